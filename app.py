@@ -1,0 +1,39 @@
+"""MSOIC Analysis: the entry point. Page set-up, data bootstrap, global filters, navigation."""
+
+import streamlit as st
+
+from msoic import db
+from msoic.ui import data, sidebar
+
+st.set_page_config(page_title="MSOIC Analysis", page_icon=":material/travel_explore:", layout="wide")
+
+
+def ensure_database() -> None:
+    """On a machine with no database yet, build the synthetic one (once), showing progress."""
+    path = db.default_path()
+    if path.exists():
+        return
+    from msoic import demo
+
+    with st.status("First start: building the synthetic national data set…", expanded=True) as status:
+        bar = st.progress(0.0)
+        with db.build_lock(path):
+            if not path.exists():  # another session may have built it while we waited
+                demo.build(path, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
+        status.update(label="Synthetic data set built.", state="complete", expanded=False)
+
+
+ensure_database()
+period = data.run("data_period").row(0, named=True)
+filters = sidebar.render(period["first_month"], period["last_month"])
+
+if data.meta().get("is_synthetic") == "true":
+    st.sidebar.warning("**Synthetic data.** Generated for development and training; "
+                       "no real operation, victim or offender is shown.", icon=":material/science:")
+    st.badge("Synthetic data", icon=":material/science:", color="orange")
+
+page = st.navigation([
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
+])
+page.run()

@@ -1,0 +1,1 @@
+"""MSOIC Analysis: modern slavery and organised immigration crime operations, victims and offenders."""

@@ -1,0 +1,1 @@
+"""Pure Polars analysis: frames in, frames out; no database and no Streamlit."""

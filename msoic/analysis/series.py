@@ -1,0 +1,84 @@
+"""Monthly series: complete grids, rates, rolling means, shares and year-on-year change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from msoic.filters import add_months
+
+
+def month_range(start: date, end: date) -> list[date]:
+    """Every first-of-month date from `start` to `end`, both included."""
+    months, month = [], start
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def complete(frame: pl.DataFrame, start: date, end: date, groups: list[str]) -> pl.DataFrame:
+    """`frame` (month, group, measures...) with a row for every month x group; absent rows are 0."""
+    grid = pl.DataFrame({"month": month_range(start, end)}).join(
+        pl.DataFrame({"group": groups}, schema={"group": pl.String}), how="cross"
+    )
+    measures = [c for c in frame.columns if c not in ("month", "group")]
+    return (
+        grid.join(frame, on=["month", "group"], how="left")
+        .with_columns(pl.col(measures).fill_null(0))
+        .sort("group", "month")
+    )
+
+
+def per_100k(frame: pl.DataFrame, value: str, population: dict[str, int]) -> pl.DataFrame:
+    """Replace `value` by its rate per 100,000 residents of each group's population."""
+    pop = pl.col("group").replace_strict(population, return_dtype=pl.Float64)
+    return frame.with_columns((pl.col(value) / pop * 100_000).alias(value))
+
+
+def rolling_mean(frame: pl.DataFrame, value: str, window: int = 3) -> pl.DataFrame:
+    """Add `rolling`: the trailing mean of `value` over `window` months within each group.
+
+    The first `window - 1` months of each group have no full window and get null.
+    """
+    return frame.sort("group", "month").with_columns(
+        pl.col(value).rolling_mean(window_size=window).over("group").alias("rolling")
+    )
+
+
+def shares(frame: pl.DataFrame, value: str) -> pl.DataFrame:
+    """Add `share`: each group's part of the month's total (null when the total is 0)."""
+    total = pl.col(value).sum().over("month")
+    return frame.with_columns(
+        pl.when(total > 0).then(pl.col(value) / total).otherwise(None).alias("share")
+    )
+
+
+def year_on_year(frame: pl.DataFrame, value: str) -> pl.DataFrame:
+    """Add `year_ago` (the same month a year before) and `change` (relative; null if year_ago is 0)."""
+    before = frame.select(
+        pl.col("month").dt.offset_by("12mo").alias("month"), "group", pl.col(value).alias("year_ago")
+    )
+    out = frame.join(before, on=["month", "group"], how="left")
+    return out.with_columns(
+        pl.when(pl.col("year_ago") > 0)
+        .then(pl.col(value) / pl.col("year_ago") - 1)
+        .otherwise(None)
+        .alias("change")
+    )
+
+
+def since(frame: pl.DataFrame, start: date) -> pl.DataFrame:
+    """Rows from `start` on (drops the months fetched only to compute windows and comparisons)."""
+    return frame.filter(pl.col("month") >= start)
+
+
+def population_of_groups(population: pl.DataFrame, split: str, groups: list[str]) -> dict[str, int]:
+    """The denominator of each group's rate: a region's own population when split by region,
+    else the whole view's population (`population` has region_code, population)."""
+    by_region = dict(zip(population["region_code"], population["population"]))
+    if split == "region":
+        return {g: by_region[g] for g in groups}
+    total = sum(by_region.values())
+    return {g: total for g in groups}

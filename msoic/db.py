@@ -1,0 +1,107 @@
+"""Database files: where they live, how they are built, swapped in and opened read-only."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = ROOT / "data" / "reference"
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+AGG_MONTHLY_SQL = Path(__file__).with_name("agg_monthly.sql")
+
+# Reference tables in load order (parents before children).
+REFERENCE_TABLES = ("region", "force", "agency", "crime_type")
+
+
+def default_path() -> Path:
+    """The database the dashboard serves: $MSOIC_DB, else data/msoic.duckdb."""
+    return Path(os.environ.get("MSOIC_DB", ROOT / "data" / "msoic.duckdb"))
+
+
+def file_version(path: Path) -> str:
+    """A key that changes whenever a new file is swapped in at `path` (inode, mtime, size)."""
+    st = path.stat()
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
+
+
+def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the database for reading only; the dashboard never writes."""
+    return duckdb.connect(str(path), read_only=True)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the data contract and load the reference data."""
+    con.execute(SCHEMA_SQL.read_text())
+    for table in REFERENCE_TABLES:
+        con.read_csv(str(REFERENCE_DIR / f"{table}.csv"), header=True).insert_into(table)
+
+
+def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the monthly cube `agg_monthly` from the fact tables."""
+    con.execute(AGG_MONTHLY_SQL.read_text())
+
+
+@contextlib.contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for building the database at `path` (one builder at a time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def build_database(
+    path: Path,
+    fill: Callable[[duckdb.DuckDBPyConnection], None],
+    meta: dict[str, str],
+) -> None:
+    """Build a complete database beside `path` and move it into place with an atomic rename.
+
+    `fill` inserts the facts into a connection that already has the schema and reference data.
+    A reader of `path` sees the old file or the new one, never a half-written one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.building")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            create_schema(con)
+            fill(con)
+            build_aggregates(con)
+            rows = {
+                "data_version": uuid.uuid4().hex,
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                **meta,
+            }
+            con.executemany("insert into meta values (?, ?)", list(rows.items()))
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The build's metadata (data_version, built_at, is_synthetic, ...)."""
+    return dict(con.sql("select key, value from meta").fetchall())

@@ -1,0 +1,69 @@
+"""The Filters value every page and query takes, and its round trip through URL query parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from msoic import reference
+
+# URL query parameter names: the sidebar widgets are bound to these keys.
+PERIOD, REGION, FORCE, FAMILY, CRIME_TYPE, AGENCY = (
+    "period", "region", "force", "family", "crime_type", "agency",
+)
+
+
+def month_key(month: date) -> str:
+    """'2024-05' for a month."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def parse_month(text: str) -> date:
+    """The first day of the month written 'YYYY-MM'."""
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def add_months(month: date, n: int) -> date:
+    """The first day of the month `n` months after (or before) `month`."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user is looking at: a month range and optional narrowing selections.
+
+    An empty selection means "all". Months are first-of-month dates, both ends included.
+    """
+
+    start: date
+    end: date
+    regions: tuple[str, ...] = field(default=())
+    forces: tuple[str, ...] = field(default=())
+    families: tuple[str, ...] = field(default=())
+    crime_types: tuple[str, ...] = field(default=())
+    agencies: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"period starts ({self.start}) after it ends ({self.end})")
+
+    def with_period(self, start: date, end: date) -> Filters:
+        """The same selections over another period."""
+        return replace(self, start=start, end=end)
+
+    def to_query_params(self) -> dict[str, list[str]]:
+        """The URL query parameters that reproduce this view (as the sidebar widgets write them)."""
+        names = {
+            REGION: (self.regions, reference.labels("region")),
+            FORCE: (self.forces, reference.labels("force")),
+            FAMILY: (self.families, None),
+            CRIME_TYPE: (self.crime_types, reference.labels("crime_type")),
+            AGENCY: (self.agencies, reference.labels("agency")),
+        }
+        params = {PERIOD: [month_key(self.start), month_key(self.end)]}
+        for key, (codes, labels) in names.items():
+            if codes:
+                params[key] = [labels[c] if labels else c for c in codes]
+        return params

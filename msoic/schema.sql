@@ -1,0 +1,137 @@
+-- The data contract of MSOIC Analysis: every table, key and allowed value.
+-- A row that breaks it is refused by the database itself.
+
+-- Reference data (loaded from data/reference/*.csv) ---------------------------
+
+create table region (
+    region_code varchar primary key,
+    name        varchar not null unique,
+    rocu        varchar not null,
+    nation      varchar not null
+        check (nation in ('England', 'Wales', 'Scotland', 'Northern Ireland'))
+);
+
+create table force (
+    force_code  varchar primary key,
+    name        varchar not null unique,
+    region_code varchar not null references region (region_code),
+    population      integer not null check (population > 0),  -- resident population, mid-year estimate
+    population_year integer not null check (population_year between 2000 and 2100)
+);
+
+create table agency (
+    agency_code varchar primary key,
+    name        varchar not null unique,
+    kind        varchar not null check (kind in ('police', 'partner'))
+);
+
+create table crime_type (
+    crime_type_code varchar primary key,
+    family          varchar not null check (family in ('MS', 'OIC')),
+    label           varchar not null unique
+);
+
+-- Lineage and quarantine --------------------------------------------------------
+
+create table submission (
+    submission_id integer primary key,
+    agency_code   varchar not null references agency (agency_code),
+    period        date not null check (day(period) = 1),
+    file_name     varchar not null,
+    sha256        varchar not null check (regexp_full_match(sha256, '[0-9a-f]{64}')),
+    received_at   timestamp not null,
+    rows_in       integer not null check (rows_in >= 0),
+    rows_accepted integer not null check (rows_accepted >= 0),
+    rows_rejected integer not null check (rows_rejected >= 0),
+    check (rows_in = rows_accepted + rows_rejected)
+);
+
+create table rejected_row (
+    submission_id integer not null references submission (submission_id),
+    sheet         varchar not null check (sheet in ('operations', 'victims', 'offenders')),
+    row_number    integer not null check (row_number >= 1),
+    raw           varchar not null,
+    errors        varchar not null,
+    primary key (submission_id, sheet, row_number)
+);
+
+-- Facts -----------------------------------------------------------------------
+
+create table operation (
+    operation_id  varchar primary key,
+    codename      varchar not null,
+    lead_agency   varchar not null references agency (agency_code),
+    force_code    varchar not null references force (force_code),   -- the force area it runs in
+    crime_type    varchar not null references crime_type (crime_type_code),
+    opened_on     date not null,
+    closed_on     date check (closed_on >= opened_on),
+    ocg_ref       varchar,                                           -- the organised crime group, when identified
+    county_lines  boolean not null,
+    submission_id integer references submission (submission_id)      -- the return that first reported it
+);
+
+create table operation_month (
+    operation_id varchar not null references operation (operation_id),
+    month        date not null check (day(month) = 1),
+    status       varchar not null check (status in ('live', 'suspended', 'closed')),
+    stage        varchar not null
+        check (stage in ('intelligence', 'investigation', 'prosecution', 'concluded')),
+    primary key (operation_id, month)
+);
+
+create table victim (
+    victim_id         varchar primary key,
+    person_ref        varchar not null,   -- keyed pseudonym: the same person across operations
+    operation_id      varchar not null references operation (operation_id),
+    identified_on     date not null,
+    sex               varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
+    age_group         varchar not null check (age_group in ('child', 'adult', 'unknown')),
+    nationality       varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
+    exploitation_type varchar not null check (exploitation_type in (
+        'labour', 'sexual', 'criminal', 'domestic_servitude', 'organ_harvesting', 'multiple',
+        'unknown')),
+    nrm_referred      boolean not null,
+    nrm_referred_on   date,
+    submission_id     integer references submission (submission_id),
+    check (nrm_referred = (nrm_referred_on is not null)),
+    check (nrm_referred_on >= identified_on)
+);
+
+create table offender (
+    offender_id    varchar primary key,
+    person_ref     varchar not null,
+    operation_id   varchar not null references operation (operation_id),
+    sex            varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
+    age_group      varchar not null check (age_group in ('child', 'adult', 'unknown')),
+    nationality    varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
+    role           varchar not null check (role in (
+        'organiser', 'controller', 'recruiter', 'transporter', 'enforcer', 'money_handler',
+        'facilitator', 'other')),
+    arrested_on    date,
+    charged_on     date,
+    charge_offence varchar check (charge_offence in (
+        'msa2015_s1', 'msa2015_s2', 'ia1971_s25', 'other')),
+    convicted_on   date,
+    submission_id  integer references submission (submission_id),
+    check ((charged_on is null) = (charge_offence is null)),
+    check (charged_on >= arrested_on),
+    check (convicted_on is null or charged_on <= convicted_on)
+);
+
+-- The build ----------------------------------------------------------------------
+
+create table meta (
+    key   varchar primary key,
+    value varchar not null
+);
+
+-- Changes the synthetic generator put in on purpose: ground truth for change detection.
+create table demo_event (
+    event_id    integer primary key,
+    region_code varchar not null references region (region_code),
+    crime_type  varchar not null references crime_type (crime_type_code),
+    start_month date not null check (day(start_month) = 1),
+    end_month   date check (end_month >= start_month),
+    multiplier  double not null check (multiplier > 0),
+    description varchar not null
+);

@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces: data access with caching, the filter sidebar, KPI row, charts, theme."""

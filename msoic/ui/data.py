@@ -1,0 +1,47 @@
+"""Cached access to the database for the pages: one read-only connection per data version,
+query results cached on query, filters, scope and data version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+import queries
+from msoic import db
+from msoic.auth import NATIONAL, Scope
+from msoic.filters import Filters
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, version: str):
+    """The read-only connection for one version of the file (a new file gets a new one)."""
+    return db.connect_readonly(Path(path))
+
+
+def current() -> tuple[str, str]:
+    """(path, version) of the database being served; the version changes when a new file lands."""
+    path = db.default_path()
+    return str(path), db.file_version(path)
+
+
+@st.cache_data(max_entries=1000, show_spinner=False)
+def _run(name: str, filters: Filters | None, scope: Scope, path: str, version: str, extra: tuple):
+    return queries.run(_connection(path, version), name, filters, scope, **dict(extra))
+
+
+def run(name: str, filters: Filters | None = None, scope: Scope = NATIONAL, **extra) -> pl.DataFrame:
+    """Answer a question from queries/ for the current data version (cached)."""
+    path, version = current()
+    return _run(name, filters, scope, path, version, tuple(sorted(extra.items())))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _meta(path: str, version: str) -> dict[str, str]:
+    return db.read_meta(_connection(path, version).cursor())
+
+
+def meta() -> dict[str, str]:
+    """The served database's build metadata (data_version, built_at, is_synthetic, ...)."""
+    return _meta(*current())

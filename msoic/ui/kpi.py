@@ -1,0 +1,35 @@
+"""The KPI row: each headline figure with its change on the month and on the year before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from msoic.filters import add_months
+
+
+def change_text(value: int, before: int) -> str:
+    """'+12 (+3%)', '-5 (-10%)', '+3 (from 0)' or 'no change'."""
+    diff = value - before
+    if diff == 0:
+        return "no change"
+    if before == 0:
+        return f"{diff:+,} (from 0)"
+    return f"{diff:+,} ({diff / before:+.0%})"
+
+
+def row(kpis: pl.DataFrame, month: date) -> None:
+    """Draw one st.metric per measure (`kpis` as from msoic.analysis.kpis.kpi_row)."""
+    prev, year = add_months(month, -1), add_months(month, -12)
+    columns = st.columns(len(kpis))
+    for column, k in zip(columns, kpis.iter_rows(named=True)):
+        with column:
+            st.metric(
+                k["label"], f"{k['value']:,}",
+                delta=change_text(k["value"], k["previous_month"]),
+                delta_color="off", border=True,
+                help=f"{k['previous_month']:,} in {prev:%B %Y}; {k['year_ago']:,} in {year:%B %Y}.",
+            )
+            st.caption(f"on {prev:%b %Y}  \n{change_text(k['value'], k['year_ago'])} on {year:%b %Y}")

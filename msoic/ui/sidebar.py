@@ -1,0 +1,82 @@
+"""The global filter sidebar: widgets bound to URL query parameters, read into one Filters value."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from msoic import reference
+from msoic.filters import (AGENCY, CRIME_TYPE, FAMILY, FORCE, PERIOD, REGION, Filters, add_months,
+                           month_key, parse_month)
+from msoic.ui.theme import FAMILY_LABELS
+
+_FILTERS = "msoic_filters"
+DEFAULT_MONTHS = 24
+
+
+def render(first_month, last_month) -> Filters:
+    """Draw the sidebar filters for data spanning first_month..last_month and return the view."""
+    months = []
+    month = first_month
+    while month <= last_month:
+        months.append(month_key(month))
+        month = add_months(month, 1)
+    default_start = max(first_month, add_months(last_month, 1 - DEFAULT_MONTHS))
+
+    regions_ref = reference.labels("region")
+    forces_ref = reference.labels("force")
+    types_ref = reference.labels("crime_type")
+    agencies_ref = reference.labels("agency")
+
+    with st.sidebar:
+        st.header("Filters")
+        start, end = st.select_slider(
+            "Period", options=months, value=(month_key(default_start), month_key(last_month)),
+            key=PERIOD, bind="query-params",
+            help="Month range. Overview shows the last month of the range.",
+        )
+        regions = st.multiselect(
+            "Region", options=list(regions_ref), format_func=regions_ref.get,
+            key=REGION, bind="query-params", placeholder="All regions",
+        )
+        forces = st.multiselect(
+            "Force area", options=reference.forces_in(tuple(regions)), format_func=forces_ref.get,
+            key=FORCE, bind="query-params", placeholder="All force areas",
+        )
+        families = st.multiselect(
+            "Crime family", options=list(FAMILY_LABELS), format_func=FAMILY_LABELS.get,
+            key=FAMILY, bind="query-params", placeholder="Both families",
+        )
+        crime_types = st.multiselect(
+            "Crime type", options=reference.crime_types_in(tuple(families)), format_func=types_ref.get,
+            key=CRIME_TYPE, bind="query-params", placeholder="All crime types",
+        )
+        agencies = st.multiselect(
+            "Lead agency", options=_agency_options(), format_func=agencies_ref.get,
+            key=AGENCY, bind="query-params", placeholder="All agencies",
+        )
+        st.button("Clear filters", on_click=_clear, args=(month_key(default_start), month_key(last_month)))
+
+    filters = Filters(
+        start=parse_month(start), end=parse_month(end),
+        regions=tuple(regions), forces=tuple(forces), families=tuple(families),
+        crime_types=tuple(crime_types), agencies=tuple(agencies),
+    )
+    st.session_state[_FILTERS] = filters
+    return filters
+
+
+def current() -> Filters:
+    """The Filters value the sidebar produced on this run (pages call this)."""
+    return st.session_state[_FILTERS]
+
+
+def _agency_options() -> list[str]:
+    """Partner agencies first (there are few), then the police forces."""
+    agencies = reference.table("agency").sort("kind", descending=True)
+    return agencies["agency_code"].to_list()
+
+
+def _clear(default_start: str, default_end: str) -> None:
+    st.session_state[PERIOD] = (default_start, default_end)
+    for key in (REGION, FORCE, FAMILY, CRIME_TYPE, AGENCY):
+        st.session_state[key] = []

@@ -1,0 +1,82 @@
+"""Trends: the monthly series of any measure, split by crime type or region, as counts or rates,
+with a rolling mean, stacked shares or the change on the year before."""
+
+import streamlit as st
+
+import queries
+from msoic import reference
+from msoic.analysis import series
+from msoic.filters import add_months
+from msoic.measures import MEASURES
+from msoic.ui import charts, data, sidebar
+
+SPLITS = {"total": "Total", "crime_type": "Crime type", "region": "Region"}
+VIEWS = {
+    "monthly": "Monthly",
+    "rolling": "3-month rolling mean",
+    "share": "Share of total",
+    "yoy": "Change on a year before",
+}
+UNITS = {"count": "Count", "rate": "Per 100,000 population"}
+
+filters = sidebar.current()
+st.title("Trends")
+
+left, middle, right, far = st.columns([2, 2, 3, 2])
+measure = left.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key="measure", bind="query-params")
+split = middle.segmented_control("Split by", list(SPLITS), format_func=SPLITS.get, default="crime_type",
+                                 key="split", bind="query-params", required=True)
+view = right.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default="monthly",
+                               key="view", bind="query-params", required=True)
+unit = far.segmented_control("Unit", list(UNITS), format_func=UNITS.get, default="count",
+                             key="unit", bind="query-params", required=True,
+                             disabled=view == "share", help="Shares do not depend on the unit.")
+
+# A year before the period is fetched too, for rolling means and year-on-year change.
+fetch_from = add_months(filters.start, -12)
+frame = data.run("measures_by_month", filters.with_period(fetch_from, filters.end), split=split)
+if split == "region":
+    groups, names = queries.regions_in_view(filters), reference.labels("region")
+elif split == "crime_type":
+    groups, names = queries.filter_parameters(filters)["crime_types"], reference.labels("crime_type")
+else:
+    groups, names = ["all"], {"all": "All"}
+frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups)
+
+population = data.run("population", filters)
+rate = unit == "rate" and view != "share"
+if rate:
+    frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
+y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
+
+if view == "monthly":
+    shown = series.since(frame, filters.start)
+    fig = charts.trend_lines(shown, measure, names, y_title)
+elif view == "rolling":
+    shown = series.since(series.rolling_mean(frame, measure), filters.start)
+    fig = charts.trend_lines(shown, "rolling", names, y_title + " (3-month rolling mean)", faint=measure)
+elif view == "share":
+    shown = series.since(series.shares(frame, measure), filters.start)
+    fig = charts.stacked_shares(shown, names)
+else:
+    shown = series.since(series.year_on_year(frame, measure), filters.start)
+    fig = charts.trend_lines(shown, "change", names, "Change on the same month a year before", percent=True)
+
+st.plotly_chart(fig, key="trend")
+notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}."]
+if rate:
+    years = sorted(set(population["population_year"]))
+    notes.append(f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
+                 f"(ONS, NRS, NISRA) of the force areas in view.")
+if measure == "live_ops":
+    notes.append("Live operations are counted in every month an operation is reported live.")
+if view == "yoy":
+    notes.append("Blank where the same month a year before had none.")
+st.caption(" ".join(notes))
+
+with st.expander("Data behind the chart"):
+    table = shown.with_columns(shown["group"].replace_strict(names, default=shown["group"]).alias("group"))
+    st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+                                                         "group": "Group"})
+    st.download_button("Download CSV", table.write_csv(), file_name=f"msoic-{measure}-by-{split}.csv",
+                       mime="text/csv", icon=":material/download:")

@@ -1,0 +1,31 @@
+-- Every measure of the monthly cube, summed over the filters, one row per month and group.
+-- $split chooses the groups: 'total' (one group, 'all'), 'region' or 'crime_type'.
+with filtered as (
+    select *
+    from agg_monthly
+    where month between $start and $end
+      and list_contains($forces, force_code)
+      and list_contains($crime_types, crime_type)
+      and list_contains($agencies, lead_agency)
+),
+
+final as (
+    select
+        month,
+        case $split
+            when 'region' then region_code
+            when 'crime_type' then crime_type
+            else 'all'
+        end as "group",
+        sum(live_ops)::integer as live_ops,
+        sum(new_ops)::integer as new_ops,
+        sum(victims)::integer as victims,
+        sum(child_victims)::integer as child_victims,
+        sum(nrm_referrals)::integer as nrm_referrals,
+        sum(arrests)::integer as arrests,
+        sum(charges)::integer as charges
+    from filtered
+    group by all
+)
+
+select * from final order by month, "group";
