@@ -4,7 +4,7 @@ and every region side by side."""
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import kpis
+from msoic.analysis import kpis, series
 from msoic.filters import add_months
 from msoic.measures import MEASURES
 from msoic.ui import charts, data, kpi, sidebar
@@ -21,7 +21,9 @@ st.caption(f"{month:%B %Y}, the last month of the period chosen in the sidebar. 
 kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="total"), month), month)
 
 st.subheader("Live operations by crime family, last 24 months")
-live = data.run("live_operations_by_family", filters.with_period(add_months(month, -23), month))
+first = add_months(month, -23)
+live = data.run("live_operations_by_family", filters.with_period(first, month))
+live = series.complete(live.rename({"family": "group"}), first, month, ["MS", "OIC"])
 st.plotly_chart(charts.live_by_family(live), key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")

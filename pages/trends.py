@@ -22,15 +22,16 @@ UNITS = {"count": "Count", "rate": "Per 100,000 population"}
 filters = sidebar.current()
 st.title("Trends")
 
-left, middle, right, far = st.columns([2, 2, 3, 2])
-measure = left.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key="measure", bind="query-params")
-split = middle.segmented_control("Split by", list(SPLITS), format_func=SPLITS.get, default="crime_type",
-                                 key="split", bind="query-params", required=True)
-view = right.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default="monthly",
-                               key="view", bind="query-params", required=True)
-unit = far.segmented_control("Unit", list(UNITS), format_func=UNITS.get, default="count",
-                             key="unit", bind="query-params", required=True,
-                             disabled=view == "share", help="Shares do not depend on the unit.")
+controls = st.container(horizontal=True, gap="medium")
+measure = controls.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key="measure",
+                             bind="query-params", width=220)
+split = controls.segmented_control("Split by", list(SPLITS), format_func=SPLITS.get, default="crime_type",
+                                   key="split", bind="query-params", required=True, width="content")
+view = controls.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default="monthly",
+                                  key="view", bind="query-params", required=True, width="content")
+unit = controls.segmented_control("Unit", list(UNITS), format_func=UNITS.get, default="count",
+                                  key="unit", bind="query-params", required=True, width="content",
+                                  disabled=view == "share", help="Shares do not depend on the unit.")
 
 # A year before the period is fetched too, for rolling means and year-on-year change.
 fetch_from = add_months(filters.start, -12)

@@ -16,10 +16,10 @@ _LAYOUT = dict(
 
 
 def live_by_family(frame: pl.DataFrame) -> go.Figure:
-    """Stacked bars of live operations per month, one colour per crime family."""
+    """Stacked bars of live operations per month, one colour per crime family (`group`)."""
     fig = go.Figure()
     for family in ("MS", "OIC"):
-        part = frame.filter(pl.col("family") == family).sort("month")
+        part = frame.filter(pl.col("group") == family).sort("month")
         fig.add_bar(
             x=part["month"].to_list(), y=part["live_ops"].to_list(), name=FAMILY_LABELS[family],
             marker_color=FAMILY_COLOURS[family],

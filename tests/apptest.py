@@ -1,0 +1,47 @@
+"""Running the app under Streamlit's AppTest at a given view, and reading what it shows."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import APP
+from tests.independent import View
+
+
+def open_app(view: View | None = None, page: str | None = None, params: dict | None = None) -> AppTest:
+    """Run app.py (and `page`) with the URL query parameters of `view` and `params`; fail on
+    any exception."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    if view is not None:
+        for key, values in view.query_params().items():
+            at.query_params[key] = values
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def plotly_figures(at: AppTest) -> list[dict]:
+    """Every Plotly chart on the screen, top to bottom, as the figure dict the browser receives."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def traces(figure: dict) -> dict[str, dict]:
+    """A figure's visible traces by name (x as 'YYYY-MM-DD' strings, y as numbers)."""
+    return {t["name"]: t for t in figure["data"] if t.get("showlegend", True) is not False}
+
+
+def signed_number(text: str) -> int:
+    """The leading signed integer of a change text ('+1,234 (+5%)' -> 1234; 'no change' -> 0)."""
+    if text.startswith("no change"):
+        return 0
+    match = re.match(r"([+-][\d,]+)", text)
+    assert match, text
+    return int(match.group(1).replace(",", ""))

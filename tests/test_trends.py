@@ -1,0 +1,108 @@
+"""Trends: every series on the chart equals an independent computation on the raw tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import independent
+from tests.apptest import open_app, plotly_figures, traces
+from tests.independent import shift
+
+SPLITS = {"total": ("Total", None), "crime_type": ("Crime type", "crime_type"), "region": ("Region", "region_code")}
+VIEWS = {"monthly": "Monthly", "rolling": "3-month rolling mean", "share": "Share of total",
+         "yoy": "Change on a year before"}
+MEASURE_LABELS = {"live_ops": "Live operations", "victims": "Victims identified", "charges": "Charges",
+                  "child_victims": "Child victims", "nrm_referrals": "NRM referrals", "arrests": "Arrests",
+                  "new_ops": "New operations"}
+
+
+def group_names(view, split) -> dict[str, str]:
+    """The groups a split shows for a view, code -> label."""
+    if split == "total":
+        return {"all": "All"}
+    if split == "crime_type":
+        types = independent.reference("crime_type")
+        if view.families:
+            types = types.filter(independent.pl.col("family").is_in(list(view.families)))
+        if view.crime_types:
+            types = types.filter(independent.pl.col("crime_type_code").is_in(list(view.crime_types)))
+        return dict(zip(types["crime_type_code"], types["label"]))
+    forces = independent.reference("force")
+    if view.regions:
+        forces = forces.filter(independent.pl.col("region_code").is_in(list(view.regions)))
+    if view.forces:
+        forces = forces.filter(independent.pl.col("force_code").is_in(list(view.forces)))
+    regions = independent.reference("region")
+    return {r: n for r, n in zip(regions["region_code"], regions["name"]) if r in set(forces["region_code"])}
+
+
+def expected_series(raw, view, measure, split, kind, unit):
+    """{label: [y per month of the period]} worked out by hand."""
+    by = SPLITS[split][1]
+    counts = independent.monthly(raw, view, measure, by)
+    names = group_names(view, split)
+    pops = independent.population(view, by)
+    months = independent.months_between(view.start, view.end)
+
+    def value(group, month):
+        n = counts.get((group, month), 0)
+        if unit == "rate" and kind != "share":
+            return n / pops[group if by == "region_code" else "all"] * 100_000
+        return n
+
+    out = {}
+    for group, label in names.items():
+        if kind == "monthly":
+            ys = [value(group, m) for m in months]
+        elif kind == "rolling":
+            ys = [sum(value(group, shift(m, -k)) for k in range(3)) / 3 for m in months]
+        elif kind == "share":
+            ys = []
+            for m in months:
+                total = sum(counts.get((g, m), 0) for g in names)
+                ys.append(counts.get((group, m), 0) / total if total else None)
+        else:
+            ys = []
+            for m in months:
+                before = value(group, shift(m, -12))
+                ys.append(value(group, m) / before - 1 if before else None)
+        out[label] = ys
+    return out, months
+
+
+def check(at, expected, months):
+    shown = traces(plotly_figures(at)[0])
+    assert set(shown) == set(expected)
+    for label, ys in expected.items():
+        trace = shown[label]
+        assert trace["x"] == [m.isoformat() for m in months], label
+        assert len(trace["y"]) == len(ys), label
+        for got, want in zip(trace["y"], ys):
+            assert (got is None) if want is None else got == pytest.approx(want, rel=1e-9), label
+
+
+@pytest.mark.parametrize("kind", list(VIEWS))
+@pytest.mark.parametrize("split", list(SPLITS))
+def test_series_by_split_and_view(view, raw, split, kind):
+    measure = "victims" if kind != "share" else "live_ops"
+    at = open_app(view, "pages/trends.py", {"measure": MEASURE_LABELS[measure],
+                                            "split": SPLITS[split][0], "view": VIEWS[kind]})
+    expected, months = expected_series(raw, view, measure, split, kind, "count")
+    check(at, expected, months)
+
+
+@pytest.mark.parametrize("split", list(SPLITS))
+def test_rates_per_100k_population(view, raw, split):
+    at = open_app(view, "pages/trends.py", {"measure": "Live operations", "split": SPLITS[split][0],
+                                            "unit": "Per 100,000 population"})
+    expected, months = expected_series(raw, view, "live_ops", split, "monthly", "rate")
+    check(at, expected, months)
+    assert any("population estimates" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("measure", ["new_ops", "child_victims", "nrm_referrals", "arrests", "charges"])
+def test_every_measure_can_be_shown(raw, last_month, measure):
+    view = independent.View(shift(last_month, -23), last_month)
+    at = open_app(view, "pages/trends.py", {"measure": MEASURE_LABELS[measure], "split": "Total"})
+    expected, months = expected_series(raw, view, measure, "total", "monthly", "count")
+    check(at, expected, months)
