@@ -33,7 +33,7 @@ if data.meta().get("is_synthetic") == "true":
     st.badge("Synthetic data", icon=":material/science:", color="orange")
 
 page = st.navigation([
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:"),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("views/trends.py", title="Trends", icon=":material/show_chart:"),
 ])
 page.run()

@@ -85,7 +85,7 @@ def check(at, expected, months):
 @pytest.mark.parametrize("split", list(SPLITS))
 def test_series_by_split_and_view(view, raw, split, kind):
     measure = "victims" if kind != "share" else "live_ops"
-    at = open_app(view, "pages/trends.py", {"measure": MEASURE_LABELS[measure],
+    at = open_app(view, "views/trends.py", {"measure": MEASURE_LABELS[measure],
                                             "split": SPLITS[split][0], "view": VIEWS[kind]})
     expected, months = expected_series(raw, view, measure, split, kind, "count")
     check(at, expected, months)
@@ -93,7 +93,7 @@ def test_series_by_split_and_view(view, raw, split, kind):
 
 @pytest.mark.parametrize("split", list(SPLITS))
 def test_rates_per_100k_population(view, raw, split):
-    at = open_app(view, "pages/trends.py", {"measure": "Live operations", "split": SPLITS[split][0],
+    at = open_app(view, "views/trends.py", {"measure": "Live operations", "split": SPLITS[split][0],
                                             "unit": "Per 100,000 population"})
     expected, months = expected_series(raw, view, "live_ops", split, "monthly", "rate")
     check(at, expected, months)
@@ -103,6 +103,6 @@ def test_rates_per_100k_population(view, raw, split):
 @pytest.mark.parametrize("measure", ["new_ops", "child_victims", "nrm_referrals", "arrests", "charges"])
 def test_every_measure_can_be_shown(raw, last_month, measure):
     view = independent.View(shift(last_month, -23), last_month)
-    at = open_app(view, "pages/trends.py", {"measure": MEASURE_LABELS[measure], "split": "Total"})
+    at = open_app(view, "views/trends.py", {"measure": MEASURE_LABELS[measure], "split": "Total"})
     expected, months = expected_series(raw, view, measure, "total", "monthly", "count")
     check(at, expected, months)

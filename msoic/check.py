@@ -1,0 +1,61 @@
+"""Integrity checks of a built database: orphans, dates out of order, the cube against the facts."""
+
+from __future__ import annotations
+
+import duckdb
+
+# Each check counts the rows that break one rule; a sound database has 0 everywhere.
+CHECKS: dict[str, str] = {
+    "victims without their operation":
+        "select count(*) from victim v anti join operation o using (operation_id)",
+    "offenders without their operation":
+        "select count(*) from offender f anti join operation o using (operation_id)",
+    "operation months without their operation":
+        "select count(*) from operation_month m anti join operation o using (operation_id)",
+    "operations in an unknown force area, agency or crime type": """
+        select count(*) from operation o
+        where o.force_code not in (select force_code from force)
+           or o.lead_agency not in (select agency_code from agency)
+           or o.crime_type not in (select crime_type_code from crime_type)""",
+    "operations closed before they opened":
+        "select count(*) from operation where closed_on < opened_on",
+    "operation months outside the operation's life": """
+        select count(*) from operation_month m join operation o using (operation_id)
+        where m.month < date_trunc('month', o.opened_on)
+           or m.month > date_trunc('month', coalesce(o.closed_on, m.month))""",
+    "victims identified outside their operation's life": """
+        select count(*) from victim v join operation o using (operation_id)
+        where v.identified_on < o.opened_on or v.identified_on > coalesce(o.closed_on, v.identified_on)""",
+    "NRM referrals before identification":
+        "select count(*) from victim where nrm_referred_on < identified_on",
+    "offenders arrested before their operation opened": """
+        select count(*) from offender f join operation o using (operation_id)
+        where f.arrested_on < o.opened_on""",
+    "offenders charged before arrest or convicted before charge": """
+        select count(*) from offender
+        where charged_on < arrested_on or convicted_on < charged_on
+           or (convicted_on is not null and charged_on is null)""",
+    "monthly cube totals that differ from the facts": """
+        select
+            ((select coalesce(sum(victims), 0) from agg_monthly) <> (select count(*) from victim))::int
+          + ((select coalesce(sum(live_ops), 0) from agg_monthly)
+                <> (select count(*) from operation_month where status = 'live'))::int
+          + ((select coalesce(sum(new_ops), 0) from agg_monthly) <> (select count(*) from operation))::int
+          + ((select coalesce(sum(arrests), 0) from agg_monthly)
+                <> (select count(*) from offender where arrested_on is not null))::int""",
+    "build metadata missing": """
+        select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
+}
+
+TABLES = ("region", "force", "agency", "crime_type", "submission", "rejected_row", "operation",
+          "operation_month", "victim", "offender", "agg_monthly", "meta")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in every table of the contract."""
+    return {t: con.table(t).count("*").fetchall()[0][0] for t in TABLES}
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """{check: number of rows that break it}."""
+    return {name: int(con.sql(sql).fetchall()[0][0]) for name, sql in CHECKS.items()}

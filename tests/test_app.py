@@ -1,0 +1,76 @@
+"""The app shell: every page runs, the URL restores the view, synthetic data is labelled,
+and a new database file is noticed without a restart."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+from tests import independent
+from tests.apptest import open_app
+from tests.independent import View
+
+PAGES = [None, "views/overview.py", "views/trends.py"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_an_exception(db_path, page):
+    at = open_app(page=page)
+    assert at.title, "each page has a title"
+
+
+def test_a_url_with_filters_restores_them(db_path):
+    view = View(date(2023, 11, 1), date(2024, 2, 1), regions=("north-west", "london"),
+                forces=("metropolitan",), families=("MS",), crime_types=("sexual",), agencies=("nca",))
+    at = open_app(view, "views/trends.py", {"split": "Region", "view": "3-month rolling mean"})
+    assert at.select_slider(key="period").value == ("2023-11", "2024-02")
+    assert at.multiselect(key="region").value == ["north-west", "london"]
+    assert at.multiselect(key="force").value == ["metropolitan"]
+    assert at.multiselect(key="family").value == ["MS"]
+    assert at.multiselect(key="crime_type").value == ["sexual"]
+    assert at.multiselect(key="agency").value == ["nca"]
+    assert at.query_params["region"] == ["North West", "London"]
+
+
+def test_filters_are_kept_across_pages(db_path):
+    at = open_app(View(date(2024, 1, 1), date(2024, 6, 1), regions=("wales",)))
+    at.switch_page("views/trends.py").run()
+    assert at.multiselect(key="region").value == ["wales"]
+    assert at.select_slider(key="period").value == ("2024-01", "2024-06")
+
+
+def test_forces_offered_are_those_of_the_chosen_regions(db_path):
+    at = open_app(View(date(2024, 1, 1), date(2024, 6, 1), regions=("wales",)))
+    assert at.multiselect(key="force").options == ["South Wales", "Gwent", "Dyfed-Powys"]
+
+
+def test_synthetic_data_is_labelled_on_every_page(db_path):
+    for page in PAGES:
+        at = open_app(page=page)
+        assert any("Synthetic data" in w.value for w in at.sidebar.warning)
+        assert any("Synthetic data" in str(b.proto) for b in at.get("badge")) or any(
+            "Synthetic data" in m.value for m in at.markdown)
+
+
+def test_a_new_database_file_is_served_without_a_restart(db_path, tmp_path, monkeypatch):
+    from msoic import demo
+
+    served = tmp_path / "served.duckdb"
+    shutil.copy(db_path, served)
+    monkeypatch.setenv("MSOIC_DB", str(served))
+    at = open_app()
+    before = {m.label: m.value for m in at.metric}
+
+    newer = tmp_path / "newer.duckdb"
+    demo.build(newer, scale=0.1, seed=99)
+    os.replace(newer, served)
+    at.run()
+    raw = independent.load_raw(served)
+    last = raw["operation_month"]["month"].max()
+    expected = independent.counts(raw, View(independent.shift(last, -23), last), last)
+    after = {m.label: m.value for m in at.metric}
+    assert after != before
+    assert int(after["Victims identified"].replace(",", "")) == expected["victims"]

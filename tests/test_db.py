@@ -1,0 +1,61 @@
+"""Building a database: atomic swap, nothing half-written, a new version on every build."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from msoic import db
+
+
+def fill_nothing(con):
+    pass
+
+
+def test_a_build_lands_complete_with_its_metadata(tmp_path):
+    path = tmp_path / "x.duckdb"
+    db.build_database(path, fill_nothing, {"is_synthetic": "true"})
+    con = db.connect_readonly(path)
+    meta = db.read_meta(con)
+    con.close()
+    assert meta["is_synthetic"] == "true" and len(meta["data_version"]) == 32
+    assert [p.name for p in tmp_path.iterdir()] == ["x.duckdb"]
+
+
+def test_a_failed_build_leaves_the_previous_file_untouched(tmp_path):
+    path = tmp_path / "x.duckdb"
+    db.build_database(path, fill_nothing, {"generation": "first"})
+    before = path.read_bytes()
+
+    def fail(con):
+        con.execute("insert into meta values ('generation', 'second')")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        db.build_database(path, fail, {})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.duckdb"]
+
+
+def test_a_rebuild_changes_the_file_version_and_data_version(tmp_path):
+    path = tmp_path / "x.duckdb"
+    db.build_database(path, fill_nothing, {})
+    v1 = db.file_version(path)
+    con = db.connect_readonly(path)
+    d1 = db.read_meta(con)["data_version"]
+    db.build_database(path, fill_nothing, {})
+    assert db.file_version(path) != v1
+    assert db.read_meta(con)["data_version"] == d1, "an open reader keeps its consistent snapshot"
+    con.close()
+    con = db.connect_readonly(path)
+    assert db.read_meta(con)["data_version"] != d1
+    con.close()
+
+
+def test_the_dashboard_connection_cannot_write(tmp_path):
+    path = tmp_path / "x.duckdb"
+    db.build_database(path, fill_nothing, {})
+    con = db.connect_readonly(path)
+    with pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("insert into meta values ('x', 'y')")
+    con.close()
