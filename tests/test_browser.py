@@ -1,0 +1,131 @@
+"""What a person sees: the app served by `streamlit run`, driven in Debian's chromium by Playwright."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+PAGES = {"": "Overview", "trends": "Trends"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(db_path: Path):
+    """Start a fresh `streamlit run app.py` on a free loopback port; return (process, base URL)."""
+    port = _free_port()
+    env = {**os.environ, "MSOIC_DB": str(db_path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start within 60 s")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: .ci/run installs it (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@contextlib.contextmanager
+def _served(db_path):
+    proc, base = _serve(db_path)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(db_path):
+    with _served(db_path) as base:
+        yield base
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(url)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    return page
+
+
+def _no_error_box(page) -> None:
+    errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def test_a_shared_link_to_a_page_works_on_a_fresh_server(browser, db_path):
+    with _served(db_path) as fresh:
+        page = _open(browser, fresh + "/trends?split=Region")
+        assert page.get_by_role("heading", level=1).first.inner_text() == "Trends"
+        assert page.locator("[data-testid='stSidebar']").get_by_text("Period").is_visible()
+        _no_error_box(page)
+        page.close()
+
+
+def test_every_page_opens_without_an_error_box(browser, server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for path, title in PAGES.items():
+        page = _open(browser, f"{server}/{path}")
+        assert page.get_by_role("heading", level=1).first.inner_text() == title
+        _no_error_box(page)
+        assert page.get_by_text("Synthetic data").first.is_visible()
+        page.screenshot(path=str(ARTIFACTS / f"{title.lower()}.png"), full_page=True)
+        page.close()
+
+
+def test_choosing_a_region_narrows_the_view_and_the_url_follows(browser, server):
+    page = _open(browser, server + "/")
+    metrics = "() => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")].map(e => e.innerText).join('|')"
+    before = page.evaluate(metrics)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("[data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="Wales", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_url("**region=Wales**", timeout=30_000)
+    page.wait_for_function(f"b => ({metrics})() !== b", arg=before, timeout=30_000)
+    _no_error_box(page)
+    page.close()
