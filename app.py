@@ -27,7 +27,7 @@ ensure_database()
 period = data.run("data_period").row(0, named=True)
 filters = sidebar.render(period["first_month"], period["last_month"])
 
-if data.meta().get("is_synthetic") == "true":
+if data.is_synthetic():
     st.sidebar.warning("**Synthetic data.** Generated for development and training; "
                        "no real operation, victim or offender is shown.", icon=":material/science:")
     st.badge("Synthetic data", icon=":material/science:", color="orange")

@@ -79,5 +79,5 @@ with st.expander("Data behind the chart"):
     table = shown.with_columns(shown["group"].replace_strict(names, default=shown["group"]).alias("group"))
     st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                                          "group": "Group"})
-    st.download_button("Download CSV", table.write_csv(), file_name=f"msoic-{measure}-by-{split}.csv",
-                       mime="text/csv", icon=":material/download:")
+    csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}")
+    st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")

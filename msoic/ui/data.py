@@ -39,9 +39,26 @@ def run(name: str, filters: Filters | None = None, scope: Scope = NATIONAL, **ex
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _meta(path: str, version: str) -> dict[str, str]:
-    return db.read_meta(_connection(path, version).cursor())
+    cursor = _connection(path, version).cursor()
+    try:
+        return db.read_meta(cursor)
+    finally:
+        cursor.close()
 
 
 def meta() -> dict[str, str]:
     """The served database's build metadata (data_version, built_at, is_synthetic, ...)."""
     return _meta(*current())
+
+
+def is_synthetic() -> bool:
+    """Whether the served database is the synthetic data set."""
+    return meta().get("is_synthetic") == "true"
+
+
+def export_csv(frame: pl.DataFrame, stem: str) -> tuple[bytes, str]:
+    """(CSV bytes, file name) for a download; synthetic data says so in a column and the name."""
+    if is_synthetic():
+        frame = frame.with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
+        stem = "SYNTHETIC-" + stem
+    return frame.write_csv().encode(), stem + ".csv"
