@@ -32,9 +32,25 @@ def file_version(path: Path) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
+
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the database for reading only; the dashboard never writes."""
-    return duckdb.connect(str(path), read_only=True)
+    """Open the database file for reading only; the dashboard never writes.
+
+    The file is attached to a private in-memory DuckDB instance rather than opened with
+    duckdb.connect(path): DuckDB shares one instance per path within a process, so after a
+    new file is swapped in at the same path a plain connect would keep reading the old one.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("attach $path as msoic (read_only)", {"path": str(path)})
+    con.execute("use msoic")
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor (its own connection, safe to use from one thread) on the attached database."""
+    cur = con.cursor()
+    cur.execute("use msoic")
+    return cur
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

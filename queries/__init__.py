@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from msoic import reference
+from msoic import db, reference
 from msoic.auth import NATIONAL, Scope
 from msoic.filters import Filters
 
@@ -93,7 +93,7 @@ def run(
     missing = wanted - set(available)
     if missing:
         raise QueryError(f"query {name!r} needs parameter(s) {sorted(missing)}")
-    cursor = con.cursor()
+    cursor = db.cursor(con)
     try:
         return cursor.sql(text, params={k: available[k] for k in wanted}).pl()
     finally:

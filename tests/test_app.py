@@ -74,3 +74,23 @@ def test_a_new_database_file_is_served_without_a_restart(db_path, tmp_path, monk
     after = {m.label: m.value for m in at.metric}
     assert after != before
     assert int(after["Victims identified"].replace(",", "")) == expected["victims"]
+
+
+def test_a_fresh_clone_builds_the_synthetic_database_on_first_start(tmp_path, monkeypatch):
+    target = tmp_path / "data" / "msoic.duckdb"
+    monkeypatch.setenv("MSOIC_DB", str(target))
+    at = open_app()
+    assert target.exists()
+    assert any("Synthetic data set built" in s.label for s in at.get("expander")) or at.status
+    assert [m.label for m in at.metric][0] == "Live operations"
+    assert int(at.metric[0].value.replace(",", "")) > 500, "scale 1: a few thousand live operations"
+
+
+def test_every_chart_uses_the_colour_blind_safe_palette_of_the_theme():
+    import tomllib
+
+    from msoic.ui.theme import PALETTE
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["theme"]["chartCategoricalColors"] == PALETTE

@@ -39,7 +39,7 @@ def run(name: str, filters: Filters | None = None, scope: Scope = NATIONAL, **ex
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _meta(path: str, version: str) -> dict[str, str]:
-    cursor = _connection(path, version).cursor()
+    cursor = db.cursor(_connection(path, version))
     try:
         return db.read_meta(cursor)
     finally:
