@@ -34,8 +34,9 @@ def plotly_figures(at: AppTest) -> list[dict]:
 
 
 def traces(figure: dict) -> dict[str, dict]:
-    """A figure's visible traces by name (x as 'YYYY-MM-DD' strings, y as numbers)."""
-    return {t["name"]: t for t in figure["data"] if t.get("showlegend", True) is not False}
+    """A figure's data traces by name (x as 'YYYY-MM-DD' strings, y as numbers); the faint
+    context traces drawn behind a rolling mean are left out."""
+    return {t["name"]: t for t in figure["data"] if t.get("meta") != "context"}
 
 
 def signed_number(text: str) -> int:

@@ -106,3 +106,13 @@ def test_every_measure_can_be_shown(raw, last_month, measure):
     at = open_app(view, "views/trends.py", {"measure": MEASURE_LABELS[measure], "split": "Total"})
     expected, months = expected_series(raw, view, measure, "total", "monthly", "count")
     check(at, expected, months)
+
+
+@pytest.mark.parametrize("kind", ["monthly", "rolling", "yoy"])
+def test_one_panel_per_group_shows_the_same_series(raw, last_month, kind):
+    view = independent.View(shift(last_month, -23), last_month)
+    at = open_app(view, "views/trends.py", {"measure": "Victims identified", "split": "Region",
+                                            "view": VIEWS[kind], "panels": "true"})
+    expected, months = expected_series(raw, view, "victims", "region", kind, "count")
+    check(at, expected, months)
+    assert len(plotly_figures(at)[0]["layout"]["annotations"]) >= len(expected), "a title per panel"

@@ -27,16 +27,20 @@ live = series.complete(live.rename({"family": "group"}), first, month, ["MS", "O
 st.plotly_chart(charts.live_by_family(live), key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
+year_ago = add_months(month, -12)
 regions = queries.regions_in_view(filters)
 table = kpis.groups_in_month(data.run("measures_by_month", last_year, split="region"), month, regions)
 names = reference.labels("region")
 st.dataframe(
     table.with_columns(table["group"].replace_strict(names).alias("group")),
     hide_index=True,
+    height="content",
     column_config={
         "group": st.column_config.TextColumn("Region"),
         **{m: st.column_config.NumberColumn(label, format="localized") for m, label in MEASURES.items()},
-        "live_ops_year_ago": st.column_config.NumberColumn(f"Live operations, {add_months(month, -12):%b %Y}", format="localized"),
-        "victims_year_ago": st.column_config.NumberColumn(f"Victims identified, {add_months(month, -12):%b %Y}", format="localized"),
+        "live_ops_year_ago": st.column_config.NumberColumn(
+            f"Live, {year_ago:%b %Y}", format="localized", help="Live operations a year before"),
+        "victims_year_ago": st.column_config.NumberColumn(
+            f"Victims, {year_ago:%b %Y}", format="localized", help="Victims identified a year before"),
     },
 )

@@ -32,6 +32,8 @@ view = controls.segmented_control("View", list(VIEWS), format_func=VIEWS.get, de
 unit = controls.segmented_control("Unit", list(UNITS), format_func=UNITS.get, default="count",
                                   key="unit", bind="query-params", required=True, width="content",
                                   disabled=view == "share", help="Shares do not depend on the unit.")
+panels = controls.toggle("One panel per group", key="panels", bind="query-params", disabled=view == "share",
+                         help="Small multiples: easier to read than many overlaid lines.")
 
 # A year before the period is fetched too, for rolling means and year-on-year change.
 fetch_from = add_months(filters.start, -12)
@@ -52,16 +54,18 @@ y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
 
 if view == "monthly":
     shown = series.since(frame, filters.start)
-    fig = charts.trend_lines(shown, measure, names, y_title)
+    fig = charts.trend_lines(shown, measure, names, y_title, panels=panels)
 elif view == "rolling":
     shown = series.since(series.rolling_mean(frame, measure), filters.start)
-    fig = charts.trend_lines(shown, "rolling", names, y_title + " (3-month rolling mean)", faint=measure)
+    fig = charts.trend_lines(shown, "rolling", names, y_title + " (3-month rolling mean)", faint=measure,
+                             panels=panels)
 elif view == "share":
     shown = series.since(series.shares(frame, measure), filters.start)
     fig = charts.stacked_shares(shown, names)
 else:
     shown = series.since(series.year_on_year(frame, measure), filters.start)
-    fig = charts.trend_lines(shown, "change", names, "Change on the same month a year before", percent=True)
+    fig = charts.trend_lines(shown, "change", names, "Change on the same month a year before", percent=True,
+                             panels=panels)
 
 st.plotly_chart(fig, key="trend")
 notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}."]

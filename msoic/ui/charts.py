@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 import polars as pl
 
 from msoic.ui.theme import FAMILY_COLOURS, FAMILY_LABELS, PALETTE
@@ -26,33 +27,54 @@ def live_by_family(frame: pl.DataFrame) -> go.Figure:
             hovertemplate="%{y:,} live<extra>" + FAMILY_LABELS[family] + "</extra>",
         )
     fig.update_layout(barmode="stack", **_LAYOUT)
+    fig.update_layout(legend_traceorder="normal")
     fig.update_xaxes(dtick="M3", tickformat="%b %Y")
     fig.update_yaxes(title_text="Live operations", tickformat=",")
     return fig
 
 
+def _ordered_groups(frame: pl.DataFrame, names: dict[str, str]) -> list[str]:
+    return sorted(frame["group"].unique().to_list(), key=lambda g: names.get(g, g))
+
+
 def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str,
-                faint: str | None = None, percent: bool = False) -> go.Figure:
-    """One line per group over months; `faint` draws another column of the same group thinly
-    behind (the raw monthly values under a rolling mean)."""
-    fig = go.Figure()
-    for i, group in enumerate(sorted(frame["group"].unique().to_list(), key=lambda g: names.get(g, g))):
+                faint: str | None = None, percent: bool = False, panels: bool = False) -> go.Figure:
+    """One line per group over months, overlaid or (`panels`) one small panel per group.
+
+    `faint` draws another column of the same group thinly behind (the raw monthly values under
+    a rolling mean); those context traces carry meta="context".
+    """
+    groups = _ordered_groups(frame, names)
+    cols = min(4, len(groups)) if panels else 1
+    rows = -(-len(groups) // cols) if panels else 1
+    fig = make_subplots(
+        rows=rows, cols=cols, shared_xaxes="all", shared_yaxes="all",
+        subplot_titles=[names.get(g, g) for g in groups] if panels else None,
+        vertical_spacing=0.08 if panels else 0.02, horizontal_spacing=0.02,
+    )
+    for i, group in enumerate(groups):
         part = frame.filter(pl.col("group") == group).sort("month")
         colour = PALETTE[i % len(PALETTE)]
         label = names.get(group, group)
+        where = dict(row=i // cols + 1, col=i % cols + 1) if panels else dict(row=1, col=1)
         if faint:
             fig.add_scatter(
                 x=part["month"].to_list(), y=part[faint].to_list(), name=label, legendgroup=label,
                 mode="lines", line=dict(color=colour, width=1), opacity=0.35, showlegend=False,
-                hoverinfo="skip",
+                hoverinfo="skip", meta="context", **where,
             )
         fig.add_scatter(
             x=part["month"].to_list(), y=part[y].to_list(), name=label, legendgroup=label,
             mode="lines+markers", line=dict(color=colour, width=2), marker=dict(size=4),
+            showlegend=not panels, **where,
         )
     fig.update_layout(**_LAYOUT)
-    fig.update_xaxes(tickformat="%b %Y")
-    fig.update_yaxes(title_text=y_title, tickformat=".0%" if percent else ",", rangemode="tozero" if not percent else None)
+    if panels:
+        fig.update_layout(height=max(320, 230 * rows), hovermode="closest")
+        fig.update_annotations(font_size=12)
+    fig.update_xaxes(tickformat="%b %Y", nticks=5 if panels else None)
+    fig.update_yaxes(tickformat=".0%" if percent else ",", rangemode=None if percent else "tozero")
+    fig.update_yaxes(title_text=y_title, row=1 if not panels else (rows + 1) // 2, col=1)
     if percent:
         fig.add_hline(y=0, line_width=1, line_color="grey")
     return fig
@@ -61,7 +83,7 @@ def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str
 def stacked_shares(frame: pl.DataFrame, names: dict[str, str]) -> go.Figure:
     """Stacked areas of each group's share of the monthly total (sums to 100%)."""
     fig = go.Figure()
-    for i, group in enumerate(sorted(frame["group"].unique().to_list(), key=lambda g: names.get(g, g))):
+    for i, group in enumerate(_ordered_groups(frame, names)):
         part = frame.filter(pl.col("group") == group).sort("month")
         fig.add_scatter(
             x=part["month"].to_list(), y=part["share"].to_list(), name=names.get(group, group),

@@ -30,6 +30,5 @@ def row(kpis: pl.DataFrame, month: date) -> None:
                 k["label"], f"{k['value']:,}",
                 delta=change_text(k["value"], k["previous_month"]),
                 delta_color="off", border=True,
-                help=f"{k['previous_month']:,} in {prev:%B %Y}; {k['year_ago']:,} in {year:%B %Y}.",
             )
             st.caption(f"on {prev:%b %Y}  \n{change_text(k['value'], k['year_ago'])} on {year:%b %Y}")
