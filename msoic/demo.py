@@ -1,8 +1,8 @@
 """The deterministic synthetic data generator: operations, victims and offenders that look like
 the UK's modern slavery (MS) and organised immigration crime (OIC) picture, and are not real.
 
-Calibration at scale 1 (sources as cited in /work/shared/CALIBRATION.md; the measured values
-are in docs/synthetic-data.md):
+Calibration at scale 1 (public sources below; targets and measured values side by side
+in docs/synthetic-data.md):
 
 - Volumes follow the index of NRM referrals (Home Office, "Modern Slavery: National Referral
   Mechanism and Duty to Notify statistics"): 2019 10,627; 2020 10,613; 2021 12,727; 2022 16,921;
@@ -76,8 +76,8 @@ SEASON_DEFAULT = (0.06, 6.5)
 
 # Force weight = population x elevation (police NRM referrals 2023 per head).
 FORCE_ELEVATION = {
-    "metropolitan": 1.3, "west-yorkshire": 1.5, "essex": 1.4, "kent": 1.1, "merseyside": 1.15,
-    "west-midlands": 1.1, "humberside": 1.15, "lincolnshire": 1.2, "scotland": 0.75,
+    "metropolitan": 1.1, "west-yorkshire": 1.9, "essex": 1.4, "kent": 1.1, "merseyside": 1.15,
+    "west-midlands": 1.1, "humberside": 1.15, "lincolnshire": 1.2, "scotland": 1.0,
     "northern-ireland": 0.6, "city-of-london": 10.0, "dyfed-powys": 0.8, "cumbria": 0.85,
     "north-yorkshire": 0.85,
 }
@@ -90,7 +90,7 @@ FORCE_TILT = {
     "sexual": {"metropolitan": 2.2, "city-of-london": 1.5, "west-midlands": 1.3,
                "greater-manchester": 1.2},
     "criminal": {"merseyside": 2.5, "west-midlands": 2.0, "greater-manchester": 2.0,
-                 "metropolitan": 1.7, "west-yorkshire": 1.4, "scotland": 0.6,
+                 "metropolitan": 1.7, "west-yorkshire": 1.4, "scotland": 0.8,
                  "northern-ireland": 0.4, "city-of-london": 0.3},
     "domestic_servitude": {"metropolitan": 2.0, "west-midlands": 1.3},
     "small_boats": {"kent": 30.0, "sussex": 6.0, "essex": 6.0, "hampshire": 3.0, "norfolk": 3.0,
@@ -234,9 +234,9 @@ OFFENDER_NATIONALITY_TILT = {
     "criminal": {"GBR": 1.8}, "labour": {"ROU": 2, "BGR": 2, "LTU": 2, "POL": 2, "HUN": 1.5},
     "sexual": {"ROU": 2, "HUN": 2, "CHN": 1.5, "ALB": 1.3},
 }
-OFFENDER_FEMALE = {"sexual": 0.25, "domestic_servitude": 0.35, "labour": 0.12, "criminal": 0.08,
-                   "multiple": 0.15, "organ_harvesting": 0.1}
-OFFENDER_FEMALE_OIC = 0.06
+OFFENDER_FEMALE = {"sexual": 0.35, "domestic_servitude": 0.45, "labour": 0.18, "criminal": 0.12,
+                   "multiple": 0.2, "organ_harvesting": 0.15}
+OFFENDER_FEMALE_OIC = 0.1
 OFFENDER_CHILD = {"criminal": 0.12, "multiple": 0.04}
 OFFENDER_CHILD_DEFAULT, OFFENDER_AGE_UNKNOWN = 0.01, 0.03
 ROLE = ("organiser", "controller", "recruiter", "transporter", "enforcer", "money_handler",
@@ -401,7 +401,7 @@ def _cumulative(probs: np.ndarray) -> np.ndarray:
     """Row-normalised cumulative probabilities, last column exactly 1."""
     probs = np.asarray(probs, dtype=float)
     cum = np.cumsum(probs / probs.sum(axis=-1, keepdims=True), axis=-1)
-    cum[..., -1] = 1.0
+    cum[cum > 1 - 1e-9] = 1.0  # so rounding never reaches a trailing zero-probability choice
     return cum
 
 
@@ -568,6 +568,15 @@ class _World:
         """The last day of the period."""
         return int(_month_first_day(self.a_end + 1)) - 1
 
+    def agency(self, code: str) -> int:
+        """Index of an agency (-1 when the reference data has no such agency)."""
+        return self.agencies.index(code) if code in self.agencies else -1
+
+    @property
+    def criminal(self) -> int:
+        """Index of the criminal exploitation crime type (-1 if absent)."""
+        return self.crimes.index("criminal") if "criminal" in self.crimes else -1
+
     def crime_table(self, values: dict, default: float = 0.0) -> np.ndarray:
         return np.asarray([values.get(c, default) for c in self.crimes], dtype=float)
 
@@ -645,7 +654,7 @@ class _Generator:
         months = range(w.a_first, w.a_end + 1)
         for i, a in enumerate(months):
             self._month(a)
-            self.progress(0.9 * (i + 1) / len(months), f"generated {_month_text(a)}")
+            self.progress(0.9 * (i + 1) / len(months), f"operations opened in {_month_text(a)}")
         self._flush()
         self._finish_submissions()
         self.progress(1.0, "synthetic data generated")
@@ -675,8 +684,7 @@ class _Generator:
 
         option = _pick(rng.random(n), w.lead_cum, crime)
         lead = np.where(option == 0, w.police_agency[force], w.lead_options[option])
-        nca = lead == w.agencies.index("nca") if "nca" in w.agencies else np.zeros(n, bool)
-        btp = lead == w.agencies.index("btp") if "btp" in w.agencies else np.zeros(n, bool)
+        nca, btp = lead == w.agency("nca"), lead == w.agency("btp")
         oic = w.crime_oic[crime]
 
         # Organised crime group: the pool of the group's home region, family and half-year.
@@ -689,7 +697,7 @@ class _Generator:
         ocg = np.where(has_ocg, w.ocg_offset[block, home, fam]
                        + np.floor(rng.random(n) * pool).astype(np.int64), 0)
 
-        county = rng.random(n) < np.where(btp & (w.crimes.index("criminal") == crime),
+        county = rng.random(n) < np.where(btp & (crime == w.criminal),
                                           COUNTY_LINES_BTP, self.county_lines[crime])
         life = _lognormal(rng, n, LIFE_MEDIAN_DAYS, LIFE_SIGMA, 14) * self.life_factor[crime] \
             * np.where(nca, 1.4, 1.0) * np.where(has_ocg, 1.2, 1.0)
@@ -716,7 +724,7 @@ class _Generator:
     def _victims(self, rng, ops) -> dict:
         w, n = self.w, len(ops["force"])
         crime = ops["crime"]
-        glaa = ops["lead"] == w.agencies.index("glaa") if "glaa" in w.agencies else False
+        glaa = ops["lead"] == w.agency("glaa")
         mu = self.mu_victims[crime] * np.where(glaa, 1.5, 1.0)
         count = rng.poisson(mu * rng.gamma(VICTIM_SHAPE, 1 / VICTIM_SHAPE, n))
         op = np.repeat(np.arange(n), count)
@@ -729,7 +737,7 @@ class _Generator:
     def _offenders(self, rng, ops, victims) -> dict:
         w, n = self.w, len(ops["force"])
         crime, ocg = ops["crime"], ops["ocg"]
-        nca = ops["lead"] == w.agencies.index("nca") if "nca" in w.agencies else False
+        nca = ops["lead"] == w.agency("nca")
         mu = self.mu_offenders[crime] * np.where(nca, 1.6, 1.0) * np.where(ocg > 0, 1.4, 1.0)
         count = rng.poisson(mu * rng.gamma(OFFENDER_SHAPE, 1 / OFFENDER_SHAPE, n))
         op = np.repeat(np.arange(n), count)
@@ -753,7 +761,7 @@ class _Generator:
         if len(criminal):
             v_op = victims["op"][criminal]
             v_seen = victims["identified"][criminal]
-            others = np.flatnonzero(crime == w.crimes.index("criminal"))
+            others = np.flatnonzero(crime == w.criminal)
             move = (rng.random(len(criminal)) < 0.5) & (len(others) > 0)
             if len(others):
                 target = others[rng.integers(0, len(others), len(criminal))]
@@ -808,11 +816,11 @@ class _Generator:
         # only if the victim is kept too).
         f_keep = keep[offenders["op"]] & (offenders["seen"] <= end_day)
         fv = offenders["from_victim"]
-        f_keep &= (fv < 0) | (victim_row[np.maximum(fv, 0)] >= 0)
+        source = np.append(victim_row, -1)[np.where(fv >= 0, fv, len(victim_row))]
+        f_keep &= (fv < 0) | (source >= 0)
         f_rows = np.flatnonzero(f_keep)
         offs = self._offender_profiles(rng, ops, {k: v[f_rows] for k, v in offenders.items()},
-                                       new_index[offenders["op"][f_rows]], vict,
-                                       victim_row[np.maximum(fv[f_rows], 0)])
+                                       new_index[offenders["op"][f_rows]], vict, source[f_rows])
 
         # Censor at the end of the period.
         close = ops["close"]
@@ -830,7 +838,10 @@ class _Generator:
         months = self._operation_months(rng, ops, closed, investigation, first_charge)
 
         first_month = np.maximum(_day_month(ops["opened"]), w.a_start) - w.a_start
-        sub = lambda agency, month: (month * len(w.agencies) + agency + 1).astype(np.int32)  # noqa: E731
+
+        def sub(agency: np.ndarray, month: np.ndarray) -> np.ndarray:
+            """The return of an agency for a month of the period (see _insert_submissions)."""
+            return (month * len(w.agencies) + agency + 1).astype(np.int32)
         operation = pl.DataFrame({
             "op_no": op_no,
             "word": rng.integers(0, len(CODENAMES), n).astype(np.int16) + 1,
@@ -869,7 +880,10 @@ class _Generator:
         np.add.at(self.rows, (f_lead, f_month), 1)
         f_no = self.next_offender + np.arange(len(offs["op"]))
         self.next_offender += len(f_no)
-        censor = lambda d: np.where((d >= 0) & (d <= end_day), d, -1).astype(np.int32)  # noqa: E731
+
+        def censor(day: np.ndarray) -> np.ndarray:
+            """Dates after the period are not known yet."""
+            return np.where((day >= 0) & (day <= end_day), day, -1).astype(np.int32)
         charged = censor(offs["charged"])
         offender = pl.DataFrame({
             "f_no": f_no, "person": offs["person"], "op_no": op_no[offs["op"]],
@@ -968,7 +982,7 @@ class _Generator:
             own_nat = _pick(_keyed_uniform(s, key, 2), self.offender_nat_cum, crime)
             m_nat = np.where(_keyed_uniform(s, key, 3) < 0.75, group_nat, own_nat)
             u = _keyed_uniform(s, key, 4)
-            m_sex = np.where(u < 0.9, 0, np.where(u < 0.99, 1, 3))
+            m_sex = np.where(u < 0.85, 0, np.where(u < 0.99, 1, 3))
             m_role = np.select([offs["member"] == 0, offs["member"] == 1, offs["member"] == 2],
                                [0, np.where(family, 6, 1), 5], role)
             person = np.where(core, 10**12 + key, person)
@@ -1043,21 +1057,21 @@ class _Generator:
             "operation": """
                 insert into operation by name
                 select
-                    'OP-' || lpad(op_no::varchar, 8, '0') as operation_id,
+                    printf('OP-%08d', op_no) as operation_id,
                     'Operation ' || $words[word] as codename,
                     $agencies[lead] as lead_agency,
                     $forces[force] as force_code,
                     $crimes[crime] as crime_type,
                     date '1970-01-01' + opened as opened_on,
                     case when closed >= 0 then date '1970-01-01' + closed end as closed_on,
-                    case when ocg > 0 then 'OCG-' || lpad(ocg::varchar, 5, '0') end as ocg_ref,
+                    case when ocg > 0 then printf('OCG-%05d', ocg) end as ocg_ref,
                     county_lines,
                     sid as submission_id
                 from frame""",
             "operation_month": """
                 insert into operation_month by name
                 select
-                    'OP-' || lpad(op_no::varchar, 8, '0') as operation_id,
+                    printf('OP-%08d', op_no) as operation_id,
                     make_date(month // 12, month % 12 + 1, 1) as month,
                     $status[status] as status,
                     $stage[stage] as stage
@@ -1065,9 +1079,9 @@ class _Generator:
             "victim": """
                 insert into victim by name
                 select
-                    'VI-' || lpad(v_no::varchar, 9, '0') as victim_id,
+                    printf('VI-%09d', v_no) as victim_id,
                     substr(sha256($salt || person::varchar), 1, 16) as person_ref,
-                    'OP-' || lpad(op_no::varchar, 8, '0') as operation_id,
+                    printf('OP-%08d', op_no) as operation_id,
                     date '1970-01-01' + identified as identified_on,
                     $sex[sex] as sex,
                     $age[age] as age_group,
@@ -1080,9 +1094,9 @@ class _Generator:
             "offender": """
                 insert into offender by name
                 select
-                    'OF-' || lpad(f_no::varchar, 9, '0') as offender_id,
+                    printf('OF-%09d', f_no) as offender_id,
                     substr(sha256($salt || person::varchar), 1, 16) as person_ref,
-                    'OP-' || lpad(op_no::varchar, 8, '0') as operation_id,
+                    printf('OP-%08d', op_no) as operation_id,
                     $sex[sex] as sex,
                     $age[age] as age_group,
                     $nat[nat] as nationality,

@@ -1,5 +1,6 @@
--- The first and last month the database holds.
+-- The first and last month the returns report (operations opened earlier keep their older
+-- events in the cube, but the reporting period is what the filters offer).
 select
     min(month) as first_month,
     max(month) as last_month
-from agg_monthly;
+from operation_month;
