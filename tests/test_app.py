@@ -94,3 +94,22 @@ def test_every_chart_uses_the_colour_blind_safe_palette_of_the_theme():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["theme"]["chartCategoricalColors"] == PALETTE
+
+
+def test_clear_filters_returns_to_the_default_view(db_path):
+    at = open_app(View(date(2023, 1, 1), date(2023, 6, 1), regions=("eastern",), forces=("kent",),
+                       families=("OIC",), agencies=("bf",)))
+    at.button[0].click().run()
+    assert not at.exception
+    for key in ("region", "force", "family", "crime_type", "agency"):
+        assert at.multiselect(key=key).value == []
+    first, last = at.select_slider(key="period").value
+    assert last == at.select_slider(key="period").options[-1]
+    assert (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) == 23
+
+
+def test_a_force_outside_newly_chosen_regions_is_dropped(db_path):
+    at = open_app(View(date(2024, 1, 1), date(2024, 6, 1), regions=("eastern",), forces=("kent",)))
+    at.multiselect(key="region").unselect("eastern").select("wales").run()
+    assert not at.exception
+    assert at.multiselect(key="force").value == []

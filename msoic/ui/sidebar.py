@@ -54,7 +54,7 @@ def render(first_month, last_month) -> Filters:
             "Lead agency", options=_agency_options(), format_func=agencies_ref.get,
             key=AGENCY, bind="query-params", placeholder="All agencies",
         )
-        st.button("Clear filters", on_click=_clear, args=(month_key(default_start), month_key(last_month)))
+        st.button("Clear filters", on_click=_clear, args=((month_key(default_start), month_key(last_month)),))
 
     filters = Filters(
         start=parse_month(start), end=parse_month(end),
@@ -76,7 +76,9 @@ def _agency_options() -> list[str]:
     return agencies["agency_code"].to_list()
 
 
-def _clear(default_start: str, default_end: str) -> None:
-    st.session_state[PERIOD] = (default_start, default_end)
+def _clear(default_period: tuple[str, str]) -> None:
+    """Back to the defaults. A widget bound to the URL is changed through session state only
+    (Streamlit logs once that the widget also has a default; that is expected here)."""
+    st.session_state[PERIOD] = default_period
     for key in (REGION, FORCE, FAMILY, CRIME_TYPE, AGENCY):
         st.session_state[key] = []
