@@ -54,7 +54,7 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None)
             from msoic import demo
 
             db_path = Path(tmp) / "bench.duckdb"
-            builds = [_time(lambda: demo.build(db_path, scale=scale)) for _ in range(1 if scale > 2 else 3)]
+            builds = [_time(lambda: demo.build(db_path, scale=scale)) for _ in range(1 if scale > 10 else 3)]
             size = db_path.stat().st_size / 2**20
             print(f"Database build at scale {scale}: median {statistics.median(builds):.2f} s "
                   f"over {len(builds)} run(s); file {size:,.0f} MiB")

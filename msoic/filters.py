@@ -58,12 +58,12 @@ class Filters:
         names = {
             REGION: (self.regions, reference.labels("region")),
             FORCE: (self.forces, reference.labels("force")),
-            FAMILY: (self.families, None),
+            FAMILY: (self.families, reference.FAMILIES),
             CRIME_TYPE: (self.crime_types, reference.labels("crime_type")),
             AGENCY: (self.agencies, reference.labels("agency")),
         }
-        params = {PERIOD: [month_key(self.start), month_key(self.end)]}
+        params: dict[str, list[str]] = {PERIOD: [month_key(self.start), month_key(self.end)]}
         for key, (codes, labels) in names.items():
             if codes:
-                params[key] = [labels[c] if labels else c for c in codes]
+                params[key] = [labels[c] for c in codes]
         return params

@@ -9,6 +9,10 @@ import polars as pl
 from msoic.db import REFERENCE_DIR
 
 
+# The two crime families and how the pages name them.
+FAMILIES: dict[str, str] = {"MS": "Modern slavery", "OIC": "Organised immigration crime"}
+
+
 @cache
 def table(name: str) -> pl.DataFrame:
     """One reference table, read from data/reference/<name>.csv."""

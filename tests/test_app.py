@@ -113,3 +113,13 @@ def test_a_force_outside_newly_chosen_regions_is_dropped(db_path):
     at.multiselect(key="region").unselect("eastern").select("wales").run()
     assert not at.exception
     assert at.multiselect(key="force").value == []
+
+
+def test_a_filters_value_round_trips_through_the_url(db_path):
+    from msoic.filters import Filters
+    from msoic.ui import sidebar
+
+    wanted = Filters(date(2022, 12, 1), date(2023, 3, 1), regions=("london",), forces=("city-of-london",),
+                     families=("MS",), crime_types=("labour", "sexual"), agencies=("metropolitan", "glaa"))
+    at = open_app(params=wanted.to_query_params())
+    assert at.session_state[sidebar._FILTERS] == wanted

@@ -6,7 +6,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 import polars as pl
 
-from msoic.ui.theme import FAMILY_COLOURS, FAMILY_LABELS, PALETTE
+from msoic.reference import FAMILIES
+from msoic.ui.theme import FAMILY_COLOURS, PALETTE
 
 _LAYOUT = dict(
     margin=dict(l=10, r=10, t=30, b=10),
@@ -22,9 +23,9 @@ def live_by_family(frame: pl.DataFrame) -> go.Figure:
     for family in ("MS", "OIC"):
         part = frame.filter(pl.col("group") == family).sort("month")
         fig.add_bar(
-            x=part["month"].to_list(), y=part["live_ops"].to_list(), name=FAMILY_LABELS[family],
+            x=part["month"].to_list(), y=part["live_ops"].to_list(), name=FAMILIES[family],
             marker_color=FAMILY_COLOURS[family],
-            hovertemplate="%{y:,} live<extra>" + FAMILY_LABELS[family] + "</extra>",
+            hovertemplate="%{y:,} live<extra>" + FAMILIES[family] + "</extra>",
         )
     fig.update_layout(barmode="stack", **_LAYOUT)
     fig.update_layout(legend_traceorder="normal")

@@ -7,7 +7,6 @@ import streamlit as st
 from msoic import reference
 from msoic.filters import (AGENCY, CRIME_TYPE, FAMILY, FORCE, PERIOD, REGION, Filters, add_months,
                            month_key, parse_month)
-from msoic.ui.theme import FAMILY_LABELS
 
 _FILTERS = "msoic_filters"
 DEFAULT_MONTHS = 24
@@ -43,7 +42,7 @@ def render(first_month, last_month) -> Filters:
             key=FORCE, bind="query-params", placeholder="All force areas",
         )
         families = st.multiselect(
-            "Crime family", options=list(FAMILY_LABELS), format_func=FAMILY_LABELS.get,
+            "Crime family", options=list(reference.FAMILIES), format_func=reference.FAMILIES.get,
             key=FAMILY, bind="query-params", placeholder="Both families",
         )
         crime_types = st.multiselect(

@@ -9,4 +9,3 @@ PALETTE: list[str] = [
 
 # Crime families always keep the same colour.
 FAMILY_COLOURS = {"MS": PALETTE[0], "OIC": PALETTE[1]}
-FAMILY_LABELS = {"MS": "Modern slavery", "OIC": "Organised immigration crime"}
