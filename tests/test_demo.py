@@ -51,7 +51,7 @@ def one(con, sql: str, **params):
 
 def fingerprint(con) -> dict[str, tuple[int, int]]:
     """(row count, order-independent content hash) of every generated table."""
-    return {t: con.sql(f"select count(*), bit_xor(hash(t)) from {t} as t").fetchall()[0]
+    return {t: con.table(t).set_alias("t").aggregate("count(*), bit_xor(hash(t))").fetchall()[0]
             for t in FACT_TABLES}
 
 
