@@ -30,6 +30,15 @@ def add_months(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def month_range(start: date, end: date) -> list[date]:
+    """Every first-of-month date from `start` to `end`, both included."""
+    months, month = [], start
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the user is looking at: a month range and optional narrowing selections.

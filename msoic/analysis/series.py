@@ -6,16 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from msoic.filters import add_months
-
-
-def month_range(start: date, end: date) -> list[date]:
-    """Every first-of-month date from `start` to `end`, both included."""
-    months, month = [], start
-    while month <= end:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
+from msoic.filters import month_range
 
 
 def complete(frame: pl.DataFrame, start: date, end: date, groups: list[str]) -> pl.DataFrame:

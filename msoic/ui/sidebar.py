@@ -6,7 +6,7 @@ import streamlit as st
 
 from msoic import reference
 from msoic.filters import (AGENCY, CRIME_TYPE, FAMILY, FORCE, PERIOD, REGION, Filters, add_months,
-                           month_key, parse_month)
+                           month_key, month_range, parse_month)
 
 _FILTERS = "msoic_filters"
 DEFAULT_MONTHS = 24
@@ -14,11 +14,7 @@ DEFAULT_MONTHS = 24
 
 def render(first_month, last_month) -> Filters:
     """Draw the sidebar filters for data spanning first_month..last_month and return the view."""
-    months = []
-    month = first_month
-    while month <= last_month:
-        months.append(month_key(month))
-        month = add_months(month, 1)
+    months = [month_key(m) for m in month_range(first_month, last_month)]
     default_start = max(first_month, add_months(last_month, 1 - DEFAULT_MONTHS))
 
     regions_ref = reference.labels("region")
