@@ -123,3 +123,30 @@ def test_a_filters_value_round_trips_through_the_url(db_path):
                      families=("MS",), crime_types=("labour", "sexual"), agencies=("metropolitan", "glaa"))
     at = open_app(params=wanted.to_query_params())
     assert at.session_state[sidebar._FILTERS] == wanted
+
+
+def _narrowing_app():
+    from datetime import date
+
+    import streamlit as st
+
+    from msoic.ui import sidebar
+
+    sidebar.render(date(2024, 1, 1), date(2024, 12, 1))
+    st.button("Kent small boats", on_click=sidebar.narrow,
+              kwargs={"forces": ["kent"], "crime_types": ["small_boats"]}, key="narrow")
+
+
+def test_a_chart_selection_narrows_the_global_filters_and_keeps_them_consistent():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_narrowing_app, default_timeout=60)
+    at.query_params["region"] = ["London"]
+    at.query_params["family"] = ["Modern slavery"]
+    at.run()
+    at.button(key="narrow").click().run()
+    assert not at.exception
+    assert at.multiselect(key="force").value == ["kent"]
+    assert at.multiselect(key="region").value == ["london", "eastern"]
+    assert at.multiselect(key="crime_type").value == ["small_boats"]
+    assert at.multiselect(key="family").value == ["MS", "OIC"]

@@ -77,3 +77,34 @@ def _clear(default_period: tuple[str, str]) -> None:
     st.session_state[PERIOD] = default_period
     for key in (REGION, FORCE, FAMILY, CRIME_TYPE, AGENCY):
         st.session_state[key] = []
+
+
+def narrow(*, regions: list[str] | None = None, forces: list[str] | None = None,
+           families: list[str] | None = None, crime_types: list[str] | None = None,
+           agencies: list[str] | None = None, period: tuple[str, str] | None = None) -> None:
+    """Set global filters from a chart selection (call it from an on_select/on_click callback).
+
+    Only the selections given change; the URL follows because the widgets are bound to it.
+    Codes are given (e.g. forces=["kent"]); a force also selects its region when regions are
+    set, so the force stays among the options offered.
+    """
+    if regions is not None:
+        st.session_state[REGION] = list(regions)
+    if forces is not None:
+        chosen = st.session_state.get(REGION) or []
+        if chosen:
+            force_regions = dict(zip(reference.table("force")["force_code"], reference.table("force")["region_code"]))
+            st.session_state[REGION] = list(dict.fromkeys([*chosen, *(force_regions[f] for f in forces)]))
+        st.session_state[FORCE] = list(forces)
+    if families is not None:
+        st.session_state[FAMILY] = list(families)
+    if crime_types is not None:
+        chosen = st.session_state.get(FAMILY) or []
+        if chosen:
+            type_family = dict(zip(reference.table("crime_type")["crime_type_code"], reference.table("crime_type")["family"]))
+            st.session_state[FAMILY] = list(dict.fromkeys([*chosen, *(type_family[c] for c in crime_types)]))
+        st.session_state[CRIME_TYPE] = list(crime_types)
+    if agencies is not None:
+        st.session_state[AGENCY] = list(agencies)
+    if period is not None:
+        st.session_state[PERIOD] = tuple(period)
