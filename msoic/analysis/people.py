@@ -1,0 +1,198 @@
+"""Victims and offenders: top N with the rest as "Other", shares, rates, quantiles, the
+criminal-justice funnel with the days between its stages, and this year against last year."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from msoic.filters import add_months
+
+OTHER = "Other"
+
+# The criminal-justice stages in order, with the date column that marks each (recorded has none:
+# every offender in the frame was recorded).
+STAGES: dict[str, str | None] = {
+    "recorded": None, "arrested": "arrested_on", "charged": "charged_on", "convicted": "convicted_on",
+}
+
+# Intervals between stages: name -> (from date, to date).
+INTERVALS: dict[str, tuple[str, str]] = {
+    "opening_to_arrest": ("opened_on", "arrested_on"),
+    "arrest_to_charge": ("arrested_on", "charged_on"),
+    "charge_to_conviction": ("charged_on", "convicted_on"),
+    "opening_to_charge": ("opened_on", "charged_on"),
+}
+
+
+def top_categories(frame: pl.DataFrame, by: str, value: str, n: int) -> list[str]:
+    """The `n` categories of `by` with the largest total `value` (ties by code), largest first."""
+    totals = frame.group_by(by).agg(pl.col(value).sum()).sort([value, by], descending=[True, False])
+    return totals[by].head(n).to_list()
+
+
+def top_n(frame: pl.DataFrame, by: str, value: str, n: int, keep: list[str] | None = None) -> pl.DataFrame:
+    """`frame` with every category of `by` outside the top `n` (or outside `keep`, when given)
+    relabelled OTHER and summed with the other columns as keys."""
+    kept = keep if keep is not None else top_categories(frame, by, value, n)
+    keys = [c for c in frame.columns if c not in (by, value)]
+    return (
+        frame.with_columns(pl.when(pl.col(by).is_in(kept)).then(pl.col(by)).otherwise(pl.lit(OTHER)).alias(by))
+        .group_by(*keys, by)
+        .agg(pl.col(value).sum())
+        .sort(*keys, by)
+    )
+
+
+def order_with_other(categories: list[str], ranked: list[str]) -> list[str]:
+    """`categories` in the order of `ranked`, anything unranked after, OTHER last."""
+    rank = {c: i for i, c in enumerate(ranked)}
+    return sorted(categories, key=lambda c: (c == OTHER, rank.get(c, len(rank)), c))
+
+
+def with_shares(frame: pl.DataFrame, value: str, over: list[str] | None = None) -> pl.DataFrame:
+    """Add `share`: each row's part of the total `value` (within `over` groups); null if 0."""
+    total = pl.col(value).sum().over(over) if over else pl.col(value).sum()
+    return frame.with_columns(pl.when(total > 0).then(pl.col(value) / total).otherwise(None).alias("share"))
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """numerator / denominator, or None when the denominator is 0."""
+    return numerator / denominator if denominator else None
+
+
+def quantiles_from_counts(frame: pl.DataFrame, value: str, weight: str,
+                          qs: tuple[float, ...] = (0.25, 0.5, 0.75)) -> dict[float, float | None]:
+    """Quantiles of the values a frequency table describes (`weight` rows of each `value`), by
+    linear interpolation between order statistics (numpy's default; the median of an even count
+    is the mean of the middle two). None for an empty table."""
+    table = frame.filter(pl.col(weight) > 0).sort(value)
+    n = int(table[weight].sum()) if table.height else 0
+    if n == 0:
+        return {q: None for q in qs}
+    values, ends = table[value].to_list(), table[weight].cum_sum().to_list()
+
+    def at(position: int) -> float:  # the value of the order statistic at 0-based `position`
+        for v, end in zip(values, ends):
+            if position < end:
+                return v
+        return values[-1]
+
+    out = {}
+    for q in qs:
+        h = q * (n - 1)
+        low = int(h)
+        out[q] = at(low) + (h - low) * (at(min(low + 1, n - 1)) - at(low))
+    return out
+
+
+def funnel(offenders: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
+    """Offenders at each stage (recorded, arrested, charged, convicted), in all or by `by`."""
+    keys = [by] if by else []
+    counts = [pl.len().alias("recorded")] + [
+        pl.col(column).is_not_null().sum().alias(stage) for stage, column in STAGES.items() if column
+    ]
+    if not keys:
+        return offenders.select(counts).with_columns(pl.col(s).cast(pl.Int64) for s in STAGES)
+    return offenders.group_by(keys).agg(counts).with_columns(pl.col(s).cast(pl.Int64) for s in STAGES).sort(keys)
+
+
+def interval_days(offenders: pl.DataFrame) -> pl.DataFrame:
+    """Add one column per interval: the days from one stage to the next (null if not reached)."""
+    return offenders.with_columns(
+        (pl.col(end) - pl.col(begin)).dt.total_days().alias(name) for name, (begin, end) in INTERVALS.items()
+    )
+
+
+def interval_medians(offenders: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
+    """Median days of every interval (over the offenders who reached both ends), in all or by `by`."""
+    days = interval_days(offenders)
+    medians = [pl.col(name).median().alias(name) for name in INTERVALS]
+    if by is None:
+        return days.select(medians)
+    return days.group_by(by).agg(medians).sort(by)
+
+
+def interval_summary(offenders: pl.DataFrame) -> pl.DataFrame:
+    """For every interval: how many offenders reached both ends, the median and the quartiles."""
+    days = interval_days(offenders)
+    rows = []
+    for name in INTERVALS:
+        column = days[name].drop_nulls()
+        rows.append({
+            "interval": name,
+            "offenders": column.len(),
+            "q1": column.quantile(0.25, "linear") if column.len() else None,
+            "median": column.median() if column.len() else None,
+            "q3": column.quantile(0.75, "linear") if column.len() else None,
+        })
+    return pl.DataFrame(rows, schema={"interval": pl.String, "offenders": pl.Int64, "q1": pl.Float64,
+                                      "median": pl.Float64, "q3": pl.Float64})
+
+
+def funnel_table(offenders: pl.DataFrame, by: str, groups: list[str]) -> pl.DataFrame:
+    """The funnel with its median intervals, one row per group of `by` (in `groups` order; a
+    group with no offenders gets zeros and null medians), with the charge rate of arrested."""
+    base = pl.DataFrame({by: groups}, schema={by: pl.String})
+    table = (
+        base.join(funnel(offenders, by), on=by, how="left")
+        .join(interval_medians(offenders, by), on=by, how="left")
+        .with_columns(pl.col(s).fill_null(0) for s in STAGES)
+    )
+    return table.with_columns(
+        pl.when(pl.col("arrested") > 0).then(pl.col("charged") / pl.col("arrested")).otherwise(None)
+        .alias("charged_of_arrested")
+    )
+
+
+def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date) -> tuple[pl.DataFrame, tuple[date, date]]:
+    """This year against last year over the same months: for each category of `by`, the total
+    `value` from January to `month` and over the same months a year before, the change and the
+    relative change (null when last year had none). Largest increase first.
+
+    Returns the table and (first month, last month) of this year's window.
+    """
+    first = date(month.year, 1, 1)
+    last_first, last_end = add_months(first, -12), add_months(month, -12)
+    this = (frame.filter(pl.col("month").is_between(first, month))
+            .group_by(by).agg(pl.col(value).sum().alias("this_year")))
+    before = (frame.filter(pl.col("month").is_between(last_first, last_end))
+              .group_by(by).agg(pl.col(value).sum().alias("last_year")))
+    table = (
+        this.join(before, on=by, how="full", coalesce=True)
+        .with_columns(pl.col("this_year", "last_year").fill_null(0).cast(pl.Int64))
+        .with_columns((pl.col("this_year") - pl.col("last_year")).alias("change"))
+        .with_columns(
+            pl.when(pl.col("last_year") > 0).then(pl.col("change") / pl.col("last_year")).otherwise(None)
+            .alias("change_pct")
+        )
+        .sort(["change", "this_year", by], descending=[True, True, False])
+    )
+    return table, (first, month)
+
+
+def _grouped_profile(profile: pl.DataFrame, value: str, nationalities: list[str]) -> pl.DataFrame:
+    """A profile (dimension, category, `value`) with nationalities outside `nationalities` as OTHER."""
+    nat = top_n(profile.filter(pl.col("dimension") == "nationality"), "category", value, 0, keep=nationalities)
+    rest = profile.filter(pl.col("dimension") != "nationality")
+    return pl.concat([rest.select("dimension", "category", value), nat.select("dimension", "category", value)])
+
+
+def profile_comparison(selection: pl.DataFrame, nation: pl.DataFrame, value: str,
+                       nationalities: list[str]) -> pl.DataFrame:
+    """The selection's and the nation's profiles (dimension, category, `value`) side by side as
+    shares within each dimension: dimension, category, selection, selection_share, nation,
+    nation_share (nationalities outside `nationalities` summed as OTHER; a share is null when
+    its side has no one)."""
+    sel = _grouped_profile(selection, value, nationalities).rename({value: "selection"})
+    nat = _grouped_profile(nation, value, nationalities).rename({value: "nation"})
+    both = (
+        nat.join(sel, on=["dimension", "category"], how="full", coalesce=True)
+        .with_columns(pl.col("selection", "nation").fill_null(0).cast(pl.Int64))
+    )
+    for side in ("selection", "nation"):
+        total = pl.col(side).sum().over("dimension")
+        both = both.with_columns(pl.when(total > 0).then(pl.col(side) / total).otherwise(None).alias(f"{side}_share"))
+    return both.select("dimension", "category", "selection", "selection_share", "nation", "nation_share").sort(
+        "dimension", "category")

@@ -1,0 +1,29 @@
+-- The criminal-justice stages of the offenders recorded in operations reported in at least one
+-- month of the period, within the filters: one row per offender with its operation's crime type,
+-- region and opening date and the dates it was arrested, charged and convicted (null when not,
+-- by the last date in the data).
+with reported as (
+    select distinct operation_id
+    from operation_month
+    where month between $start and $end
+),
+
+final as (
+    select
+        f.offender_id,
+        o.crime_type,
+        fo.region_code,
+        o.opened_on,
+        f.arrested_on,
+        f.charged_on,
+        f.convicted_on
+    from offender as f
+    join reported using (operation_id)
+    join operation as o using (operation_id)
+    join force as fo on fo.force_code = o.force_code
+    where list_contains($forces, o.force_code)
+      and list_contains($crime_types, o.crime_type)
+      and list_contains($agencies, o.lead_agency)
+)
+
+select * from final order by offender_id;

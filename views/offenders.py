@@ -1,0 +1,190 @@
+"""Offenders: who they are, how far they went through the criminal-justice funnel and how long each
+stage took, by crime type and region; and the victims also recorded as offenders."""
+
+import polars as pl
+import streamlit as st
+
+import queries
+from msoic import reference
+from msoic.analysis import people
+from msoic.ui import data, people_charts, sidebar
+
+STAGES = {"recorded": "Recorded", "arrested": "Arrested", "charged": "Charged", "convicted": "Convicted"}
+INTERVALS = {
+    "opening_to_arrest": "Opening → arrest",
+    "arrest_to_charge": "Arrest → charge",
+    "charge_to_conviction": "Charge → conviction",
+    "opening_to_charge": "Opening → charge",
+}
+AGE = {"child": "Child", "adult": "Adult", "unknown": "Age not known"}
+SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex not known"}
+ROLES = {"organiser": "Organiser", "controller": "Controller", "recruiter": "Recruiter", "transporter": "Transporter",
+         "enforcer": "Enforcer", "money_handler": "Money handler", "facilitator": "Facilitator", "other": "Other role"}
+NATIONS = {**reference.labels("nationality"), people.OTHER: "Other nationalities"}
+CRIME_TYPES = reference.labels("crime_type")
+REGIONS = reference.labels("region")
+EXPLOITATION = {**CRIME_TYPES, "unknown": "Not known"}
+
+
+def narrow_crime_type() -> None:
+    """A selected crime type narrows the crime type filter."""
+    codes = people_charts.selected_codes(st.session_state["funnel_by_crime_type"].selection, list(CRIME_TYPES))
+    if codes:
+        sidebar.narrow(crime_types=codes)
+
+
+def narrow_region() -> None:
+    """A selected region narrows the region filter (force areas outside it are dropped)."""
+    codes = people_charts.selected_codes(st.session_state["funnel_by_region"].selection, list(REGIONS))
+    if codes:
+        kept = [f for f in sidebar.current().forces if f in reference.forces_in(tuple(codes))]
+        sidebar.narrow(regions=codes, forces=kept)
+
+
+def days(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+filters = sidebar.current()
+last_data_month = data.run("data_period")["last_month"][0]
+st.title("Offenders")
+st.caption(
+    f"Offenders **recorded in operations reported in at least one month from {filters.start:%B %Y} to "
+    f"{filters.end:%B %Y}** (live, suspended or closed that month), within the sidebar filters: region, force area, "
+    "crime type and lead agency are those of the operation. Arrests, charges and convictions are counted whenever "
+    f"they happened, up to the end of the data ({last_data_month:%B %Y}), so offenders of recent operations have "
+    "had less time to reach them."
+)
+
+offenders = data.run("offenders_justice_funnel", filters)
+stages = people.funnel(offenders).row(0, named=True)
+summary = {r["interval"]: r for r in people.interval_summary(offenders).iter_rows(named=True)}
+
+cols = st.columns(5)
+cols[0].metric("Offenders recorded", f"{stages['recorded']:,}", border=True)
+cols[0].caption(f"operations reported {filters.start:%b %Y} to {filters.end:%b %Y}")
+for col, stage, before in ((cols[1], "arrested", "recorded"), (cols[2], "charged", "arrested"),
+                           (cols[3], "convicted", "charged")):
+    col.metric(STAGES[stage], f"{stages[stage]:,}", border=True)
+    share = people.rate(stages[stage], stages[before])
+    col.caption(f"{share:.0%} of {stages[before]:,} {before}" if share is not None else f"none {before}")
+charge = summary["arrest_to_charge"]
+cols[4].metric("Arrest to charge, days", days(charge["median"]), border=True,
+               help="Median days from arrest to charge, over the offenders charged")
+cols[4].caption(f"median of {charge['offenders']:,} charged; from the operation's opening: "
+                f"{days(summary['opening_to_charge']['median'])} days")
+
+if stages["recorded"] == 0:
+    st.info("No offenders are recorded in this view. Widen the period or clear a filter in the sidebar.",
+            icon=":material/info:")
+    st.stop()
+
+st.subheader("Who the offenders are")
+top_n = st.slider("Nationalities shown", min_value=3, max_value=15, value=8, key="nationalities",
+                  bind="query-params", width=320,
+                  help="The largest nationalities in the view are shown by name; the rest are summed as Other.")
+profile = data.run("offenders_profile", filters)
+
+
+def dimension(name: str) -> pl.DataFrame:
+    return profile.filter(pl.col("dimension") == name).select("category", "offenders")
+
+
+nationality = dimension("nationality")
+top = people.top_categories(nationality, "category", "offenders", top_n)
+grouped = people.top_n(nationality, "category", "offenders", top_n, keep=top)
+panels = {
+    "nationality": ("Nationality", grouped, people.order_with_other(grouped["category"].to_list(), top), NATIONS),
+    "role": ("Role", dimension("role"),
+             [r for r in people.top_categories(dimension("role"), "category", "offenders", 99) if r != "other"]
+             + (["other"] if "other" in dimension("role")["category"].to_list() else []), ROLES),
+    "sex": ("Sex", dimension("sex"), [c for c in SEX if c in dimension("sex")["category"].to_list()], SEX),
+    "age_group": ("Age group", dimension("age_group"),
+                  [c for c in AGE if c in dimension("age_group")["category"].to_list()], AGE),
+}
+grid = st.columns(4)
+for col, (name, (title, frame, order, names)) in zip(grid, panels.items()):
+    with col:
+        st.markdown(f"**{title}**")
+        st.plotly_chart(people_charts.category_bars(frame, "category", "offenders", order, names, "Offenders"),
+                        key=f"offenders_by_{name}")
+st.caption(f"Nationality: the {len(top)} largest in the view, the rest summed as Other. These dimensions have no "
+           "sidebar filter, so these bars do not filter.")
+
+st.subheader("The criminal-justice funnel")
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(people_charts.justice_funnel(stages, STAGES), key="justice_funnel")
+with right:
+    st.markdown("**Days between stages**")
+    intervals = pl.DataFrame(
+        [{"Interval": INTERVALS[k], "Offenders": r["offenders"], "Lower quartile": r["q1"], "Median": r["median"],
+          "Upper quartile": r["q3"]} for k, r in summary.items()],
+        schema={"Interval": pl.String, "Offenders": pl.Int64, "Lower quartile": pl.Float64, "Median": pl.Float64,
+                "Upper quartile": pl.Float64})
+    st.dataframe(intervals, hide_index=True, key="interval_days",
+                 column_config={"Offenders": st.column_config.NumberColumn(format="localized"),
+                                **{c: st.column_config.NumberColumn(format="%.0f")
+                                   for c in ("Lower quartile", "Median", "Upper quartile")}})
+    st.caption("Days, over the offenders who reached both stages. Opening is the day the operation opened.")
+
+crime_types = queries.filter_parameters(filters)["crime_types"]
+regions = queries.regions_in_view(filters)
+median_columns = {k: st.column_config.NumberColumn(v, format="%.0f", help=f"Median days, {v.lower()}")
+                  for k, v in INTERVALS.items()}
+stage_columns = {s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()}
+for by, title, groups, names, key, callback, what in (
+    ("crime_type", "By crime type", crime_types, CRIME_TYPES, "funnel_by_crime_type", narrow_crime_type,
+     "crime type"),
+    ("region_code", "By region", regions, REGIONS, "funnel_by_region", narrow_region, "region"),
+):
+    st.subheader(title)
+    table = people.funnel_table(offenders, by, groups)
+    shown = [g for g in groups if g in set(table.filter(pl.col("recorded") > 0)[by])]
+    if len(shown) > 1:
+        st.plotly_chart(people_charts.funnel_by_group(table, by, shown, names, STAGES), key=key, on_select=callback,
+                        selection_mode=("points", "box"))
+        st.caption(f"Select a {what}'s bars to narrow the {what} filter to it.")
+    st.dataframe(
+        table.filter(pl.col(by).is_in(shown)).with_columns(pl.col(by).replace_strict(names))
+        .with_columns(pl.col("charged_of_arrested") * 100)
+        .select(by, *STAGES, "charged_of_arrested", *INTERVALS),
+        hide_index=True, key=f"{key}_table", height="content",
+        column_config={by: st.column_config.TextColumn(title[3:].capitalize()), **stage_columns,
+                       "charged_of_arrested": st.column_config.NumberColumn("Charged / arrested", format="%.0f%%"),
+                       **median_columns})
+    st.caption("The last four columns are median days, over the offenders who reached both stages; blank where "
+               "none did.")
+
+st.subheader("Victims also recorded as offenders")
+linked = data.run("victims_also_offenders", filters)
+count, children = linked.height, int(linked["child_victim"].sum())
+same = int(linked["same_operation"].sum())
+st.markdown(
+    f"**{count:,}** of the offenders in view {'is' if count == 1 else 'are'} also recorded as a victim "
+    f"(the same pseudonymous person reference): **{children:,}** of them as a child, **{same:,}** in the same "
+    "operation. Victims of criminal exploitation (county lines, for example) are sometimes recorded as offenders; "
+    "each may need safeguarding as a victim."
+)
+if count:
+    table = linked.with_columns(
+        pl.col("exploitation_types").map_elements(
+            lambda s: ", ".join(EXPLOITATION.get(t, t) for t in s.split(", ")), return_dtype=pl.String),
+        pl.col("roles").map_elements(lambda s: ", ".join(ROLES.get(r, r) for r in s.split(", ")),
+                                     return_dtype=pl.String),
+    ).select("person_ref", "first_identified_on", "child_victim", "exploitation_types", "roles", "charged",
+             "same_operation")
+    st.dataframe(table, hide_index=True, key="victims_also_offenders", height=min(400, 38 + 35 * count),
+                 column_config={
+                     "person_ref": st.column_config.TextColumn("Person reference", width="medium",
+                                                               help="A pseudonym, not an identity"),
+                     "first_identified_on": st.column_config.DateColumn("Victim since", format="MMM YYYY",
+                                                                        help="First identified as a victim"),
+                     "child_victim": st.column_config.CheckboxColumn("Child victim", width="small"),
+                     "exploitation_types": st.column_config.TextColumn("Exploited for"),
+                     "roles": st.column_config.TextColumn("Role as offender"),
+                     "charged": st.column_config.CheckboxColumn("Charged", width="small"),
+                     "same_operation": st.column_config.CheckboxColumn("Same operation", width="small"),
+                 })
+    st.caption("One row per person. Person references are pseudonyms: the same person has the same reference in "
+               "every operation and force, and no name or identifier is held.")
