@@ -77,3 +77,51 @@ def test_region_table_has_every_measure_for_each_region(overview, view, raw):
             assert row[measure] == now.get(code, zero)[measure], (code, measure)
         assert row["live_ops_year_ago"] == year.get(code, zero)["live_ops"]
         assert row["victims_year_ago"] == year.get(code, zero)["victims"]
+
+
+def check_emerging_changes(at, view, raw):
+    """The Emerging changes list equals the independent flags of the last month, in order, each
+    a link to the Trends view of its series."""
+    from urllib.parse import parse_qs
+
+    from tests import independent_operations
+
+    first_data = raw["operation_month"]["month"].min()
+    expected = independent_operations.month_flags(raw, view, first_data, view.end)
+    links = at.get("page_link")
+    assert len(links) == min(len(expected), 10)
+    region_table, type_table = independent.reference("region"), independent.reference("crime_type")
+    regions = dict(zip(region_table["region_code"], region_table["name"]))
+    types = dict(zip(type_table["crime_type_code"], type_table["label"]))
+    force_region = dict(zip(independent.reference("force")["force_code"], independent.reference("force")["region_code"]))
+    for link, flag in zip(links, expected):
+        label = link.proto.label
+        assert label.startswith(f"{regions[flag['region_code']]}, {types[flag['crime_type']]}: "
+                                f"{flag['observed']:,} new operations"), label
+        assert link.proto.icon == f":material/trending_{flag['direction']}:"
+        assert link.proto.page == "trends"
+        params = parse_qs(link.proto.query_string)
+        narrowed = independent.View(
+            view.start, view.end, regions=(flag["region_code"],),
+            forces=tuple(f for f in view.forces if force_region[f] == flag["region_code"]),
+            families=view.families, crime_types=(flag["crime_type"],), agencies=view.agencies)
+        assert params == {**narrowed.query_params(), "measure": ["New operations"], "split": ["Crime type"]}
+    if not expected:
+        assert any(c.value.startswith("No region × crime type series") for c in at.caption)
+    return expected
+
+
+def test_emerging_changes_list_the_flagged_series_of_the_last_month(overview, view, raw):
+    check_emerging_changes(overview, view, raw)
+    assert any(e.label == "How emerging changes are found" for e in overview.expander)
+
+
+def test_a_month_with_emerging_changes_lists_them_most_certain_first(raw):
+    from tests import independent_operations
+
+    first_data = raw["operation_month"]["month"].min()
+    everything = independent.View(first_data, raw["operation_month"]["month"].max())
+    months = sorted({f["month"] for f in independent_operations.view_flags(raw, everything, first_data)})
+    month = months[-1]
+    view = independent.View(shift(month, -23), month)
+    assert check_emerging_changes(open_app(view), view, raw), "the list is not empty"

@@ -20,7 +20,9 @@ def test_parameters_ignore_comments_and_strings():
 
 def test_every_query_file_runs(db_path):
     con = db.connect_readonly(db_path)
-    extras = {"measures_by_month": {"split": "total"}}
+    extras = {"measures_by_month": {"split": "total"}, "operations_list": {"search": ""},
+              **{name: {"operation_id": "OP-00000001"} for name in (
+                  "operation_months", "operation_people", "operation_funnel", "operation_lineage")}}
     for name in queries.names():
         frame = queries.run(con, name, Filters(JAN, DEC), **extras.get(name, {}))
         assert frame.width > 0, name

@@ -116,3 +116,79 @@ def test_one_panel_per_group_shows_the_same_series(raw, last_month, kind):
     expected, months = expected_series(raw, view, "victims", "region", kind, "count")
     check(at, expected, months)
     assert len(plotly_figures(at)[0]["layout"]["annotations"]) >= len(expected), "a title per panel"
+
+
+def expected_markers(raw, view, split):
+    """{(group, month): direction of its most certain flag} for the new-operations chart."""
+    from tests import independent_operations
+
+    by = SPLITS[split][1]
+    flags = independent_operations.view_flags(raw, view, raw["operation_month"]["month"].min())
+    markers = {}
+    for flag in sorted(flags, key=lambda f: f["p_value"]):
+        key = (flag["region_code"] if by == "region_code" else flag["crime_type"], flag["month"].isoformat())
+        markers.setdefault(key, flag["direction"])
+    return markers
+
+
+@pytest.mark.parametrize("split", ["crime_type", "region"])
+def test_emerging_changes_are_marked_on_the_new_operations_lines(view, raw, split):
+    at = open_app(view, "views/trends.py", {"measure": "New operations", "split": SPLITS[split][0]})
+    expected, months = expected_series(raw, view, "new_ops", split, "monthly", "count")
+    figure = plotly_figures(at)[0]
+    lines = {t["name"]: t for t in figure["data"] if t.get("meta") not in ("context", "flags")}
+    assert set(lines) == set(expected)
+    for label, ys in expected.items():
+        assert lines[label]["x"] == [m.isoformat() for m in months] and lines[label]["y"] == ys, label
+    names = group_names(view, split)
+    shown = {}
+    for trace in (t for t in figure["data"] if t.get("meta") == "flags"):
+        line = lines[names[trace["customdata"][0][0]]]
+        points = zip(trace["x"], trace["y"], trace["customdata"], trace["marker"]["symbol"])
+        for x, y, (group,), symbol in points:
+            assert y == line["y"][line["x"].index(x)], "a marker sits on its line"
+            shown[(group, x)] = "up" if symbol == "triangle-up" else "down"
+    assert shown == expected_markers(raw, view, split)
+    assert any(c.value.startswith("▲ ▼ Emerging changes") for c in at.caption)
+
+
+def test_markers_are_only_drawn_for_new_operations_by_month(raw, last_month):
+    view = independent.View(shift(last_month, -23), last_month)
+    for params in ({"measure": "Victims identified", "split": "Region"},
+                   {"measure": "New operations", "split": "Total"},
+                   {"measure": "New operations", "split": "Region", "view": "3-month rolling mean"}):
+        at = open_app(view, "views/trends.py", params)
+        assert not [t for t in plotly_figures(at)[0]["data"] if t.get("meta") == "flags"], params
+
+
+def test_an_emerging_change_link_opens_its_series_with_its_marker(raw, last_month):
+    from urllib.parse import parse_qs
+
+    from tests import independent_operations
+
+    first_data = raw["operation_month"]["month"].min()
+    everything = independent.View(first_data, last_month)
+    flag = independent_operations.view_flags(raw, everything, first_data)[-1]
+    view = independent.View(shift(flag["month"], -23), flag["month"])
+    overview = open_app(view)
+    link = next(link for link in overview.get("page_link")
+                if link.proto.query_string and f"{flag['observed']:,} new operations" in link.proto.label)
+    at = open_app(None, "views/trends.py", parse_qs(link.proto.query_string))
+    figure = plotly_figures(at)[0]
+    (line,) = [t for t in figure["data"] if t.get("meta") not in ("context", "flags")]
+    one_type = independent.View(view.start, view.end, crime_types=(flag["crime_type"],))
+    assert line["name"] == group_names(one_type, "crime_type")[flag["crime_type"]]
+    markers = [t for t in figure["data"] if t.get("meta") == "flags"]
+    assert markers and markers[0]["x"][-1] == flag["month"].isoformat()
+    assert at.multiselect(key="region").value == [flag["region_code"]]
+
+
+def test_a_chosen_point_names_the_group_to_narrow_to():
+    from msoic.ui.changes_charts import selected_groups
+
+    points = [{"curve_number": 0, "legendgroup": "North West", "x": "2025-03-01", "y": 12},
+              {"curve_number": 4, "legendgroup": "flags", "customdata": ["london"]},
+              {"curve_number": 1, "legendgroup": "North West"}]
+    assert selected_groups(points, "region") == ["north-west", "london"]
+    assert selected_groups([{"legendgroup": "Small boats crossings"}], "crime_type") == ["small_boats"]
+    assert selected_groups([{"legendgroup": "All"}], "total") == []

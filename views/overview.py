@@ -4,10 +4,10 @@ and every region side by side."""
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import kpis, series
+from msoic.analysis import changes, kpis, series
 from msoic.filters import add_months
 from msoic.measures import MEASURES
-from msoic.ui import charts, data, kpi, sidebar
+from msoic.ui import changes_charts, charts, data, kpi, sidebar
 import queries
 
 filters = sidebar.current()
@@ -19,6 +19,27 @@ st.caption(f"{month:%B %Y}, the last month of the period chosen in the sidebar. 
            "Changes are against the month before and the same month a year before.")
 
 kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="total"), month), month)
+
+st.subheader(f"Emerging changes in {month:%B %Y}")
+emerging = changes.ranked(changes_charts.flags_in_view(filters, month, month), month)
+SHOWN = 10
+if emerging.is_empty():
+    st.caption(f"No region × crime type series of new operations is outside what the 12 months before "
+               f"lead one to expect in {month:%B %Y}.")
+else:
+    st.caption("Series of new operations, by region and crime type, outside what the 12 months before "
+               "lead one to expect (p < 0.005); the largest change a month first. Each opens the series "
+               "in Trends.")
+    for flag in emerging.head(SHOWN).iter_rows(named=True):
+        st.page_link(
+            "views/trends.py", label=changes_charts.describe(flag, arrow=False),
+            icon=":material/trending_up:" if flag["direction"] == "up" else ":material/trending_down:",
+            query_params=changes_charts.trends_params(filters, flag["region_code"], flag["crime_type"]))
+    if emerging.height > SHOWN:
+        st.caption(f"And {emerging.height - SHOWN} smaller one{'s' if emerging.height - SHOWN != 1 else ''}; "
+                   "the Trends view of new operations by region marks them all.")
+with st.expander("How emerging changes are found"):
+    st.markdown(changes.METHOD)
 
 st.subheader("Live operations by crime family, last 24 months")
 first = add_months(month, -23)

@@ -5,10 +5,10 @@ import streamlit as st
 
 import queries
 from msoic import reference
-from msoic.analysis import series
+from msoic.analysis import changes, series
 from msoic.filters import add_months
 from msoic.measures import MEASURES
-from msoic.ui import charts, data, sidebar
+from msoic.ui import changes_charts, charts, data, sidebar
 
 SPLITS = {"total": "Total", "crime_type": "Crime type", "region": "Region"}
 VIEWS = {
@@ -18,6 +18,18 @@ VIEWS = {
     "yoy": "Change on a year before",
 }
 UNITS = {"count": "Count", "rate": "Per 100,000 population"}
+
+
+def narrow_to_selection() -> None:
+    """A point or marker chosen on the chart narrows the region or crime type filter to its line."""
+    split = st.session_state.get("split")
+    codes = changes_charts.selected_groups(st.session_state["trend"].selection.points, split)
+    if codes and split == "region":
+        kept = [f for f in sidebar.current().forces if f in reference.forces_in(tuple(codes))]
+        sidebar.narrow(regions=codes, forces=kept)
+    elif codes and split == "crime_type":
+        sidebar.narrow(crime_types=codes)
+
 
 filters = sidebar.current()
 st.title("Trends")
@@ -52,9 +64,16 @@ if rate:
     frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
 y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
 
+# Emerging changes of new operations: a marker on a line in a month when any region x crime type
+# series inside that line is flagged (with one region and one crime type, the series itself).
+flagged = measure == "new_ops" and split != "total" and view == "monthly"
+markers = None
+if flagged:
+    markers = changes_charts.markers(changes_charts.flags_in_view(filters, filters.start, filters.end), split)
+
 if view == "monthly":
     shown = series.since(frame, filters.start)
-    fig = charts.trend_lines(shown, measure, names, y_title, panels=panels)
+    fig = charts.trend_lines(shown, measure, names, y_title, panels=panels, markers=markers)
 elif view == "rolling":
     shown = series.since(series.rolling_mean(frame, measure), filters.start)
     fig = charts.trend_lines(shown, "rolling", names, y_title + " (3-month rolling mean)", faint=measure,
@@ -67,7 +86,10 @@ else:
     fig = charts.trend_lines(shown, "change", names, "Change on the same month a year before", percent=True,
                              panels=panels)
 
-st.plotly_chart(fig, key="trend")
+if split != "total":
+    fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
+st.plotly_chart(fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore",
+                selection_mode="points")
 notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}."]
 if rate:
     years = sorted(set(population["population_year"]))
@@ -77,7 +99,18 @@ if measure == "live_ops":
     notes.append("Live operations are counted in every month an operation is reported live.")
 if view == "yoy":
     notes.append("Blank where the same month a year before had none.")
+if split != "total":
+    notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
+if flagged:
+    st.caption(f"▲ ▼ Emerging changes ({len(markers)} marked): months in which a region × crime type "
+               "series inside the line is above (▲) or below (▼) what the 12 months before lead one to "
+               "expect; hover a triangle to see which.")
+elif measure == "new_ops":
+    st.caption("Emerging changes are marked on the monthly view, split by region or crime type.")
+if measure == "new_ops":
+    with st.expander("How emerging changes are found"):
+        st.markdown(changes.METHOD)
 
 with st.expander("Data behind the chart"):
     table = shown.with_columns(shown["group"].replace_strict(names, default=shown["group"]).alias("group"))

@@ -39,11 +39,14 @@ def _ordered_groups(frame: pl.DataFrame, names: dict[str, str]) -> list[str]:
 
 
 def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str,
-                faint: str | None = None, percent: bool = False, panels: bool = False) -> go.Figure:
+                faint: str | None = None, percent: bool = False, panels: bool = False,
+                markers: pl.DataFrame | None = None) -> go.Figure:
     """One line per group over months, overlaid or (`panels`) one small panel per group.
 
     `faint` draws another column of the same group thinly behind (the raw monthly values under
-    a rolling mean); those context traces carry meta="context".
+    a rolling mean); those context traces carry meta="context". `markers` (group, month,
+    direction 'up'|'down', text) puts a triangle on a group's line in those months, in a trace
+    named "Emerging change" with meta="flags" and the group code as customdata.
     """
     groups = _ordered_groups(frame, names)
     cols = min(4, len(groups)) if panels else 1
@@ -69,6 +72,9 @@ def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str
             mode="lines+markers", line=dict(color=colour, width=2), marker=dict(size=4),
             showlegend=not panels, **where,
         )
+        if markers is not None:
+            _add_markers(fig, markers.filter(pl.col("group") == group), part, y, group, colour,
+                         first=not panels and not any(t.meta == "flags" for t in fig.data), where=where)
     fig.update_layout(**_LAYOUT)
     if panels:
         fig.update_layout(height=max(320, 230 * rows), hovermode="closest")
@@ -79,6 +85,21 @@ def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str
     if percent:
         fig.add_hline(y=0, line_width=1, line_color="grey")
     return fig
+
+
+def _add_markers(fig: go.Figure, flags: pl.DataFrame, line: pl.DataFrame, y: str, group: str, colour: str,
+                 first: bool, where: dict) -> None:
+    """Triangles on one line at its flagged months (up or down), at the line's own values."""
+    at = flags.join(line.select("month", pl.col(y).alias("_y")), on="month").sort("month")
+    if at.is_empty():
+        return
+    fig.add_scatter(
+        x=at["month"].to_list(), y=at["_y"].to_list(), name="Emerging change", legendgroup="flags",
+        legendrank=1001, showlegend=first, mode="markers", meta="flags", customdata=[[group]] * at.height,
+        marker=dict(symbol=["triangle-up" if d == "up" else "triangle-down" for d in at["direction"]],
+                    size=13, color=colour, line=dict(width=1.5, color="#1b1f24")),
+        text=at["text"].to_list(), hovertemplate="%{text}<extra></extra>", **where,
+    )
 
 
 def stacked_shares(frame: pl.DataFrame, names: dict[str, str]) -> go.Figure:

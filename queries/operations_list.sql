@@ -1,0 +1,71 @@
+-- The operations active in the period (reported in at least one of its months) within the
+-- filters, with their latest status and stage in the period and how many victims and offenders
+-- they have (all of their life). $search keeps those whose codename, operation id or organised
+-- crime group reference contains it, in any case ('' keeps all).
+with reported as (
+    select
+        operation_id,
+        count(*)::integer as months_reported,
+        arg_max(status, month) as status,
+        arg_max(stage, month) as stage
+    from operation_month
+    where month between $start and $end
+    group by operation_id
+),
+
+chosen as (
+    select o.*, r.months_reported, r.status, r.stage
+    from operation as o
+    join reported as r using (operation_id)
+    where list_contains($forces, o.force_code)
+      and list_contains($crime_types, o.crime_type)
+      and list_contains($agencies, o.lead_agency)
+      and (
+          $search = ''
+          or contains(lower(o.codename), lower($search))
+          or contains(lower(o.operation_id), lower($search))
+          or contains(lower(coalesce(o.ocg_ref, '')), lower($search))
+      )
+),
+
+victims as (
+    select operation_id, count(*)::integer as victims
+    from victim
+    where operation_id in (select operation_id from chosen)
+    group by operation_id
+),
+
+offenders as (
+    select operation_id, count(*)::integer as offenders
+    from offender
+    where operation_id in (select operation_id from chosen)
+    group by operation_id
+),
+
+final as (
+    select
+        c.operation_id,
+        c.codename,
+        r.name as region,
+        f.name as force_area,
+        ct.label as crime_type,
+        a.name as lead_agency,
+        c.opened_on,
+        c.closed_on,
+        c.status,
+        c.stage,
+        c.months_reported,
+        coalesce(v.victims, 0) as victims,
+        coalesce(o.offenders, 0) as offenders,
+        c.ocg_ref,
+        c.county_lines
+    from chosen as c
+    join force as f on f.force_code = c.force_code
+    join region as r on r.region_code = f.region_code
+    join crime_type as ct on ct.crime_type_code = c.crime_type
+    join agency as a on a.agency_code = c.lead_agency
+    left join victims as v on v.operation_id = c.operation_id
+    left join offenders as o on o.operation_id = c.operation_id
+)
+
+select * from final order by opened_on desc, operation_id;

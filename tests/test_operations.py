@@ -1,0 +1,192 @@
+"""Operations: the table, the chosen operation's months, people and lineage equal independent
+computations on the raw tables; choosing a row (or a link naming an operation) shows it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import polars as pl
+import pytest
+
+import queries
+from msoic import db
+from msoic.auth import Scope
+from msoic.filters import Filters
+from tests import independent_operations as ind
+from tests.apptest import open_app, plotly_figures
+from tests.independent import View, shift
+
+PAGE = "views/operations.py"
+COLUMNS = ["operation_id", "codename", "region", "force_area", "crime_type", "lead_agency", "opened_on",
+           "closed_on", "status", "stage", "months_reported", "victims", "offenders", "ocg_ref",
+           "county_lines"]
+
+
+@pytest.fixture(scope="module")
+def submissions(db_path):
+    return ind.load_submissions(db_path)
+
+
+def shown_rows(at) -> list[dict]:
+    """The operations table as the page shows it (dates as dates, missing values as None)."""
+    table = at.dataframe[0].value
+    assert list(table.columns) == COLUMNS
+    rows = []
+    for record in table.to_dict("records"):
+        for column in ("opened_on", "closed_on"):
+            value = record[column]
+            record[column] = None if pd.isna(value) else pd.Timestamp(value).date()
+        record["ocg_ref"] = None if pd.isna(record["ocg_ref"]) else record["ocg_ref"]
+        record["county_lines"] = bool(record["county_lines"])
+        for column in ("months_reported", "victims", "offenders"):
+            record[column] = int(record[column])
+        rows.append(record)
+    return rows
+
+
+def table(at, first_column: str) -> pd.DataFrame:
+    """The table on the screen whose first column is `first_column`."""
+    return next(d.value for d in at.dataframe if d.value.columns[0] == first_column)
+
+
+def choose(at, row: int):
+    """Choose a row of the operations table as a click on its selection box does."""
+    at.session_state[at.dataframe[0].key] = {"selection": {"rows": [row]}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_table_lists_the_operations_reported_in_the_period(view, raw):
+    at = open_app(view, PAGE)
+    assert shown_rows(at) == ind.operations_list(raw, view)
+    assert any("active from" in c.value and "reported by their lead agency" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("field", ["codename", "operation_id", "ocg_ref"])
+def test_search_matches_codename_operation_id_or_ocg_reference(raw, last_month, field):
+    view = View(shift(last_month, -23), last_month)
+    everything = ind.operations_list(raw, view)
+    sample = next(r for r in everything if r[field])
+    needle = {"codename": sample["codename"].split()[-1].upper(), "operation_id": sample["operation_id"][-5:],
+              "ocg_ref": sample["ocg_ref"]}[field]
+    at = open_app(view, PAGE, {"search": needle})
+    expected = ind.operations_list(raw, view, needle)
+    assert shown_rows(at) == expected
+    assert sample["operation_id"] in {r["operation_id"] for r in expected}
+    assert 0 < len(expected) < len(everything)
+
+
+def check_details(at, raw, submissions, operation_id):
+    assert at.subheader[0].value.endswith(f"· {operation_id}")
+    assert at.query_params["operation"] in (operation_id, [operation_id])
+    figures = plotly_figures(at)
+
+    months = ind.operation_months(raw, operation_id)
+    timeline = {t["name"]: t for t in figures[0]["data"] if t.get("meta") != "context"}
+    for status in ("live", "suspended", "closed"):
+        want = [(m.isoformat(), stage.capitalize()) for m, s, stage in months if s == status]
+        trace = timeline.get(status.capitalize(), {"x": [], "y": []})
+        got = list(zip(trace["x"], trace["y"]))
+        assert got == want, status
+        assert want or status.capitalize() not in timeline
+
+    funnel = ind.operation_funnel(raw, operation_id)
+    if funnel["recorded"]:
+        stages = ("recorded", "arrested", "charged", "convicted")
+        assert figures[1]["data"][0]["x"] == [funnel[k] for k in stages]
+        assert figures[1]["data"][0]["y"] == ["Recorded", "Arrested", "Charged", "Convicted"]
+    else:
+        assert len(figures) == 1 and any("No offender recorded" in c.value for c in at.caption)
+
+    people = ind.operation_people(raw, operation_id)
+    for characteristic in ("sex", "age_group", "nationality"):
+        expected = people[characteristic]
+        if not expected:
+            continue
+        labels = {"sex": "Sex", "age_group": "Age group", "nationality": "Nationality"}
+        shown = table(at, labels[characteristic])
+        assert len(shown) == len(expected)
+        for _, row in shown.iterrows():
+            code = row.iloc[0].lower() if characteristic != "nationality" else row.iloc[0][-4:-1]
+            assert (row["victims"], row["offenders"]) == expected[code], (characteristic, code)
+
+    lineage = table(at, "submission_id")
+    want = ind.operation_lineage(raw, submissions, operation_id)
+    assert lineage["submission_id"].tolist() == [r["submission_id"] for r in want]
+    for column in ("file_name", "reports_month", "first_report", "victims", "offenders", "rows_in"):
+        assert lineage[column].tolist() == [r[column] for r in want], column
+    assert [pd.Timestamp(p).date() for p in lineage["period"]] == [r["period"] for r in want]
+    assert lineage["first_report"].sum() == 1, "exactly one return first reported it"
+
+
+@pytest.mark.parametrize("case", ["default", "one region"])
+def test_choosing_a_row_shows_its_months_people_and_lineage(raw, submissions, last_month, case):
+    view = View(shift(last_month, -23), last_month, regions=("north-west",) if case == "one region" else ())
+    rows = ind.operations_list(raw, view)
+    # A busy operation: the one with most victims (then offenders), so every part has content.
+    index = max(range(len(rows)), key=lambda i: (rows[i]["victims"], rows[i]["offenders"], -i))
+    at = choose(open_app(view, PAGE), index)
+    check_details(at, raw, submissions, rows[index]["operation_id"])
+
+
+def test_an_operation_opened_before_the_data_lists_its_first_return(raw, submissions, last_month):
+    view = View(date(2021, 1, 1), date(2021, 6, 1))
+    rows = ind.operations_list(raw, view)
+    index = next(i for i, r in enumerate(rows) if r["opened_on"] < date(2021, 1, 1) and r["offenders"] == 0)
+    at = choose(open_app(view, PAGE), index)
+    check_details(at, raw, submissions, rows[index]["operation_id"])
+    lineage = table(at, "submission_id")
+    first = lineage[lineage["first_report"]]
+    assert pd.Timestamp(first["period"].iloc[0]).date() == date(2021, 1, 1), "first return of the data"
+
+
+def test_a_link_naming_an_operation_opens_it_and_clearing_the_choice_drops_it(raw, submissions, last_month):
+    view = View(shift(last_month, -23), last_month)
+    rows = ind.operations_list(raw, view)
+    wanted = rows[len(rows) // 2]["operation_id"]
+    at = open_app(view, PAGE, {"operation": wanted})
+    check_details(at, raw, submissions, wanted)
+    at.session_state[at.dataframe[0].key] = {"selection": {"rows": []}}
+    at.run()
+    assert "operation" not in at.query_params
+    assert not at.subheader and any("Choose an operation" in i.value for i in at.info)
+
+
+def test_an_operation_outside_the_filters_is_not_shown(raw, last_month):
+    view = View(shift(last_month, -23), last_month, regions=("wales",))
+    london = View(view.start, view.end, regions=("london",))
+    outside = next(r["operation_id"] for r in ind.operations_list(raw, london))
+    at = open_app(view, PAGE, {"operation": outside})
+    assert not at.subheader and "operation" not in at.query_params
+
+
+def test_the_table_downloads_as_csv_labelled_synthetic(raw, last_month):
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    view = View(shift(last_month, -23), last_month)
+    at = open_app(view, PAGE, {"search": "OCG-"})
+    button = at.get("download_button")[0]
+    rows = ind.operations_list(raw, view, "OCG-")
+    expected = pl.DataFrame(rows, schema_overrides={"opened_on": pl.Date, "closed_on": pl.Date}).with_columns(
+        pl.lit("SYNTHETIC DATA - not real operations").alias("data")).write_csv().encode()
+    file_id = _calculate_file_id(expected, "text/csv", "SYNTHETIC-msoic-operations.csv")
+    assert button.proto.url.endswith(f"/{file_id}.csv"), "the file is the table shown, labelled synthetic"
+
+
+def test_operation_queries_honour_the_scope(db_path, raw):
+    london = raw["operation"].filter(raw["operation"]["force_code"] == "metropolitan")["operation_id"][0]
+    con = db.connect_readonly(db_path)
+    try:
+        every = Filters(date(2021, 1, 1), date(2026, 10, 1))
+        for name in ("operation_months", "operation_people", "operation_lineage"):
+            assert queries.run(con, name, every, operation_id=london).height > 0 or name == "operation_people"
+            wales = Scope(regions=("wales",))
+            assert queries.run(con, name, every, wales, operation_id=london).height == 0, name
+        funnel = queries.run(con, "operation_funnel", every, Scope(regions=("wales",)), operation_id=london)
+        assert funnel.row(0) == (0, 0, 0, 0)
+        listed = queries.run(con, "operations_list", every, Scope(regions=("wales",)), search="")
+        assert london not in set(listed["operation_id"])
+    finally:
+        con.close()

@@ -1,0 +1,141 @@
+"""Operations: every operation active in the period, searchable and sortable; the one chosen shows
+its months, its victims and offenders and the returns that reported it."""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+import streamlit as st
+
+from msoic import reference
+from msoic.ui import data, operation_charts, sidebar
+
+CHOSEN = "operation"  # URL query parameter: the chosen operation, so the view is a link
+CHARACTERISTICS = {"sex": "Sex", "age_group": "Age group", "nationality": "Nationality"}
+
+filters = sidebar.current()
+st.title("Operations")
+st.caption(f"Operations active from {filters.start:%b %Y} to {filters.end:%b %Y}: reported by their lead "
+           "agency in at least one month of the period, within the sidebar filters. Status and stage are "
+           "as last reported in the period; victims and offenders count the whole operation.")
+
+search = st.text_input("Search", key="search", bind="query-params", icon=":material/search:",
+                       placeholder="Codename, operation id or OCG reference", width=420).strip()
+table = data.run("operations_list", filters, search=search)
+ids = table["operation_id"].to_list()
+
+# A table per view and search: a row position chosen in one never points into another.
+key = "operations_" + hashlib.sha256(repr((filters, search)).encode()).hexdigest()[:12]
+wanted = st.query_params.get(CHOSEN)
+default = {"selection": {"rows": [ids.index(wanted)]}} if wanted in ids else None
+event = st.dataframe(
+    table, key=key, on_select="rerun", selection_mode="single-row", selection_default=default,
+    hide_index=True, height=420, placeholder="–",
+    column_config={
+        "operation_id": st.column_config.TextColumn("Operation", pinned=True),
+        "codename": st.column_config.TextColumn("Codename"),
+        "region": st.column_config.TextColumn("Region"),
+        "force_area": st.column_config.TextColumn("Force area"),
+        "crime_type": st.column_config.TextColumn("Crime type"),
+        "lead_agency": st.column_config.TextColumn("Lead agency"),
+        "opened_on": st.column_config.DateColumn("Opened", format="D MMM YYYY"),
+        "closed_on": st.column_config.DateColumn("Closed", format="D MMM YYYY"),
+        "status": st.column_config.TextColumn("Status", help="As last reported in the period"),
+        "stage": st.column_config.TextColumn("Stage", help="As last reported in the period"),
+        "months_reported": st.column_config.NumberColumn("Months reported",
+                                                         help="Months of the period it was reported"),
+        "victims": st.column_config.NumberColumn("Victims", format="localized"),
+        "offenders": st.column_config.NumberColumn("Offenders", format="localized"),
+        "ocg_ref": st.column_config.TextColumn("OCG", help="Organised crime group, when identified"),
+        "county_lines": st.column_config.CheckboxColumn("County lines"),
+    },
+)
+rows = event.selection.rows
+chosen = ids[rows[0]] if rows else None
+if chosen:
+    st.query_params[CHOSEN] = chosen
+elif CHOSEN in st.query_params:
+    del st.query_params[CHOSEN]
+
+found = f"{table.height:,} operation{'s' if table.height != 1 else ''}"
+st.caption(found + (f" matching “{search}”" if search else "") + ". Sort by clicking a column header; "
+           "choose a row (the box at its left) to see the operation.")
+csv, file_name = data.export_csv(table, "msoic-operations")
+st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")
+
+if chosen is None:
+    st.info("Choose an operation in the table to see its months, its victims and offenders and the "
+            "returns that reported it.", icon=":material/touch_app:")
+    st.stop()
+
+op = table.row(rows[0], named=True)
+st.subheader(f"{op['codename']} · {chosen}")
+closed = f"closed {op['closed_on']:%-d %b %Y}" if op["closed_on"] else "still open"
+st.markdown(
+    f"{op['crime_type']} in {op['force_area']} ({op['region']}), led by {op['lead_agency']}; "
+    f"opened {op['opened_on']:%-d %b %Y}, {closed}."
+    + (f" Organised crime group **{op['ocg_ref']}**." if op["ocg_ref"] else "")
+    + (" County lines." if op["county_lines"] else "")
+)
+
+left, right = st.columns(2)
+with left:
+    st.markdown("**Month by month**")
+    months = data.run("operation_months", filters, operation_id=chosen)
+    st.plotly_chart(operation_charts.timeline(months), key="operation_timeline")
+    st.caption("Stage in every month the lead agency reported it (all of its life); the marker "
+               "colour is its status that month.")
+with right:
+    st.markdown("**Offenders through the criminal-justice system**")
+    funnel = data.run("operation_funnel", filters, operation_id=chosen)
+    if funnel["recorded"][0]:
+        st.plotly_chart(operation_charts.funnel(funnel), key="operation_funnel")
+        st.caption("Offenders recorded, and of them arrested, charged and convicted so far.")
+    else:
+        st.caption("No offender recorded.")
+
+st.markdown(f"**Victims and offenders** ({op['victims']:,} victim{'s' if op['victims'] != 1 else ''}, "
+            f"{op['offenders']:,} offender{'s' if op['offenders'] != 1 else ''})")
+people = data.run("operation_people", filters, operation_id=chosen)
+if people.is_empty():
+    st.caption("No victim or offender recorded.")
+nations = reference.labels("nationality")
+names = {"sex": lambda v: v.capitalize(), "age_group": lambda v: v.capitalize(),
+         "nationality": lambda v: f"{nations.get(v, v)} ({v})"}
+columns = st.columns(3) if not people.is_empty() else []
+for column, (characteristic, label) in zip(columns, CHARACTERISTICS.items()):
+    part = people.filter(pl.col("characteristic") == characteristic).select(
+        pl.col("value").map_elements(names[characteristic], return_dtype=pl.String).alias(label),
+        "victims", "offenders")
+    column.dataframe(part, hide_index=True, key=f"operation_{characteristic}", height="content",
+                     column_config={"victims": st.column_config.NumberColumn("Victims"),
+                                    "offenders": st.column_config.NumberColumn("Offenders")})
+
+st.markdown("**Lineage: the returns that reported it**")
+lineage = data.run("operation_lineage", filters, operation_id=chosen)
+st.dataframe(
+    lineage.drop("agency_code"), hide_index=True, key="operation_lineage",
+    height=min(38 + 35 * lineage.height, 400),
+    column_config={
+        "submission_id": st.column_config.NumberColumn("Return", format="%d"),
+        "period": st.column_config.DateColumn("Month reported", format="MMM YYYY"),
+        "file_name": st.column_config.TextColumn("File"),
+        "received_at": st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm"),
+        "reports_month": st.column_config.CheckboxColumn(
+            "Reports its month", help="Carries the operation's row for that month"),
+        "first_report": st.column_config.CheckboxColumn(
+            "First report", help="The return that first reported the operation"),
+        "victims": st.column_config.NumberColumn(
+            "Its victims", help="Of the operation's victims, recorded in this return"),
+        "offenders": st.column_config.NumberColumn(
+            "Its offenders", help="Of the operation's offenders, recorded in this return"),
+        "rows_in": st.column_config.NumberColumn("Rows in", format="localized",
+                                                 help="Rows of the whole return"),
+        "rows_accepted": st.column_config.NumberColumn("Accepted", format="localized"),
+        "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+        "sha256": st.column_config.TextColumn("SHA-256", width="small"),
+    },
+)
+st.caption(f"Every return of {op['lead_agency']} for a month the operation appears in, and any return that "
+           "carried one of its victims or offenders; the first report is the return that first named it.")
