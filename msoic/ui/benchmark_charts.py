@@ -1,0 +1,254 @@
+"""Figures of the Benchmark page: the funnel plot, the hex map of the 45 force areas and the
+action plan scorecard grid. Plain functions from frames to Plotly figures (no map tiles)."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import polars as pl
+
+from msoic.ui.theme import PALETTE
+
+REGION_COLOUR = PALETTE[0]
+OTHER_COLOUR = "#A0A0A0"
+LIMIT_COLOUR = "#555555"
+RAG_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73", "none": "#E8E8E8"}
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No data"}
+TRAVEL_ARROWS = {"better": "↑", "worse": "↓", "same": "→", "none": ""}
+STATUS_WORDS = {
+    "above 99.8%": "above the 99.8% limit",
+    "above 95%": "above the 95% limit",
+    "within": "within the limits",
+    "below 95%": "below the 95% limit",
+    "below 99.8%": "below the 99.8% limit",
+}
+_SQRT3 = math.sqrt(3)
+
+
+def value_text(value: float | None, kind: str) -> str:
+    """A measure's value as the page writes it: '12.3' per 100,000, or '45%'."""
+    if value is None:
+        return "–"
+    return f"{value:.0%}" if kind == "proportion" else f"{value:,.1f}"
+
+
+def axis_cap(values: list[float]) -> float | None:
+    """An upper axis limit that keeps one far-off point (e.g. City of London's rate on its
+    9,000 residents) from flattening the rest: 15% above the second highest when the highest
+    is more than twice it; None when no point is that far off."""
+    ordered = sorted((v for v in values if v is not None), reverse=True)
+    if len(ordered) < 3 or ordered[1] <= 0 or ordered[0] <= 2 * ordered[1]:
+        return None
+    return ordered[1] * 1.15
+
+
+def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kind: str,
+                measure_label: str, region_name: str, x_title: str) -> go.Figure:
+    """Every force as a point (n against value), the region's forces highlighted and labelled
+    (and forces chosen in the sidebar outlined and labelled),
+    with the national value and its 95% and 99.8% limits.
+
+    `points`: force_code, name, abbreviation, in_region, chosen, n, count, value, status, rank, ranked.
+    Each point carries customdata [force_code, name, count, rank, ranked, status words].
+    """
+    fig = go.Figure()
+    if not curves.is_empty():
+        n = curves["n"].to_list()
+        for level, dash, width in (("99_8", "solid", 1.5), ("95", "dash", 1.2)):
+            label = "99.8% limits" if level == "99_8" else "95% limits"
+            for side in ("lower", "upper"):
+                fig.add_scatter(
+                    x=n, y=curves[f"{side}_{level}"].to_list(), mode="lines", name=label, legendgroup=label,
+                    showlegend=side == "lower", line=dict(color=LIMIT_COLOUR, dash=dash, width=width),
+                    hoverinfo="skip", meta="limit",
+                )
+        fig.add_scatter(
+            x=[n[0], n[-1]], y=[national, national], mode="lines", name="National value",
+            line=dict(color="black", width=1.5, dash="dot"), hoverinfo="skip", meta="limit",
+        )
+    fmt = ".0%" if kind == "proportion" else ",.1f"
+    hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{y:" + fmt + "}<br>"
+             + ("Population" if kind == "rate" else "Out of") + ": %{x:,}<br>"
+             + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]} of %{customdata[4]}<br>"
+             + "%{customdata[5]}<extra></extra>")
+    for in_region, name, colour, size in ((False, "Other forces", OTHER_COLOUR, 9),
+                                          (True, f"{region_name} forces", REGION_COLOUR, 13)):
+        part = points.filter(pl.col("in_region") == in_region).sort("n")
+        fig.add_scatter(
+            x=part["n"].to_list(), y=part["value"].to_list(), name=name,
+            mode="markers+text",
+            text=[a if in_region or c else "" for a, c in zip(part["abbreviation"], part["chosen"])],
+            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(part.height)],
+            textfont=dict(size=12, color=REGION_COLOUR if in_region else "black"),
+            marker=dict(color=colour, size=size, line=dict(
+                color=["black" if c else "white" for c in part["chosen"]],
+                width=[3 if c else 1 for c in part["chosen"]])),
+            customdata=[[r["force_code"], r["name"], r["count"], r["rank"] or "–", r["ranked"],
+                         STATUS_WORDS[r["status"]]] for r in part.iter_rows(named=True)],
+            hovertemplate=hover, meta="forces",
+        )
+    values = points["value"].to_list()
+    cap = axis_cap(values)
+    top = cap if cap is not None else max(values, default=national) * 1.15
+    top = max(top, national * 1.5) or 1
+    if cap is not None:
+        for r in points.filter(pl.col("value") > cap).iter_rows(named=True):
+            fig.add_annotation(
+                x=math.log10(r["n"]), y=top, showarrow=False, yanchor="top", xanchor="left",
+                text=f"▲ {r['name']}: {value_text(r['value'], kind)} (off the scale)",
+                font=dict(size=11, color="black"),
+            )
+    fig.update_layout(
+        margin=dict(l=10, r=10, t=30, b=10), height=480, hovermode="closest", clickmode="event+select",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
+    )
+    fig.update_xaxes(type="log", title_text=x_title, tickformat="~s" if kind == "rate" else ",")
+    fig.update_yaxes(title_text=measure_label + (" per 100,000" if kind == "rate" else ""), tickformat=fmt,
+                     range=[0, top])
+    return fig
+
+
+def hex_centre(column: int, row: int) -> tuple[float, float]:
+    """The centre of a pointy-top hex in odd-r offset coordinates (odd rows shifted right), one
+    hex wide, row 0 at the top."""
+    return column + 0.5 * (row % 2), -row * _SQRT3 / 2
+
+
+def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46) -> go.Figure:
+    """The 45 force areas as equal hexagons, coloured by the measure (grey without cases); the
+    region's forces outlined in black with bold labels, chosen forces with a heavy outline.
+
+    `cells`: force_code, name, abbreviation, column, row, value, in_region, chosen, status, rank,
+    ranked. Each hex carries customdata [force_code, name, value text, rank, ranked, status words].
+    """
+    hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{customdata[2]}<br>"
+             "National rank: %{customdata[3]} of %{customdata[4]}<br>%{customdata[5]}<extra></extra>")
+    xy = [hex_centre(c, r) for c, r in zip(cells["column"], cells["row"])]
+    cells = cells.with_columns(pl.Series("x", [p[0] for p in xy]), pl.Series("y", [p[1] for p in xy]))
+    present = [v for v in cells["value"] if v is not None]
+    cap = axis_cap(present)
+    top = cap if cap is not None else (max(present) if present else 1.0)
+    # Rates start from 0; proportions (often all between 60% and 100%) from the lowest shown.
+    bottom = 0.0 if kind == "rate" or not present else min(present)
+    top = top if top > bottom else bottom + 1.0
+    title = _wrap(measure_label, 16) + ("<br>per 100,000" if kind == "rate" else "")
+    colour_bar = dict(title=dict(text=title, side="top"), thickness=12, len=0.8,
+                      tickformat=".0%" if kind == "proportion" else ",.0f")
+    fig = go.Figure()
+    for has_value in (True, False):
+        part = cells.filter(pl.col("value").is_not_null() == has_value)
+        if part.is_empty():
+            continue
+        colours = [min(v, top) for v in part["value"]] if has_value else RAG_COLOURS["none"]
+        marked = list(zip(part["chosen"], part["in_region"]))
+        dark = [has_value and (v - bottom) / (top - bottom) > 0.6
+                for v in (part["value"] if has_value else [0] * part.height)]
+        fig.add_scatter(
+            x=part["x"].to_list(), y=part["y"].to_list(), mode="markers+text",
+            name="Force areas" if has_value else "No cases",
+            text=[f"<b>{a}</b>" if r else a for a, r in zip(part["abbreviation"], part["in_region"])],
+            textfont=dict(size=10, color=["white" if d else "black" for d in dark]),
+            marker=dict(
+                symbol="hexagon", size=pixels * 2 / _SQRT3 - 2, color=colours,
+                line=dict(color=["black" if c or r else "white" for c, r in marked],
+                          width=[4 if c else (2.5 if r else 1) for c, r in marked]),
+                **(dict(colorscale="Blues", cmin=bottom, cmax=top, showscale=True, colorbar=colour_bar)
+                   if has_value else {}),
+            ),
+            customdata=[[r["force_code"], r["name"], value_text(r["value"], kind), r["rank"] or "–",
+                         r["ranked"], STATUS_WORDS.get(r["status"], "no cases")]
+                        for r in part.iter_rows(named=True)],
+            hovertemplate=hover,
+            meta="forces",
+        )
+    x_range = [cells["x"].min() - 0.6, cells["x"].max() + 0.6]
+    y_range = [cells["y"].min() - 0.7, cells["y"].max() + 0.7]
+    fig.update_layout(
+        width=int((x_range[1] - x_range[0]) * pixels) + 110,
+        height=int((y_range[1] - y_range[0]) * pixels) + 20,
+        margin=dict(l=10, r=100, t=10, b=10), plot_bgcolor="rgba(0,0,0,0)", hovermode="closest",
+        clickmode="event+select", showlegend=False,
+    )
+    fig.update_xaxes(range=x_range, visible=False, fixedrange=True)
+    fig.update_yaxes(range=y_range, visible=False, fixedrange=True)
+    return fig
+
+
+def scorecard_grid(card: pl.DataFrame) -> go.Figure:
+    """Red / amber / green cells: one row per force, then the region and the nation, one
+    column per indicator; each cell shows the value and its direction of travel.
+
+    `card` as from msoic.analysis.scorecard.scorecard, with `name`: how each unit is shown.
+    """
+    indicators = card.select("indicator", "label", "area").unique("indicator").sort("indicator")
+    units = card.filter(pl.col("indicator") == indicators["indicator"][0]).select("kind", "unit", "name")
+    codes = {"red": 0, "amber": 1, "green": 2}
+    z, text, custom = [], [], []
+    for kind, unit, _ in units.iter_rows():
+        rows = card.filter((pl.col("kind") == kind) & (pl.col("unit") == unit)).sort("indicator")
+        z.append([codes.get(r, None) for r in rows["rag"]])
+        text.append([_cell_text(r) for r in rows.iter_rows(named=True)])
+        custom.append([_cell_hover(r) for r in rows.iter_rows(named=True)])
+    y = units["name"].to_list()
+    x = [_wrap(label) for label in indicators["label"]]
+    scale = [[0, RAG_COLOURS["red"]], [0.33, RAG_COLOURS["red"]], [0.34, RAG_COLOURS["amber"]],
+             [0.66, RAG_COLOURS["amber"]], [0.67, RAG_COLOURS["green"]], [1, RAG_COLOURS["green"]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, text=text, customdata=custom, texttemplate="%{text}",
+        textfont=dict(size=12, color="black"),
+        colorscale=scale, zmin=0, zmax=2, showscale=False, xgap=3, ygap=3,
+        hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>", name="Scorecard",
+    ))
+    # The forces above the line; the region and the nation below it.
+    fig.add_hline(y=units.height - 2.5, line_width=2, line_color="black")
+    fig.update_layout(
+        height=110 + 34 * units.height, margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor=RAG_COLOURS["none"], hovermode="closest",
+    )
+    fig.update_xaxes(side="top", tickangle=0, fixedrange=True)
+    fig.update_yaxes(autorange="reversed", fixedrange=True)
+    return fig
+
+
+def _wrap(label: str, width: int = 18) -> str:
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def indicator_value_text(value: float | None, unit: str) -> str:
+    """'72%' for a share, '64 days' for days, '–' without a value."""
+    if value is None:
+        return "–"
+    return f"{value:.0%}" if unit == "share" else f"{value:,.0f} days"
+
+
+def band_text(band: float, unit: str) -> str:
+    """An amber band as the page writes it: '10 points' for a share, '30 days' for days."""
+    return f"{band * 100:g} points" if unit == "share" else f"{band:g} days"
+
+
+def _cell_text(r: dict) -> str:
+    if r["value"] is None:
+        return "no data"
+    return f"{indicator_value_text(r['value'], r['unit_kind'])} {TRAVEL_ARROWS[r['travel']]}".strip()
+
+
+def _cell_hover(r: dict) -> str:
+    bound = "at least " if r["direction"] == "higher" else "at most "
+    target = bound + indicator_value_text(r["target"], r["unit_kind"])
+    value = indicator_value_text(r["value"], r["unit_kind"])
+    out = [f"{r['label']}: {value} ({RAG_WORDS[r['rag']]}; target {target})"]
+    if r["numerator"] is not None and r["unit_kind"] == "share":
+        out.append(f"{r['numerator']:,.0f} of {r['n']:,}")
+    else:
+        out.append(f"{r['n']:,} cases")
+    out.append(f"Quarter before: {indicator_value_text(r['previous'], r['unit_kind'])} ({r['travel']})")
+    return "<br>".join(out)

@@ -1,0 +1,23 @@
+-- One row per operation closed in the period, in the force area where it ran, with whether any
+-- of its offenders was charged.
+with charged as (
+    select distinct operation_id
+    from offender
+    where charged_on is not null
+),
+
+final as (
+    select
+        o.force_code,
+        f.region_code,
+        c.operation_id is not null as charged
+    from operation as o
+    join force as f on f.force_code = o.force_code
+    left join charged as c using (operation_id)
+    where o.closed_on between $start and last_day($end)
+      and list_contains($forces, o.force_code)
+      and list_contains($crime_types, o.crime_type)
+      and list_contains($agencies, o.lead_agency)
+)
+
+select * from final;

@@ -1,0 +1,24 @@
+-- One row per operation whose first arrest fell in the period, with the days from the
+-- operation's opening to that arrest.
+with first_arrest as (
+    select operation_id, min(arrested_on) as arrested_on
+    from offender
+    where arrested_on is not null
+    group by operation_id
+),
+
+final as (
+    select
+        o.force_code,
+        f.region_code,
+        date_diff('day', o.opened_on, a.arrested_on) as days
+    from first_arrest as a
+    join operation as o using (operation_id)
+    join force as f on f.force_code = o.force_code
+    where a.arrested_on between $start and last_day($end)
+      and list_contains($forces, o.force_code)
+      and list_contains($crime_types, o.crime_type)
+      and list_contains($agencies, o.lead_agency)
+)
+
+select * from final;

@@ -1,0 +1,34 @@
+-- One row per force and month of the period: whether the force sent its own monthly return
+-- and whether it arrived by the 15th of the following month. Partner agencies' returns cover
+-- many force areas and are left out; returns are not split by crime type.
+with months as (
+    select unnest(generate_series($start, $end, interval 1 month))::date as month
+),
+
+forces as (
+    select force_code, region_code
+    from force
+    where list_contains($forces, force_code)
+      and list_contains($agencies, force_code)
+),
+
+returns as (
+    select agency_code as force_code, period as month, min(received_at) as received_at
+    from submission
+    where period between $start and $end
+    group by all
+),
+
+final as (
+    select
+        f.force_code,
+        f.region_code,
+        m.month,
+        r.received_at is not null as received,
+        coalesce(r.received_at < m.month + interval 1 month + interval 15 day, false) as on_time
+    from forces as f
+    cross join months as m
+    left join returns as r on r.force_code = f.force_code and r.month = m.month
+)
+
+select * from final order by force_code, month;

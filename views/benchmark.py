@@ -1,0 +1,250 @@
+"""Benchmark: one region's forces against each other, the region and the nation. What changed
+last month; a funnel plot and a hex map of the forces that stand out beyond chance; the national
+action plan scorecard; rates per 100,000 and proportions with national ranks."""
+
+from dataclasses import replace
+from functools import partial
+
+import polars as pl
+import streamlit as st
+
+from msoic import reference
+from msoic.analysis import benchmark, scorecard, summary
+from msoic.analysis.metrics import METRICS
+from msoic.auth import NATIONAL
+from msoic.filters import add_months
+from msoic.ui import benchmark_charts as charts
+from msoic.ui import data, sidebar
+
+NATION_LABEL = "National (45 force areas)"
+STATUS_TEXT = {"above 99.8%": "Above the 99.8% limit", "below 99.8%": "Below the 99.8% limit",
+               "above 95%": "Above the 95% limit", "below 95%": "Below the 95% limit"}
+
+
+def narrow_to_clicked(key: str) -> None:
+    """A click on a hex or a funnel point sets the sidebar's force-area filter to that force."""
+    points = st.session_state[key].selection.points
+    codes = [p["customdata"][0] for p in points if p.get("customdata")]
+    if codes:
+        sidebar.narrow(forces=list(dict.fromkeys(codes)))
+
+
+filters = sidebar.current()
+scope = NATIONAL  # the signed-in user's scope, once sign-in exists
+# Every figure compares with all 45 force areas: the sidebar's period, crime family and type and
+# lead agency apply; its region and force-area choices pick the default region and mark forces.
+nation_view = replace(filters, regions=(), forces=())
+region_names, force_names = reference.labels("region"), reference.labels("force")
+chosen = set(filters.forces)
+month = filters.end
+
+st.title("Benchmark")
+regions = list(region_names)
+region = st.selectbox(
+    "Region", regions, index=regions.index(benchmark.default_region(scope.regions, filters.regions)),
+    format_func=region_names.get, key="bench_region", bind="query-params", width=260,
+)
+region_name = region_names[region]
+st.caption(
+    f"The forces of {summary.place(region_name)} against each other, the region and all 45 force areas of "
+    f"the UK. The sidebar's period ({filters.start:%b %Y} to {month:%b %Y}), crime family and type and lead "
+    "agency apply to every figure. Its region and force-area choices do not narrow this page, which always "
+    "compares with the whole country; force areas chosen there are outlined in black. Partner-led "
+    "operations count in the force area where they run."
+)
+
+# --- What changed last month ----------------------------------------------------------------------
+by_month = {m: benchmark.counts_per_force(data.run("benchmark_by_force", nation_view.with_period(m, m)))
+            for m in (month, add_months(month, -1), add_months(month, -12))}
+st.subheader(f"What changed in {month:%B %Y}")
+st.markdown(summary.paragraph(*by_month.values(), region, region_name, force_names, month))
+st.dataframe(
+    summary.table(*(summary.totals(c, region) for c in by_month.values()), month),
+    hide_index=True, key="bench_summary",
+    column_config={
+        "measure": st.column_config.TextColumn(f"{region_name}: its forces together", width="medium"),
+        "month": f"{month:%b %Y}",
+        "previous_month": f"{add_months(month, -1):%b %Y}",
+        "change_on_month": "Change on the month",
+        "year_ago": f"{add_months(month, -12):%b %Y}",
+        "change_on_year": "Change on the year",
+    },
+)
+
+# --- Who stands out beyond chance -------------------------------------------------------------------
+counts = benchmark.counts_per_force(data.run("benchmark_by_force", nation_view))
+forces, region_row, nation_row = benchmark.benchmark(counts, region)
+
+st.subheader(f"Who stands out beyond chance, {filters.start:%b %Y} to {month:%b %Y}")
+controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+measure = controls.selectbox("Measure", list(benchmark.MEASURES), key="bench_measure", bind="query-params",
+                             format_func=lambda m: benchmark.MEASURES[m].label, width=260)
+allow_dispersion = controls.toggle(
+    "Allow for over-dispersion", value=True, key="bench_dispersion", bind="query-params",
+    help="Widen the exact limits by how much more the forces vary than chance alone would make them "
+         "(Spiegelhalter 2005). Off: the exact Poisson or binomial limits alone.")
+spec = benchmark.MEASURES[measure]
+phi = benchmark.dispersion(forces, nation_row, measure)
+used_phi = phi if allow_dispersion else 1.0
+positions = benchmark.funnel_positions(forces, nation_row, measure, used_phi)
+shown = benchmark.forces_for_display(forces, positions, measure, region, chosen, force_names).join(
+    reference.table("hexmap"), on="force_code")
+national = nation_row[measure][0]
+per = " per 100,000" if spec.kind == "rate" else ""
+st.markdown(f"**{spec.label}{per}**: {spec.about}. "
+            f"National value **{charts.value_text(national, spec.kind)}{per}**.")
+
+left, right = st.columns([3, 2])
+with left:
+    curves = benchmark.funnel_curves(forces, nation_row, measure, used_phi)
+    st.plotly_chart(
+        charts.funnel_plot(shown.filter(pl.col("value").is_not_null()), curves, national, spec.kind,
+                           spec.label, region_name, f"{spec.size_label} (log scale)"),
+        key="bench_funnel", on_select=partial(narrow_to_clicked, "bench_funnel"), selection_mode="points",
+    )
+with right:
+    st.plotly_chart(charts.hex_map(shown, spec.kind, spec.label), key="bench_hexmap", width="content",
+                    on_select=partial(narrow_to_clicked, "bench_hexmap"), selection_mode="points")
+st.caption(
+    f"Left: every force area as a point, {region_name}'s labelled in blue; forces between the lines differ "
+    "from the national value by no more than chance (see *How the limits are drawn*). Right: each force area "
+    "is one hexagon whatever its size, placed roughly where it lies, darker for a higher value; "
+    f"{region_name}'s are outlined. Click a point or a hexagon to filter every page to that force area."
+)
+
+out = benchmark.outliers(shown)
+if out.is_empty():
+    st.markdown("No force area lies outside the 95% limits: the differences between them are what chance "
+                "alone would give.")
+else:
+    st.dataframe(
+        out.select("name", pl.col("region_code").replace_strict(region_names).alias("region"),
+                   pl.col("value") * (1 if spec.kind == "rate" else 100),
+                   "count", "n", pl.col("status").replace_strict(STATUS_TEXT).alias("status")),
+        hide_index=True, key="bench_outliers",
+        column_config={
+            "name": st.column_config.TextColumn("Outside the limits", width="medium"),
+            "region": "Region",
+            "value": st.column_config.NumberColumn(spec.label + per,
+                                                   format="%.1f" if spec.kind == "rate" else "%.0f%%"),
+            "count": st.column_config.NumberColumn(
+                "Mean live in a month" if measure == "live_ops_rate" else "Count",
+                format="%.1f" if measure == "live_ops_rate" else "localized"),
+            "n": st.column_config.NumberColumn(spec.size_label, format="localized"),
+            "status": "Where",
+        },
+    )
+with st.expander("How the limits are drawn"):
+    st.markdown(
+        f"""Each point is a force area: across, its size (resident population for a rate, the number of
+cases for a proportion); up, its value. The dotted line is the national value. If every force had
+the national value, its count would still vary by chance, as a Poisson count (rates) or a binomial
+count (proportions), and would fall inside the dashed lines 95 times in 100 and inside the solid
+lines 998 times in 1,000. The limits are the exact quantiles of those distributions, interpolated
+between whole counts (Spiegelhalter 2005, *Statistics in Medicine* 24:1185–1202). Small forces get
+wide limits, so City of London's extreme rate on about 9,000 residents is judged fairly.
+
+Real forces differ by more than that: victims come in groups (one operation can find many), and
+places differ. The over-dispersion φ measures it (the mean squared z-score after pulling in the 10%
+most extreme at each end; 1 is chance alone): {spec.label.lower()} vary **{phi:.1f} times** as much as
+chance alone. With *Allow for over-dispersion* on, the limits are widened by √φ when φ > 1, so only
+forces that stand out beyond that spread are listed; switch it off for the exact limits alone.
+Live operations are a monthly mean, treated as one Poisson count."""
+    )
+
+# --- Action plan scorecard -------------------------------------------------------------------------
+quarter = nation_view.with_period(add_months(month, -2), month)
+before = nation_view.with_period(add_months(month, -5), add_months(month, -3))
+plan = scorecard.indicators()
+wanted = scorecard.queries_needed(plan)
+card = scorecard.scorecard(plan, {q: data.run(q, quarter) for q in wanted},
+                           {q: data.run(q, before) for q in wanted}, reference.forces_in((region,)), region)
+card = card.with_columns(
+    pl.when(pl.col("kind") == "force").then(pl.col("unit").replace_strict(force_names, default=None))
+    .when(pl.col("kind") == "region").then(pl.lit(f"{region_name} (region)"))
+    .otherwise(pl.lit(NATION_LABEL)).alias("name"))
+st.subheader(f"National action plan scorecard, {quarter.start:%b} to {quarter.end:%b %Y}")
+st.caption(
+    "The last three months of the period against the unit's targets: green meets the target, amber misses "
+    "it by no more than the amber band, red by more, grey has no cases. Arrows compare with the three months "
+    f"before ({before.start:%b} to {before.end:%b %Y}): ↑ better, ↓ worse, → the same. Hover over a cell for "
+    "its target and how many cases it rests on."
+)
+st.plotly_chart(charts.scorecard_grid(card), key="bench_scorecard")
+with st.expander("Indicators, targets and every value"):
+    st.markdown("The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
+                "defined in `msoic/analysis/metrics.py`.")
+    unit_of = {name: metric.unit for name, metric in METRICS.items()}
+    st.dataframe(
+        plan.select(
+            "area", "label",
+            pl.struct("target", "metric").map_elements(
+                lambda r: charts.indicator_value_text(r["target"], unit_of[r["metric"]]),
+                return_dtype=pl.String),
+            "direction",
+            pl.struct("amber_band", "metric").map_elements(
+                lambda r: charts.band_text(r["amber_band"], unit_of[r["metric"]]), return_dtype=pl.String),
+            pl.col("metric").map_elements(lambda m: METRICS[m].about, return_dtype=pl.String).alias("counts"),
+        ),
+        hide_index=True, key="bench_plan",
+        column_config={"area": "Area", "label": "Indicator", "target": "Target", "direction": "Better when",
+                       "amber_band": "Amber band", "counts": "What is counted"},
+    )
+    values = card.select(pl.col("name").alias("unit"), "area", "label", "value", "numerator", "n", "previous",
+                         "rag", "travel")
+    st.dataframe(values, hide_index=True, key="bench_card_values",
+                 column_config={"unit": "Force or area", "area": "Area", "label": "Indicator",
+                                "value": "Value", "numerator": "Numerator", "n": "Cases",
+                                "previous": "Quarter before", "rag": "Rating", "travel": "Travel"})
+    csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
+    st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")
+
+# --- Rates and proportions with national ranks ------------------------------------------------------
+table = benchmark.comparison(forces, region_row, nation_row, region, force_names, f"{region_name} (region)",
+                             NATION_LABEL)
+year = "/".join(str(y) for y in sorted(set(counts["population_year"])))
+st.subheader(f"Forces of {summary.place(region_name)}, {filters.start:%b %Y} to {month:%b %Y}")
+st.caption(
+    f"Rates are per 100,000 residents (mid-{year} estimates; ONS, NRS, NISRA). Live operations are the "
+    "mean number live in a month of the period; victims, arrests and charges are summed over it. Rank is the "
+    "force area's place among the 45 (among those with cases, for proportions), 1 being the highest. City of "
+    "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
+    "plot."
+)
+rank_help = "National rank among the force areas with a value (1 = highest)"
+st.dataframe(
+    table.select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
+    hide_index=True, key="bench_rates",
+    column_config={
+        "name": st.column_config.TextColumn("Per 100,000 population", width="medium"),
+        "population": st.column_config.NumberColumn("Population", format="localized"),
+        "live_ops_rate": st.column_config.NumberColumn("Live operations", format="%.1f",
+                                                       help="Mean live in a month, per 100,000"),
+        "victims_rate": st.column_config.NumberColumn("Victims identified", format="%.1f"),
+        "arrests_rate": st.column_config.NumberColumn("Arrests", format="%.1f"),
+        "charges_rate": st.column_config.NumberColumn("Charges", format="%.1f"),
+        **{f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help) for m in benchmark.RATES},
+    },
+)
+st.dataframe(
+    table.select("name", "victims", "nrm_referred", "rank_nrm_referred", "child_share", "rank_child_share",
+                 "closed_ops", "ops_charged", "rank_ops_charged"),
+    hide_index=True, key="bench_proportions",
+    column_config={
+        "name": st.column_config.TextColumn("Proportions", width="medium"),
+        "victims": st.column_config.NumberColumn("Victims identified", format="localized"),
+        "nrm_referred": st.column_config.NumberColumn(
+            "Referred to the NRM", format="%.0f%%",
+            help="Of the victims identified, referred at any time since"),
+        "child_share": st.column_config.NumberColumn("Children", format="%.0f%%",
+                                                     help="Of the victims identified"),
+        "closed_ops": st.column_config.NumberColumn("Operations closed", format="localized"),
+        "ops_charged": st.column_config.NumberColumn(
+            "Reached a charge", format="%.0f%%",
+            help="Of the operations closed, with at least one offender charged"),
+        **{f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help) for m in benchmark.PROPORTIONS},
+    },
+)
+csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}-{filters.start:%Y-%m}-{month:%Y-%m}")
+st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:",
+                   key="bench_download")
