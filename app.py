@@ -32,8 +32,16 @@ if data.is_synthetic():
                        "no real operation, victim or offender is shown.", icon=":material/science:")
     st.badge("Synthetic data", icon=":material/science:", color="orange")
 
-page = st.navigation([
-    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("views/trends.py", title="Trends", icon=":material/show_chart:"),
-])
+page = st.navigation({
+    "National picture": [
+        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("views/trends.py", title="Trends", icon=":material/show_chart:"),
+        st.Page("views/victims.py", title="Victims", icon=":material/diversity_3:"),
+        st.Page("views/offenders.py", title="Offenders", icon=":material/person_search:"),
+        st.Page("views/operations.py", title="Operations", icon=":material/table_view:"),
+    ],
+    "Regions": [
+        st.Page("views/benchmark.py", title="Benchmark", icon=":material/leaderboard:"),
+    ],
+})
 page.run()

@@ -13,7 +13,8 @@ from tests import independent
 from tests.apptest import open_app
 from tests.independent import View
 
-PAGES = [None, "views/overview.py", "views/trends.py"]
+PAGES = [None, "views/overview.py", "views/trends.py", "views/victims.py", "views/offenders.py",
+         "views/operations.py", "views/benchmark.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

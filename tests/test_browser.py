@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = {"": "Overview", "trends": "Trends"}
+PAGES = {"": "Overview", "trends": "Trends", "operations": "Operations", "victims": "Victims",
+         "offenders": "Offenders", "benchmark": "Benchmark"}
 
 
 def _free_port() -> int:
@@ -88,7 +89,7 @@ def _open(browser, url: str):
     page.goto(url)
     page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
     page.wait_for_load_state("networkidle")
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=60_000)
+    page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
     return page
 
 
@@ -127,5 +128,63 @@ def test_choosing_a_region_narrows_the_view_and_the_url_follows(browser, server)
     page.keyboard.press("Escape")
     page.wait_for_url("**region=Wales**", timeout=30_000)
     page.wait_for_function(f"b => ({metrics})() !== b", arg=before, timeout=30_000)
+    _no_error_box(page)
+    page.close()
+
+
+def test_clicking_a_region_bar_on_victims_narrows_the_region_filter_and_the_url_follows(browser, server):
+    page = _open(browser, server + "/victims")
+    before = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    chart = page.locator(".st-key-region_picker")
+    chart.scroll_into_view_if_needed()
+    bar = chart.locator("g.point path").nth(9)  # London, in reference order
+    bar.wait_for(timeout=30_000)
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**region=London**", timeout=30_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("London", exact=True).wait_for(timeout=30_000)
+    page.wait_for_function(
+        "b => document.querySelector(\"[data-testid='stMetricValue']\").innerText !== b", arg=before, timeout=30_000)
+    _no_error_box(page)
+    page.close()
+
+
+def test_choosing_a_point_on_the_trends_chart_narrows_the_crime_type_and_the_url_follows(browser, server):
+    page = _open(browser, server + "/trends?split=Crime+type")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    traces = chart.locator(".scatterlayer .trace")
+    # The highest point of all: no other line passes through it.
+    best = None
+    for i in range(traces.count()):
+        for point in traces.nth(i).locator(".points path").all():
+            box = point.bounding_box()
+            if box and (best is None or box["y"] < best[1]["y"]):
+                best = (i, box)
+    index, box = best
+    label = chart.locator(".legend .traces").nth(index).locator(".legendtext").text_content()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**crime_type={label.replace(' ', '+')}**", timeout=30_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text(label, exact=True).wait_for(timeout=30_000)
+    lines = "document.querySelectorAll(\"[data-testid='stPlotlyChart'] .scatterlayer .trace\").length"
+    page.wait_for_function(f"() => {lines} === 1", timeout=30_000)
+    _no_error_box(page)
+    page.close()
+
+
+def test_clicking_a_hexagon_on_benchmark_narrows_the_force_filter_and_the_url_follows(browser, server):
+    page = _open(browser, server + "/benchmark")
+    chart = page.locator(".st-key-bench_hexmap")
+    chart.scroll_into_view_if_needed()
+    index = chart.locator(".js-plotly-plot").evaluate(
+        "gd => gd.data[0].customdata.findIndex(c => c[0] === 'kent')")
+    assert index >= 0
+    hexagon = chart.locator("g.trace.scatter").first.locator("path.point").nth(index)
+    hexagon.wait_for(timeout=30_000)
+    box = hexagon.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**force=Kent**", timeout=30_000)
+    page.locator("[data-testid='stSidebar']").get_by_text("Kent", exact=True).wait_for(timeout=30_000)
     _no_error_box(page)
     page.close()
