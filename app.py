@@ -43,5 +43,9 @@ page = st.navigation({
     "Regions": [
         st.Page("views/benchmark.py", title="Benchmark", icon=":material/leaderboard:"),
     ],
+    "Data": [
+        st.Page("views/data.py", title="Data", icon=":material/fact_check:"),
+        st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),
+    ],
 })
 page.run()

@@ -1,4 +1,4 @@
-"""The command line: python -m msoic demo | check | bench."""
+"""The command line: python -m msoic demo | check | bench | ingest | template."""
 
 from __future__ import annotations
 
@@ -62,7 +62,51 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from msoic.bench import run_bench
 
-    return run_bench(scale=args.scale, repeats=args.repeats, db_path=args.db)
+    return run_bench(scale=args.scale, repeats=args.repeats, db_path=args.db, ingest_rows=args.ingest_rows)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from msoic import ingest
+
+    outcomes = ingest.load(ingest.group(args.paths), args.db)
+    for out in outcomes:
+        print(out.message, file=sys.stderr if out.status == "refused" else sys.stdout)
+        if out.rejected is not None and out.rejected.height:
+            for line in out.rejected.get_column("errors").head(args.show).to_list():
+                print(f"  {line}")
+            if out.rejected.height > args.show:
+                print(f"  ... and {out.rejected.height - args.show:,} more rejected rows (rejected_row in the database).")
+    return 1 if any(o.status == "refused" for o in outcomes) else 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from msoic import returns, template
+
+    if args.agency not in returns.reference_codes("agency"):
+        print(f"{args.agency!r} is not an agency code (see data/reference/agency.csv).", file=sys.stderr)
+        return 2
+    month = date(int(args.month[:4]), int(args.month[5:7]), 1)
+    if args.db.exists():
+        con = db.connect_readonly(args.db)
+    else:
+        import duckdb
+
+        con = duckdb.connect(":memory:")
+        db.create_schema(con)
+    try:
+        n = template.write_template(con, args.agency, month, args.out)
+    finally:
+        con.close()
+    print(f"Wrote the {args.month} template for {args.agency} at {args.out} ({n} operations prefilled).")
+    return 0
+
+
+def _month(text: str) -> str:
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +130,22 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--scale", type=float, default=1.0)
     bench.add_argument("--repeats", type=int, default=7)
     bench.add_argument("--db", type=Path, default=None, help="bench an existing database instead of building one")
+    bench.add_argument("--ingest-rows", type=int, default=1_000_000,
+                       help="rows of the generated CSV return timed loading (0 to skip)")
     bench.set_defaults(func=cmd_bench)
+
+    ingest = sub.add_parser("ingest", help="load monthly returns (xlsx, or CSV/Parquet sheets)")
+    ingest.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    ingest.add_argument("--db", type=Path, default=db.default_path())
+    ingest.add_argument("--show", type=int, default=20, help="rejected rows to print per return")
+    ingest.set_defaults(func=cmd_ingest)
+
+    template = sub.add_parser("template", help="write a return workbook for an agency and month")
+    template.add_argument("--agency", required=True)
+    template.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    template.add_argument("--out", type=Path, required=True)
+    template.add_argument("--db", type=Path, default=db.default_path(), help="prefill from this database")
+    template.set_defaults(func=cmd_template)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -67,7 +67,8 @@ def _time(fn) -> float:
     return time.perf_counter() - began
 
 
-def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None) -> int:
+def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
+              ingest_rows: int = 1_000_000) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if db_path is None:
             from msoic import demo
@@ -108,6 +109,10 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None)
     worst = max(r[4] for r in rows)
     print(f"\nSlowest warm query: {worst * 1000:.1f} ms ({worst / BUDGET_SECONDS:.1%} of the budget).")
     print("\n" + "\n".join(detector))
+    from msoic import ingest_bench
+
+    if ingest_rows:
+        print("\n" + "\n".join(ingest_bench.report(ingest_rows, repeats=min(repeats, 3))))
     return 0
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 PAGES = {"": "Overview", "trends": "Trends", "operations": "Operations", "victims": "Victims",
-         "offenders": "Offenders", "benchmark": "Benchmark"}
+         "offenders": "Offenders", "benchmark": "Benchmark", "data": "Data", "upload": "Upload"}
 
 
 def _free_port() -> int:

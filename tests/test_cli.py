@@ -41,7 +41,7 @@ def test_check_says_when_there_is_no_database(tmp_path):
 
 
 def test_bench_prints_medians_for_every_page_query(db_path):
-    result = msoic("bench", "--db", str(db_path), "--repeats", "2")
+    result = msoic("bench", "--db", str(db_path), "--repeats", "2", "--ingest-rows", "100000")
     assert result.returncode == 0, result.stderr
     for name in ("measures_by_month (total)", "live_operations_by_family", "population"):
         assert name in result.stdout

@@ -1,0 +1,214 @@
+"""The monthly return format, defined once: sheets, columns, types and allowed values.
+
+One return is one agency and one month: an Excel workbook with the sheets `operations`,
+`victims` and `offenders`, or the same three sheets as CSV or Parquet files. docs/returns.md
+is generated from this module (`python -m msoic.returns > docs/returns.md`).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from msoic import db
+
+SHEETS = ("operations", "victims", "offenders")
+UNKNOWN_NATIONALITY = "UNK"
+ISO3166_CSV = db.REFERENCE_DIR / "iso3166.csv"
+MAX_BYTES = 200 * 1024 * 1024  # a larger file is refused unread
+
+TRUE_WORDS = ("yes", "y", "true", "t", "1")
+FALSE_WORDS = ("no", "n", "false", "f", "0")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its readable header, database column, type and rules."""
+
+    header: str
+    name: str
+    kind: str  # text | code | enum | date | month | boolean | nationality
+    required: bool
+    note: str
+    reference: str | None = None  # reference table for kind "code"
+
+    def allowed(self) -> tuple[str, ...]:
+        """The allowed values of an enumerated or coded column (empty for free columns)."""
+        if self.kind == "enum":
+            return check_values(self.name)
+        if self.kind == "code":
+            return reference_codes(self.reference)
+        if self.kind == "boolean":
+            return ("yes", "no")
+        return ()
+
+    def expected(self) -> str:
+        """What a cell of this column must hold, in words."""
+        if self.kind == "date":
+            return "a date (YYYY-MM-DD, dd/mm/yyyy or an Excel date)"
+        if self.kind == "month":
+            return "the month of the return (YYYY-MM or a date in that month)"
+        if self.kind == "boolean":
+            return "yes or no"
+        if self.kind == "nationality":
+            return "an ISO 3166-1 alpha-3 code such as GBR, or UNK when not known"
+        if self.kind in ("enum", "code"):
+            values = self.allowed()
+            shown = ", ".join(values) if len(values) <= 12 else ", ".join(values[:8]) + ", ..."
+            return f"one of {shown}"
+        return "a value"
+
+
+def key(header: str) -> str:
+    """The form a header is matched in: lower case with no spaces, underscores or hyphens."""
+    return re.sub(r"[\s_\-]+", "", str(header)).lower()
+
+
+def _c(header, name, kind, required, note, reference=None) -> Column:
+    return Column(header, name, kind, required, note, reference)
+
+
+FORMAT: dict[str, tuple[Column, ...]] = {
+    "operations": (
+        _c("Operation ID", "operation_id", "text", True, "The operation's unique reference; the same in every return."),
+        _c("Codename", "codename", "text", True, "The operation's name."),
+        _c("Lead agency", "lead_agency", "code", True, "The agency sending the return, which leads the operation.", "agency"),
+        _c("Force area", "force_code", "code", True, "The force area the operation runs in.", "force"),
+        _c("Crime type", "crime_type", "code", True, "The main crime type.", "crime_type"),
+        _c("Opened on", "opened_on", "date", True, "The day the operation opened."),
+        _c("Closed on", "closed_on", "date", False, "The day it closed; blank while open. On or after Opened on."),
+        _c("OCG reference", "ocg_ref", "text", False, "The organised crime group, when identified."),
+        _c("County lines", "county_lines", "boolean", True, "Whether it is a county lines operation."),
+        _c("Month", "month", "month", True, "The month this return reports."),
+        _c("Status", "status", "enum", True, "The operation's status in that month."),
+        _c("Stage", "stage", "enum", True, "The stage it had reached by the end of that month."),
+    ),
+    "victims": (
+        _c("Victim ID", "victim_id", "text", True, "The victim record's unique reference."),
+        _c("Person reference", "person_ref", "text", True,
+           "Your own reference for the person; replaced at load by a keyed hash and never stored."),
+        _c("Operation ID", "operation_id", "text", True, "The operation, in this return or an earlier one of yours."),
+        _c("Identified on", "identified_on", "date", True, "The day the victim was identified, inside the operation's life."),
+        _c("Sex", "sex", "enum", True, "The victim's sex."),
+        _c("Age group", "age_group", "enum", True, "Child (under 18) or adult when identified."),
+        _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
+        _c("Exploitation type", "exploitation_type", "enum", True, "The exploitation the victim suffered."),
+        _c("NRM referred", "nrm_referred", "boolean", True, "Whether the victim was referred to the National Referral Mechanism."),
+        _c("NRM referred on", "nrm_referred_on", "date", False,
+           "The day of the referral: given exactly when NRM referred is yes, on or after Identified on."),
+    ),
+    "offenders": (
+        _c("Offender ID", "offender_id", "text", True, "The offender record's unique reference."),
+        _c("Person reference", "person_ref", "text", True,
+           "Your own reference for the person; replaced at load by a keyed hash and never stored."),
+        _c("Operation ID", "operation_id", "text", True, "The operation, in this return or an earlier one of yours."),
+        _c("Sex", "sex", "enum", True, "The offender's sex."),
+        _c("Age group", "age_group", "enum", True, "Child (under 18) or adult."),
+        _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
+        _c("Role", "role", "enum", True, "The offender's role in the crime."),
+        _c("Arrested on", "arrested_on", "date", False, "The day of arrest, inside the operation's life."),
+        _c("Charged on", "charged_on", "date", False, "The day of charge: on or after Arrested on, inside the operation's life."),
+        _c("Charge offence", "charge_offence", "enum", False, "The offence charged: given exactly when Charged on is."),
+        _c("Convicted on", "convicted_on", "date", False, "The day of conviction: on or after Charged on, inside the operation's life."),
+    ),
+}
+
+KEYS = {"operations": "operation_id", "victims": "victim_id", "offenders": "offender_id"}
+
+
+@cache
+def check_values(column: str) -> tuple[str, ...]:
+    """The allowed values of `column` as listed in a CHECK (column in (...)) of schema.sql."""
+    text = db.SCHEMA_SQL.read_text()
+    match = re.search(rf"check \({column} in \((.*?)\)\)", text, re.S)
+    if not match:
+        raise KeyError(f"schema.sql has no list of allowed values for {column}")
+    return tuple(re.findall(r"'([^']*)'", match.group(1)))
+
+
+@cache
+def reference_codes(table: str) -> tuple[str, ...]:
+    """The codes of a reference table (agency, force or crime_type), from data/reference."""
+    with open(db.REFERENCE_DIR / f"{table}.csv", newline="") as f:
+        return tuple(row[0] for i, row in enumerate(csv.reader(f)) if i)
+
+
+@cache
+def nationality_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code, and UNK for not known."""
+    with open(ISO3166_CSV, newline="") as f:
+        return frozenset([row[0] for i, row in enumerate(csv.reader(f)) if i] + [UNKNOWN_NATIONALITY])
+
+
+def columns(sheet: str) -> tuple[Column, ...]:
+    """The columns of a sheet, in template order."""
+    return FORMAT[sheet]
+
+
+def headers(sheet: str) -> list[str]:
+    """The readable headers of a sheet, in template order."""
+    return [c.header for c in FORMAT[sheet]]
+
+
+def markdown() -> str:
+    """docs/returns.md: the format described from this module."""
+    out = [
+        "# The monthly return",
+        "",
+        "<!-- Generated from msoic/returns.py by `python -m msoic.returns > docs/returns.md`; do not edit. -->",
+        "",
+        "Every month each force and partner agency sends one return: its operations reported that",
+        "month, and the victims and offenders recorded in them. A return is an Excel workbook (.xlsx)",
+        "with the sheets `operations`, `victims` and `offenders`, or the same three sheets as CSV or",
+        "Parquet files named `<agency>_<YYYY-MM>_<sheet>.csv` (a workbook is named",
+        "`<agency>_<YYYY-MM>.xlsx`; without that name the agency and month are read from the",
+        "operations sheet). Get a filled-in template with",
+        "`python -m msoic template --agency CODE --month YYYY-MM --out FILE.xlsx` or from the Upload page;",
+        "load returns with `python -m msoic ingest PATH... [--db PATH]` or the Upload page.",
+        "",
+        "- Headers are the names below, matched ignoring case, spaces, hyphens and underscores;",
+        "  columns in another order are fine; other columns are ignored (the load says which).",
+        "- Dates: `YYYY-MM-DD`, `dd/mm/yyyy` or an Excel date. Yes/no: yes, no, y, n, true, false, 1, 0.",
+        "- Dates must lie between 1990 and 2099.",
+        "- Enumerated values and codes are accepted in any case and with surrounding spaces; agency,",
+        "  force area and crime type also by their names (e.g. `Metropolitan Police`, `Labour exploitation`).",
+        f"- Nationality: an ISO 3166-1 alpha-3 code ({len(nationality_codes()) - 1} codes, "
+        "`data/reference/iso3166.csv`) or `UNK` when not known.",
+        "- A file that cannot be read (not a workbook, a missing sheet or required column, not UTF-8,",
+        f"  empty, over {MAX_BYTES // 2**20} MB) is refused whole and nothing changes.",
+        "- Every other problem rejects only its row, with every reason, into `rejected_row`.",
+        "- Large CSV and Parquet sheets are checked and loaded in chunks, so memory stays bounded.",
+        "",
+        "## Loading rules",
+        "",
+        "- Operations are keyed by Operation ID: a return updates the operation and adds its month;",
+        "  earlier months stay. Victims and offenders are keyed by their IDs and updated the same way.",
+        "- Lead agency must be the return's agency and Month the return's month. An operation's lead",
+        "  agency, force area and crime type cannot change from one return to the next.",
+        "- A victim's or offender's operation must be in this return or an earlier one of the agency,",
+        "  and its dates inside that operation's life (opened on to closed on).",
+        "- The same ID twice in one sheet rejects the second row.",
+        "- The same file twice (same SHA-256) changes nothing. A new file for the same agency and month",
+        "  is a correction: it replaces that return's rows, and both submissions stay in the lineage.",
+        "- The Person reference is replaced by HMAC-SHA-256 under the key in `MSOIC_PERSON_KEY` (the",
+        "  environment or Streamlit secrets); the reference itself and the key are never stored.",
+        "",
+    ]
+    for sheet in SHEETS:
+        out += [f"## Sheet `{sheet}`", "", "| Column | Required | Type | Allowed values | Note |",
+                "|---|---|---|---|---|"]
+        for c in FORMAT[sheet]:
+            allowed = ", ".join(f"`{v}`" for v in c.allowed()) if c.kind in ("enum", "boolean") else (
+                f"a code from `data/reference/{c.reference}.csv`" if c.kind == "code" else "")
+            out.append(f"| {c.header} | {'yes' if c.required else 'no'} | {c.kind} | {allowed} | {c.note} |")
+        out.append("")
+    return "\n".join(out)
+
+
+DOC_PATH = Path(db.ROOT) / "docs" / "returns.md"
+
+if __name__ == "__main__":
+    print(markdown(), end="")

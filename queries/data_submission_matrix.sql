@@ -1,0 +1,61 @@
+-- One row per agency and month of the period where a return was sent or expected: its state
+-- (on time by the 15th of the next month, late, or missing) and whether its rows had rejects.
+-- An agency is expected to send a return for a month when it led an operation that was still
+-- open (not closed) in the month before. The latest submission for an agency and month counts.
+with months as (
+    select unnest(generate_series($start, $end, interval 1 month))::date as month
+),
+
+expected as (
+    select distinct o.lead_agency as agency_code, (m.month + interval 1 month)::date as month
+    from operation_month as m
+    join operation as o using (operation_id)
+    where m.status <> 'closed'
+      and list_contains($agencies, o.lead_agency)
+),
+
+latest as (
+    select
+        agency_code,
+        period as month,
+        arg_max(received_at, submission_id) as received_at,
+        arg_max(rows_rejected, submission_id) as rows_rejected,
+        arg_max(rows_in, submission_id) as rows_in,
+        min(received_at) as first_received_at,
+        count(*) as submissions
+    from submission
+    where list_contains($agencies, agency_code)
+    group by all
+),
+
+cells as (
+    select
+        coalesce(l.agency_code, e.agency_code) as agency_code,
+        coalesce(l.month, e.month) as month,
+        l.first_received_at,
+        l.rows_in,
+        l.rows_rejected,
+        coalesce(l.submissions, 0) as submissions
+    from latest as l
+    full join expected as e on e.agency_code = l.agency_code and e.month = l.month
+),
+
+final as (
+    select
+        c.agency_code,
+        c.month,
+        case
+            when c.first_received_at is null then 'missing'
+            when c.first_received_at < c.month + interval 1 month + interval 15 day then 'on time'
+            else 'late'
+        end as state,
+        coalesce(c.rows_rejected, 0) > 0 as with_rejects,
+        c.rows_in,
+        c.rows_rejected,
+        c.submissions,
+        c.first_received_at as received_at
+    from cells as c
+    join months as m using (month)
+)
+
+select * from final order by agency_code, month;

@@ -1,0 +1,41 @@
+"""Independent computations for the Data page, from the raw tables in plain Polars."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tests.independent import shift
+
+
+def submissions(path: Path) -> pl.DataFrame:
+    """The submission table, read whole."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.table("submission").pl()
+    finally:
+        con.close()
+
+
+def states(raw: dict, subs: pl.DataFrame, start: date, end: date) -> dict[tuple[str, date], str]:
+    """(agency, month) -> on time | late | missing, for every return sent or expected in the period."""
+    ops = raw["operation"].select("operation_id", "lead_agency")
+    open_months = raw["operation_month"].filter(pl.col("status") != "closed").join(ops, on="operation_id")
+    expected = {(a, shift(m, 1)) for a, m in open_months.select("lead_agency", "month").unique().iter_rows()}
+    first = {}
+    for agency, period, received in subs.select("agency_code", "period", "received_at").iter_rows():
+        key = (agency, period)
+        first[key] = min(first.get(key, received), received)
+    out = {}
+    for key in expected | set(first):
+        if not start <= key[1] <= end:
+            continue
+        if key not in first:
+            out[key] = "missing"
+        else:
+            due = datetime.combine(shift(key[1], 1), datetime.min.time()) + timedelta(days=15)
+            out[key] = "on time" if first[key] < due else "late"
+    return out

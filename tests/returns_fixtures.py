@@ -1,0 +1,44 @@
+"""Helpers for the return tests: a small synthetic database, its returns, and database contents."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+KEY = b"test-person-key"
+SMALL = {"scale": 0.05, "seed": 11, "start": "2026-01", "end": "2026-03"}
+
+TABLES = {
+    "operation": "select * exclude (submission_id) from operation order by operation_id",
+    "operation_month": "select * from operation_month order by operation_id, month",
+    "victim": "select * exclude (submission_id) from victim order by victim_id",
+    "offender": "select * exclude (submission_id) from offender order by offender_id",
+    "agg_monthly": "select * from agg_monthly order by all",
+}
+
+
+def contents(path: Path) -> dict[str, pl.DataFrame]:
+    """The fact tables and the cube of a database file, in a fixed order."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {name: con.sql(sql).pl() for name, sql in TABLES.items()}
+    finally:
+        con.close()
+
+
+def linkage(frames: dict[str, pl.DataFrame]) -> list[tuple[str, ...]]:
+    """The people as groups of victim and offender ids sharing a person_ref (values ignored)."""
+    people = pl.concat([
+        frames["victim"].select(pl.col("victim_id").alias("id"), "person_ref"),
+        frames["offender"].select(pl.col("offender_id").alias("id"), "person_ref"),
+    ])
+    groups = people.group_by("person_ref").agg("id").get_column("id").to_list()
+    return sorted(tuple(sorted(g)) for g in groups)
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -1,0 +1,134 @@
+"""The Data and Upload pages: the submission matrix, completeness, rejected rows, and a load from the page."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+
+import duckdb
+import polars as pl
+import pytest
+
+from msoic import db, ingest, template
+from msoic.filters import add_months
+from tests.apptest import open_app, plotly_figures
+from tests.independent import View, reference
+from tests.independent_returns import states, submissions
+
+
+@pytest.fixture
+def served_copy(db_path, tmp_path, monkeypatch):
+    """A copy of the session database served to the app, so a load from the page leaves the original."""
+    path = tmp_path / "msoic.duckdb"
+    shutil.copyfile(db_path, path)
+    monkeypatch.setenv("MSOIC_DB", str(path))
+    monkeypatch.setenv(ingest.KEY_ENV, "page-test-key")
+    yield path
+
+
+def test_the_matrix_shows_every_return_sent_or_expected_with_its_state(db_path, raw, last_month):
+    view = View(add_months(last_month, -11), last_month)
+    at = open_app(view, "views/data.py")
+    expected = states(raw, submissions(db_path), view.start, view.end)
+    counts = Counter(expected.values())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["On time"] == f"{counts['on time']:,}"
+    assert metrics["Late"] == f"{counts['late']:,}"
+    assert metrics["Missing"] == f"{counts['missing']:,}"
+    assert metrics["With rejected rows"] == "0"
+    (fig,) = plotly_figures(at)
+    heat = fig["data"][0]
+    names = dict(zip(reference("agency")["agency_code"], reference("agency")["name"]))
+    by_name = {v: k for k, v in names.items()}
+    shown = {}
+    for y, row in zip(heat["y"], heat["z"]):
+        for x, z in zip(heat["x"], row):
+            if z is not None:
+                shown[(by_name[y], x[:10])] = ("missing", "late", "on time")[z]
+    assert shown == {(a, m.isoformat()): s for (a, m), s in expected.items()}
+
+
+def test_completeness_is_the_share_of_victims_with_known_fields(raw, last_month):
+    view = View(add_months(last_month, -11), last_month)
+    at = open_app(view, "views/data.py")
+    table = pl.from_pandas(at.dataframe[0].value).filter(pl.col("kind") == "victims")
+    victims = raw["victim"].filter(pl.col("identified_on").is_between(view.start, add_months(view.end, 1), closed="left"))
+    victims = victims.join(raw["operation"].select("operation_id", "lead_agency"), on="operation_id")
+    names = dict(zip(reference("agency")["agency_code"], reference("agency")["name"]))
+    expected = {}
+    for agency in victims["lead_agency"].unique():
+        mine = victims.filter(pl.col("lead_agency") == agency)
+        expected[names[agency]] = (mine.height, (mine["nationality"] != "UNK").mean(),
+                                   (mine["age_group"] != "unknown").mean(), (mine["sex"] != "unknown").mean())
+    shown = {r["agency_code"]: (r["people"], r["nationality_known"], r["age_known"], r["sex_known"])
+             for r in table.iter_rows(named=True)}
+    assert shown.keys() == expected.keys()
+    for agency, values in expected.items():
+        assert shown[agency][0] == values[0]
+        assert shown[agency][1:] == pytest.approx(values[1:])
+
+
+def _template_bytes(path, agency, month) -> bytes:
+    con = db.connect_readonly(path)
+    buffer = path.parent / f"{agency}.xlsx"
+    template.write_template(con, agency, month, buffer)
+    con.close()
+    return buffer.read_bytes()
+
+
+def _busy_agencies(raw, month, n=2) -> list[str]:
+    ops = raw["operation_month"].filter((pl.col("month") == month) & (pl.col("status") != "closed"))
+    lead = ops.join(raw["operation"], on="operation_id").group_by("lead_agency").len().sort("len", descending=True)
+    return lead["lead_agency"].head(n).to_list()
+
+
+def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_reasons(served_copy, raw, last_month):
+    month = add_months(last_month, 1)
+    good_agency, bad_agency = _busy_agencies(raw, last_month)
+    good = _template_bytes(served_copy, good_agency, month)
+    # The bad return: its first operation has a status that does not exist.
+    import fastexcel
+
+    frames = {s: fastexcel.read_excel(_template_bytes(served_copy, bad_agency, month)).load_sheet(s, dtypes="string").to_polars()
+              for s in ("operations", "victims", "offenders")}
+    frames["operations"] = frames["operations"].with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("paused")).otherwise("Status").alias("Status"))
+    bad_path = served_copy.parent / f"{bad_agency}_{month:%Y-%m}.xlsx"
+    template.write_workbook(bad_path, frames)
+    before = db.file_version(served_copy)
+
+    at = open_app(None, "views/upload.py")
+    at.file_uploader(key="returns_files").set_value([
+        (f"{good_agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream"),
+        (bad_path.name, bad_path.read_bytes(), "application/octet-stream"),
+        ("notes.xlsx", b"this is not a workbook", "application/octet-stream"),
+    ])
+    at.run()
+    next(b for b in at.button if b.label == "Load").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert db.file_version(served_copy) != before
+    successes = [s.value for s in at.success]
+    warnings = [w.value for w in at.warning]
+    errors = [e.value for e in at.error]
+    assert any(m.startswith(f"{good_agency}_{month:%Y-%m}.xlsx") and "0 rejected" in m for m in successes)
+    assert any(m.startswith(bad_path.name) and "1 rejected" in m for m in warnings)
+    assert errors == ["notes.xlsx is not an Excel workbook (.xlsx)."]
+    frames_shown = [d.value for d in at.dataframe]
+    summaries = [f for f in frames_shown if "loaded" in f.columns]
+    assert len(summaries) == 2
+    bad_summary = summaries[1].set_index("sheet")
+    assert bad_summary.loc["operations", "rejected"] == 1
+    assert bad_summary.loc["operations", "in"] == frames["operations"].height
+    reasons = [f for f in frames_shown if "errors" in f.columns]
+    (reason,) = reasons[0]["errors"].tolist()
+    assert reason.startswith("operations row 2: column Status: 'paused' is not one of live, suspended, closed")
+    con = duckdb.connect(str(served_copy), read_only=True)
+    assert con.sql("select count(*) from rejected_row").fetchall() == [(1,)]
+    con.close()
+
+    # The Data page of the new file shows the new month's returns and the rejected row.
+    data_page = open_app(View(add_months(month, -2), month), "views/data.py")
+    assert {m.label: m.value for m in data_page.metric}["With rejected rows"] == "1"
+    rejected = [d.value for d in data_page.dataframe if "errors" in d.value.columns]
+    assert rejected and rejected[0]["errors"].tolist() == [reason]

@@ -1,0 +1,92 @@
+"""The return format: defined once in msoic/returns.py, documented from it, read leniently."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from msoic import db, ingest, returns
+
+
+def test_the_documentation_is_generated_from_the_format():
+    assert returns.DOC_PATH.read_text() == returns.markdown(), (
+        "docs/returns.md is out of date: run python -m msoic.returns > docs/returns.md")
+
+
+def test_allowed_values_are_the_schema_check_lists():
+    schema = db.SCHEMA_SQL.read_text()
+    for sheet in returns.SHEETS:
+        for col in returns.columns(sheet):
+            if col.kind == "enum":
+                listed = re.search(rf"check \({col.name} in \((.*?)\)\)", schema, re.S).group(1)
+                assert col.allowed() == tuple(re.findall(r"'([^']*)'", listed))
+    assert returns.check_values("status") == ("live", "suspended", "closed")
+
+
+def test_every_database_column_has_a_column_in_the_format():
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    db.create_schema(con)
+    for sheet, table in (("victims", "victim"), ("offenders", "offender")):
+        stored = {r[0] for r in con.sql(f"describe {table}").fetchall()} - {"submission_id"}
+        assert stored == {c.name for c in returns.columns(sheet)}
+    stored = ({r[0] for r in con.sql("describe operation").fetchall()}
+              | {r[0] for r in con.sql("describe operation_month").fetchall()}) - {"submission_id"}
+    assert stored == {c.name for c in returns.columns("operations")}
+
+
+def test_nationality_codes_are_the_full_iso_list_and_unknown():
+    codes = returns.nationality_codes()
+    assert len(codes) == 250 and {"GBR", "ALB", "VNM", "ERI", "UNK"} <= codes
+    known = pl.read_csv(db.REFERENCE_DIR / "nationality.csv").get_column("code").to_list()
+    assert set(known) <= codes
+
+
+def test_headers_match_whatever_the_case_and_spacing():
+    assert returns.key(" Operation  id ") == returns.key("OPERATION_ID") == returns.key("operation-id")
+
+
+def _parse(kind_header: tuple[str, str], values: list[str]) -> list:
+    sheet, header = kind_header
+    col = next(c for c in returns.columns(sheet) if c.header == header)
+    frame = pl.DataFrame({col.name: values}, schema={col.name: pl.String})
+    value, checks = ingest._parse(col)
+    typed = frame.select(pl.col(col.name).alias(f"_t_{col.name}"), value,
+                         *[cond.fill_null(False).alias(f"_c{i}") for i, (cond, _) in enumerate(checks)])
+    why = pl.concat_list([pl.when(pl.col(f"_c{i}")).then(msg) for i, (_, msg) in enumerate(checks)]).list.drop_nulls()
+    return [(v, "; ".join(w) or None) for v, w in typed.select(col.name, why).rows()]
+
+
+def test_dates_are_read_as_iso_uk_and_excel_serials():
+    rows = _parse(("operations", "Opened on"),
+                  ["2026-01-05", "05/01/2026", "5/1/2026", "46027", "46027.0", "2026-01-05 00:00:00",
+                   "31/02/2026", "yesterday", "1850-01-01"])
+    values = [str(v) for v, _ in rows]
+    assert values[:6] == ["2026-01-05"] * 6
+    assert [v for v, _ in rows[6:]] == [None, None, None]
+    assert all("is not a date" in why for _, why in rows[6:])
+
+
+def test_enumerated_values_and_codes_are_read_in_any_case():
+    assert [v for v, _ in _parse(("victims", "Exploitation type"),
+                                 ["LABOUR", " Domestic Servitude ", "domestic_servitude", "slavery"])] == [
+        "labour", "domestic_servitude", "domestic_servitude", None]
+    assert [v for v, _ in _parse(("operations", "Force area"), ["West-Midlands", "west midlands", "Kent"])] == [
+        "west-midlands", "west-midlands", "kent"]
+    rows = _parse(("victims", "Nationality"), ["gbr", "UNK", "XXZ"])
+    assert [v for v, _ in rows[:2]] == ["GBR", "UNK"] and [w for _, w in rows[:2]] == [None, None]
+    assert rows[2][1].startswith("column Nationality: 'XXZ' is not an ISO 3166-1 alpha-3 code")
+
+
+def test_a_blank_required_cell_says_what_was_expected():
+    (_, why), = _parse(("victims", "Sex"), ["  "])
+    assert why == "column Sex is blank; expected one of male, female, other, unknown"
+
+
+@pytest.mark.parametrize("text, expected", [("yes", True), ("N", False), ("TRUE", True), ("0", False), ("maybe", None)])
+def test_yes_no_columns(text, expected):
+    (value, _), = _parse(("operations", "County lines"), [text])
+    assert value is expected

@@ -1,0 +1,86 @@
+"""Data: which returns came in on time, late or not at all, how complete their key fields are,
+and every rejected row with its reasons."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from msoic import reference
+from msoic.filters import add_months
+from msoic.ui import data, returns_charts, sidebar
+
+filters = sidebar.current()
+names = reference.labels("agency")
+st.title("Data")
+st.caption(f"Monthly returns for {filters.start:%b %Y} to {filters.end:%b %Y}, for the agencies chosen in the "
+           "sidebar. A return is due by the 15th of the following month from every agency that led an "
+           "operation still open in the month before.")
+
+st.subheader("Returns by agency and month")
+returns = data.run("data_submission_matrix", filters)
+months = [add_months(filters.start, i) for i in range(12 * (filters.end.year - filters.start.year)
+                                                       + filters.end.month - filters.start.month + 1)]
+if returns.is_empty():
+    st.info("No return was sent or expected in this period.")
+else:
+    counts = returns.group_by("state").len()
+    count = dict(zip(counts["state"], counts["len"]))
+    cols = st.columns(4)
+    cols[0].metric("On time", f"{count.get('on time', 0):,}")
+    cols[1].metric("Late", f"{count.get('late', 0):,}")
+    cols[2].metric("Missing", f"{count.get('missing', 0):,}")
+    cols[3].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
+    st.caption("“!” marks a return with rejected rows; hover a cell for its counts.")
+    st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
+
+st.subheader("Completeness of key fields by agency")
+complete = data.run("data_completeness", filters)
+if complete.is_empty():
+    st.info("No victim or offender was recorded in this period.")
+else:
+    table = complete.with_columns(pl.col("agency_code").replace_strict(names, default=pl.col("agency_code")))
+    share = lambda label, help_: st.column_config.ProgressColumn(label, format="percent", min_value=0,
+                                                                 max_value=1, help=help_)
+    st.dataframe(
+        table, hide_index=True, height="content",
+        column_config={
+            "agency_code": st.column_config.TextColumn("Agency"),
+            "kind": st.column_config.TextColumn("Records"),
+            "people": st.column_config.NumberColumn("Number", format="localized"),
+            "nationality_known": share("Nationality known", "Share whose nationality is not UNK"),
+            "age_known": share("Age known", "Share whose age group is not unknown"),
+            "sex_known": share("Sex known", "Share whose sex is not unknown"),
+        },
+    )
+
+st.subheader("Rejected rows")
+rejected = data.run("data_rejected_rows", filters)
+if rejected.is_empty():
+    st.success("No row of the returns for this period was rejected.", icon=":material/task_alt:")
+else:
+    agencies = sorted(rejected["agency_code"].unique().to_list(), key=lambda a: names.get(a, a))
+    chosen = st.multiselect("Agency", agencies, format_func=lambda a: names.get(a, a), key="rejects_agency",
+                            placeholder="All agencies")
+    sheets = st.multiselect("Sheet", ["operations", "victims", "offenders"], key="rejects_sheet",
+                            placeholder="All sheets")
+    shown = rejected.filter(
+        (pl.col("agency_code").is_in(chosen) if chosen else pl.lit(True))
+        & (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True)))
+    st.caption(f"{shown.height:,} of {rejected.height:,} rejected rows.")
+    st.dataframe(
+        shown.drop("submission_id"), hide_index=True, height=420,
+        column_config={
+            "agency_code": st.column_config.TextColumn("Agency"),
+            "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+            "file_name": st.column_config.TextColumn("File"),
+            "received_at": st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm"),
+            "sheet": st.column_config.TextColumn("Sheet", width="small"),
+            "row_number": st.column_config.NumberColumn("Row", width="small"),
+            "errors": st.column_config.TextColumn("Reasons", width="large"),
+            "raw": st.column_config.TextColumn("Cells as sent"),
+        },
+    )
+    body, name = data.export_csv(shown, "rejected-rows")
+    st.download_button("Download these rejected rows (CSV)", body, name, mime="text/csv",
+                       icon=":material/download:")

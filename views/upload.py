@@ -1,0 +1,110 @@
+"""Upload: load this month's returns, see at once what was loaded and what was rejected and why,
+and download a template to fill in."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from msoic import db, ingest, reference, template
+from msoic.filters import add_months
+from msoic.ui import data
+
+RESULTS = "upload_results"  # session state: the outcomes of the last load, shown until the next
+
+st.title("Upload")
+st.caption("Load monthly returns: one Excel workbook per agency and month (sheets operations, victims, "
+           "offenders), or its three sheets as CSV or Parquet files named …_operations, …_victims, "
+           "…_offenders. Good rows load at once; each bad row is set aside with its reasons. "
+           "docs/returns.md describes the format.")
+
+files = st.file_uploader("Returns", type=["xlsx", "csv", "parquet"], accept_multiple_files=True, key="returns_files")
+if st.button("Load", type="primary", disabled=not files, icon=":material/upload:"):
+    bar = st.progress(0.0, text="Reading…")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, names = [], []
+        for i, upload in enumerate(files):
+            folder = Path(tmp) / str(i)  # keep each file's own name, even when two share one
+            folder.mkdir()
+            path = folder / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+            paths.append(path)
+        groups = ingest.group(paths)
+        outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
+                               progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+    bar.empty()
+    st.session_state[RESULTS] = outcomes
+
+for out in st.session_state.get(RESULTS, []):
+    with st.container(border=True):
+        if out.status == "refused":
+            st.error(out.message, icon=":material/block:")
+            continue
+        if out.status == "duplicate":
+            st.info(out.message, icon=":material/content_copy:")
+            continue
+        bad = out.rejected.height
+        (st.warning if bad else st.success)(out.message, icon=":material/rule:" if bad else ":material/task_alt:")
+        st.dataframe(out.summary(), hide_index=True, height="content", column_config={
+            "sheet": st.column_config.TextColumn("Sheet"),
+            "in": st.column_config.NumberColumn("Rows in", format="localized"),
+            "loaded": st.column_config.NumberColumn("Loaded", format="localized"),
+            "rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+        })
+        if bad:
+            st.dataframe(out.rejected.drop("raw"), hide_index=True, height=min(400, 38 + 35 * bad), column_config={
+                "sheet": st.column_config.TextColumn("Sheet", width="small"),
+                "row_number": st.column_config.NumberColumn("Row", width="small"),
+                "errors": st.column_config.TextColumn("Reasons", width="large"),
+            })
+            body, name = data.export_csv(out.rejected, f"rejected-{Path(out.file_name).stem}")
+            st.download_button("Download the rejected rows with their reasons (CSV)", body, name, mime="text/csv",
+                               icon=":material/download:", key=f"rejected_{out.submission_id}")
+
+st.subheader("Returns received lately")
+names = reference.labels("agency")
+recent = data.run("data_recent_submissions")
+st.dataframe(
+    recent.with_columns(pl.col("agency_code").replace_strict(names, default=pl.col("agency_code"))),
+    hide_index=True, height="content", placeholder="–",
+    column_config={
+        "submission_id": st.column_config.NumberColumn("Submission", format="%d"),
+        "agency_code": st.column_config.TextColumn("Agency"),
+        "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+        "file_name": st.column_config.TextColumn("File"),
+        "received_at": st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm"),
+        "rows_in": st.column_config.NumberColumn("Rows in", format="localized"),
+        "rows_accepted": st.column_config.NumberColumn("Loaded", format="localized"),
+        "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+    },
+)
+
+st.subheader("Template")
+st.caption("A workbook with the right headers, a note on each column, drop-down lists for coded columns, and "
+           "the agency's operations still open last month already filled in: update them and add the new ones.")
+left, right = st.columns(2)
+agency = left.selectbox("Agency", list(names), format_func=lambda a: names[a], key="template_agency")
+period = data.run("data_period").row(0, named=True)
+months = [add_months(period["last_month"], i) for i in range(-11, 2)][::-1]
+month = right.selectbox("Month", months, index=1, format_func=lambda m: f"{m:%B %Y}", key="template_month")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _template(agency: str, month: date, path: str, version: str) -> bytes:
+    con = db.connect_readonly(Path(path))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "t.xlsx"
+            template.write_template(con, agency, month, out)
+            return out.read_bytes()
+    finally:
+        con.close()
+
+
+st.download_button("Download the template", _template(agency, month, *data.current()),
+                   f"{agency}_{month:%Y-%m}.xlsx", icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
