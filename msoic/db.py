@@ -105,17 +105,27 @@ def build_database(
             con.execute("checkpoint")
         finally:
             con.close()
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        install(tmp, path)
     finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        discard(tmp)
+
+
+def install(tmp: Path, path: Path) -> None:
+    """Make the finished file `tmp` durable and move it into place at `path` atomically."""
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def discard(tmp: Path) -> None:
+    """Remove what is left of an unfinished file (after install, nothing is)."""
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -698,17 +698,9 @@ def _swap(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None]) -> None
             con.execute("checkpoint")
         finally:
             con.close()
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        db.install(tmp, path)
     finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+        db.discard(tmp)
 
 
 def ensure_database(path: Path) -> None:
