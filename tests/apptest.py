@@ -28,6 +28,17 @@ def open_app(view: View | None = None, page: str | None = None, params: dict | N
     return at
 
 
+_OPENED: dict = {}
+
+
+def open_once(view: View, page: str, params: dict | None = None) -> AppTest:
+    """`open_app`, run once per session for each (view, page, params): for tests that only read."""
+    key = (view, page, tuple(sorted((params or {}).items())))
+    if key not in _OPENED:
+        _OPENED[key] = open_app(view, page, params)
+    return _OPENED[key]
+
+
 def plotly_figures(at: AppTest) -> list[dict]:
     """Every Plotly chart on the screen, top to bottom, as the figure dict the browser receives."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from tests import independent_people as ind
-from tests.apptest import open_app, traces
+from tests.apptest import open_app, open_once, traces
 from tests.independent import View, reference, shift
 
 PAGE = "views/offenders.py"
@@ -30,14 +30,9 @@ REGIONS = dict(zip(reference("region")["region_code"], reference("region")["name
 NATIONS = ind.nationality_names()
 DEFAULT_N = 8
 
-_opened: dict = {}
-
-
 def offenders_page(view: View, params: dict | None = None):
-    key = (view, tuple(sorted((params or {}).items())))
-    if key not in _opened:
-        _opened[key] = open_app(view, PAGE, params)
-    return _opened[key]
+    """The page at a view, opened once per test session (tests only read it)."""
+    return open_once(view, PAGE, params)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from tests import independent_people as ind
-from tests.apptest import open_app, traces
+from tests.apptest import open_app, open_once, traces
 from tests.independent import View, months_between, reference, shift
 
 PAGE = "views/victims.py"
@@ -27,15 +27,9 @@ REGIONS = dict(zip(reference("region")["region_code"], reference("region")["name
 NATIONS = ind.nationality_names()
 DEFAULT_N = 8
 
-_opened: dict = {}
-
-
 def victims_page(view: View, params: dict | None = None):
     """The page at a view, opened once per test session (tests only read it)."""
-    key = (view, tuple(sorted((params or {}).items())))
-    if key not in _opened:
-        _opened[key] = open_app(view, PAGE, params)
-    return _opened[key]
+    return open_once(view, PAGE, params)
 
 
 @pytest.fixture

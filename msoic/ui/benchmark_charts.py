@@ -8,6 +8,7 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 
+from msoic.ui.charts import wrap_label
 from msoic.ui.theme import PALETTE
 
 REGION_COLOUR = PALETTE[0]
@@ -132,7 +133,7 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
     # Rates start from 0; proportions (often all between 60% and 100%) from the lowest shown.
     bottom = 0.0 if kind == "rate" or not present else min(present)
     top = top if top > bottom else bottom + 1.0
-    title = _wrap(measure_label, 16) + ("<br>per 100,000" if kind == "rate" else "")
+    title = wrap_label(measure_label, 16) + ("<br>per 100,000" if kind == "rate" else "")
     colour_bar = dict(title=dict(text=title, side="top"), thickness=12, len=0.8,
                       tickformat=".0%" if kind == "proportion" else ",.0f")
     fig = go.Figure()
@@ -191,7 +192,7 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
         text.append([_cell_text(r) for r in rows.iter_rows(named=True)])
         custom.append([_cell_hover(r) for r in rows.iter_rows(named=True)])
     y = units["name"].to_list()
-    x = [_wrap(label) for label in indicators["label"]]
+    x = [wrap_label(label, 18) for label in indicators["label"]]
     scale = [[0, RAG_COLOURS["red"]], [0.33, RAG_COLOURS["red"]], [0.34, RAG_COLOURS["amber"]],
              [0.66, RAG_COLOURS["amber"]], [0.67, RAG_COLOURS["green"]], [1, RAG_COLOURS["green"]]]
     fig = go.Figure(go.Heatmap(
@@ -211,16 +212,6 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
     return fig
 
 
-def _wrap(label: str, width: int = 18) -> str:
-    lines, line = [], ""
-    for word in label.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
 
 
 def indicator_value_text(value: float | None, unit: str) -> str:

@@ -34,6 +34,18 @@ def live_by_family(frame: pl.DataFrame) -> go.Figure:
     return fig
 
 
+def wrap_label(text: str, width: int = 14) -> str:
+    """A label broken into lines of about `width` characters (Plotly's <br>)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
 def _ordered_groups(frame: pl.DataFrame, names: dict[str, str]) -> list[str]:
     return sorted(frame["group"].unique().to_list(), key=lambda g: names.get(g, g))
 

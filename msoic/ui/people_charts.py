@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from msoic.ui.charts import wrap_label
 from msoic.ui.theme import PALETTE
 
 GREY = "#BBBBBB"
@@ -170,16 +171,6 @@ def justice_funnel(counts: dict[str, int], labels: dict[str, str]) -> go.Figure:
     return fig
 
 
-def _wrap(text: str, width: int = 14) -> str:
-    """A label broken into lines of about `width` characters (Plotly's <br>)."""
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "<br>".join([*lines, line])
 
 
 def funnel_by_group(table: pl.DataFrame, by: str, order: list[str], names: dict[str, str],
@@ -190,7 +181,7 @@ def funnel_by_group(table: pl.DataFrame, by: str, order: list[str], names: dict[
     fig = go.Figure()
     for stage, label in labels.items():
         fig.add_bar(
-            x=[_wrap(_name(names, g)) for g in order], y=[int(rows[g][stage]) if g in rows else 0 for g in order],
+            x=[wrap_label(_name(names, g)) for g in order], y=[int(rows[g][stage]) if g in rows else 0 for g in order],
             name=label, customdata=order, marker_color=STAGE_COLOURS[stage],
             hovertemplate="%{y:,} " + label.lower() + "<extra></extra>",
         )
