@@ -68,14 +68,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from msoic import ingest
 
-    outcomes = ingest.load(ingest.group(args.paths), args.db)
+    outcomes = ingest.load(ingest.group(args.paths), args.db, check_only=args.check, keep_rejected=args.show)
     for out in outcomes:
         print(out.message, file=sys.stderr if out.status == "refused" else sys.stdout)
-        if out.rejected is not None and out.rejected.height:
-            for line in out.rejected.get_column("errors").head(args.show).to_list():
+        if out.rejected is not None:
+            for line in out.rejected.get_column("errors").to_list():
                 print(f"  {line}")
-            if out.rejected.height > args.show:
-                print(f"  ... and {out.rejected.height - args.show:,} more rejected rows (rejected_row in the database).")
+            if out.rejected_count > out.rejected.height:
+                where = "" if args.check else " (rejected_row in the database; the Data page lists them)"
+                print(f"  ... and {out.rejected_count - out.rejected.height:,} more rejected rows{where}.")
     return 1 if any(o.status == "refused" for o in outcomes) else 0
 
 
@@ -138,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     ingest.add_argument("--db", type=Path, default=db.default_path())
     ingest.add_argument("--show", type=int, default=20, help="rejected rows to print per return")
+    ingest.add_argument("--check", action="store_true", help="check every row as a load would, and load nothing")
     ingest.set_defaults(func=cmd_ingest)
 
     template = sub.add_parser("template", help="write a return workbook for an agency and month")

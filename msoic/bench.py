@@ -109,7 +109,7 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
     worst = max(r[4] for r in rows)
     print(f"\nSlowest warm query: {worst * 1000:.1f} ms ({worst / BUDGET_SECONDS:.1%} of the budget).")
     print("\n" + "\n".join(detector))
-    from msoic import ingest_bench
+    from msoic.ingest import bench as ingest_bench
 
     if ingest_rows:
         print("\n" + "\n".join(ingest_bench.report(ingest_rows, repeats=min(repeats, 3))))

@@ -1,4 +1,7 @@
-"""Integrity checks of a built database: orphans, dates out of order, the cube against the facts."""
+"""Integrity checks of a built database: orphans, dates out of order, the cube against the facts.
+
+The fact tables declare no foreign keys (see schema.sql), so the references are checked here.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,12 @@ CHECKS: dict[str, str] = {
         where o.force_code not in (select force_code from force)
            or o.lead_agency not in (select agency_code from agency)
            or o.crime_type not in (select crime_type_code from crime_type)""",
+    "facts pointing at an unknown return": """
+        select count(*) from (
+            select submission_id from operation
+            union all select submission_id from victim
+            union all select submission_id from offender)
+        where submission_id is not null and submission_id not in (select submission_id from submission)""",
     "operations closed before they opened":
         "select count(*) from operation where closed_on < opened_on",
     "operation months outside the operation's life": """

@@ -56,22 +56,26 @@ create table rejected_row (
 );
 
 -- Facts -----------------------------------------------------------------------
+-- Keys and checks are enforced here; references (operation_id, agency, force, crime type,
+-- submission) are not declared as foreign keys: DuckDB keeps an index per foreign key, which
+-- doubled the cost of loading a return and grew with the data. The loader checks every
+-- reference before it writes a row, and `python -m msoic check` checks them on the whole file.
 
 create table operation (
     operation_id  varchar primary key,
     codename      varchar not null,
-    lead_agency   varchar not null references agency (agency_code),
-    force_code    varchar not null references force (force_code),   -- the force area it runs in
-    crime_type    varchar not null references crime_type (crime_type_code),
+    lead_agency   varchar not null,                                  -- agency
+    force_code    varchar not null,                                  -- force: the force area it runs in
+    crime_type    varchar not null,                                  -- crime_type
     opened_on     date not null,
     closed_on     date check (closed_on >= opened_on),
     ocg_ref       varchar,                                           -- the organised crime group, when identified
     county_lines  boolean not null,
-    submission_id integer references submission (submission_id)      -- the return that first reported it
+    submission_id integer      -- submission: the return it came in with (after a correction, the first current one reporting it)
 );
 
 create table operation_month (
-    operation_id varchar not null references operation (operation_id),
+    operation_id varchar not null,                                    -- operation
     month        date not null check (day(month) = 1),
     status       varchar not null check (status in ('live', 'suspended', 'closed')),
     stage        varchar not null
@@ -82,7 +86,7 @@ create table operation_month (
 create table victim (
     victim_id         varchar primary key,
     person_ref        varchar not null,   -- keyed pseudonym: the same person across operations
-    operation_id      varchar not null references operation (operation_id),
+    operation_id      varchar not null,   -- operation
     identified_on     date not null,
     sex               varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
     age_group         varchar not null check (age_group in ('child', 'adult', 'unknown')),
@@ -92,7 +96,7 @@ create table victim (
         'unknown')),
     nrm_referred      boolean not null,
     nrm_referred_on   date,
-    submission_id     integer references submission (submission_id),
+    submission_id     integer,            -- submission: the return that gave this record
     check (nrm_referred = (nrm_referred_on is not null)),
     check (nrm_referred_on >= identified_on)
 );
@@ -100,7 +104,7 @@ create table victim (
 create table offender (
     offender_id    varchar primary key,
     person_ref     varchar not null,
-    operation_id   varchar not null references operation (operation_id),
+    operation_id   varchar not null,      -- operation
     sex            varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
     age_group      varchar not null check (age_group in ('child', 'adult', 'unknown')),
     nationality    varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
@@ -112,7 +116,7 @@ create table offender (
     charge_offence varchar check (charge_offence in (
         'msa2015_s1', 'msa2015_s2', 'ia1971_s25', 'other')),
     convicted_on   date,
-    submission_id  integer references submission (submission_id),
+    submission_id  integer,               -- submission: the return that gave this record
     check ((charged_on is null) = (charge_offence is null)),
     check (charged_on >= arrested_on),
     check (convicted_on is null or charged_on <= convicted_on)

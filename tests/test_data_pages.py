@@ -14,6 +14,7 @@ from msoic.filters import add_months
 from tests.apptest import open_app, plotly_figures
 from tests.independent import View, reference
 from tests.independent_returns import states, submissions
+from tests.returns_fixtures import digest
 
 
 @pytest.fixture
@@ -24,6 +25,15 @@ def served_copy(db_path, tmp_path, monkeypatch):
     monkeypatch.setenv("MSOIC_DB", str(path))
     monkeypatch.setenv(ingest.KEY_ENV, "page-test-key")
     yield path
+
+
+@pytest.fixture
+def served_as_real(served_copy):
+    """The served copy relabelled as real data, standing in for a database of real returns."""
+    con = duckdb.connect(str(served_copy))
+    con.execute("update meta set value = 'false' where key = 'is_synthetic'")
+    con.close()
+    yield served_copy
 
 
 def test_the_matrix_shows_every_return_sent_or_expected_with_its_state(db_path, raw, last_month):
@@ -82,7 +92,9 @@ def _busy_agencies(raw, month, n=2) -> list[str]:
     return lead["lead_agency"].head(n).to_list()
 
 
-def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_reasons(served_copy, raw, last_month):
+def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_reasons(served_as_real, raw,
+                                                                                       last_month):
+    served_copy = served_as_real
     month = add_months(last_month, 1)
     good_agency, bad_agency = _busy_agencies(raw, last_month)
     good = _template_bytes(served_copy, good_agency, month)
@@ -132,3 +144,23 @@ def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_r
     assert {m.label: m.value for m in data_page.metric}["With rejected rows"] == "1"
     rejected = [d.value for d in data_page.dataframe if "errors" in d.value.columns]
     assert rejected and rejected[0]["errors"].tolist() == [reason]
+
+
+def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(served_copy, raw, last_month):
+    month = add_months(last_month, 1)
+    (agency,) = _busy_agencies(raw, last_month, n=1)
+    good = _template_bytes(served_copy, agency, month)
+    before = digest(served_copy)
+
+    at = open_app(None, "views/upload.py")
+    assert any("synthetic" in i.value for i in at.info)
+    at.file_uploader(key="returns_files").set_value([(f"{agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream")])
+    at.run()
+    assert next(b for b in at.button if b.label == "Load").disabled
+    next(b for b in at.button if b.label == "Check").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (message,) = [s.value for s in at.success]
+    assert message.startswith(f"{agency}_{month:%Y-%m}.xlsx") and "rows would load, 0 rejected" in message
+    assert "checked only, nothing was loaded" in message
+    assert digest(served_copy) == before

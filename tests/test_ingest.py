@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from msoic import db, demo, ingest, template
+from msoic.ingest import reading
 from tests.conftest import ROOT
 from tests.returns_fixtures import KEY, SMALL, contents, digest, linkage
 
@@ -196,17 +197,27 @@ def test_a_sheet_read_in_chunks_loads_the_same_and_finds_repeats_across_chunks(l
                                                                               monkeypatch):
     files = _one_return(exported)
     assert pl.read_csv(files[1], infer_schema=False).height > 6
-    repeat = lambda sheet, frame: pl.concat([frame, frame.head(1)]) if sheet == "victims" else frame
+
+    def repeat(sheet, frame):
+        if sheet == "victims":  # the first victim again at the end
+            return pl.concat([frame, frame.head(1)])
+        if sheet == "offenders":  # the first offender, rejected, and again at the end
+            spoilt = frame.head(1).with_columns(pl.lit("nobody").alias("Sex"))
+            return pl.concat([spoilt, frame.slice(1), spoilt])
+        return frame
+
     copies = _copy_return(files, tmp_path / "repeat", repeat)
     whole_db, chunked_db = tmp_path / "whole.duckdb", tmp_path / "chunked.duckdb"
     shutil.copyfile(loaded[0], whole_db)
     shutil.copyfile(loaded[0], chunked_db)
     (whole,) = ingest.load([copies], whole_db, key=KEY)
-    monkeypatch.setattr(ingest, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 3)
     (chunked,) = ingest.load([copies], chunked_db, key=KEY)
-    assert chunked.counts == whole.counts and chunked.counts["victims"]["rejected"] == 1
+    assert chunked.counts == whole.counts
+    assert chunked.counts["victims"]["rejected"] == 1 and chunked.counts["offenders"]["rejected"] == 2
     assert chunked.rejected.equals(whole.rejected)
-    assert "appears more than once in this sheet" in chunked.rejected["errors"][0]
+    repeats = chunked.rejected.filter(pl.col("errors").str.contains("appears more than once in this sheet"))
+    assert repeats["sheet"].to_list() == ["victims", "offenders"]
     a, b = contents(whole_db), contents(chunked_db)
     for table in a:
         assert a[table].equals(b[table]), table
@@ -265,6 +276,8 @@ def test_a_corrected_return_replaces_its_rows_and_lineage_keeps_both(loaded, exp
     agency, month = files[0].stem.split("_")[:2]
     path = _fresh(loaded, tmp_path)
     before = contents(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        first_before = dict(con.sql("select operation_id, submission_id from operation").fetchall())
     dropped = pl.read_csv(files[1], infer_schema=False).get_column("Victim ID")[0]
     fix = lambda sheet, frame: frame.slice(1) if sheet == "victims" else frame
     (out,) = ingest.load([_copy_return(files, tmp_path / "fixed", fix)], path, key=KEY)
@@ -279,6 +292,18 @@ def test_a_corrected_return_replaces_its_rows_and_lineage_keeps_both(loaded, exp
     assert [s for (s,) in lineage] == [out.corrects, out.submission_id]
     victims = con.sql("select count(*) from victim where submission_id = $s", params={"s": out.submission_id}).fetchall()
     assert victims == [(out.counts["victims"]["loaded"],)]
+    # Operations the withdrawn return brought in now point at the first-loaded current return that
+    # reports them (current: the latest for its agency and month); the others keep theirs.
+    first_after = dict(con.sql("select operation_id, submission_id from operation").fetchall())
+    subs = con.table("submission").pl()
+    current = subs.group_by("agency_code", "period").agg(pl.col("submission_id").max())
+    reports = (after["operation_month"].join(after["operation"].select("operation_id", "lead_agency"), on="operation_id")
+               .join(current, left_on=["lead_agency", "month"], right_on=["agency_code", "period"])
+               .group_by("operation_id").agg(pl.col("submission_id").min()))
+    repointed = dict(reports.iter_rows())
+    expected = {op: (repointed[op] if sid == out.corrects else sid) for op, sid in first_before.items()}
+    assert first_after == expected
+    assert out.corrects not in first_after.values() and out.submission_id in first_after.values()
     con.close()
 
 
@@ -311,3 +336,45 @@ def test_a_load_killed_midway_leaves_the_previous_database(loaded, exported, tmp
     # The next load still works: the lock is free and the leftovers do not matter.
     outcomes = ingest.load(exported[5:8], path, key=KEY)
     assert {o.status for o in outcomes} == {"loaded"}
+
+
+# Synthetic data, checking only, and what an outcome keeps ------------------------------------------
+
+
+def test_a_database_of_synthetic_data_refuses_real_returns_and_changes_nothing(source, exported, tmp_path):
+    path = tmp_path / "synthetic.duckdb"
+    shutil.copyfile(source, path)
+    before = digest(path)
+    (out,) = ingest.load([_one_return(exported)], path, key=KEY)
+    assert out.status == "refused" and "holds synthetic data" in out.message and "--db" in out.message
+    assert digest(path) == before
+
+
+def test_checking_only_reports_what_a_load_would_do_and_changes_nothing(loaded, exported, tmp_path):
+    files = _one_return(exported)
+    spoil = lambda sheet, frame: frame.with_columns(pl.lit("nobody").alias("Sex")) if sheet == "offenders" else frame
+    bad = _copy_return(files, tmp_path / "bad", spoil)
+    checked_db, loaded_db = _fresh(loaded, tmp_path), tmp_path / "loaded.duckdb"
+    shutil.copyfile(checked_db, loaded_db)
+    before = digest(checked_db)
+    (checked,) = ingest.load([bad], checked_db, key=KEY, check_only=True)
+    (load,) = ingest.load([bad], loaded_db, key=KEY)
+    assert digest(checked_db) == before
+    assert checked.status == "checked" and load.status == "loaded"
+    assert checked.counts == load.counts and checked.counts["offenders"]["loaded"] == 0
+    assert checked.rejected.equals(load.rejected)
+    assert "would load" in checked.message and "nothing was loaded" in checked.message
+
+
+def test_an_outcome_keeps_the_first_rejected_rows_and_the_database_keeps_them_all(loaded, exported, tmp_path):
+    files = _one_return(exported)
+    spoil = lambda sheet, frame: frame.with_columns(pl.lit("nobody").alias("Sex")) if sheet == "victims" else frame
+    path = _fresh(loaded, tmp_path)
+    (out,) = ingest.load([_copy_return(files, tmp_path / "bad", spoil)], path, key=KEY, keep_rejected=2)
+    victims = pl.read_csv(files[1], infer_schema=False).height
+    assert out.rejected_count == victims > 2
+    assert out.rejected["row_number"].to_list() == [2, 3]
+    with duckdb.connect(str(path), read_only=True) as con:
+        stored = con.sql("select count(*) from rejected_row where submission_id = $s",
+                         params={"s": out.submission_id}).fetchall()
+    assert stored == [(victims,)]

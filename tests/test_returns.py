@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from msoic import db, ingest, returns
+from msoic.ingest import checks
 
 
 def test_the_documentation_is_generated_from_the_format():
@@ -50,14 +51,17 @@ def test_headers_match_whatever_the_case_and_spacing():
 
 
 def _parse(kind_header: tuple[str, str], values: list[str]) -> list:
+    """(typed value, the reasons given for that column or None) per cell, as the loader reads them."""
     sheet, header = kind_header
     col = next(c for c in returns.columns(sheet) if c.header == header)
-    frame = pl.DataFrame({col.name: values}, schema={col.name: pl.String})
-    value, checks = ingest._parse(col)
-    typed = frame.select(pl.col(col.name).alias(f"_t_{col.name}"), value,
-                         *[cond.fill_null(False).alias(f"_c{i}") for i, (cond, _) in enumerate(checks)])
-    why = pl.concat_list([pl.when(pl.col(f"_c{i}")).then(msg) for i, (_, msg) in enumerate(checks)]).list.drop_nulls()
-    return [(v, "; ".join(w) or None) for v, w in typed.select(col.name, why).rows()]
+    frame = pl.DataFrame({c.name: values if c is col else [None] * len(values) for c in returns.columns(sheet)},
+                         schema={c.name: pl.String for c in returns.columns(sheet)}).with_row_index("_row")
+    verdicts = checks.Verdicts()
+    typed = checks.cells(sheet, frame, verdicts)
+    why = pl.concat_list([pl.when(pl.col(f"_c{i}")).then(r) for i, r in enumerate(verdicts.reasons)]).list.drop_nulls()
+    return [(v, "; ".join(w for w in ws if w.startswith((f"column {header}:", f"column {header} is")))
+            or None)
+            for v, ws in typed.select(col.name, why).rows()]
 
 
 def test_dates_are_read_as_iso_uk_and_excel_serials():

@@ -22,11 +22,26 @@ st.caption("Load monthly returns: one Excel workbook per agency and month (sheet
            "…_offenders. Good rows load at once; each bad row is set aside with its reasons. "
            "docs/returns.md describes the format.")
 
-files = st.file_uploader("Returns", type=["xlsx", "csv", "parquet"], accept_multiple_files=True, key="returns_files")
-if st.button("Load", type="primary", disabled=not files, icon=":material/upload:"):
+
+
+def person_key() -> bytes | None:
+    """The key for person references from Streamlit secrets, when set there (else the loader reads
+    $MSOIC_PERSON_KEY and refuses when neither is set)."""
+    try:
+        secret = st.secrets.get(ingest.KEY_ENV)
+    except Exception:  # no secrets file
+        secret = None
+    try:
+        return ingest.person_key(secret)
+    except ingest.Refused:
+        return None
+
+
+def run(check_only: bool) -> None:
+    """Check (and unless `check_only`, load) the uploaded files; keep the outcomes to show."""
     bar = st.progress(0.0, text="Reading…")
     with tempfile.TemporaryDirectory() as tmp:
-        paths, names = [], []
+        paths = []
         for i, upload in enumerate(files):
             folder = Path(tmp) / str(i)  # keep each file's own name, even when two share one
             folder.mkdir()
@@ -35,9 +50,26 @@ if st.button("Load", type="primary", disabled=not files, icon=":material/upload:
             paths.append(path)
         groups = ingest.group(paths)
         outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
+                               key=person_key(), check_only=check_only,
                                progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
     bar.empty()
     st.session_state[RESULTS] = outcomes
+
+
+synthetic = data.is_synthetic()
+if synthetic:
+    st.info("This dashboard is showing the **synthetic** data set, so returns can be checked here but not "
+            "loaded: real returns go into a database of their own (`python -m msoic ingest FILES --db "
+            "data/returns.duckdb`, then start the dashboard with `MSOIC_DB=data/returns.duckdb`).",
+            icon=":material/science:")
+files = st.file_uploader("Returns", type=["xlsx", "csv", "parquet"], accept_multiple_files=True, key="returns_files")
+check_col, load_col, _ = st.columns([1, 1, 4])
+if check_col.button("Check", disabled=not files, icon=":material/rule:", width="stretch",
+                    help="Check every row as a load would, and load nothing"):
+    run(check_only=True)
+if load_col.button("Load", type="primary", disabled=not files or synthetic, icon=":material/upload:", width="stretch",
+                   help="Synthetic data: returns can only be checked" if synthetic else "Check every row and load the good ones"):
+    run(check_only=False)
 
 for out in st.session_state.get(RESULTS, []):
     with st.container(border=True):
@@ -47,7 +79,7 @@ for out in st.session_state.get(RESULTS, []):
         if out.status == "duplicate":
             st.info(out.message, icon=":material/content_copy:")
             continue
-        bad = out.rejected.height
+        bad = out.rejected_count
         (st.warning if bad else st.success)(out.message, icon=":material/rule:" if bad else ":material/task_alt:")
         st.dataframe(out.summary(), hide_index=True, height="content", column_config={
             "sheet": st.column_config.TextColumn("Sheet"),
@@ -63,7 +95,7 @@ for out in st.session_state.get(RESULTS, []):
             })
             body, name = data.export_csv(out.rejected, f"rejected-{Path(out.file_name).stem}")
             st.download_button("Download the rejected rows with their reasons (CSV)", body, name, mime="text/csv",
-                               icon=":material/download:", key=f"rejected_{out.submission_id}")
+                               icon=":material/download:", key=f"rejected_{out.status}_{out.submission_id}")
 
 st.subheader("Returns received lately")
 names = reference.labels("agency")

@@ -1,0 +1,235 @@
+"""Checking the rows of a return: every rule of the format, each failure worded for a person.
+
+A check is a pair (condition that the row fails, reason in words). `Verdicts` adds one boolean
+flag column per check to a chunk and keeps the reasons, so a chunk is judged in one pass and
+the reasons are worded only for the rows that fail. Conditions read the typed values; reasons
+read the cells as sent (`_t_<column>`).
+
+Cells are parsed once per distinct value of a column: a chunk of 500,000 rows has a few hundred
+dates and a handful of codes, so parsing the distinct values and joining them back is far
+cheaper than parsing every cell.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+import polars as pl
+import polars.selectors as cs
+
+from msoic import db, returns
+from msoic.returns import FORMAT, KEYS, Column
+
+EXCEL_EPOCH = date(1899, 12, 30)
+EARLIEST, LATEST = date(1990, 1, 1), date(2099, 12, 31)
+Check = tuple[pl.Expr, pl.Expr]  # (condition that the row fails, reason in words)
+
+
+class Verdicts:
+    """The checks applied to one chunk: a flag column `_c<n>` per check and its reason."""
+
+    def __init__(self) -> None:
+        self.reasons: list[pl.Expr] = []
+
+    def flags(self, checks: list[Check]) -> list[pl.Expr]:
+        """The flag columns of `checks` (true when the row fails), their reasons kept."""
+        first = len(self.reasons)
+        self.reasons.extend(reason for _, reason in checks)
+        return [cond.fill_null(False).alias(f"_c{first + i}") for i, (cond, _) in enumerate(checks)]
+
+    def flag(self, frame: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
+        return frame.with_columns(self.flags(checks))
+
+    def split(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(good rows without the check columns, bad rows as `_row` and the list `_reasons`)."""
+        flags = [f"_c{i}" for i in range(len(self.reasons))]
+        failed = pl.any_horizontal(flags) if flags else pl.lit(False)
+        frame = frame.with_columns(failed.alias("_failed"))
+        good = frame.filter(~pl.col("_failed")).drop(flags, "_failed", cs.starts_with("_t_"))
+        bad = frame.filter(pl.col("_failed")).select(
+            "_row", pl.concat_list([pl.when(pl.col(f)).then(r) for f, r in zip(flags, self.reasons)])
+            .list.drop_nulls().alias("_reasons"))
+        return good, bad
+
+
+def reason(condition: pl.Expr, template: str, *args: pl.Expr) -> Check:
+    return condition, (pl.format(template, *args) if args else pl.lit(template))
+
+
+def shown(col: str) -> pl.Expr:
+    """A typed value as text for a reason ('' when blank)."""
+    return pl.col(col).cast(pl.String).fill_null("")
+
+
+# Cells -------------------------------------------------------------------------------------
+
+
+@cache
+def _nationalities() -> pl.Series:
+    return pl.Series(sorted(returns.nationality_codes()), dtype=pl.String)
+
+
+@cache
+def _lookup(col: Column) -> dict[str, str]:
+    """Accepted spellings of an enumerated or coded column, by matching key, to the stored code."""
+    out = {returns.key(v): v for v in col.allowed()}
+    if col.kind == "code":
+        names = pl.read_csv(db.REFERENCE_DIR / f"{col.reference}.csv", infer_schema=False)
+        label = "label" if col.reference == "crime_type" else "name"
+        out.update({returns.key(n): c for c, n in zip(names.get_column(names.columns[0]), names.get_column(label))})
+    return out
+
+
+def parse(col: Column) -> tuple[pl.Expr, list[Check]]:
+    """The typed value of a column, read from the cell as sent (`_t_<name>`), and its checks."""
+    sent = pl.col(f"_t_{col.name}")
+    text = sent.str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    if col.kind == "text":
+        value, bad = text, None
+    elif col.kind in ("enum", "code"):
+        value = text.str.to_lowercase().str.replace_all(r"[\s_\-]+", "").replace_strict(
+            _lookup(col), default=None, return_dtype=pl.String)
+        bad = text.is_not_null() & value.is_null()
+    elif col.kind == "boolean":
+        low = text.str.to_lowercase()
+        value = pl.when(low.is_in(returns.TRUE_WORDS)).then(True).when(low.is_in(returns.FALSE_WORDS)).then(False)
+        bad = text.is_not_null() & value.is_null()
+    elif col.kind == "nationality":
+        value = text.str.to_uppercase()
+        bad = value.is_not_null() & ~value.is_in(_nationalities().implode())
+    elif col.kind in ("date", "month"):
+        iso = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]*)?$").str.to_date("%Y-%m-%d", strict=False)
+        uk = text.str.to_date("%d/%m/%Y", strict=False)
+        serial = text.str.extract(r"^(\d{4,6})(?:\.0+)?$").cast(pl.Int64, strict=False)
+        excel = pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)
+        value = pl.coalesce(iso, uk, pl.when(serial.is_not_null()).then(excel).cast(pl.Date))
+        if col.kind == "month":
+            ym = (text.str.extract(r"^(\d{4}-\d{2})$") + "-01").str.to_date("%Y-%m-%d", strict=False)
+            value = pl.coalesce(ym, value).dt.truncate("1mo")
+        value = pl.when(value.is_between(pl.lit(EARLIEST), pl.lit(LATEST))).then(value)
+        bad = text.is_not_null() & value.is_null()
+    else:  # pragma: no cover - the format lists only the kinds above
+        raise ValueError(col.kind)
+    checks = []
+    if bad is not None:
+        checks.append((bad, pl.format(f"column {col.header}: '{{}}' is not {col.expected()}", sent)))
+    if col.required:
+        checks.append((text.is_null(), pl.lit(f"column {col.header} is blank; expected {col.expected()}")))
+    return value.alias(col.name), checks
+
+
+def cells(sheet: str, named: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
+    """The typed columns, the cells as sent (`_t_<name>`) and a flag per cell check.
+
+    Each coded, dated or yes/no column is parsed on its distinct values and joined back.
+    """
+    frame = named.rename({c.name: f"_t_{c.name}" for c in FORMAT[sheet]})
+    for col in FORMAT[sheet]:
+        value, checks = parse(col)
+        typed = [value, *verdicts.flags(checks)]
+        if col.kind == "text":
+            frame = frame.with_columns(typed)
+        else:
+            sent = f"_t_{col.name}"
+            distinct = frame.select(pl.col(sent).unique()).with_columns(typed)
+            frame = frame.join(distinct, on=sent, how="left", nulls_equal=True, maintain_order="left")
+    return frame
+
+
+# Rows --------------------------------------------------------------------------------------
+
+
+def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Verdicts) -> pl.DataFrame:
+    """Checks across the columns of a row: dates in order, agreeing pairs, the return's identity."""
+    if sheet == "operations":
+        checks = [
+            reason(pl.col("closed_on") < pl.col("opened_on"),
+                   "column Closed on: '{}' is before Opened on ({}); expected a day on or after it",
+                   shown("closed_on"), shown("opened_on")),
+            reason(pl.col("lead_agency") != agency,
+                   f"column Lead agency: '{{}}' is not the agency of this return; expected {agency}",
+                   pl.col("lead_agency")),
+            reason(pl.col("month") != month,
+                   f"column Month: '{{}}' is not the month of this return; expected {month:%Y-%m}",
+                   pl.col("month").dt.strftime("%Y-%m")),
+        ]
+    elif sheet == "victims":
+        checks = [
+            reason(pl.col("nrm_referred").is_not_null()
+                   & (pl.col("nrm_referred") != pl.col("nrm_referred_on").is_not_null()),
+                   "column NRM referred on: '{}' does not agree with NRM referred; "
+                   "expected a date exactly when NRM referred is yes", shown("nrm_referred_on")),
+            reason(pl.col("nrm_referred_on") < pl.col("identified_on"),
+                   "column NRM referred on: '{}' is before Identified on ({}); expected a day on or after it",
+                   shown("nrm_referred_on"), shown("identified_on")),
+        ]
+    else:
+        checks = [
+            reason(pl.col("charged_on").is_null() != pl.col("charge_offence").is_null(),
+                   "column Charge offence: '{}' does not agree with Charged on ('{}'); "
+                   "expected an offence exactly when there is a charge date",
+                   shown("charge_offence"), shown("charged_on")),
+            reason(pl.col("charged_on") < pl.col("arrested_on"),
+                   "column Charged on: '{}' is before Arrested on ({}); expected a day on or after it",
+                   shown("charged_on"), shown("arrested_on")),
+            reason(pl.col("convicted_on") < pl.col("charged_on"),
+                   "column Convicted on: '{}' is before Charged on ({}); expected a day on or after it",
+                   shown("convicted_on"), shown("charged_on")),
+        ]
+    return verdicts.flag(frame, checks)
+
+
+# Against what is stored --------------------------------------------------------------------
+
+
+def repeats(sheet: str, frame: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
+    """An ID twice in the sheet rejects the repeat: earlier in this chunk, or in an earlier chunk
+    (`_repeated`, looked up in what this load has stored or rejected)."""
+    k = KEYS[sheet]
+    header = next(c.header for c in FORMAT[sheet] if c.name == k)
+    return verdicts.flag(frame, [reason(
+        pl.col(k).is_not_null() & (~pl.col(k).is_first_distinct() | pl.col("_repeated").fill_null(False)),
+        f"column {header}: '{{}}' appears more than once in this sheet; this row repeats it", pl.col(k))])
+
+
+def operations(frame: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
+    """An operation reported before keeps its lead agency, force area and crime type
+    (`_lead`, `_force`, `_crime`: what is stored, null for a new operation)."""
+    return verdicts.flag(frame, [
+        reason(pl.col("_lead").is_not_null() & (pl.col("_lead") != pl.col("lead_agency")),
+               "column Operation ID: '{}' is an operation led by {}; expected an operation of this agency",
+               pl.col("operation_id"), pl.col("_lead")),
+        reason(pl.col("_force").is_not_null() & (pl.col("_force") != pl.col("force_code")),
+               "column Force area: '{}' differs from the force area reported before ({}); "
+               "expected the same (ask the data team to move an operation)",
+               pl.col("force_code"), pl.col("_force")),
+        reason(pl.col("_crime").is_not_null() & (pl.col("_crime") != pl.col("crime_type")),
+               "column Crime type: '{}' differs from the crime type reported before ({}); "
+               "expected the same (ask the data team to reclassify an operation)",
+               pl.col("crime_type"), pl.col("_crime")),
+    ])
+
+
+def people(sheet: str, frame: pl.DataFrame, agency: str, verdicts: Verdicts) -> pl.DataFrame:
+    """A victim or offender belongs to an operation of the agency and is dated inside its life
+    (`_opened`, `_closed`: the operation's life, null when it is unknown; `_owner`: the lead
+    agency of the operation a stored record with this ID belongs to)."""
+    k = KEYS[sheet]
+    header = {c.name: c.header for c in FORMAT[sheet]}
+    dates = ["identified_on"] if sheet == "victims" else ["arrested_on", "charged_on", "convicted_on"]
+    checks = [
+        reason(pl.col("operation_id").is_not_null() & pl.col("_opened").is_null(),
+               f"column Operation ID: '{{}}' is neither an accepted operation of this return nor one "
+               f"{agency} reported before", pl.col("operation_id")),
+        reason(pl.col("_owner").is_not_null() & (pl.col("_owner") != agency),
+               f"column {header[k]}: '{{}}' belongs to an operation of {{}}; expected a record of {agency}",
+               pl.col(k), pl.col("_owner")),
+    ]
+    for d in dates:
+        checks.append(reason(
+            (pl.col(d) < pl.col("_opened")) | (pl.col(d) > pl.col("_closed")),
+            f"column {header[d]}: '{{}}' is outside the operation's life ({{}} to {{}}); expected a day inside it",
+            shown(d), shown("_opened"), pl.col("_closed").cast(pl.String).fill_null("open")))
+    return verdicts.flag(frame, checks)
