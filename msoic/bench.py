@@ -113,6 +113,8 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
 
     if ingest_rows:
         print("\n" + "\n".join(ingest_bench.report(ingest_rows, repeats=min(repeats, 3))))
+        for rows in (ingest_rows, 5 * ingest_rows):  # memory should not grow with the file
+            print(ingest_bench.memory(rows))
     return 0
 
 

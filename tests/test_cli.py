@@ -46,6 +46,8 @@ def test_bench_prints_medians_for_every_page_query(db_path):
     for name in ("measures_by_month (total)", "live_operations_by_family", "population"):
         assert name in result.stdout
     assert "Slowest warm query" in result.stdout
+    assert "CSV return loading: 100,000 rows" in result.stdout
+    assert "500,000-row CSV return through python -m msoic ingest" in result.stdout and "FAILED" not in result.stdout
 
 
 def test_demo_builds_a_database_for_a_chosen_period(tmp_path):

@@ -22,9 +22,10 @@ def _cycle(values: list[str], n: pl.Expr) -> pl.Expr:
     return (n % len(values)).replace_strict(dict(enumerate(values)), return_dtype=pl.String)
 
 
-def write_return(folder: Path, rows: int) -> list[Path]:
-    """A valid CSV return of about `rows` rows: a tenth operations, the rest victims and offenders."""
-    n_ops = max(rows // 10, 1)
+def write_return(folder: Path, rows: int, operations: int | None = None) -> list[Path]:
+    """A valid CSV return of about `rows` rows: `operations` operations (a tenth of the rows by
+    default), the rest victims and offenders."""
+    n_ops = operations or max(rows // 10, 1)
     n_people = (rows - n_ops) // 2
     i = pl.col("i")
     ops = pl.DataFrame({"i": pl.int_range(0, n_ops, eager=True)}).select(**{
@@ -109,8 +110,19 @@ def report(rows: int = 1_000_000, repeats: int = 3) -> list[str]:
             f"(target 200,000); peak RSS of this process so far {got['max_rss_mib']:,.0f} MiB"]
 
 
+PEAK_OF_A_LOAD = """
+import sys
+from msoic.__main__ import main
+code = main(["ingest", *sys.argv[1:]])
+# The peak resident memory of this process alone (VmHWM starts afresh at exec; ru_maxrss
+# would carry the parent's peak across the fork).
+peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(f"peak_kib={peak} exit={code}")
+"""
+
+
 def memory(rows: int) -> str:
-    """Peak memory of `python -m msoic ingest` loading a `rows`-row CSV return, in its own process."""
+    """Peak memory of `python -m msoic ingest` loading a `rows`-row CSV return, in a process of its own."""
     import os
     import subprocess
     import sys
@@ -119,21 +131,24 @@ def memory(rows: int) -> str:
         tmp = Path(tmp)
         files = write_return(tmp, rows)
         began = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "msoic", "ingest", *map(str, files), "--db", str(tmp / "m.duckdb")],
+        done = subprocess.run([sys.executable, "-c", PEAK_OF_A_LOAD, *map(str, files), "--db", str(tmp / "m.duckdb")],
                               capture_output=True, text=True, env={**os.environ, "MSOIC_PERSON_KEY": "bench"},
                               cwd=db.ROOT)
         elapsed = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    if done.returncode != 0 or not last.startswith("peak_kib=") or not last.endswith("exit=0"):
+        return f"{rows:,}-row CSV return: FAILED: {(done.stderr or done.stdout).strip()[-500:]}"
+    peak = int(last.split()[0].removeprefix("peak_kib=")) / 1024
     return (f"{rows:,}-row CSV return through python -m msoic ingest: {elapsed:.1f} s "
-            f"({rows / elapsed:,.0f} rows/s, including an empty database's creation), peak RSS {peak:,.0f} MiB"
-            + ("" if done.returncode == 0 else f"; FAILED: {done.stderr.strip()}"))
+            f"({rows / elapsed:,.0f} rows/s, including an empty database's creation), peak RSS {peak:,.0f} MiB")
 
 
 if __name__ == "__main__":
     import sys
 
     if sys.argv[1:2] == ["--memory"]:
-        print(memory(int(sys.argv[2]) if len(sys.argv) > 2 else 5_000_000))
+        for rows in map(int, sys.argv[2:] or ["1000000", "5000000"]):
+            print(memory(rows))
     else:
         print("\n".join(report(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
                                int(sys.argv[2]) if len(sys.argv) > 2 else 3)))
