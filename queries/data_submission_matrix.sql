@@ -1,5 +1,6 @@
 -- One row per agency and month of the period where a return was sent or expected: its state
--- (on time by the 15th of the next month, late, or missing) and whether its rows had rejects.
+-- (on time by the 15th of the next month, late, missing, or not yet due while today is before
+-- that deadline) and whether its rows had rejects.
 -- An agency is expected to send a return for a month when it led an operation that was still
 -- open (not closed) in the month before. The latest submission for an agency and month counts.
 with months as (
@@ -45,6 +46,8 @@ final as (
         c.agency_code,
         c.month,
         case
+            when c.first_received_at is null
+                 and current_date <= (c.month + interval 1 month + interval 14 day)::date then 'not yet due'
             when c.first_received_at is null then 'missing'
             when c.first_received_at < c.month + interval 1 month + interval 15 day then 'on time'
             else 'late'

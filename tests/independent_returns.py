@@ -21,7 +21,8 @@ def submissions(path: Path) -> pl.DataFrame:
 
 
 def states(raw: dict, subs: pl.DataFrame, start: date, end: date) -> dict[tuple[str, date], str]:
-    """(agency, month) -> on time | late | missing, for every return sent or expected in the period."""
+    """(agency, month) -> on time | late | missing | not yet due (today on or before the 15th of the
+    next month), for every return sent or expected in the period."""
     ops = raw["operation"].select("operation_id", "lead_agency")
     open_months = raw["operation_month"].filter(pl.col("status") != "closed").join(ops, on="operation_id")
     expected = {(a, shift(m, 1)) for a, m in open_months.select("lead_agency", "month").unique().iter_rows()}
@@ -33,8 +34,9 @@ def states(raw: dict, subs: pl.DataFrame, start: date, end: date) -> dict[tuple[
     for key in expected | set(first):
         if not start <= key[1] <= end:
             continue
+        due = datetime.combine(shift(key[1], 1), datetime.min.time()) + timedelta(days=15)
         if key not in first:
-            out[key] = "missing"
+            out[key] = "not yet due" if date.today() < due.date() else "missing"
         else:
             due = datetime.combine(shift(key[1], 1), datetime.min.time()) + timedelta(days=15)
             out[key] = "on time" if first[key] < due else "late"

@@ -45,6 +45,7 @@ def test_the_matrix_shows_every_return_sent_or_expected_with_its_state(db_path, 
     assert metrics["On time"] == f"{counts['on time']:,}"
     assert metrics["Late"] == f"{counts['late']:,}"
     assert metrics["Missing"] == f"{counts['missing']:,}"
+    assert metrics["Not yet due"] == f"{counts['not yet due']:,}"
     assert metrics["With rejected rows"] == "0"
     (fig,) = plotly_figures(at)
     heat = fig["data"][0]
@@ -54,7 +55,7 @@ def test_the_matrix_shows_every_return_sent_or_expected_with_its_state(db_path, 
     for y, row in zip(heat["y"], heat["z"]):
         for x, z in zip(heat["x"], row):
             if z is not None:
-                shown[(by_name[y], x[:10])] = ("missing", "late", "on time")[z]
+                shown[(by_name[y], x[:10])] = ("missing", "late", "on time", "not yet due")[z]
     assert shown == {(a, m.isoformat()): s for (a, m), s in expected.items()}
 
 
@@ -141,7 +142,14 @@ def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_r
 
     # The Data page of the new file shows the new month's returns and the rejected row.
     data_page = open_app(View(add_months(month, -2), month), "views/data.py")
-    assert {m.label: m.value for m in data_page.metric}["With rejected rows"] == "1"
+    metrics = {m.label: m.value for m in data_page.metric}
+    assert metrics["With rejected rows"] == "1"
+    # The new month's other returns are missing, or not yet due while today is before the deadline.
+    with duckdb.connect(str(served_copy), read_only=True) as con:
+        after = {t: con.table(t).pl() for t in ("operation", "operation_month")}
+    expected = Counter(states(after, submissions(served_copy), add_months(month, -2), month).values())
+    assert metrics["Not yet due"] == f"{expected['not yet due']:,}"
+    assert metrics["Missing"] == f"{expected['missing']:,}"
     rejected = [d.value for d in data_page.dataframe if "errors" in d.value.columns]
     assert rejected and rejected[0]["errors"].tolist() == [reason]
 

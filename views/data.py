@@ -26,11 +26,12 @@ if returns.is_empty():
 else:
     counts = returns.group_by("state").len()
     count = dict(zip(counts["state"], counts["len"]))
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("On time", f"{count.get('on time', 0):,}")
     cols[1].metric("Late", f"{count.get('late', 0):,}")
     cols[2].metric("Missing", f"{count.get('missing', 0):,}")
-    cols[3].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
+    cols[3].metric("Not yet due", f"{count.get('not yet due', 0):,}", help="Expected, and today is on or before the 15th of the next month")
+    cols[4].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
     st.caption("“!” marks a return with rejected rows; hover a cell for its counts.")
     st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
 

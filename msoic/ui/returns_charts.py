@@ -9,12 +9,12 @@ import polars as pl
 
 from msoic.ui.theme import PALETTE
 
-STATES = ("missing", "late", "on time")
-STATE_COLOURS = {"missing": PALETTE[6], "late": PALETTE[1], "on time": PALETTE[4]}
+STATES = ("missing", "late", "on time", "not yet due")
+STATE_COLOURS = {"missing": PALETTE[6], "late": PALETTE[1], "on time": PALETTE[4], "not yet due": PALETTE[12]}
 
 
 def matrix(frame: pl.DataFrame, names: dict[str, str], months: list[date]) -> go.Figure:
-    """A cell per agency and month coloured by state (on time, late, missing); "!" marks rejects."""
+    """A cell per agency and month coloured by state (on time, late, missing, not yet due); "!" marks rejects."""
     agencies = sorted(frame.get_column("agency_code").unique().to_list(), key=lambda a: names.get(a, a),
                       reverse=True)
     cells = {(r["agency_code"], r["month"]): r for r in frame.iter_rows(named=True)}
