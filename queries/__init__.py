@@ -108,3 +108,7 @@ def regions_in_view(filters: Filters, scope: Scope = NATIONAL) -> list[str]:
     shown = set(force_table.filter(pl.col("force_code").is_in(list(forces)))["region_code"])
     return [r for r in reference.table("region")["region_code"] if r in shown]
 
+
+def crime_types_in_view(filters: Filters, scope: Scope = NATIONAL) -> list[str]:
+    """The crime types of the view (the family and types chosen, else all), in reference order."""
+    return list(filter_parameters(filters, scope)["crime_types"])

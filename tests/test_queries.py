@@ -58,6 +58,13 @@ def test_family_and_type_selections_combine():
     assert params["crime_types"] == ["small_boats"]
 
 
+def test_the_groups_in_view_follow_the_selections_in_reference_order():
+    assert queries.crime_types_in_view(Filters(JAN, DEC, families=("OIC",))) == [
+        "facilitation", "small_boats", "clandestine_entry", "document_fraud", "illegal_working"]
+    assert queries.crime_types_in_view(Filters(JAN, DEC, crime_types=("sexual", "labour"))) == ["labour", "sexual"]
+    assert queries.regions_in_view(Filters(JAN, DEC, forces=("kent", "gwent"))) == ["eastern", "wales"]
+
+
 def test_values_are_bound_not_spliced(db_path):
     con = db.connect_readonly(db_path)
     hostile = Filters(JAN, DEC, agencies=("x'); drop table victim; --",))

@@ -53,7 +53,7 @@ frame = data.run("measures_by_month", filters.with_period(fetch_from, filters.en
 if split == "region":
     groups, names = queries.regions_in_view(filters), reference.labels("region")
 elif split == "crime_type":
-    groups, names = queries.filter_parameters(filters)["crime_types"], reference.labels("crime_type")
+    groups, names = queries.crime_types_in_view(filters), reference.labels("crime_type")
 else:
     groups, names = ["all"], {"all": "All"}
 frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups)
