@@ -76,7 +76,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 print(f"  {line}")
             if out.rejected_count > out.rejected.height:
                 where = "" if args.check else " (rejected_row in the database; the Data page lists them)"
-                print(f"  ... and {out.rejected_count - out.rejected.height:,} more rejected rows{where}.")
+                more = out.rejected_count - out.rejected.height
+                print(f"  ... and {more:,} more rejected row{'s' if more > 1 else ''}{where}.")
     return 1 if any(o.status == "refused" for o in outcomes) else 0
 
 

@@ -1,7 +1,10 @@
-"""The command line: check reports and exits non-zero on a broken database; bench and demo run."""
+"""The command line: check reports and exits non-zero on a broken database; ingest checks, loads or
+refuses; bench and demo run."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +16,7 @@ from tests.conftest import ROOT
 
 def msoic(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "msoic", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, env={**os.environ, "MSOIC_PERSON_KEY": "cli-test-key"})
 
 
 def test_check_passes_a_sound_database(db_path):
@@ -63,3 +66,15 @@ def test_demo_builds_a_database_for_a_chosen_period(tmp_path):
 def test_demo_refuses_a_malformed_period():
     result = msoic("demo", "--months", "2024-13")
     assert result.returncode == 2 and "YYYY-MM:YYYY-MM" in result.stderr
+
+
+def test_ingest_checks_a_return_against_synthetic_data_but_refuses_to_load_it(db_path, tmp_path):
+    book = tmp_path / "kent_2026-11.xlsx"
+    assert msoic("template", "--agency", "kent", "--month", "2026-11", "--db", str(db_path), "--out", str(book)).returncode == 0
+    before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    checked = msoic("ingest", "--check", str(book), "--db", str(db_path))
+    assert checked.returncode == 0, checked.stderr
+    assert "rows would load, 0 rejected; checked only, nothing was loaded." in checked.stdout
+    refused = msoic("ingest", str(book), "--db", str(db_path))
+    assert refused.returncode == 1 and "holds synthetic data" in refused.stderr
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
