@@ -154,7 +154,7 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
 
     with db.build_lock(path):
         ensure_database(path)
-        if check_only or _needs_write(path, [r for _, r in read_ok]):
+        if _needs_write(path, [r for _, r in read_ok]):
             try:
                 _on_a_copy(path, work, install=not check_only)
             except Refused as exc:  # a file broke off mid-way: the copy is dropped, nothing changes
@@ -263,11 +263,13 @@ def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], in
         try:
             con.execute("begin")
             work(con)
-            db.build_aggregates(con)
-            con.execute("insert or replace into meta values ('data_version', $v), ('loaded_at', $t)", {
-                "v": uuid.uuid4().hex, "t": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+            if install:
+                db.build_aggregates(con)
+                con.execute("insert or replace into meta values ('data_version', $v), ('loaded_at', $t)", {
+                    "v": uuid.uuid4().hex, "t": datetime.now(timezone.utc).isoformat(timespec="seconds")})
             con.execute("commit")
-            con.execute("checkpoint")
+            if install:
+                con.execute("checkpoint")
         finally:
             con.close()
         if install:
