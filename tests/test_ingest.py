@@ -378,3 +378,14 @@ def test_an_outcome_keeps_the_first_rejected_rows_and_the_database_keeps_them_al
         stored = con.sql("select count(*) from rejected_row where submission_id = $s",
                          params={"s": out.submission_id}).fetchall()
     assert stored == [(victims,)]
+
+
+def test_a_load_that_runs_out_of_memory_is_refused_in_a_sentence_and_changes_nothing(loaded, exported, tmp_path,
+                                                                                    monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    ingest.ensure_database(path)
+    before = digest(path)
+    monkeypatch.setattr(ingest, "LOAD_MEMORY", "1MB")
+    (out,) = ingest.load([_one_return(exported)], path, key=KEY)
+    assert out.status == "refused" and "ran out of memory" in out.message and "MSOIC_LOAD_MEMORY" in out.message
+    assert digest(path) == before

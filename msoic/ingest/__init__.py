@@ -32,7 +32,10 @@ from msoic.returns import FORMAT, KEYS, SHEETS
 __all__ = ["KEY_ENV", "Outcome", "Refused", "ensure_database", "group", "load", "person_key", "read"]
 
 KEY_ENV = "MSOIC_PERSON_KEY"
-LOAD_MEMORY = "1GB"  # DuckDB's memory limit while loading (it spills to disk beyond it)
+# DuckDB's memory limit while loading ($MSOIC_LOAD_MEMORY to change it). Its buffer pool keeps every
+# block the load writes (about 46 MB per million victim/offender rows) until it reaches this limit,
+# so the limit is what bounds it; 10 million rows loaded into a scale-10 database within it.
+LOAD_MEMORY = os.environ.get("MSOIC_LOAD_MEMORY", "256MB")
 Progress = Callable[[float, str], None]
 
 
@@ -162,6 +165,11 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
                     outcomes[i] = Outcome(ret.file_name, "refused", str(exc) if ret.file_name in str(exc) else
                                           f"{ret.file_name} was not loaded, because another file of this load "
                                           f"could not be read.", ret.agency, ret.month)
+            except duckdb.OutOfMemoryException:  # the copy is dropped, nothing changes
+                for i, ret in read_ok:
+                    outcomes[i] = Outcome(ret.file_name, "refused", f"The load ran out of memory ({LOAD_MEMORY} for "
+                                          f"the database) and nothing was loaded; set MSOIC_LOAD_MEMORY higher, "
+                                          f"e.g. 1GB, and load again.", ret.agency, ret.month)
         else:  # every return was loaded before: say so and leave the file as it is
             con = db.connect_readonly(path)
             try:
@@ -188,13 +196,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: by
     con.execute("begin")
     pads = store.hmac_pads(key)
     counts = {sheet: {"in": 0, "loaded": 0, "rejected": 0} for sheet in SHEETS}
-    lives = None
     for sheet in SHEETS:
-        if sheet != "operations":
-            lives = store.lives(con, ret.agency)  # the operations as they stand after this return's
         for named, raw in ret.sheets[sheet].chunks():
             progress(f"{sheet}: row {counts[sheet]['in'] + named.height + 1:,}")
-            good, bad = _check(con, sheet, named, ret, sid, lives)
+            good, bad = _check(con, sheet, named, ret, sid)
             store.write(con, sheet, good, sid, pads)
             store.quarantine(con, _rejected(sheet, bad, raw, key), sid)
             con.execute("commit")  # the copy is private: committing each chunk bounds memory
@@ -217,8 +222,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: by
         "limit $n", params={"sid": sid, "n": keep_rejected if keep_rejected is not None else 2**62}).pl()
 
 
-def _check(con: duckdb.DuckDBPyConnection, sheet: str, named: pl.DataFrame, ret: Return, sid: int,
-           lives: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _check(con: duckdb.DuckDBPyConnection, sheet: str, named: pl.DataFrame, ret: Return,
+           sid: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(good rows, bad rows with their reasons) of one chunk of a sheet."""
     verdicts = checks.Verdicts()
     frame = checks.cells(sheet, named, verdicts)
@@ -230,6 +235,7 @@ def _check(con: duckdb.DuckDBPyConnection, sheet: str, named: pl.DataFrame, ret:
     if sheet == "operations":
         frame = checks.operations(frame, verdicts).with_columns(pl.col("_lead").is_not_null().alias("_stored"))
     else:
+        lives = store.lives(con, ret.agency, frame.get_column("operation_id"))  # as they stand after this return's
         frame = frame.join(lives, on="operation_id", how="left", maintain_order="left")
         frame = checks.people(sheet, frame, ret.agency, verdicts).with_columns(
             pl.col("_owner").is_not_null().alias("_stored"))

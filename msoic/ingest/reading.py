@@ -168,10 +168,74 @@ def _csv_sheet(path: Path, name: str) -> tuple[list[str], Source]:
         raise Refused(f"{name} is not a readable CSV file.") from None
 
     def source() -> Iterator[pl.DataFrame]:
-        lazy = pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=False)
-        yield from lazy.collect_batches(chunk_size=CHUNK_ROWS)
+        yield from _csv_chunks(path)
 
     return headers, source
+
+
+CSV_BLOCK = 8 << 20  # bytes of a CSV file parsed at a time
+
+
+def _csv_chunks(path: Path) -> Iterator[pl.DataFrame]:
+    """The rows of a CSV file as text, CHUNK_ROWS at a time, parsed a block of bytes at a time.
+
+    Polars' own streaming reader runs ahead of its consumer and holds the rest of the file
+    decoded in memory, so the file is cut here into blocks that end at a record boundary (a
+    newline after an even number of quotes) and each is parsed under the header row.
+    """
+    with open(path, "rb") as f:
+        data, header_end = b"", -1
+        while header_end < 0:
+            more = f.read(CSV_BLOCK)
+            data += more
+            header_end = _first_record_end(data) if more else len(data)
+        header, data = data[:header_end], data[header_end:]
+        pending: list[pl.DataFrame] = []
+        have = 0
+        while True:
+            more = f.read(CSV_BLOCK)
+            data += more
+            end = _last_record_end(data) if more else len(data)
+            if end <= 0:
+                if more:
+                    continue
+                break
+            body, data = data[:end], data[end:]
+            frame = pl.read_csv(header + body, infer_schema=False, truncate_ragged_lines=False)
+            del body
+            pending.append(frame)
+            have += frame.height
+            while have >= CHUNK_ROWS:
+                whole = pl.concat(pending, rechunk=False)
+                yield whole.slice(0, CHUNK_ROWS)
+                pending, have = [whole.slice(CHUNK_ROWS)], have - CHUNK_ROWS
+            if not more:
+                break
+        if have:
+            yield pl.concat(pending, rechunk=False)
+
+
+def _first_record_end(data: bytes) -> int:
+    """The index just past the first newline outside quotes in `data`, or -1."""
+    at = quotes = 0
+    while (nl := data.find(b"\n", at)) >= 0:
+        quotes += data.count(b'"', at, nl)
+        if quotes % 2 == 0:
+            return nl + 1
+        at = nl + 1
+    return -1
+
+
+def _last_record_end(data: bytes) -> int:
+    """The index just past the last newline outside quotes in `data` (an even number of quotes
+    before it), or -1."""
+    before, at = data.count(b'"'), len(data)
+    while (nl := data.rfind(b"\n", 0, at)) >= 0:
+        before -= data.count(b'"', nl, at)
+        if before % 2 == 0:
+            return nl + 1
+        at = nl
+    return -1
 
 
 def _parquet_sheet(path: Path, name: str) -> tuple[list[str], Source]:
@@ -183,7 +247,14 @@ def _parquet_sheet(path: Path, name: str) -> tuple[list[str], Source]:
 
     def source() -> Iterator[pl.DataFrame]:
         lazy = pl.scan_parquet(path).select(pl.all().cast(pl.String))
-        yield from lazy.collect_batches(chunk_size=CHUNK_ROWS)
+        offset = 0
+        while True:  # a slice at a time: collect_batches would hold the rest of the file decoded
+            frame = lazy.slice(offset, CHUNK_ROWS).collect()
+            if frame.height:
+                yield frame
+            if frame.height < CHUNK_ROWS:
+                return
+            offset += frame.height
 
     return headers, source
 

@@ -64,9 +64,10 @@ where r.submission_id = $submission and r.sheet = $sheet
 """
 
 LIVES = """
-select operation_id, opened_on as _opened, closed_on as _closed
-from operation
-where lead_agency = $agency
+select o.operation_id, o.opened_on as _opened, o.closed_on as _closed
+from operation o
+join chunk_ids on chunk_ids.id = o.operation_id
+where o.lead_agency = $agency
 """
 
 # Writing --------------------------------------------------------------------------------------
@@ -223,9 +224,15 @@ def known(con: duckdb.DuckDBPyConnection, sheet: str, ids: pl.Series, month: dat
     return stored
 
 
-def lives(con: duckdb.DuckDBPyConnection, agency: str) -> pl.DataFrame:
-    """The operations of the agency with the day each opened and closed."""
-    return con.sql(LIVES, params={"agency": agency}).pl()
+def lives(con: duckdb.DuckDBPyConnection, agency: str, ids: pl.Series) -> pl.DataFrame:
+    """The operations of the agency among `ids` with the day each opened and closed (looked up
+    per chunk: a frame of all the agency's operations, joined to every chunk, costs memory in
+    proportion to them)."""
+    con.register("chunk_ids", ids.drop_nulls().unique().alias("id").to_frame().to_arrow())
+    try:
+        return con.sql(LIVES, params={"agency": agency}).pl()
+    finally:
+        con.unregister("chunk_ids")
 
 
 def write(con: duckdb.DuckDBPyConnection, sheet: str, good: pl.DataFrame, submission: int, pads: dict) -> None:
