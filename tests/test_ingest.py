@@ -129,6 +129,29 @@ def test_a_workbook_return_loads_the_same_as_csv(source, exported, tmp_path):
         assert ca[table].equals(cb[table]), table
 
 
+def test_a_parquet_return_loads_the_same_as_csv_whole_or_in_chunks(exported, tmp_path, monkeypatch):
+    files = _one_return(exported)
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    parquet = []
+    for path in files:
+        frame = pl.read_csv(path, infer_schema=False)
+        # Typed columns, as a system exporting Parquet would write them.
+        frame = frame.with_columns(pl.col(c).str.to_date() for c in frame.columns if c.endswith(" on"))
+        parquet.append(folder / f"{path.stem}.parquet")
+        frame.write_parquet(parquet[-1])
+    csv_db, whole_db, chunked_db = (tmp_path / f"{n}.duckdb" for n in ("csv", "whole", "chunked"))
+    (from_csv,) = ingest.load([files], csv_db, key=KEY)
+    (whole,) = ingest.load([parquet], whole_db, key=KEY)
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 3)
+    (chunked,) = ingest.load([parquet], chunked_db, key=KEY)
+    assert whole.status == chunked.status == "loaded"
+    assert whole.counts == chunked.counts == from_csv.counts and whole.rejected_count == 0
+    a, b, c = contents(csv_db), contents(whole_db), contents(chunked_db)
+    for table in a:
+        assert b[table].equals(a[table]) and c[table].equals(a[table]), table
+
+
 # Quarantine ---------------------------------------------------------------------------------
 
 
