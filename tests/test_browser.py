@@ -30,10 +30,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(db_path: Path):
+def _serve(db_path: Path, **env_vars: str):
     """Start a fresh `streamlit run app.py` on a free loopback port; return (process, base URL)."""
     port = _free_port()
-    env = {**os.environ, "MSOIC_DB": str(db_path)}
+    env = {**os.environ, "MSOIC_DB": str(db_path), **env_vars}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -69,8 +69,8 @@ def browser():
 
 
 @contextlib.contextmanager
-def _served(db_path):
-    proc, base = _serve(db_path)
+def _served(db_path, **env_vars: str):
+    proc, base = _serve(db_path, **env_vars)
     try:
         yield base
     finally:
@@ -188,3 +188,65 @@ def test_clicking_a_hexagon_on_benchmark_narrows_the_force_filter_and_the_url_fo
     page.locator("[data-testid='stSidebar']").get_by_text("Kent", exact=True).wait_for(timeout=30_000)
     _no_error_box(page)
     page.close()
+
+
+def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_month(browser, db_path, tmp_path):
+    import duckdb
+    import fastexcel
+    import polars as pl
+
+    from msoic import template
+
+    real = tmp_path / "returns.duckdb"  # a copy standing in for a database of real returns
+    shutil.copyfile(db_path, real)
+    with duckdb.connect(str(real)) as con:
+        con.execute("update meta set value = 'false' where key = 'is_synthetic'")
+        last = con.sql("select max(month) from operation_month").fetchall()[0][0]
+    month = f"{last.year + last.month // 12}-{last.month % 12 + 1:02d}"
+    with _served(real, MSOIC_PERSON_KEY="browser-test-key") as base:
+        page = browser.new_page(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
+        page.goto(base + "/upload")
+        page.get_by_role("heading", name="Template").wait_for(timeout=90_000)
+        # The template: Kent, the month after the data's last.
+        for label, choice in (("Agency", "Kent"), ("Month", None)):
+            box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+            box.click()
+            if choice:
+                page.keyboard.type(choice)  # the list is long and drawn only where it is scrolled
+                page.get_by_role("option", name=choice, exact=True).click()
+            else:
+                page.get_by_role("option").first.click()
+        page.wait_for_load_state("networkidle")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the template").click()
+        book = tmp_path / download.value.suggested_filename
+        download.value.save_as(book)
+        assert book.name == f"kent_{month}.xlsx"
+        # Filled in: every operation updated as it stands, one with a status that does not exist.
+        frames = {s: fastexcel.read_excel(book.read_bytes()).load_sheet(s, dtypes="string").to_polars()
+                  for s in ("operations", "victims", "offenders")}
+        operations = frames["operations"].height
+        assert operations > 1
+        frames["operations"] = frames["operations"].with_columns(
+            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("paused")).otherwise("Status").alias("Status"))
+        template.write_workbook(book, frames)
+
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(book))
+        page.get_by_role("button", name="Load", exact=True).click()
+        outcome = page.locator("[data-testid='stAlertContentWarning']").first
+        outcome.wait_for(timeout=60_000)
+        assert (f"kent_{month}.xlsx (kent, {month}): {operations - 1:,} of {operations:,} rows loaded, 1 rejected."
+                in outcome.inner_text())
+        _no_error_box(page)
+        page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+        page.close()
+
+        # The dashboard now reaches the new month, and the Data page shows the rejected row.
+        page = _open(browser, base + "/data")
+        sidebar = page.locator("[data-testid='stSidebar']")
+        assert sidebar.get_by_text(month, exact=True).first.is_visible()
+        metrics = dict(zip(page.locator("[data-testid='stMetricLabel']").all_inner_texts(),
+                           page.locator("[data-testid='stMetricValue']").all_inner_texts()))
+        assert metrics["With rejected rows"] == "1"
+        _no_error_box(page)
+        page.close()
