@@ -1,5 +1,7 @@
 """MSOIC Analysis: the entry point. Page set-up, data bootstrap, global filters, navigation."""
 
+import os
+
 import streamlit as st
 
 from msoic import db
@@ -9,9 +11,15 @@ st.set_page_config(page_title="MSOIC Analysis", page_icon=":material/travel_expl
 
 
 def ensure_database() -> None:
-    """On a machine with no database yet, build the synthetic one (once), showing progress."""
+    """On a machine with no database yet, build the synthetic one (once), showing progress; a
+    database named by $MSOIC_DB that does not exist yet starts empty, for real returns."""
     path = db.default_path()
     if path.exists():
+        return
+    if os.environ.get("MSOIC_DB"):
+        from msoic import ingest
+
+        ingest.ensure_database(path)
         return
     from msoic import demo
 
@@ -25,6 +33,11 @@ def ensure_database() -> None:
 
 ensure_database()
 period = data.run("data_period").row(0, named=True)
+if period["last_month"] is None:  # a database of returns with none loaded yet: only Upload has work
+    st.info(f"No return has been loaded into {db.default_path().name} yet. Load the first ones here; the "
+            f"other pages open once there is data.", icon=":material/upload_file:")
+    st.navigation([st.Page("views/upload.py", title="Upload", icon=":material/upload_file:")]).run()
+    st.stop()
 filters = sidebar.render(period["first_month"], period["last_month"])
 
 if data.is_synthetic():

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from msoic import db
 from tests import independent
 from tests.apptest import open_app
 from tests.independent import View
@@ -78,8 +79,9 @@ def test_a_new_database_file_is_served_without_a_restart(db_path, tmp_path, monk
 
 
 def test_a_fresh_clone_builds_the_synthetic_database_on_first_start(tmp_path, monkeypatch):
-    target = tmp_path / "data" / "msoic.duckdb"
-    monkeypatch.setenv("MSOIC_DB", str(target))
+    target = tmp_path / "data" / "msoic.duckdb"  # stands in for the default path of a fresh clone
+    monkeypatch.delenv("MSOIC_DB", raising=False)
+    monkeypatch.setattr(db, "default_path", lambda: target)
     at = open_app()
     assert target.exists()
     assert any("Synthetic data set built" in s.label for s in at.get("expander")) or at.status

@@ -172,3 +172,34 @@ def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(serv
     assert message.startswith(f"{agency}_{month:%Y-%m}.xlsx") and "rows would load, 0 rejected" in message
     assert "checked only, nothing was loaded" in message
     assert digest(served_copy) == before
+
+
+def test_a_new_database_of_returns_opens_on_upload_and_every_page_follows_the_first_load(db_path, raw, last_month,
+                                                                                          tmp_path, monkeypatch):
+    path = tmp_path / "returns.duckdb"  # named by MSOIC_DB and not there yet: it starts empty
+    monkeypatch.setenv("MSOIC_DB", str(path))
+    monkeypatch.setenv(ingest.KEY_ENV, "page-test-key")
+    at = open_app()
+    assert path.exists() and not data_is_synthetic(path)
+    assert at.title[0].value == "Upload" and any("No return has been loaded" in i.value for i in at.info)
+    assert [b.label for b in at.button if b.label in ("Check", "Load")] == ["Check", "Load"]
+
+    (agency,) = _busy_agencies(raw, last_month, n=1)
+    book = _template_bytes(db_path, agency, last_month)
+    at.file_uploader(key="returns_files").set_value([(f"{agency}_{last_month:%Y-%m}.xlsx", book, "application/octet-stream")])
+    at.run()
+    next(b for b in at.button if b.label == "Load").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (message,) = [s.value for s in at.success]
+    assert message.startswith(f"{agency}_{last_month:%Y-%m}.xlsx") and "0 rejected" in message
+    assert not any("No return has been loaded" in i.value for i in at.info)
+    overview = open_app()
+    assert overview.title[0].value == "Overview"
+    (period,) = overview.sidebar.select_slider
+    assert period.value == (f"{last_month:%Y-%m}", f"{last_month:%Y-%m}")  # the one month loaded
+
+
+def data_is_synthetic(path) -> bool:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return dict(con.sql("select key, value from meta").fetchall()).get("is_synthetic") == "true"

@@ -54,9 +54,12 @@ def run(check_only: bool) -> None:
                                progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
     bar.empty()
     st.session_state[RESULTS] = outcomes
+    if empty and any(o.status == "loaded" for o in outcomes):
+        st.rerun()  # the first data: every page opens now
 
 
 synthetic = data.is_synthetic()
+empty = data.run("data_period").row(0, named=True)["last_month"] is None
 if synthetic:
     st.info("This dashboard is showing the **synthetic** data set, so returns can be checked here but not "
             "loaded: real returns go into a database of their own (`python -m msoic ingest FILES --db "
@@ -120,8 +123,8 @@ st.caption("A workbook with the right headers, a note on each column, drop-down 
            "the agency's operations still open last month already filled in: update them and add the new ones.")
 left, right = st.columns(2)
 agency = left.selectbox("Agency", list(names), format_func=lambda a: names[a], key="template_agency")
-period = data.run("data_period").row(0, named=True)
-months = [add_months(period["last_month"], i) for i in range(-11, 2)][::-1]
+latest = data.run("data_period").row(0, named=True)["last_month"] or add_months(date.today().replace(day=1), -1)
+months = [add_months(latest, i) for i in range(-11, 2)][::-1]
 month = right.selectbox("Month", months, index=1, format_func=lambda m: f"{m:%B %Y}", key="template_month")
 
 
