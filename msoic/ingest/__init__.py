@@ -158,18 +158,19 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
     with db.build_lock(path):
         ensure_database(path)
         if _needs_write(path, [r for _, r in read_ok]):
+            # When the work stops half-way, the copy is dropped and nothing changes: every return says so.
+            def refuse_all(message: Callable[[Return], str]) -> None:
+                for i, ret in read_ok:
+                    outcomes[i] = Outcome(ret.file_name, "refused", message(ret), ret.agency, ret.month)
+
             try:
                 _on_a_copy(path, work, install=not check_only)
-            except Refused as exc:  # a file broke off mid-way: the copy is dropped, nothing changes
-                for i, ret in read_ok:
-                    outcomes[i] = Outcome(ret.file_name, "refused", str(exc) if ret.file_name in str(exc) else
-                                          f"{ret.file_name} was not loaded, because another file of this load "
-                                          f"could not be read.", ret.agency, ret.month)
-            except duckdb.OutOfMemoryException:  # the copy is dropped, nothing changes
-                for i, ret in read_ok:
-                    outcomes[i] = Outcome(ret.file_name, "refused", f"The load ran out of memory ({LOAD_MEMORY} for "
-                                          f"the database) and nothing was loaded; set MSOIC_LOAD_MEMORY higher, "
-                                          f"e.g. 1GB, and load again.", ret.agency, ret.month)
+            except Refused as exc:  # a file broke off mid-way
+                refuse_all(lambda ret: str(exc) if ret.file_name in str(exc) else
+                           f"{ret.file_name} was not loaded, because another file of this load could not be read.")
+            except duckdb.OutOfMemoryException:
+                refuse_all(lambda ret: f"The load ran out of memory ({LOAD_MEMORY} for the database) and nothing "
+                                       f"was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, and load again.")
         else:  # every return was loaded before: say so and leave the file as it is
             con = db.connect_readonly(path)
             try:

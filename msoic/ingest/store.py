@@ -8,8 +8,10 @@ them again on the whole database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+from collections.abc import Iterator
 from datetime import date
 
 import duckdb
@@ -193,29 +195,39 @@ WRITES = {
 KNOWN = {"operations": KNOWN_OPERATIONS, "victims": KNOWN_VICTIMS, "offenders": KNOWN_OFFENDERS}
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str, frame: pl.DataFrame, name: str, params: dict) -> None:
-    """Run `sql` with `frame` registered as `name` (only the parameters the text uses are bound)."""
+@contextlib.contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """`frame` visible to SQL as the table `name` for the time of the block."""
     con.register(name, frame.to_arrow())
     try:
-        con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+        yield
     finally:
         con.unregister(name)
+
+
+def _used(sql: str, params: dict) -> dict:
+    """The parameters the text of `sql` uses (DuckDB refuses others)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def _ids(ids: pl.Series) -> pl.DataFrame:
+    return ids.drop_nulls().unique().alias("id").to_frame()
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, frame: pl.DataFrame, params: dict) -> None:
+    """Run `sql` with `frame` registered as `chunk`."""
+    with _registered(con, "chunk", frame):
+        con.execute(sql, _used(sql, params))
 
 
 def known(con: duckdb.DuckDBPyConnection, sheet: str, ids: pl.Series, month: date, submission: int) -> pl.DataFrame:
     """What is stored for these IDs (see KNOWN_*), with `_repeated` also true for an ID this load
     has already rejected in this sheet."""
     header = next(c.header for c in FORMAT[sheet] if c.name == ids.name)
-    chunk_ids = ids.drop_nulls().unique().alias("id").to_frame()
-    con.register("chunk_ids", chunk_ids.to_arrow())
-    try:
-        sql = KNOWN[sheet]
-        stored = con.sql(sql, params={k: v for k, v in {"month": month, "submission": submission}.items()
-                                      if f"${k}" in sql}).pl()
+    with _registered(con, "chunk_ids", _ids(ids)):
+        stored = con.sql(KNOWN[sheet], params=_used(KNOWN[sheet], {"month": month, "submission": submission})).pl()
         rejected = con.sql(REJECTED_IDS, params={
             "header": f'$."{header}"', "submission": submission, "sheet": sheet}).pl()
-    finally:
-        con.unregister("chunk_ids")
     if rejected.height:
         stored = stored.join(rejected.with_columns(pl.lit(True).alias("_rejected")), on="id", how="full",
                              coalesce=True).with_columns(
@@ -228,11 +240,8 @@ def lives(con: duckdb.DuckDBPyConnection, agency: str, ids: pl.Series) -> pl.Dat
     """The operations of the agency among `ids` with the day each opened and closed (looked up
     per chunk: a frame of all the agency's operations, joined to every chunk, costs memory in
     proportion to them)."""
-    con.register("chunk_ids", ids.drop_nulls().unique().alias("id").to_frame().to_arrow())
-    try:
+    with _registered(con, "chunk_ids", _ids(ids)):
         return con.sql(LIVES, params={"agency": agency}).pl()
-    finally:
-        con.unregister("chunk_ids")
 
 
 def write(con: duckdb.DuckDBPyConnection, sheet: str, good: pl.DataFrame, submission: int, pads: dict) -> None:
@@ -243,24 +252,23 @@ def write(con: duckdb.DuckDBPyConnection, sheet: str, good: pl.DataFrame, submis
     insert, update = WRITES[sheet]
     cols = [c.name for c in FORMAT[sheet]] + ["_stored"]
     frame = good.select(cols)
-    _run(con, insert, frame, "chunk", params)
+    _run(con, insert, frame, params)
     if frame.get_column("_stored").any():
-        _run(con, update, frame.filter("_stored"), "chunk", params)
+        _run(con, update, frame.filter("_stored"), params)
     if sheet == "operations":
-        _run(con, INSERT_OPERATION_MONTHS, frame, "chunk", params)
+        _run(con, INSERT_OPERATION_MONTHS, frame, params)
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, rejected: pl.DataFrame, submission: int) -> None:
     """Keep the rejected rows of a chunk with their reasons."""
     if not rejected.is_empty():
-        _run(con, INSERT_REJECTED, rejected, "chunk", {"submission": submission})
+        _run(con, INSERT_REJECTED, rejected, {"submission": submission})
 
 
 def withdraw(con: duckdb.DuckDBPyConnection, agency: str, month: date, submission: int) -> None:
     """Remove the rows that earlier returns for the same agency and month loaded (a correction)."""
     for sql in WITHDRAW:
-        con.execute(sql, {k: v for k, v in {"agency": agency, "month": month, "submission": submission}.items()
-                          if f"${k}" in sql})
+        con.execute(sql, _used(sql, {"agency": agency, "month": month, "submission": submission}))
 
 
 def settle_operations(con: duckdb.DuckDBPyConnection, agency: str, month: date, submission: int) -> None:
