@@ -23,7 +23,6 @@ st.caption("Load monthly returns: one Excel workbook per agency and month (sheet
            "docs/returns.md describes the format.")
 
 
-
 def person_key() -> bytes | None:
     """The key for person references from Streamlit secrets, when set there (else the loader reads
     $MSOIC_PERSON_KEY and refuses when neither is set)."""
@@ -37,8 +36,9 @@ def person_key() -> bytes | None:
         return None
 
 
-def run(check_only: bool) -> None:
-    """Check (and unless `check_only`, load) the uploaded files; keep the outcomes to show."""
+def run(files: list, check_only: bool, first_data: bool) -> None:
+    """Check (and unless `check_only`, load) the uploaded files; keep the outcomes to show. After
+    the `first_data` of a database, the app reruns so that every page opens."""
     bar = st.progress(0.0, text="Reading…")
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
@@ -54,8 +54,8 @@ def run(check_only: bool) -> None:
                                progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
     bar.empty()
     st.session_state[RESULTS] = outcomes
-    if empty and any(o.status == "loaded" for o in outcomes):
-        st.rerun()  # the first data: every page opens now
+    if first_data and any(o.status == "loaded" for o in outcomes):
+        st.rerun()
 
 
 synthetic = data.is_synthetic()
@@ -69,10 +69,10 @@ files = st.file_uploader("Returns", type=["xlsx", "csv", "parquet"], accept_mult
 check_col, load_col, _ = st.columns([1, 1, 4])
 if check_col.button("Check", disabled=not files, icon=":material/rule:", width="stretch",
                     help="Check every row as a load would, and load nothing"):
-    run(check_only=True)
+    run(files, check_only=True, first_data=False)
 if load_col.button("Load", type="primary", disabled=not files or synthetic, icon=":material/upload:", width="stretch",
                    help="Synthetic data: returns can only be checked" if synthetic else "Check every row and load the good ones"):
-    run(check_only=False)
+    run(files, check_only=False, first_data=empty)
 
 for out in st.session_state.get(RESULTS, []):
     with st.container(border=True):
