@@ -59,7 +59,8 @@ def run(files: list, check_only: bool, first_data: bool) -> None:
 
 
 synthetic = data.is_synthetic()
-empty = data.run("data_period").row(0, named=True)["last_month"] is None
+last_month = data.run("data_period").row(0, named=True)["last_month"]  # None until the first return
+empty = last_month is None
 if synthetic:
     st.info("This dashboard is showing the **synthetic** data set, so returns can be checked here but not "
             "loaded: real returns go into a database of their own (`python -m msoic ingest FILES --db "
@@ -123,7 +124,7 @@ st.caption("A workbook with the right headers, a note on each column, drop-down 
            "the agency's operations still open last month already filled in: update them and add the new ones.")
 left, right = st.columns(2)
 agency = left.selectbox("Agency", list(names), format_func=lambda a: names[a], key="template_agency")
-latest = data.run("data_period").row(0, named=True)["last_month"] or add_months(date.today().replace(day=1), -1)
+latest = last_month or add_months(date.today().replace(day=1), -1)
 months = [add_months(latest, i) for i in range(-11, 2)][::-1]
 month = right.selectbox("Month", months, index=1, format_func=lambda m: f"{m:%B %Y}", key="template_month")
 
