@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from msoic.db import ROOT
+from msoic.export import neutralise
 
 ENV = "MSOIC_AUDIT"
 EVENTS = ("sign_in", "sign_out", "page_view", "download", "export", "upload", "upload_refused", "access_denied")
@@ -30,6 +31,7 @@ EVENTS = ("sign_in", "sign_out", "page_view", "download", "export", "upload", "u
 PERSONAL_KEYS = frozenset({"person_ref", "victim_id", "offender_id", "raw", "name", "date_of_birth"})
 DETAIL_MAX = 4000  # characters of JSON: filters and a file name, not a table
 BUSY_MS = 10_000
+READ_LIMIT = 10_000  # records read() returns at most, by default
 _TIME = "%Y-%m-%d %H:%M:%S.%f"  # UTC, sortable as text
 
 _SCHEMA = f"""
@@ -82,7 +84,7 @@ def record(event: str, user: str, *, page: str | None = None, detail: dict | Non
 
 
 def read(*, since: datetime | None = None, until: datetime | None = None, user: str | None = None,
-         event: str | None = None, limit: int = 10_000) -> pl.DataFrame:
+         event: str | None = None, limit: int = READ_LIMIT) -> pl.DataFrame:
     """Records from `since` (inclusive) to `until` (exclusive), of one user (any case) and event when
     given, newest first, at most `limit`; naive datetimes are taken as UTC."""
     clauses, params = [], []
@@ -151,3 +153,10 @@ def _utc_text(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.strftime(_TIME)
+
+
+def export_csv(frame: pl.DataFrame, user: str, *, filters: dict) -> bytes:
+    """`frame` (read from the trail) as formula-neutralised CSV for `user`; the export is recorded
+    first and refused with AuditError when it cannot be."""
+    record("export", user, page="admin", detail={"what": "audit trail", "filters": filters}, rows=frame.height)
+    return neutralise(frame).write_csv().encode("utf-8")
