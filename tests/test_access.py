@@ -204,3 +204,13 @@ def test_the_environment_names_the_list(tmp_path, monkeypatch):
     monkeypatch.setenv("MSOIC_ACCESS", str(tmp_path / "gone.toml"))
     with pytest.raises(AccessError, match="gone.toml: the access list does not exist"):
         from_environment()
+
+
+@pytest.mark.parametrize("language", ["csv", "toml"])
+def test_the_readme_examples_are_lists_that_load(tmp_path, language):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The access list", 1)[1].split("\n### ", 1)[0]
+    block = section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+    listed = AccessList.load(write(tmp_path, f"access.{language}", block))
+    assert listed.grants_for(None, None, ["msoic-readers"]) == (Grant("reader"),)
+    assert listed.grants_for("Coordinator@TITAN.police.uk", None) == (Grant("regional_coordinator", "north-west"),)
