@@ -31,7 +31,7 @@ def open_app(view: View | None = None, page: str | None = None, params: dict | N
 _OPENED: dict = {}
 
 
-def open_once(view: View, page: str, params: dict | None = None) -> AppTest:
+def open_once(view: View, page: str | None = None, params: dict | None = None) -> AppTest:
     """`open_app`, run once per session for each (view, page, params): for tests that only read."""
     key = (view, page, tuple(sorted((params or {}).items())))
     if key not in _OPENED:

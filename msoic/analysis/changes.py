@@ -22,6 +22,7 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from msoic.filters import add_months, month_range
 
@@ -35,36 +36,16 @@ ZERO_MEAN = 0.5 / BASELINE        # a baseline of only zeros: half an operation 
 HISTORY = BASELINE + max(WINDOWS) - 1  # months before a month needed to test every window
 KEYS = ("region_code", "crime_type")
 
-_CELLS = 2_000_000  # probability-table cells computed at once (bounds memory at large scales)
-
 
 def nb_tails(y: np.ndarray, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """P(Y <= y) and P(Y >= y) for Y negative binomial with the given mean and variance (> mean).
-
-    Each tail is summed directly from the probabilities (no 1 - x), so tiny tails keep their
-    precision; probabilities beyond max(y, mean) + 12 standard deviations are left out.
-    """
+    """P(Y <= y) and P(Y >= y) for Y negative binomial with the given mean and variance (> mean)."""
     y = np.asarray(y, dtype=np.int64)
     mean, var = np.asarray(mean, dtype=float), np.asarray(var, dtype=float)
     size = mean**2 / (var - mean)
-    log_q = np.log(mean / (size + mean))          # log P(success), as in pmf(k) ~ q^k
-    log_p0 = size * np.log(size / (size + mean))  # log pmf(0)
-    top = np.maximum(y, np.ceil(mean).astype(np.int64)) + np.ceil(12 * np.sqrt(var) + 12).astype(np.int64)
-    lower, upper = np.empty(len(y)), np.empty(len(y))
-    order = np.argsort(-top, kind="stable")  # widest first, so a chunk is no wider than its first row
-    start = 0
-    while start < len(order):
-        width = int(top[order[start]]) + 1
-        stop = start + max(1, _CELLS // width)
-        rows = order[start:stop]
-        k = np.arange(width)
-        step = np.log((k[None, 1:] - 1 + size[rows, None]) / k[None, 1:]) + log_q[rows, None]
-        log_pmf = np.concatenate([log_p0[rows, None], log_p0[rows, None] + np.cumsum(step, axis=1)], axis=1)
-        pmf = np.exp(log_pmf)
-        lower[rows] = np.where(k[None, :] <= y[rows, None], pmf, 0.0).sum(axis=1)
-        upper[rows] = np.where(k[None, :] >= y[rows, None], pmf, 0.0).sum(axis=1)
-        start = stop
-    return np.minimum(lower, 1.0), np.minimum(upper, 1.0)
+    # scipy's success probability p = size / (size + mean); sf(y - 1) is P(Y >= y) computed
+    # from the complementary incomplete beta, so tiny upper tails keep their precision.
+    dist = stats.nbinom(size, size / (size + mean))
+    return dist.cdf(y), dist.sf(y - 1)
 
 
 def _matrix(counts: pl.DataFrame, months: list[date], series: list[tuple], value: str) -> np.ndarray:
