@@ -7,7 +7,7 @@ import fcntl
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -98,7 +98,7 @@ def build_database(
             build_aggregates(con)
             rows = {
                 "data_version": uuid.uuid4().hex,
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 **meta,
             }
             con.executemany("insert into meta values (?, ?)", list(rows.items()))

@@ -462,7 +462,7 @@ class _World:
     events: list[Event]
 
     @classmethod
-    def load(cls, con, scale: float, seed: int, a_start: int, a_end: int) -> "_World":
+    def load(cls, con, scale: float, seed: int, a_start: int, a_end: int) -> _World:
         force = con.sql("select force_code, region_code, population from force "
                         "order by force_code").pl()
         regions = con.sql("select region_code from region order by region_code").pl()

@@ -8,7 +8,6 @@ import polars as pl
 
 from msoic.db import REFERENCE_DIR
 
-
 # The two crime families and how the pages name them.
 FAMILIES: dict[str, str] = {"MS": "Modern slavery", "OIC": "Organised immigration crime"}
 

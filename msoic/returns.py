@@ -123,7 +123,7 @@ KEYS = {"operations": "operation_id", "victims": "victim_id", "offenders": "offe
 def check_values(column: str) -> tuple[str, ...]:
     """The allowed values of `column` as listed in a CHECK (column in (...)) of schema.sql."""
     text = db.SCHEMA_SQL.read_text()
-    match = re.search(rf"check \({column} in \((.*?)\)\)", text, re.S)
+    match = re.search(rf"check \({column} in \((.*?)\)\)", text, re.DOTALL)
     if not match:
         raise KeyError(f"schema.sql has no list of allowed values for {column}")
     return tuple(re.findall(r"'([^']*)'", match.group(1)))
@@ -175,8 +175,8 @@ def markdown() -> str:
         "- Dates must lie between 1990 and 2099.",
         "- Enumerated values and codes are accepted in any case and with surrounding spaces; agency,",
         "  force area and crime type also by their names (e.g. `Metropolitan Police`, `Labour exploitation`).",
-        f"- Nationality: an ISO 3166-1 alpha-3 code ({len(nationality_codes()) - 1} codes, "
-        "`data/reference/iso3166.csv`) or `UNK` when not known.",
+        (f"- Nationality: an ISO 3166-1 alpha-3 code ({len(nationality_codes()) - 1} codes, "
+         "`data/reference/iso3166.csv`) or `UNK` when not known."),
         "- A file that cannot be read (not a workbook, a missing sheet or required column, not UTF-8,",
         f"  empty, over {MAX_BYTES // 2**20} MB) is refused whole and nothing changes.",
         "- Every other problem rejects only its row, with every reason, into `rejected_row`.",

@@ -6,7 +6,7 @@ worked out again from `operation`, `operation_month`, `victim` and `offender` as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 

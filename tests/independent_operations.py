@@ -79,9 +79,9 @@ def operation_people(raw: dict, operation_id: str) -> dict[str, dict[str, tuple[
     out: dict[str, dict[str, list[int]]] = {"sex": {}, "age_group": {}, "nationality": {}}
     for i, table in enumerate(("victim", "offender")):
         people = raw[table].filter(pl.col("operation_id") == operation_id)
-        for characteristic in out:
+        for characteristic, counts in out.items():
             for value in people[characteristic]:
-                out[characteristic].setdefault(value, [0, 0])[i] += 1
+                counts.setdefault(value, [0, 0])[i] += 1
     return {c: {v: tuple(n) for v, n in values.items()} for c, values in out.items()}
 
 

@@ -85,7 +85,7 @@ def test_a_fresh_clone_builds_the_synthetic_database_on_first_start(tmp_path, mo
     at = open_app()
     assert target.exists()
     assert any("Synthetic data set built" in s.label for s in at.get("expander")) or at.status
-    assert [m.label for m in at.metric][0] == "Live operations"
+    assert at.metric[0].label == "Live operations"
     assert int(at.metric[0].value.replace(",", "")) > 500, "scale 1: a few thousand live operations"
 
 

@@ -59,7 +59,7 @@ def test_a_row_with_too_many_cells_is_an_error_whatever_the_block(tmp_path, monk
     path = tmp_path / "sheet.csv"
     path.write_bytes(b"a,b\n1,2\n3,4,5\n6,7\n")
     monkeypatch.setattr(reading, "CSV_BLOCK", block)
-    with pytest.raises(Exception):
+    with pytest.raises(pl.exceptions.ComputeError):
         list(reading._csv_chunks(path))
 
 

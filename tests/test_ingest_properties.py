@@ -99,7 +99,7 @@ edits = st.lists(st.tuples(st.sampled_from(ROW_EDITS), st.sampled_from(returns.S
                            st.integers(0, 500), st.integers(0, 50)), min_size=1, max_size=6)
 
 
-@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", 12)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "12")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=edits, file_edit=st.none() | st.tuples(st.sampled_from(FILE_EDITS), st.sampled_from(returns.SHEETS)),
        pick=st.integers(0, 50))
 def test_a_corrupted_return_loads_or_is_refused_and_every_row_is_accounted_for(valid, edits, file_edit, pick):

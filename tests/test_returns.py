@@ -7,7 +7,7 @@ import re
 import polars as pl
 import pytest
 
-from msoic import db, ingest, returns
+from msoic import db, returns
 from msoic.ingest import checks
 
 
@@ -21,7 +21,7 @@ def test_allowed_values_are_the_schema_check_lists():
     for sheet in returns.SHEETS:
         for col in returns.columns(sheet):
             if col.kind == "enum":
-                listed = re.search(rf"check \({col.name} in \((.*?)\)\)", schema, re.S).group(1)
+                listed = re.search(rf"check \({col.name} in \((.*?)\)\)", schema, re.DOTALL).group(1)
                 assert col.allowed() == tuple(re.findall(r"'([^']*)'", listed))
     assert returns.check_values("status") == ("live", "suspended", "closed")
 

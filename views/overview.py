@@ -3,12 +3,12 @@ and every region side by side."""
 
 import streamlit as st
 
+import queries
 from msoic import reference
 from msoic.analysis import changes, kpis, series
 from msoic.filters import add_months
 from msoic.measures import MEASURES
 from msoic.ui import changes_charts, charts, data, kpi, sidebar
-import queries
 
 filters = sidebar.current()
 month = filters.end

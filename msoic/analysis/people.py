@@ -51,12 +51,6 @@ def order_with_other(categories: list[str], ranked: list[str]) -> list[str]:
     return sorted(categories, key=lambda c: (c == OTHER, rank.get(c, len(rank)), c))
 
 
-def with_shares(frame: pl.DataFrame, value: str, over: list[str] | None = None) -> pl.DataFrame:
-    """Add `share`: each row's part of the total `value` (within `over` groups); null if 0."""
-    total = pl.col(value).sum().over(over) if over else pl.col(value).sum()
-    return frame.with_columns(pl.when(total > 0).then(pl.col(value) / total).otherwise(None).alias("share"))
-
-
 def rate(numerator: int, denominator: int) -> float | None:
     """numerator / denominator, or None when the denominator is 0."""
     return numerator / denominator if denominator else None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 import polars as pl
+from plotly.subplots import make_subplots
 
 from msoic.reference import FAMILIES
 from msoic.ui.theme import FAMILY_COLOURS, PALETTE

@@ -5,8 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from msoic import reference
-from msoic.filters import (AGENCY, CRIME_TYPE, FAMILY, FORCE, PERIOD, REGION, Filters, add_months,
-                           month_key, month_range, parse_month)
+from msoic.filters import (
+    AGENCY,
+    CRIME_TYPE,
+    FAMILY,
+    FORCE,
+    PERIOD,
+    REGION,
+    Filters,
+    add_months,
+    month_key,
+    month_range,
+    parse_month,
+)
 
 _FILTERS = "msoic_filters"
 DEFAULT_MONTHS = 24
