@@ -122,6 +122,12 @@ create table offender (
     check (convicted_on is null or charged_on <= convicted_on)
 );
 
+-- Rules ------------------------------------------------------------------------
+
+-- A month's return is due by the 15th of the following month: it is late from this moment on
+-- (midnight at the start of the 16th).
+create macro return_late_from(month) as month + interval 1 month + interval 15 day;
+
 -- The build ----------------------------------------------------------------------
 
 create table meta (

@@ -47,9 +47,9 @@ final as (
         c.month,
         case
             when c.first_received_at is null
-                 and current_date <= (c.month + interval 1 month + interval 14 day)::date then 'not yet due'
+                 and current_date < return_late_from(c.month) then 'not yet due'
             when c.first_received_at is null then 'missing'
-            when c.first_received_at < c.month + interval 1 month + interval 15 day then 'on time'
+            when c.first_received_at < return_late_from(c.month) then 'on time'
             else 'late'
         end as state,
         coalesce(c.rows_rejected, 0) > 0 as with_rejects,

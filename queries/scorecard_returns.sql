@@ -25,7 +25,7 @@ final as (
         f.region_code,
         m.month,
         r.received_at is not null as received,
-        coalesce(r.received_at < m.month + interval 1 month + interval 15 day, false) as on_time
+        coalesce(r.received_at < return_late_from(m.month), false) as on_time
     from forces as f
     cross join months as m
     left join returns as r on r.force_code = f.force_code and r.month = m.month
