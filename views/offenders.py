@@ -5,8 +5,8 @@ import polars as pl
 import streamlit as st
 
 import queries
-from msoic import reference
 from msoic.analysis import people
+from msoic.labels import AGE, CRIME_TYPE, EXPLOITATION, NATIONALITY, REGION, ROLE, SEX
 from msoic.ui import data, people_charts, sidebar
 
 STAGES = {"recorded": "Recorded", "arrested": "Arrested", "charged": "Charged", "convicted": "Convicted"}
@@ -16,29 +16,20 @@ INTERVALS = {
     "charge_to_conviction": "Charge → conviction",
     "opening_to_charge": "Opening → charge",
 }
-AGE = {"child": "Child", "adult": "Adult", "unknown": "Age not known"}
-SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex not known"}
-ROLES = {"organiser": "Organiser", "controller": "Controller", "recruiter": "Recruiter", "transporter": "Transporter",
-         "enforcer": "Enforcer", "money_handler": "Money handler", "facilitator": "Facilitator", "other": "Other role"}
-NATIONS = {**reference.labels("nationality"), people.OTHER: "Other nationalities"}
-CRIME_TYPES = reference.labels("crime_type")
-REGIONS = reference.labels("region")
-EXPLOITATION = {**CRIME_TYPES, "unknown": "Not known"}
 
 
 def narrow_crime_type() -> None:
     """A selected crime type narrows the crime type filter."""
-    codes = people_charts.selected_codes(st.session_state["funnel_by_crime_type"].selection, list(CRIME_TYPES))
+    codes = people_charts.selected_codes(st.session_state["funnel_by_crime_type"].selection, list(CRIME_TYPE))
     if codes:
         sidebar.narrow(crime_types=codes)
 
 
 def narrow_region() -> None:
     """A selected region narrows the region filter (force areas outside it are dropped)."""
-    codes = people_charts.selected_codes(st.session_state["funnel_by_region"].selection, list(REGIONS))
+    codes = people_charts.selected_codes(st.session_state["funnel_by_region"].selection, list(REGION))
     if codes:
-        kept = [f for f in sidebar.current().forces if f in reference.forces_in(tuple(codes))]
-        sidebar.narrow(regions=codes, forces=kept)
+        sidebar.narrow_regions(codes)
 
 
 def days(value: float | None) -> str:
@@ -85,22 +76,15 @@ top_n = st.slider("Nationalities shown", min_value=3, max_value=15, value=8, key
                   help="The largest nationalities in the view are shown by name; the rest are summed as Other.")
 profile = data.run("offenders_profile", filters)
 
-
-def dimension(name: str) -> pl.DataFrame:
-    return profile.filter(pl.col("dimension") == name).select("category", "offenders")
-
-
-nationality = dimension("nationality")
+nationality, role, sex, age = (people.dimension(profile, d, "offenders") for d in ("nationality", "role", "sex",
+                                                                                   "age_group"))
 top = people.top_categories(nationality, "category", "offenders", top_n)
 grouped = people.top_n(nationality, "category", "offenders", top_n, keep=top)
 panels = {
-    "nationality": ("Nationality", grouped, people.order_with_other(grouped["category"].to_list(), top), NATIONS),
-    "role": ("Role", dimension("role"),
-             [r for r in people.top_categories(dimension("role"), "category", "offenders", 99) if r != "other"]
-             + (["other"] if "other" in dimension("role")["category"].to_list() else []), ROLES),
-    "sex": ("Sex", dimension("sex"), [c for c in SEX if c in dimension("sex")["category"].to_list()], SEX),
-    "age_group": ("Age group", dimension("age_group"),
-                  [c for c in AGE if c in dimension("age_group")["category"].to_list()], AGE),
+    "nationality": ("Nationality", grouped, people.order_with_other(grouped["category"].to_list(), top), NATIONALITY),
+    "role": ("Role", role, people.by_total(role, "category", "offenders", last=("other",)), ROLE),
+    "sex": ("Sex", sex, people.in_known_order(sex["category"].to_list(), SEX), SEX),
+    "age_group": ("Age group", age, people.in_known_order(age["category"].to_list(), AGE), AGE),
 }
 grid = st.columns(4)
 for col, (name, (title, frame, order, names)) in zip(grid, panels.items()):
@@ -117,11 +101,9 @@ with left:
     st.plotly_chart(people_charts.justice_funnel(stages, STAGES), key="justice_funnel")
 with right:
     st.markdown("**Days between stages**")
-    intervals = pl.DataFrame(
-        [{"Interval": INTERVALS[k], "Offenders": r["offenders"], "Lower quartile": r["q1"], "Median": r["median"],
-          "Upper quartile": r["q3"]} for k, r in summary.items()],
-        schema={"Interval": pl.String, "Offenders": pl.Int64, "Lower quartile": pl.Float64, "Median": pl.Float64,
-                "Upper quartile": pl.Float64})
+    intervals = people.interval_summary(offenders).with_columns(pl.col("interval").replace_strict(INTERVALS)).rename(
+        {"interval": "Interval", "offenders": "Offenders", "q1": "Lower quartile", "median": "Median",
+         "q3": "Upper quartile"})
     st.dataframe(intervals, hide_index=True, key="interval_days",
                  column_config={"Offenders": st.column_config.NumberColumn(format="localized"),
                                 **{c: st.column_config.NumberColumn(format="%.0f")
@@ -134,13 +116,13 @@ median_columns = {k: st.column_config.NumberColumn(v, format="%.0f", help=f"Medi
                   for k, v in INTERVALS.items()}
 stage_columns = {s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()}
 for by, title, groups, names, key, callback, what in (
-    ("crime_type", "By crime type", crime_types, CRIME_TYPES, "funnel_by_crime_type", narrow_crime_type,
+    ("crime_type", "By crime type", crime_types, CRIME_TYPE, "funnel_by_crime_type", narrow_crime_type,
      "crime type"),
-    ("region_code", "By region", regions, REGIONS, "funnel_by_region", narrow_region, "region"),
+    ("region_code", "By region", regions, REGION, "funnel_by_region", narrow_region, "region"),
 ):
     st.subheader(title)
     table = people.funnel_table(offenders, by, groups)
-    shown = [g for g in groups if g in set(table.filter(pl.col("recorded") > 0)[by])]
+    shown = people.present_groups(table, by, groups)
     if len(shown) > 1:
         st.plotly_chart(people_charts.funnel_by_group(table, by, shown, names, STAGES), key=key, on_select=callback,
                         selection_mode=("points", "box"))
@@ -168,10 +150,7 @@ st.markdown(
 )
 if count:
     table = linked.with_columns(
-        pl.col("exploitation_types").map_elements(
-            lambda s: ", ".join(EXPLOITATION.get(t, t) for t in s.split(", ")), return_dtype=pl.String),
-        pl.col("roles").map_elements(lambda s: ", ".join(ROLES.get(r, r) for r in s.split(", ")),
-                                     return_dtype=pl.String),
+        people.relabel_list("exploitation_types", EXPLOITATION), people.relabel_list("roles", ROLE),
     ).select("person_ref", "first_identified_on", "child_victim", "exploitation_types", "roles", "charged",
              "same_operation")
     st.dataframe(table, hide_index=True, key="victims_also_offenders", height=min(400, 38 + 35 * count),

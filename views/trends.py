@@ -25,8 +25,7 @@ def narrow_to_selection() -> None:
     split = st.session_state.get("split")
     codes = changes_charts.selected_groups(st.session_state["trend"].selection.points, split)
     if codes and split == "region":
-        kept = [f for f in sidebar.current().forces if f in reference.forces_in(tuple(codes))]
-        sidebar.narrow(regions=codes, forces=kept)
+        sidebar.narrow_regions(codes)
     elif codes and split == "crime_type":
         sidebar.narrow(crime_types=codes)
 

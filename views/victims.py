@@ -9,18 +9,14 @@ import streamlit as st
 
 from msoic import reference
 from msoic.analysis import people
-from msoic.filters import add_months, month_range
+from msoic.filters import month_range
+from msoic.labels import AGE, EXPLOITATION, FORCE, NATIONALITY, REGION, SEX
 from msoic.ui import data, people_charts, sidebar
 
-AGE = {"child": "Child", "adult": "Adult", "unknown": "Age not known"}
-SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex not known"}
 MS_TYPES = reference.crime_types_in(("MS",))
-EXPLOITATION = {**{c: reference.labels("crime_type")[c] for c in MS_TYPES}, "unknown": "Not known"}
 SHORT_EXPLOITATION = {"labour": "Labour", "sexual": "Sexual", "criminal": "Criminal",
                       "domestic_servitude": "Domestic<br>servitude", "organ_harvesting": "Organ<br>harvesting",
                       "multiple": "Multiple<br>types", "unknown": "Not known"}
-NATIONS = {**reference.labels("nationality"), people.OTHER: "Other nationalities"}
-REGIONS = reference.labels("region")
 
 
 def narrow_crime_type() -> None:
@@ -32,16 +28,9 @@ def narrow_crime_type() -> None:
 
 def narrow_region() -> None:
     """A selected region bar narrows the region filter (force areas outside it are dropped)."""
-    codes = people_charts.selected_codes(st.session_state["region_picker"].selection, list(REGIONS))
+    codes = people_charts.selected_codes(st.session_state["region_picker"].selection, list(REGION))
     if codes:
-        kept = [f for f in sidebar.current().forces if f in reference.forces_in(tuple(codes))]
-        sidebar.narrow(regions=codes, forces=kept)
-
-
-def by_total(frame: pl.DataFrame, category: str, value: str, last: tuple[str, ...] = ()) -> list[str]:
-    """Categories by their total, largest first (those in `last` at the end)."""
-    order = people.top_categories(frame, category, value, frame.height)
-    return [c for c in order if c not in last] + [c for c in order if c in last]
+        sidebar.narrow_regions(codes)
 
 
 filters = sidebar.current()
@@ -57,8 +46,7 @@ st.caption(
 profile = data.run("victims_by_month_profile", filters)
 referral = data.run("victims_nrm_referral", filters)
 delay = data.run("victims_nrm_referral_delay", filters)
-identified, children = int(profile["victims"].sum()), int(profile.filter(pl.col("age_group") == "child")["victims"].sum())
-referred = int(referral["referred"].sum())
+identified, children, referred = people.headline(profile, referral).values()
 quartiles = people.quantiles_from_counts(delay, "days", "victims")
 
 cols = st.columns(4)
@@ -84,13 +72,13 @@ st.subheader("Victims identified per month")
 months = month_range(filters.start, filters.end)
 left, right = st.columns(2)
 with left:
-    by_age = profile.group_by("month", "age_group").agg(pl.col("victims").sum())
+    by_age = people.summed(profile, "victims", "month", "age_group")
     st.plotly_chart(people_charts.monthly_stacked(by_age, months, "age_group", "victims", list(AGE), AGE,
                                                   people_charts.AGE_COLOURS, "Victims identified",
                                                   total="All victims"), key="victims_by_age")
     st.caption("By age group at identification; the line is all victims.")
 with right:
-    by_sex = profile.group_by("month", "sex").agg(pl.col("victims").sum())
+    by_sex = people.summed(profile, "victims", "month", "sex")
     st.plotly_chart(people_charts.monthly_stacked(by_sex, months, "sex", "victims", list(SEX), SEX,
                                                   people_charts.SEX_COLOURS, "Victims identified"),
                     key="victims_by_sex")
@@ -107,13 +95,13 @@ grouped = people.top_n(nationality, "nationality", "victims", top_n, keep=top)
 order = people.order_with_other(grouped["nationality"].unique().to_list(), top)
 left, right = st.columns([1, 2])
 with left:
-    totals = grouped.group_by("nationality").agg(pl.col("victims").sum())
-    st.plotly_chart(people_charts.category_bars(totals, "nationality", "victims", order, NATIONS, "Victims identified"),
+    totals = people.summed(grouped, "victims", "nationality")
+    st.plotly_chart(people_charts.category_bars(totals, "nationality", "victims", order, NATIONALITY, "Victims identified"),
                     key="victims_by_nationality")
     st.caption(f"The {len(top)} largest nationalities in the view; the rest summed as Other. Nationality has no "
                "sidebar filter, so these bars do not filter.")
 with right:
-    st.plotly_chart(people_charts.nationality_panels(grouped, months, order, NATIONS, "victims"), key="nationality_trend")
+    st.plotly_chart(people_charts.nationality_panels(grouped, months, order, NATIONALITY, "victims"), key="nationality_trend")
     st.caption("Victims identified per month, by nationality (same scale in every panel).")
 
 year_from = date(filters.end.year - 1, 1, 1)
@@ -122,10 +110,9 @@ ytd_filters = filters.with_period(year_from, filters.end)
 ytd_nat, (first, last) = people.year_to_date(data.run("victims_by_nationality", ytd_filters), "nationality", "victims",
                                              filters.end)
 ytd_type, _ = people.year_to_date(
-    data.run("victims_by_exploitation_type", ytd_filters).group_by("month", "exploitation_type")
-    .agg(pl.col("victims").sum()), "exploitation_type", "victims", filters.end)
-this_label, last_label = (f"{first:%b}–{last:%b %Y}", f"{first:%b}–{add_months(last, -12):%b %Y}") \
-    if first != last else (f"{last:%b %Y}", f"{add_months(last, -12):%b %Y}")
+    people.summed(data.run("victims_by_exploitation_type", ytd_filters), "victims", "month", "exploitation_type"),
+    "exploitation_type", "victims", filters.end)
+this_label, last_label = people.window_labels(first, last)
 growth_columns = {
     "this_year": st.column_config.NumberColumn(this_label, format="localized"),
     "last_year": st.column_config.NumberColumn(last_label, format="localized"),
@@ -134,7 +121,7 @@ growth_columns = {
 }
 left, right = st.columns(2)
 with left:
-    st.dataframe(ytd_nat.with_columns(pl.col("nationality").replace_strict(NATIONS, default=pl.col("nationality")),
+    st.dataframe(ytd_nat.with_columns(pl.col("nationality").replace_strict(NATIONALITY, default=pl.col("nationality")),
                                      pl.col("change_pct") * 100),
                  hide_index=True, height=390, key="growth_nationality",
                  column_config={"nationality": st.column_config.TextColumn("Nationality"), **growth_columns})
@@ -153,18 +140,18 @@ left, right = st.columns([3, 2])
 with left:
     cross = data.run("victims_exploitation_by_nationality", filters)
     cross_grouped = people.top_n(cross, "nationality", "victims", top_n, keep=top)
-    types = by_total(cross, "exploitation_type", "victims", last=("unknown",))
-    st.plotly_chart(people_charts.ordered_heatmap(cross_grouped, order, types, NATIONS, SHORT_EXPLOITATION, "victims"),
+    types = people.by_total(cross, "exploitation_type", "victims", last=("unknown",))
+    st.plotly_chart(people_charts.ordered_heatmap(cross_grouped, order, types, NATIONALITY, SHORT_EXPLOITATION, "victims"),
                     key="exploitation_by_nationality")
     st.caption("Each cell is the number of victims; its colour is the share of that nationality's victims. "
                "Nationalities by size; exploitation types by size, Not known last.")
 with right:
     st.markdown("**Child victims by exploitation type**")
     by_type = data.run("victims_by_exploitation_type", filters)
-    child = by_type.filter(pl.col("age_group") == "child").group_by("exploitation_type").agg(pl.col("victims").sum())
+    child = people.summed(people.children(by_type), "victims", "exploitation_type")
     st.plotly_chart(
         people_charts.category_bars(child, "exploitation_type", "victims",
-                                    by_total(child, "exploitation_type", "victims", last=("unknown",)),
+                                    people.by_total(child, "exploitation_type", "victims", last=("unknown",)),
                                     EXPLOITATION, "Child victims identified"),
         key="child_exploitation", on_select=narrow_crime_type, selection_mode=("points", "box"))
     st.caption(f"{children:,} child victims. Select a bar to narrow the crime type filter to operations of that type "
@@ -173,12 +160,9 @@ with right:
 st.subheader("NRM referral")
 left, right = st.columns([2, 3])
 with left:
-    counts = {a: (i, r) for a, i, r in referral.select("age_group", "identified", "referred").rows()}
-    rows = [(AGE[a], *counts[a]) for a in AGE if a in counts] + [("All victims", identified, referred)]
-    st.dataframe(pl.DataFrame([{"Age group": g, "Identified": i, "Referred": r, "Rate": 100 * r / i}
-                               for g, i, r in rows if i],
-                              schema={"Age group": pl.String, "Identified": pl.Int64, "Referred": pl.Int64,
-                                      "Rate": pl.Float64}),
+    rates = people.referral_table(referral, AGE, identified, referred)
+    st.dataframe(rates.rename({"group": "Age group", "identified": "Identified", "referred": "Referred",
+                               "rate": "Rate"}),
                  hide_index=True, key="nrm_rate",
                  column_config={"Identified": st.column_config.NumberColumn(format="localized"),
                                 "Referred": st.column_config.NumberColumn(format="localized"),
@@ -195,30 +179,25 @@ with right:
 chosen = filters.regions or filters.forces
 selection_label = None
 if filters.forces:
-    selection_label = ", ".join(reference.labels("force")[f] for f in filters.forces)
+    selection_label = ", ".join(FORCE[f] for f in filters.forces)
 elif filters.regions:
-    selection_label = ", ".join(REGIONS[r] for r in filters.regions)
+    selection_label = ", ".join(REGION[r] for r in filters.regions)
 st.subheader(f"{selection_label} against the national picture" if chosen else "The national picture")
 nation_filters = replace(filters, regions=(), forces=())
 nation = data.run("victims_profile", nation_filters)
-national_top = people.top_categories(nation.filter(pl.col("dimension") == "nationality"), "category", "victims", top_n)
+national_top = people.top_categories(people.dimension(nation, "nationality", "victims"), "category", "victims", top_n)
 selection = data.run("victims_profile", filters) if chosen else nation.clear()
 comparison = people.profile_comparison(selection, nation, "victims", national_top)
 
 
-def dimension_order(dimension: str, names: dict[str, str]) -> list[str]:
-    present = comparison.filter(pl.col("dimension") == dimension)["category"].to_list()
-    if dimension == "nationality":
-        return people.order_with_other(present, national_top)
-    return [c for c in names if c in present] + sorted(c for c in present if c not in names)
-
-
 panels = {
-    "sex": ("Sex", dimension_order("sex", SEX), SEX),
-    "age_group": ("Age group", dimension_order("age_group", AGE), AGE),
-    "exploitation_type": ("Exploitation type", by_total(nation.filter(pl.col("dimension") == "exploitation_type"),
-                                                        "category", "victims", last=("unknown",)), EXPLOITATION),
-    "nationality": ("Nationality", dimension_order("nationality", NATIONS), NATIONS),
+    "sex": ("Sex", people.profile_order(comparison, "sex", SEX, national_top), SEX),
+    "age_group": ("Age group", people.profile_order(comparison, "age_group", AGE, national_top), AGE),
+    "exploitation_type": ("Exploitation type",
+                          people.by_total(people.dimension(nation, "exploitation_type", "victims"), "category",
+                                          "victims", last=("unknown",)), EXPLOITATION),
+    "nationality": ("Nationality", people.profile_order(comparison, "nationality", NATIONALITY, national_top),
+                    NATIONALITY),
 }
 if not chosen:
     st.info("No region or force area is chosen in the sidebar, so the national profile is shown alone. "
@@ -237,7 +216,7 @@ with left:
 with right:
     st.markdown("**Victims by region**")
     regions = data.run("victims_by_region", nation_filters)
-    st.plotly_chart(people_charts.category_bars(regions, "region_code", "victims", list(REGIONS), REGIONS,
+    st.plotly_chart(people_charts.category_bars(regions, "region_code", "victims", list(REGION), REGION,
                                                 "Victims identified", highlight=list(filters.regions)),
                     key="region_picker", on_select=narrow_region, selection_mode=("points", "box"))
     st.caption("Victims identified in the period by region, nationally. Select a bar to choose that region in "

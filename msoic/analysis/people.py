@@ -51,6 +51,85 @@ def order_with_other(categories: list[str], ranked: list[str]) -> list[str]:
     return sorted(categories, key=lambda c: (c == OTHER, rank.get(c, len(rank)), c))
 
 
+def summed(frame: pl.DataFrame, value: str, *keys: str) -> pl.DataFrame:
+    """The total `value` for each combination of `keys`."""
+    return frame.group_by(*keys).agg(pl.col(value).sum())
+
+
+def by_total(frame: pl.DataFrame, category: str, value: str, last: tuple[str, ...] = ()) -> list[str]:
+    """Categories by their total, largest first (those in `last` at the end)."""
+    order = top_categories(frame, category, value, frame.height)
+    return [c for c in order if c not in last] + [c for c in order if c in last]
+
+
+def in_known_order(present: list[str], names: dict[str, str]) -> list[str]:
+    """`present` in the order of `names` (its reference order), codes without a name after, sorted."""
+    return [c for c in names if c in present] + sorted(c for c in present if c not in names)
+
+
+def profile_order(comparison: pl.DataFrame, dimension: str, names: dict[str, str], ranked: list[str]) -> list[str]:
+    """The categories of one dimension of a profile comparison in the order its panel shows them:
+    nationalities as `ranked` with OTHER last, the others in the order of `names`."""
+    present = comparison.filter(pl.col("dimension") == dimension)["category"].to_list()
+    if dimension == "nationality":
+        return order_with_other(present, ranked)
+    return in_known_order(present, names)
+
+
+def children(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows of child victims (age group 'child')."""
+    return frame.filter(pl.col("age_group") == "child")
+
+
+def dimension(profile: pl.DataFrame, name: str, value: str) -> pl.DataFrame:
+    """One dimension (category, `value`) of a profile (dimension, category, `value`)."""
+    return profile.filter(pl.col("dimension") == name).select("category", value)
+
+
+def relabel_list(column: str, names: dict[str, str]) -> pl.Expr:
+    """A column of ', '-separated codes with each code replaced by its name (unknown codes kept)."""
+    return pl.col(column).str.split(", ").list.eval(pl.element().replace(names)).list.join(", ")
+
+
+def headline(profile: pl.DataFrame, referral: pl.DataFrame) -> dict[str, int]:
+    """Victims identified, of them children, and of them referred to the NRM (profile as from
+    victims_by_month_profile, referral as from victims_nrm_referral)."""
+    return {
+        "identified": int(profile["victims"].sum()),
+        "children": int(children(profile)["victims"].sum()),
+        "referred": int(referral["referred"].sum()),
+    }
+
+
+def referral_table(referral: pl.DataFrame, ages: dict[str, str], identified: int, referred: int) -> pl.DataFrame:
+    """The NRM referral rate (percent) for each age group (in the order of `ages`, named by it),
+    then for all victims (`identified`, `referred`); groups with no victim identified left out."""
+    groups = pl.DataFrame({"age_group": list(ages), "group": list(ages.values())})
+    table = groups.join(referral.select("age_group", "identified", "referred"), on="age_group",
+                        maintain_order="left").select("group", "identified", "referred")
+    everyone = pl.DataFrame({"group": ["All victims"], "identified": [identified], "referred": [referred]})
+    return (
+        pl.concat([table.cast({"identified": pl.Int64, "referred": pl.Int64}), everyone])
+        .filter(pl.col("identified") > 0)
+        .with_columns((100 * pl.col("referred") / pl.col("identified")).alias("rate"))
+    )
+
+
+def window_labels(first: date, last: date) -> tuple[str, str]:
+    """How the year-to-date table heads this year's and last year's months: ('Jan–Oct 2026',
+    'Jan–Oct 2025'), or ('Jan 2026', 'Jan 2025') for a single month."""
+    before = add_months(last, -12)
+    if first == last:
+        return f"{last:%b %Y}", f"{before:%b %Y}"
+    return f"{first:%b}–{last:%b %Y}", f"{first:%b}–{before:%b %Y}"
+
+
+def present_groups(table: pl.DataFrame, by: str, groups: list[str]) -> list[str]:
+    """The groups of a funnel table (as from funnel_table) with at least one offender, in `groups` order."""
+    present = set(table.filter(pl.col("recorded") > 0)[by])
+    return [g for g in groups if g in present]
+
+
 def rate(numerator: int, denominator: int) -> float | None:
     """numerator / denominator, or None when the denominator is 0."""
     return numerator / denominator if denominator else None

@@ -119,3 +119,9 @@ def narrow(*, regions: list[str] | None = None, forces: list[str] | None = None,
         st.session_state[AGENCY] = list(agencies)
     if period is not None:
         st.session_state[PERIOD] = tuple(period)
+
+
+def narrow_regions(regions: list[str]) -> None:
+    """Set the region filter from a chart selection, dropping the force areas outside those regions."""
+    kept = [f for f in current().forces if f in reference.forces_in(tuple(regions))]
+    narrow(regions=regions, forces=kept)
