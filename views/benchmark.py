@@ -10,15 +10,12 @@ import streamlit as st
 
 from msoic import reference
 from msoic.analysis import benchmark, scorecard, summary
-from msoic.analysis.metrics import METRICS
 from msoic.auth import NATIONAL
 from msoic.filters import add_months
 from msoic.ui import benchmark_charts as charts
 from msoic.ui import data, sidebar
 
 NATION_LABEL = "National (45 force areas)"
-STATUS_TEXT = {"above 99.8%": "Above the 99.8% limit", "below 99.8%": "Below the 99.8% limit",
-               "above 95%": "Above the 95% limit", "below 95%": "Below the 95% limit"}
 
 
 def narrow_to_clicked(key: str) -> None:
@@ -118,9 +115,7 @@ if out.is_empty():
                 "alone would give.")
 else:
     st.dataframe(
-        out.select("name", pl.col("region_code").replace_strict(region_names).alias("region"),
-                   pl.col("value") * (1 if spec.kind == "rate" else 100),
-                   "count", "n", pl.col("status").replace_strict(STATUS_TEXT).alias("status")),
+        benchmark.outlier_table(out, region_names, spec.kind),
         hide_index=True, key="bench_outliers",
         column_config={
             "name": st.column_config.TextColumn("Outside the limits", width="medium"),
@@ -159,10 +154,7 @@ plan = scorecard.indicators()
 wanted = scorecard.queries_needed(plan)
 card = scorecard.scorecard(plan, {q: data.run(q, quarter) for q in wanted},
                            {q: data.run(q, before) for q in wanted}, reference.forces_in((region,)), region)
-card = card.with_columns(
-    pl.when(pl.col("kind") == "force").then(pl.col("unit").replace_strict(force_names, default=None))
-    .when(pl.col("kind") == "region").then(pl.lit(f"{region_name} (region)"))
-    .otherwise(pl.lit(NATION_LABEL)).alias("name"))
+card = scorecard.with_unit_names(card, force_names, region_name, NATION_LABEL)
 st.subheader(f"National action plan scorecard, {quarter.start:%b} to {quarter.end:%b %Y}")
 st.caption(
     "The last three months of the period against the unit's targets: green meets the target, amber misses "
@@ -174,18 +166,8 @@ st.plotly_chart(charts.scorecard_grid(card), key="bench_scorecard")
 with st.expander("Indicators, targets and every value"):
     st.markdown("The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
                 "defined in `msoic/analysis/metrics.py`.")
-    unit_of = {name: metric.unit for name, metric in METRICS.items()}
     st.dataframe(
-        plan.select(
-            "area", "label",
-            pl.struct("target", "metric").map_elements(
-                lambda r: charts.indicator_value_text(r["target"], unit_of[r["metric"]]),
-                return_dtype=pl.String),
-            "direction",
-            pl.struct("amber_band", "metric").map_elements(
-                lambda r: charts.band_text(r["amber_band"], unit_of[r["metric"]]), return_dtype=pl.String),
-            pl.col("metric").map_elements(lambda m: METRICS[m].about, return_dtype=pl.String).alias("counts"),
-        ),
+        scorecard.plan_table(plan),
         hide_index=True, key="bench_plan",
         column_config={"area": "Area", "label": "Indicator", "target": "Target", "direction": "Better when",
                        "amber_band": "Amber band", "counts": "What is counted"},

@@ -192,6 +192,14 @@ def forces_for_display(forces: pl.DataFrame, positions: pl.DataFrame, measure: s
 
 
 SEVERITY = {"above 99.8%": 0, "below 99.8%": 1, "above 95%": 2, "below 95%": 3}
+# How the pages write a funnel position.
+STATUS_TEXT = {
+    "above 99.8%": "Above the 99.8% limit",
+    "above 95%": "Above the 95% limit",
+    "within": "Within the limits",
+    "below 95%": "Below the 95% limit",
+    "below 99.8%": "Below the 99.8% limit",
+}
 
 
 def outliers(shown: pl.DataFrame) -> pl.DataFrame:
@@ -202,3 +210,11 @@ def outliers(shown: pl.DataFrame) -> pl.DataFrame:
         .sort(["in_region", "severity", "name"], descending=[True, False, False])
         .drop("severity")
     )
+
+
+def outlier_table(out: pl.DataFrame, region_names: dict[str, str], kind: str) -> pl.DataFrame:
+    """The outliers (as from `outliers`) as the page lists them: name, region name, value (per
+    100,000 for a rate, percent for a proportion), count, n and where they lie in words."""
+    return out.select("name", pl.col("region_code").replace_strict(region_names).alias("region"),
+                      pl.col("value") * (1 if kind == "rate" else 100), "count", "n",
+                      pl.col("status").replace_strict(STATUS_TEXT).alias("status"))

@@ -127,3 +127,37 @@ def scorecard(plan: pl.DataFrame, now: Mapping[str, pl.DataFrame], before: Mappi
         ))
     return pl.concat(parts).select("indicator", *COLUMNS, "unit_kind", "kind", "unit", "value", "numerator",
                                    "n", "previous", "rag", "travel")
+
+
+def indicator_value_text(value: float | None, unit: str) -> str:
+    """'72%' for a share, '64 days' for days, '–' without a value."""
+    if value is None:
+        return "–"
+    return f"{value:.0%}" if unit == "share" else f"{value:,.0f} days"
+
+
+def band_text(band: float, unit: str) -> str:
+    """An amber band as the page writes it: '10 points' for a share, '30 days' for days."""
+    return f"{band * 100:g} points" if unit == "share" else f"{band:g} days"
+
+
+def plan_table(plan: pl.DataFrame) -> pl.DataFrame:
+    """The indicators as the page lists them: area, label, target and amber band in words,
+    direction, and what each counts."""
+    units = [METRICS[m].unit for m in plan["metric"]]
+    return plan.select(
+        "area", "label",
+        pl.Series("target", [indicator_value_text(t, u) for t, u in zip(plan["target"], units)], dtype=pl.String),
+        "direction",
+        pl.Series("amber_band", [band_text(b, u) for b, u in zip(plan["amber_band"], units)], dtype=pl.String),
+        pl.col("metric").replace_strict({m: metric.about for m, metric in METRICS.items()}, return_dtype=pl.String)
+        .alias("counts"),
+    )
+
+
+def with_unit_names(card: pl.DataFrame, force_names: dict[str, str], region_name: str, nation_name: str) -> pl.DataFrame:
+    """The scorecard (as from `scorecard`) with each unit's display name in `name`."""
+    return card.with_columns(
+        pl.when(pl.col("kind") == "force").then(pl.col("unit").replace_strict(force_names, default=None))
+        .when(pl.col("kind") == "region").then(pl.lit(f"{region_name} (region)"))
+        .otherwise(pl.lit(nation_name)).alias("name"))

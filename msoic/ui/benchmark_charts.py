@@ -8,6 +8,8 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 
+from msoic.analysis.benchmark import STATUS_TEXT
+from msoic.analysis.scorecard import indicator_value_text
 from msoic.ui.charts import wrap_label
 from msoic.ui.theme import PALETTE
 
@@ -17,13 +19,7 @@ LIMIT_COLOUR = "#555555"
 RAG_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73", "none": "#E8E8E8"}
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No data"}
 TRAVEL_ARROWS = {"better": "↑", "worse": "↓", "same": "→", "none": ""}
-STATUS_WORDS = {
-    "above 99.8%": "above the 99.8% limit",
-    "above 95%": "above the 95% limit",
-    "within": "within the limits",
-    "below 95%": "below the 95% limit",
-    "below 99.8%": "below the 99.8% limit",
-}
+STATUS_WORDS = {status: words.lower() for status, words in STATUS_TEXT.items()}  # inside a hover sentence
 _SQRT3 = math.sqrt(3)
 
 
@@ -211,19 +207,6 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed", fixedrange=True)
     return fig
 
-
-
-
-def indicator_value_text(value: float | None, unit: str) -> str:
-    """'72%' for a share, '64 days' for days, '–' without a value."""
-    if value is None:
-        return "–"
-    return f"{value:.0%}" if unit == "share" else f"{value:,.0f} days"
-
-
-def band_text(band: float, unit: str) -> str:
-    """An amber band as the page writes it: '10 points' for a share, '30 days' for days."""
-    return f"{band * 100:g} points" if unit == "share" else f"{band:g} days"
 
 
 def _cell_text(r: dict) -> str:
