@@ -7,17 +7,8 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from msoic.analysis.summary import change_text
 from msoic.filters import add_months
-
-
-def change_text(value: int, before: int) -> str:
-    """'+12 (+3%)', '-5 (-10%)', '+3 (from 0)' or 'no change'."""
-    diff = value - before
-    if diff == 0:
-        return "no change"
-    if before == 0:
-        return f"{diff:+,} (from 0)"
-    return f"{diff:+,} ({diff / before:+.0%})"
 
 
 def row(kpis: pl.DataFrame, month: date) -> None:
