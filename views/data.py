@@ -7,7 +7,8 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference
-from msoic.filters import add_months
+from msoic.analysis import submissions
+from msoic.filters import month_range
 from msoic.ui import data, returns_charts, sidebar
 
 filters = sidebar.current()
@@ -19,18 +20,16 @@ st.caption(f"Monthly returns for {filters.start:%b %Y} to {filters.end:%b %Y}, f
 
 st.subheader("Returns by agency and month")
 returns = data.run("data_submission_matrix", filters)
-months = [add_months(filters.start, i) for i in range(12 * (filters.end.year - filters.start.year)
-                                                       + filters.end.month - filters.start.month + 1)]
+months = month_range(filters.start, filters.end)
 if returns.is_empty():
     st.info("No return was sent or expected in this period.")
 else:
-    counts = returns.group_by("state").len()
-    count = dict(zip(counts["state"], counts["len"]))
+    count = submissions.state_counts(returns)
     cols = st.columns(5)
-    cols[0].metric("On time", f"{count.get('on time', 0):,}")
-    cols[1].metric("Late", f"{count.get('late', 0):,}")
-    cols[2].metric("Missing", f"{count.get('missing', 0):,}")
-    cols[3].metric("Not yet due", f"{count.get('not yet due', 0):,}", help="Expected, and today is on or before the 15th of the next month")
+    cols[0].metric("On time", f"{count['on time']:,}")
+    cols[1].metric("Late", f"{count['late']:,}")
+    cols[2].metric("Missing", f"{count['missing']:,}")
+    cols[3].metric("Not yet due", f"{count['not yet due']:,}", help="Expected, and today is on or before the 15th of the next month")
     cols[4].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
     st.caption("“!” marks a return with rejected rows; hover a cell for its counts.")
     st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
@@ -65,9 +64,7 @@ else:
                             placeholder="All agencies")
     sheets = st.multiselect("Sheet", ["operations", "victims", "offenders"], key="rejects_sheet",
                             placeholder="All sheets")
-    shown = rejected.filter(
-        (pl.col("agency_code").is_in(chosen) if chosen else pl.lit(True))
-        & (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True)))
+    shown = submissions.rejected_in(rejected, chosen, sheets)
     st.caption(f"{shown.height:,} of {rejected.height:,} rejected rows.")
     st.dataframe(
         shown.drop("submission_id"), hide_index=True, height=420,
