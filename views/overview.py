@@ -21,7 +21,7 @@ st.caption(f"{month:%B %Y}, the last month of the period chosen in the sidebar. 
 kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="total"), month), month)
 
 st.subheader(f"Emerging changes in {month:%B %Y}")
-emerging = changes.ranked(changes_charts.flags_in_view(filters, month, month), month)
+emerging = changes.ranked(data.emerging_changes(filters, month, month), month)
 SHOWN = 10
 if emerging.is_empty():
     st.caption(f"No region × crime type series of new operations is outside what the 12 months before "

@@ -68,7 +68,7 @@ y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
 flagged = measure == "new_ops" and split != "total" and view == "monthly"
 markers = None
 if flagged:
-    markers = changes_charts.markers(changes_charts.flags_in_view(filters, filters.start, filters.end), split)
+    markers = changes_charts.markers(data.emerging_changes(filters, filters.start, filters.end), split)
 
 if view == "monthly":
     shown = series.since(frame, filters.start)

@@ -1,37 +1,19 @@
-"""Emerging changes on the pages: the flags of the series in view, their markers on the Trends
-chart, their wording, the link to their Trends view, and what a chart selection narrows."""
+"""Emerging changes on the pages: their markers on the Trends chart, their wording, the link to
+their Trends view, and what a chart selection narrows (the flags come from msoic.ui.data)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import polars as pl
 
-import queries
 from msoic import reference
-from msoic.analysis import changes
-from msoic.filters import Filters, add_months
+from msoic.filters import Filters
 from msoic.measures import MEASURES
-from msoic.ui import data
 
 # Trends' own URL parameters (views/trends.py): the measure and split its links open on.
 TRENDS_MEASURE, TRENDS_SPLIT = ("measure", MEASURES["new_ops"]), ("split", "Crime type")
 ARROWS = {"up": "▲", "down": "▼"}
-
-
-def flags_in_view(filters: Filters, start: date, end: date) -> pl.DataFrame:
-    """The detector's result for every region x crime type series of the view, months start..end.
-
-    New operations are read from 17 months before `start` (or from the first month of the data),
-    so every month shown is tested as it would be on the whole data set.
-    """
-    first = data.run("data_period")["first_month"][0]
-    since = max(first, add_months(start, -changes.HISTORY))
-    counts = data.run("changes_series", filters.with_period(since, end))
-    series = [(r, c) for r in queries.regions_in_view(filters)
-              for c in queries.filter_parameters(filters)["crime_types"]]
-    return changes.detect(counts, since, end, series).filter(pl.col("month") >= start)
 
 
 def describe(flag: dict, with_names: bool = True, arrow: bool = True) -> str:

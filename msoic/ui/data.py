@@ -3,6 +3,7 @@ query results cached on query, filters, scope and data version."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -10,8 +11,9 @@ import streamlit as st
 
 import queries
 from msoic import db
+from msoic.analysis import changes
 from msoic.auth import NATIONAL, Scope
-from msoic.filters import Filters
+from msoic.filters import Filters, add_months
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -62,3 +64,17 @@ def export_csv(frame: pl.DataFrame, stem: str) -> tuple[bytes, str]:
         frame = frame.with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
         stem = "SYNTHETIC-" + stem
     return frame.write_csv().encode(), stem + ".csv"
+
+
+def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:
+    """The detector's result for every region x crime type series of the view, months start..end.
+
+    New operations are read from 17 months before `start` (or from the first month of the data),
+    so every month shown is tested as it would be on the whole data set.
+    """
+    first = run("data_period")["first_month"][0]
+    since = max(first, add_months(start, -changes.HISTORY))
+    counts = run("changes_series", filters.with_period(since, end))
+    series = [(r, c) for r in queries.regions_in_view(filters)
+              for c in queries.filter_parameters(filters)["crime_types"]]
+    return changes.detect(counts, since, end, series).filter(pl.col("month") >= start)
