@@ -1,8 +1,10 @@
-"""`python -m msoic bench`: time the database build and every query behind the pages.
+"""`python -m msoic bench`: time the database build and every question the pages ask.
 
-Figures are medians over repeats: "cold" opens a new read-only connection for each run (the
-first query a fresh dashboard process asks), "warm" reruns on an open connection (DuckDB's
-buffers hot, Streamlit's result cache bypassed).
+The questions are recorded, not listed by hand: every page is run headless (msoic.ui.page_questions)
+at the default view and narrowed to one region and crime type, and each call of the query runner
+is kept with its parameters. Figures are medians over repeats: "cold" opens a new read-only
+connection for each run (the first query a fresh dashboard process asks), "warm" reruns on an
+open connection (DuckDB's buffers hot, Streamlit's result cache bypassed).
 """
 
 from __future__ import annotations
@@ -17,58 +19,37 @@ from msoic import db
 from msoic.filters import Filters, add_months
 
 BUDGET_SECONDS = 0.5  # a warm page query should answer well inside this
+VIEW_MONTHS = 24      # the sidebar's default period, as the narrowed view states it
+NARROWED = {"regions": ("north-west",), "crime_types": ("criminal",)}  # one region and one crime type
 
 
-def page_queries(last_month, operation_id: str = "") -> list[tuple[str, str, Filters | None, dict]]:
-    """(page, query, filters, extra) for every query the pages ask at the default view
-    (`operation_id`: the operation chosen on the Operations page)."""
-    period = Filters(add_months(last_month, -23), last_month)
-    year = period.with_period(add_months(last_month, -12), last_month)
-    trend = period.with_period(add_months(period.start, -12), last_month)
-    return [
-        ("app", "data_period", None, {}),
-        ("Overview", "measures_by_month", year, {"split": "total"}),
-        ("Overview", "live_operations_by_family", period, {}),
-        ("Overview", "measures_by_month", year, {"split": "region"}),
-        ("Trends", "measures_by_month", trend, {"split": "crime_type"}),
-        ("Trends", "measures_by_month", trend, {"split": "region"}),
-        ("Trends", "population", period, {}),
-        *[("Victims", name, period, {}) for name in (
-            "victims_by_month_profile", "victims_nrm_referral", "victims_nrm_referral_delay", "victims_by_nationality",
-            "victims_exploitation_by_nationality", "victims_by_exploitation_type", "victims_profile",
-            "victims_by_region")],
-        *[("Victims", name, period.with_period(add_months(last_month, -11 - last_month.month), last_month), {})
-          for name in ("victims_by_nationality", "victims_by_exploitation_type")],  # this year and last
-        *[("Offenders", name, period, {}) for name in (
-            "offenders_justice_funnel", "offenders_profile", "victims_also_offenders")],
-        ("Benchmark", "benchmark_by_force", period, {}),
-        ("Benchmark", "benchmark_by_force", period.with_period(last_month, last_month), {}),  # and 2 more months
-        *[("Benchmark", name, period.with_period(add_months(last_month, -2), last_month), {}) for name in (
-            "scorecard_victims", "scorecard_closed_operations", "scorecard_first_arrests", "scorecard_returns")],
-        ("Overview", "changes_series", period.with_period(add_months(last_month, -17), last_month), {}),
-        ("Trends", "changes_series", period.with_period(add_months(period.start, -17), last_month), {}),
-        ("Operations", "operations_list", period, {"search": ""}),
-        ("Operations", "operations_list", period, {"search": "OCG-0"}),
-        *[("Operations", name, period, {"operation_id": operation_id}) for name in (
-            "operation_months", "operation_funnel", "operation_people", "operation_lineage")],
-    ]
+def views(last_month) -> dict[str, dict[str, list[str]]]:
+    """The sidebar views the pages are recorded at: the default, and narrowed to one region and crime type."""
+    narrowed = Filters(add_months(last_month, 1 - VIEW_MONTHS), last_month, **NARROWED)
+    return {"default": {}, "narrowed": narrowed.to_query_params()}
 
 
-def narrowed(filters: Filters | None) -> Filters | None:
-    """The same view narrowed to one region and one crime type."""
-    if filters is None:
-        return None
-    return Filters(filters.start, filters.end, regions=("north-west",), crime_types=("criminal",))
-
-
-def _time(fn) -> float:
+def _time(fn, *args) -> float:
     began = time.perf_counter()
-    fn()
+    fn(*args)
     return time.perf_counter() - began
+
+
+def _cold(db_path: Path, question) -> float:
+    """One run of `question` on a connection opened for it."""
+    fresh = db.connect_readonly(db_path)
+    try:
+        return _time(question.ask, fresh)
+    finally:
+        fresh.close()
 
 
 def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
               ingest_rows: int = 1_000_000) -> int:
+    # The recorder runs the pages under Streamlit's AppTest: imported here so that the rest of
+    # the command line does not load Streamlit.
+    from msoic.ui import page_questions
+
     with tempfile.TemporaryDirectory() as tmp:
         if db_path is None:
             from msoic import demo
@@ -83,25 +64,21 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
 
         con = db.connect_readonly(db_path)
         last = queries.run(con, "data_period")["last_month"][0]
+        busiest = _busiest_operation(con, last)
         rows = []
-        for page, name, filters, extra in page_queries(last, _busiest_operation(con, last)):
-            for label, view in (("default", filters), ("narrowed", narrowed(filters))):
-                if view is None and label == "narrowed":
-                    continue
-                cold = []
-                for _ in range(repeats):
-                    fresh = db.connect_readonly(db_path)
-                    cold.append(_time(lambda: queries.run(fresh, name, view, **extra)))
-                    fresh.close()
-                queries.run(con, name, view, **extra)
-                warm = [_time(lambda: queries.run(con, name, view, **extra)) for _ in range(repeats)]
-                n = queries.run(con, name, view, **extra).height
-                rows.append((page, name + (f" ({extra['split']})" if "split" in extra else ""), label,
+        for label, view in views(last).items():
+            for question in page_questions.record(db_path, view, busiest):
+                cold = [_cold(db_path, question) for _ in range(repeats)]
+                n = question.ask(con).height
+                warm = [_time(question.ask, con) for _ in range(repeats)]
+                split = dict(question.kwargs).get("split")
+                rows.append((question.page, question.name + (f" ({split})" if split else ""), label,
                              statistics.median(cold), statistics.median(warm), n))
         detector = detector_report(con)
         con.close()
 
-    print(f"\nPage queries, medians over {repeats} runs (budget {BUDGET_SECONDS * 1000:.0f} ms warm)")
+    print(f"\nPage queries as the pages ask them, medians over {repeats} runs "
+          f"(budget {BUDGET_SECONDS * 1000:.0f} ms warm)")
     print(f"{'page':<10} {'query':<36} {'view':<9} {'cold ms':>9} {'warm ms':>9} {'of budget':>9} {'rows':>7}")
     for page, name, label, cold, warm, n in rows:
         print(f"{page:<10} {name:<36} {label:<9} {cold * 1000:9.1f} {warm * 1000:9.1f} "
@@ -113,8 +90,8 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
 
     if ingest_rows:
         print("\n" + "\n".join(ingest_bench.report(ingest_rows, repeats=min(repeats, 3))))
-        for rows in (ingest_rows, 5 * ingest_rows):  # memory should not grow with the file
-            print(ingest_bench.memory(rows))
+        for n_rows in (ingest_rows, 5 * ingest_rows):  # memory should not grow with the file
+            print(ingest_bench.memory(n_rows))
     return 0
 
 
@@ -142,9 +119,9 @@ def detector_report(con) -> list[str]:
     result = changes.detect(counts, first, last, series)
     elapsed = time.perf_counter() - began
     got = changes.evaluate(result, events)
-    lines = [f"Emerging changes of new operations: {len(series)} region x crime type series, "
+    lines = [(f"Emerging changes of new operations: {len(series)} region x crime type series, "
              f"{first:%b %Y} to {last:%b %Y}, {got['series_months']:,} series-months tested in "
-             f"{elapsed * 1000:.0f} ms"]
+             f"{elapsed * 1000:.0f} ms")]
     for event in got["assessed"]:
         delay = event["delay"]
         found = "missed" if delay is None else f"flagged {delay} month(s) after its start"

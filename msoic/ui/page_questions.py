@@ -1,0 +1,85 @@
+"""What the pages ask the database: each page run headless under Streamlit's AppTest with a
+recording wrapper around the query runner, so the bench times the questions users really get."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import queries
+from msoic import db
+
+APP = db.ROOT / "app.py"
+
+# (page title, script, URL parameters of the page's own controls): every page that reads the
+# database, at its defaults, and the controls that change what it asks (Trends' split, the
+# Operations search and a chosen operation).
+VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("Overview", "views/overview.py", {}),
+    ("Trends", "views/trends.py", {}),
+    ("Trends", "views/trends.py", {"split": "region"}),
+    ("Victims", "views/victims.py", {}),
+    ("Offenders", "views/offenders.py", {}),
+    ("Operations", "views/operations.py", {}),
+    ("Operations", "views/operations.py", {"search": "OCG-0"}),
+    ("Operations", "views/operations.py", {"operation": "{busiest}"}),
+    ("Benchmark", "views/benchmark.py", {}),
+    ("Data", "views/data.py", {}),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One call of the runner as a page made it: queries.run(con, name, *args, **kwargs)."""
+
+    page: str
+    name: str
+    args: tuple
+    kwargs: tuple  # sorted (key, value) pairs
+
+    def ask(self, con):
+        """Ask it again on `con`."""
+        return queries.run(con, self.name, *self.args, **dict(self.kwargs))
+
+
+def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list[Question]:
+    """Every distinct question the pages ask of `db_path` at the sidebar view `view` (URL query
+    parameters; {} for the default), in the order first asked, with the page that asked it
+    (`busiest`: the operation the Operations page is opened on)."""
+    asked: dict[tuple, Question] = {}
+    real, asking = queries.run, {"page": ""}
+
+    def recording(con, name, *args, **kwargs):
+        question = Question(asking["page"], name, args, tuple(sorted(kwargs.items())))
+        asked.setdefault((name, repr(args), repr(question.kwargs)), question)
+        return real(con, name, *args, **kwargs)
+
+    previous = os.environ.get("MSOIC_DB")
+    os.environ["MSOIC_DB"] = str(db_path)
+    queries.run = recording
+    try:
+        for title, script, params in VISITS:
+            st.cache_data.clear()  # every page asks afresh, as on its first visit
+            at = AppTest.from_file(str(APP), default_timeout=600)
+            for key, values in view.items():
+                at.query_params[key] = values
+            for key, value in params.items():
+                at.query_params[key] = value.format(busiest=busiest)
+            asking["page"] = VISITS[0][0]  # the first run opens the default page, Overview
+            at.run()
+            asking["page"] = title
+            at.switch_page(script)
+            at.run()
+            if at.exception:
+                raise RuntimeError(f"{title} failed under AppTest: {[e.value for e in at.exception]}")
+    finally:
+        queries.run = real
+        if previous is None:
+            os.environ.pop("MSOIC_DB", None)
+        else:
+            os.environ["MSOIC_DB"] = previous
+    return list(asked.values())
