@@ -1,0 +1,1 @@
+"""The synthetic data generator in its parts; msoic.demo builds a database with it."""
