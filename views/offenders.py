@@ -1,6 +1,8 @@
 """Offenders: who they are, how far they went through the criminal-justice funnel and how long each
 stage took, by crime type and region; and the victims also recorded as offenders."""
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
@@ -16,20 +18,6 @@ INTERVALS = {
     "charge_to_conviction": "Charge → conviction",
     "opening_to_charge": "Opening → charge",
 }
-
-
-def narrow_crime_type() -> None:
-    """A selected crime type narrows the crime type filter."""
-    codes = people_charts.selected_codes(st.session_state["funnel_by_crime_type"].selection, list(CRIME_TYPE))
-    if codes:
-        sidebar.narrow(crime_types=codes)
-
-
-def narrow_region() -> None:
-    """A selected region narrows the region filter (force areas outside it are dropped)."""
-    codes = people_charts.selected_codes(st.session_state["funnel_by_region"].selection, list(REGION))
-    if codes:
-        sidebar.narrow_regions(codes)
 
 
 def days(value: float | None) -> str:
@@ -116,9 +104,11 @@ median_columns = {k: st.column_config.NumberColumn(v, format="%.0f", help=f"Medi
                   for k, v in INTERVALS.items()}
 stage_columns = {s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()}
 for by, title, groups, names, key, callback, what in (
-    ("crime_type", "By crime type", crime_types, CRIME_TYPE, "funnel_by_crime_type", narrow_crime_type,
+    ("crime_type", "By crime type", crime_types, CRIME_TYPE, "funnel_by_crime_type",
+     partial(sidebar.narrow_to_selection, "funnel_by_crime_type", list(CRIME_TYPE), "crime_types"),
      "crime type"),
-    ("region_code", "By region", regions, REGION, "funnel_by_region", narrow_region, "region"),
+    ("region_code", "By region", regions, REGION, "funnel_by_region",
+     partial(sidebar.narrow_to_selection, "funnel_by_region", list(REGION), "regions"), "region"),
 ):
     st.subheader(title)
     table = people.funnel_table(offenders, by, groups)

@@ -3,6 +3,7 @@ they were exploited for, and which are growing; NRM referral; the selection agai
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -17,20 +18,6 @@ MS_TYPES = reference.crime_types_in(("MS",))
 SHORT_EXPLOITATION = {"labour": "Labour", "sexual": "Sexual", "criminal": "Criminal",
                       "domestic_servitude": "Domestic<br>servitude", "organ_harvesting": "Organ<br>harvesting",
                       "multiple": "Multiple<br>types", "unknown": "Not known"}
-
-
-def narrow_crime_type() -> None:
-    """A selected exploitation type narrows the crime type filter ('Not known' does not filter)."""
-    codes = people_charts.selected_codes(st.session_state["child_exploitation"].selection, MS_TYPES)
-    if codes:
-        sidebar.narrow(crime_types=codes)
-
-
-def narrow_region() -> None:
-    """A selected region bar narrows the region filter (force areas outside it are dropped)."""
-    codes = people_charts.selected_codes(st.session_state["region_picker"].selection, list(REGION))
-    if codes:
-        sidebar.narrow_regions(codes)
 
 
 filters = sidebar.current()
@@ -153,7 +140,8 @@ with right:
         people_charts.category_bars(child, "exploitation_type", "victims",
                                     people.by_total(child, "exploitation_type", "victims", last=("unknown",)),
                                     EXPLOITATION, "Child victims identified"),
-        key="child_exploitation", on_select=narrow_crime_type, selection_mode=("points", "box"))
+        key="child_exploitation", selection_mode=("points", "box"),
+        on_select=partial(sidebar.narrow_to_selection, "child_exploitation", MS_TYPES, "crime_types"))
     st.caption(f"{children:,} child victims. Select a bar to narrow the crime type filter to operations of that type "
                "(Not known does not filter).")
 
@@ -218,7 +206,8 @@ with right:
     regions = data.run("victims_by_region", nation_filters)
     st.plotly_chart(people_charts.category_bars(regions, "region_code", "victims", list(REGION), REGION,
                                                 "Victims identified", highlight=list(filters.regions)),
-                    key="region_picker", on_select=narrow_region, selection_mode=("points", "box"))
+                    key="region_picker", selection_mode=("points", "box"),
+                    on_select=partial(sidebar.narrow_to_selection, "region_picker", list(REGION), "regions"))
     st.caption("Victims identified in the period by region, nationally. Select a bar to choose that region in "
                "the sidebar.")
 

@@ -18,6 +18,7 @@ from msoic.filters import (
     month_range,
     parse_month,
 )
+from msoic.ui import people_charts
 
 _FILTERS = "msoic_filters"
 DEFAULT_MONTHS = 24
@@ -125,3 +126,13 @@ def narrow_regions(regions: list[str]) -> None:
     """Set the region filter from a chart selection, dropping the force areas outside those regions."""
     kept = [f for f in current().forces if f in reference.forces_in(tuple(regions))]
     narrow(regions=regions, forces=kept)
+
+
+def narrow_to_selection(key: str, allowed: list[str], field: str) -> None:
+    """The codes chosen among `allowed` on the chart `key` narrow the `field` filter ('regions',
+    which drops the force areas outside them, or 'crime_types'); nothing chosen changes nothing."""
+    codes = people_charts.selected_codes(st.session_state[key].selection, allowed)
+    if codes and field == "regions":
+        narrow_regions(codes)
+    elif codes:
+        narrow(**{field: codes})
