@@ -158,8 +158,8 @@ def test_a_csv_without_the_header_is_refused(tmp_path):
 
 TOML_ERRORS = {
     "unknown role": ('[[grant]]\nwho = "a@b.uk"\nrole = "boss"\n', 1, "unknown role 'boss'"),
-    "second grant bad area": ('[[grant]]\nwho = "a@b.uk"\nrole = "reader"\n\n[[grant]]\nwho = "a@b.uk"\n'
-                              'role = "force_analyst"\narea = "wessex"\n', 5, "'wessex' is not a force code"),
+    "second grant bad area": (('[[grant]]\nwho = "a@b.uk"\nrole = "reader"\n\n[[grant]]\nwho = "a@b.uk"\n'
+                               'role = "force_analyst"\narea = "wessex"\n'), 5, "'wessex' is not a force code"),
     "missing who": ('[[grant]]\nrole = "reader"\n', 1, "who must be an email"),
     "unknown key": ('[[grant]]\nwho = "a@b.uk"\nrole = "reader"\nregion = "london"\n', 1, "unknown key region"),
     "area not text": ('[[grant]]\nwho = "a@b.uk"\nrole = "force_analyst"\narea = 3\n', 1, "area must be text"),

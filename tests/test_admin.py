@@ -103,8 +103,8 @@ def test_a_bad_access_list_is_shown_with_its_line_and_reason(trail, tmp_path, mo
     monkeypatch.setenv("MSOIC_ACCESS", str(listed))
     at = open_page()
     assert "cannot be used" in at.error[0].value
-    assert [t.value for t in at.text] == [f"{listed}, line 1: '[x](http://e.vil)' is not a force code "
-                                          "(see data/reference/force.csv)."]
+    assert [t.value for t in at.text] == [(f"{listed}, line 1: '[x](http://e.vil)' is not a force code "
+                                           "(see data/reference/force.csv).")]
 
 
 def test_no_access_list_is_said(trail):
