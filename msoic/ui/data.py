@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from msoic import db
+from msoic import db, disclosure
 from msoic.analysis import changes
 from msoic.auth import NATIONAL, Scope
 from msoic.filters import Filters, add_months
@@ -58,8 +58,13 @@ def is_synthetic() -> bool:
     return meta().get("is_synthetic") == "true"
 
 
-def export_csv(frame: pl.DataFrame, stem: str) -> tuple[bytes, str]:
-    """(CSV bytes, file name) for a download; synthetic data says so in a column and the name."""
+def export_csv(frame: pl.DataFrame, stem: str, controlled: bool = True) -> tuple[bytes, str]:
+    """(CSV bytes, file name) for a download; synthetic data says so in a column and the name.
+
+    `controlled` applies disclosure control (msoic.disclosure): on for everyone until the scope
+    can say a national analyst is asking (deny by default)."""
+    if controlled:
+        frame = disclosure.control_frame(frame)
     if is_synthetic():
         frame = frame.with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
         stem = "SYNTHETIC-" + stem
