@@ -164,6 +164,22 @@ def control_table(frame: pl.DataFrame, label: str, columns: Sequence[str], limit
     return pl.DataFrame({label: labels, **dict(zip(names, text))}, schema={label: pl.String, **{n: pl.String for n in names}})
 
 
+def control_columns(frame: pl.DataFrame, label: str, columns: Sequence[str], limit: int | None = None,
+                    total_label: str = TOTAL) -> pl.DataFrame:
+    """Like control_table for columns that do not add up across (victims, arrests, ...): each
+    column is controlled against its own Total row, and no Total column is added."""
+    parts = [control_table(frame.select(label, c), label, [c], limit, total_label) for c in columns]
+    return pl.concat([parts[0].select(label)] + [p.drop(label) for p in parts], how="horizontal")
+
+
+def control_count(value: float | None, limit: int | None = None, decimals: int = 0) -> str:
+    """One count shown on its own (no totals beside it): `[c]` from 1 to the threshold."""
+    limit = threshold() if limit is None else limit
+    if value is not None and is_small(value, limit):
+        return CONFIDENTIAL
+    return number_text(value, decimals)
+
+
 def published_values(table: pl.DataFrame, label: str) -> tuple[np.ndarray, np.ndarray]:
     """(values, hidden) of a controlled table as a reader sees it: `[c]` cells hidden, as NaN."""
     body = table.drop(label)
