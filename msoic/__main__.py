@@ -1,4 +1,4 @@
-"""The command line: python -m msoic demo | check | bench | ingest | template."""
+"""The command line: python -m msoic demo | check | bench | ingest | template | report."""
 
 from __future__ import annotations
 
@@ -105,6 +105,44 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from msoic import report
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in report.FORMATS]
+    if unknown or not formats:
+        print(f"Unknown report format {', '.join(unknown) or '(none)'}; use html, pdf or xlsx.", file=sys.stderr)
+        return 2
+    if not args.db.exists():
+        print(f"No database at {args.db}.", file=sys.stderr)
+        return 2
+    month = date(int(args.month[:4]), int(args.month[5:7]), 1)
+    con = db.connect_readonly(args.db)
+    try:
+        report.check_folder(args.out)
+        if args.region is None:
+            reports = [report.national(con, month)]
+        else:
+            regions = report.regions() if args.region == report.ALL else [args.region]
+            for region in regions:
+                report.check_region(region)
+            reports = (report.regional(con, month, r) for r in regions)
+        written = report.write(reports, formats, args.out)
+    except report.ReportError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except report.PdfError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} in {args.out}: "
+          + ", ".join(p.name for p in written))
+    return 0
+
+
 def _month(text: str) -> str:
     if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}")
@@ -149,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     template.add_argument("--out", type=Path, required=True)
     template.add_argument("--db", type=Path, default=db.default_path(), help="prefill from this database")
     template.set_defaults(func=cmd_template)
+
+    rep = sub.add_parser("report", help="write the monthly national report or regional packs")
+    rep.add_argument("--month", required=True, type=_month, metavar="YYYY-MM")
+    rep.add_argument("--region", default=None, metavar="CODE|all", help="a regional pack (all: the twelve)")
+    rep.add_argument("--format", default="html,pdf,xlsx", help="comma-separated: html, pdf, xlsx")
+    rep.add_argument("--out", type=Path, required=True, help="an existing folder")
+    rep.add_argument("--db", type=Path, default=db.default_path())
+    rep.set_defaults(func=cmd_report)
 
     args = parser.parse_args(argv)
     return args.func(args)

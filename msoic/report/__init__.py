@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,6 +20,7 @@ from msoic import db, disclosure, reference
 from msoic.auth import NATIONAL, Scope
 from msoic.filters import month_key
 from msoic.report.model import Report
+from msoic.report.pdf import PdfError
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ def check_month(con: duckdb.DuckDBPyConnection, month: date) -> date:
         raise ReportError(f"{month_key(month)} is outside the data, which runs from {month_key(first)} to "
                           f"{month_key(last)}.")
     return first
+
+
+def regions() -> list[str]:
+    """The twelve region codes, in reference order."""
+    return list(reference.labels("region"))
 
 
 def check_region(region: str) -> None:
@@ -113,8 +118,10 @@ def render(report: Report, fmt: str) -> bytes:
 
 def check_folder(out: Path) -> None:
     """Refuse an output folder that is missing or cannot be written to, before any work."""
-    if not out.is_dir():
+    if not out.exists():
         raise ReportError(f"The output folder {out} does not exist.")
+    if not out.is_dir():
+        raise ReportError(f"The output folder {out} is a file, not a folder.")
     if not os.access(out, os.W_OK | os.X_OK):
         raise ReportError(f"The output folder {out} cannot be written to.")
 
@@ -124,15 +131,20 @@ def write(reports: Iterable[Report], formats: Iterable[str], out: Path,
     """Write every report in every format into `out`: all are rendered to temporary files first
     and renamed into place only when every one succeeded, so nothing is half-written."""
     check_folder(out)
+    formats = list(formats)
     staged: list[tuple[Path, Path]] = []
     try:
         for report in reports:
             for fmt in formats:
                 body = render(report, fmt)
-                handle, name = tempfile.mkstemp(prefix=f".{report.file_stem}.", suffix=f".{fmt}.part", dir=out)
-                with os.fdopen(handle, "wb") as file:
-                    file.write(body)
-                staged.append((Path(name), out / f"{'SYNTHETIC-' if report.synthetic else ''}{report.file_stem}.{fmt}"))
+                final = out / f"{'SYNTHETIC-' if report.synthetic else ''}{report.file_stem}.{fmt}"
+                tmp = out / f".{final.name}.{os.getpid()}.part"
+                try:
+                    with open(tmp, "wb") as file:  # the usual permissions, unlike mkstemp's 0600
+                        staged.append((tmp, final))
+                        file.write(body)
+                except OSError as error:
+                    raise ReportError(f"Could not write {final.name} in {out}: {error.strerror}.") from error
                 progress(staged[-1][1].name)
         for tmp, final in staged:
             os.replace(tmp, final)

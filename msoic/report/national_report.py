@@ -20,7 +20,7 @@ AGE = {"child": "Child", "adult": "Adult", "unknown": "Not known"}
 SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Not known"}
 INTERVALS = {"opening_to_arrest": "Operation opened to arrest", "arrest_to_charge": "Arrest to charge",
              "charge_to_conviction": "Charge to conviction", "opening_to_charge": "Operation opened to charge"}
-YEAR_NOTE = "The 12 months to {month:%B %Y}."
+YEAR_NOTE = "the 12 months to {month:%B %Y}"
 
 
 def _names(table: str) -> dict[str, str]:
