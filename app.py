@@ -56,6 +56,7 @@ page = st.navigation({
     "Regions": [
         st.Page("views/benchmark.py", title="Benchmark", icon=":material/leaderboard:"),
     ],
+    "Reports": [st.Page("views/report.py", title="Report", icon=":material/description:")],
     "Data": [
         st.Page("views/data.py", title="Data", icon=":material/fact_check:"),
         st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),

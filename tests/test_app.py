@@ -15,7 +15,7 @@ from tests.apptest import open_app
 from tests.independent import View
 
 PAGES = [None, "views/overview.py", "views/trends.py", "views/victims.py", "views/offenders.py",
-         "views/operations.py", "views/benchmark.py"]
+         "views/operations.py", "views/benchmark.py", "views/report.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -89,12 +89,16 @@ def chart_html(chart: Chart, for_print: bool) -> str:
     spec = json.loads(pio.to_json(figure, validate=False))
     config = {"displaylogo": False, "responsive": not for_print, "staticPlot": for_print}
     div = f"chart-{_slug(chart.key)}"
-    script = (f"Plotly.newPlot({json.dumps(div)}, {json.dumps(spec['data'], sort_keys=True)}, "
-              f"{json.dumps(spec.get('layout', {}), sort_keys=True)}, {json.dumps(config, sort_keys=True)});")
-    safe_script = script.replace("</", "<\\/")  # no '</script>' inside data
+    script = (f"Plotly.newPlot({_js(div)}, {_js(spec['data'])}, {_js(spec.get('layout', {}))}, {_js(config)});")
     return (f'<figure><div id="{div}" class="chart" role="img" aria-label="{escape(chart.description)}"></div>'
             f"<figcaption>{escape(chart.title)}. {escape(chart.description)}</figcaption>"
-            f"<script>{safe_script}</script></figure>")
+            f"<script>{script}</script></figure>")
+
+
+def _js(value: object) -> str:
+    """JSON safe inside a <script> element: <, > and & escaped, so no data can close or open a tag."""
+    text = json.dumps(value, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def grey_friendly(figure):
