@@ -76,6 +76,9 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
                              statistics.median(cold), statistics.median(warm), n))
         detector = detector_report(con)
         con.close()
+        from msoic.report import bench as report_bench
+
+        reports = report_bench.timings(db_path)
 
     print(f"\nPage queries as the pages ask them, medians over {repeats} runs "
           f"(budget {BUDGET_SECONDS * 1000:.0f} ms warm)")
@@ -86,6 +89,7 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
     worst = max(r[4] for r in rows)
     print(f"\nSlowest warm query: {worst * 1000:.1f} ms ({worst / BUDGET_SECONDS:.1%} of the budget).")
     print("\n" + "\n".join(detector))
+    print("\n" + "\n".join(reports))
     from msoic.ingest import bench as ingest_bench
 
     if ingest_rows:

@@ -20,6 +20,7 @@ from msoic import db, disclosure, reference
 from msoic.auth import NATIONAL, Scope
 from msoic.filters import month_key
 from msoic.report.model import Report
+from msoic.report import pdf
 from msoic.report.pdf import PdfError
 
 log = logging.getLogger(__name__)

@@ -90,8 +90,9 @@ def chart_html(chart: Chart, for_print: bool) -> str:
     config = {"displaylogo": False, "responsive": not for_print, "staticPlot": for_print}
     div = f"chart-{_slug(chart.key)}"
     script = (f"Plotly.newPlot({_js(div)}, {_js(spec['data'])}, {_js(spec.get('layout', {}))}, {_js(config)});")
-    return (f'<figure><div id="{div}" class="chart" role="img" aria-label="{escape(chart.description)}"></div>'
-            f"<figcaption>{escape(chart.title)}. {escape(chart.description)}</figcaption>"
+    return (f"<h3>{escape(chart.title)}</h3>"
+            f'<figure><div id="{div}" class="chart" role="img" aria-label="{escape(chart.description)}"></div>'
+            f"<figcaption>{escape(chart.description)}</figcaption>"
             f"<script>{script}</script></figure>")
 
 
