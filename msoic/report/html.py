@@ -36,7 +36,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: bold; border-top: 2px solid #0b0c0c; }
 .note { font-size: .8rem; color: #505a5f; margin-top: 0; }
 figure { margin: .5rem 0 1rem; } figcaption { font-size: .8rem; color: #505a5f; }
-.chart { width: 100%; height: 420px; }
+.chart { width: 100%; }
 nav ol { padding-left: 1.3rem; }
 """
 
@@ -46,9 +46,9 @@ PRINT_STYLE = """
         @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; }
         @bottom-left { content: "%(footer)s"; font-size: 8pt; } }
 body { margin: 0; max-width: none; font-size: 10pt; }
-h2 { break-before: page; } h2.first { break-before: auto; }
+h2 { break-before: page; } h2.first { break-before: auto; } h3, caption { break-after: avoid; }
 table { font-size: 7.5pt; break-inside: auto; } tr { break-inside: avoid; } thead { display: table-header-group; }
-figure { break-inside: avoid; } .chart { width: 180mm; height: 95mm; }
+figure { break-inside: avoid; } .chart { width: 680px; }
 """
 
 
@@ -84,14 +84,17 @@ def _slug(text: str) -> str:
 def chart_html(chart: Chart, for_print: bool) -> str:
     """A chart as a div and the script that draws it from its JSON (no random ids)."""
     figure = chart.figure
-    if for_print:
+    height = figure.layout.height or 450
+    if for_print:  # a fixed size that fits the A4 text width, so nothing overlaps what follows
         figure = grey_friendly(figure)
+        height = min(height, 470)
+        figure.update_layout(width=680, height=height)
     spec = json.loads(pio.to_json(figure, validate=False))
     config = {"displaylogo": False, "responsive": not for_print, "staticPlot": for_print}
     div = f"chart-{_slug(chart.key)}"
     script = (f"Plotly.newPlot({_js(div)}, {_js(spec['data'])}, {_js(spec.get('layout', {}))}, {_js(config)});")
     return (f"<h3>{escape(chart.title)}</h3>"
-            f'<figure><div id="{div}" class="chart" role="img" aria-label="{escape(chart.description)}"></div>'
+            f'<figure><div id="{div}" class="chart" style="height:{height}px" role="img" aria-label="{escape(chart.description)}"></div>'
             f"<figcaption>{escape(chart.description)}</figcaption>"
             f"<script>{script}</script></figure>")
 
