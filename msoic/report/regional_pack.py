@@ -68,9 +68,18 @@ def hidden_counts(forces: pl.DataFrame, region: str, limit: int) -> tuple[pl.Dat
     return table, hidden
 
 
+def hidden_everywhere(forces: pl.DataFrame, limit: int) -> dict[tuple[str, str], bool]:
+    """Which (force, count) cells any region's pack hides: a funnel plot shows every force, so a
+    point must not give away a count that the force's own region's table hides."""
+    hidden: dict[tuple[str, str], bool] = {}
+    for region in reference.labels("region"):
+        hidden.update(hidden_counts(forces, region, limit)[1])
+    return hidden
+
+
 def _is_hidden(row: dict, count: str, hidden: dict, limit: int) -> bool:
-    """A force's count is hidden when the region table hides it or, for forces of other regions
-    (shown only on the funnel plots), when it is small."""
+    """A force's count is hidden when its region's table hides it or (a count no table shows, such
+    as the mean live operations) when it is small."""
     key = (row["force_code"], count)
     if key in hidden:
         return hidden[key]
@@ -85,7 +94,7 @@ def funnel_section(run, month: date, region: str, limit: int) -> tuple[Section, 
     period = Filters(add_months(month, -11), month)
     counts = benchmark.counts_per_force(run("benchmark_by_force", period))
     forces, region_row, nation_row = benchmark.benchmark(counts, region)
-    _, hidden = hidden_counts(forces, region, limit)
+    hidden = hidden_everywhere(forces, limit)
     charts, tables = [], []
     by_force = {r["force_code"]: r for r in forces.iter_rows(named=True)}
     for measure, spec in benchmark.MEASURES.items():
