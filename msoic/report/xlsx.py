@@ -108,8 +108,10 @@ def render(report: Report) -> bytes:
     for table, name in names:
         sheet = book.add_worksheet(name)
         text(sheet, 0, 0, table.title, title)
-        text(sheet, 1, 0, SYNTHETIC if report.synthetic else f"Data version {report.data_version}", bold)
-        text(sheet, 2, 0, table.note or f"Period: {report.period}. Source: MSOIC Analysis.")
+        text(sheet, 1, 0, SYNTHETIC if report.synthetic else "Source: MSOIC Analysis.", bold)
+        text(sheet, 2, 0, f"Period: {report.period}. Scope: {report.scope}. Data version {report.data_version}.")
+        if table.note:
+            text(sheet, 3, 0, table.note)
         _write_table(table, sheet, 4, text, header, number, symbol)
     book.close()
     return buffer.getvalue()
