@@ -180,14 +180,6 @@ def control_count(value: float | None, limit: int | None = None, decimals: int =
     return number_text(value, decimals)
 
 
-def published_values(table: pl.DataFrame, label: str) -> tuple[np.ndarray, np.ndarray]:
-    """(values, hidden) of a controlled table as a reader sees it: `[c]` cells hidden, as NaN."""
-    body = table.drop(label)
-    hidden = np.array([[v == CONFIDENTIAL for v in row] for row in body.rows()], dtype=bool)
-    values = np.array([[np.nan if v in SYMBOLS else float(v) for v in row] for row in body.rows()])
-    return values, hidden
-
-
 # --- Rates, proportions and generic downloads ---------------------------------------------------
 
 def control_ratio(value: float | None, numerator: float | None, denominator: float | None,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from datetime import date
 
 import openpyxl
 import polars as pl
@@ -309,7 +308,7 @@ def cli(*args: str, db_path, **env) -> subprocess.CompletedProcess:
     import os
 
     return subprocess.run([sys.executable, "-m", "msoic", "report", *args, "--db", str(db_path)],
-                          capture_output=True, text=True, env={**os.environ, **env})
+                          capture_output=True, text=True, env={**os.environ, **env}, check=False)
 
 
 @pytest.mark.parametrize("args,message", [

@@ -7,7 +7,6 @@ from the production time.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
@@ -19,11 +18,12 @@ import queries
 from msoic import db, disclosure, reference
 from msoic.auth import NATIONAL, Scope
 from msoic.filters import month_key
-from msoic.report.model import Report
 from msoic.report import pdf
+from msoic.report.model import Report
 from msoic.report.pdf import PdfError
 
-log = logging.getLogger(__name__)
+__all__ = ["ALL", "FORMATS", "PdfError", "ReportError", "check_folder", "check_month", "check_region", "national",
+           "pdf", "regional", "regions", "render", "write"]
 
 FORMATS = ("html", "pdf", "xlsx")
 ALL = "all"

@@ -15,7 +15,14 @@ from msoic import disclosure, reference
 from msoic.analysis import benchmark, scorecard, summary
 from msoic.analysis.metrics import METRICS
 from msoic.auth import Scope
-from msoic.disclosure import CONFIDENTIAL, control_count, control_ratio, number_text
+from msoic.disclosure import (
+    CONFIDENTIAL,
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    control_count,
+    control_ratio,
+    number_text,
+)
 from msoic.filters import Filters, add_months
 from msoic.report import figures
 from msoic.report.model import Chart, Section, Table
@@ -46,7 +53,7 @@ def what_changed(run, month: date, region: str) -> Table:
         shares = [control_ratio(None if not t[den] else 100 * t[num] / t[den], t[num], t[den], decimals=0)
                   for t in totals]
         change = [CONFIDENTIAL if CONFIDENTIAL in (shares[0], shares[k]) else
-                  ("[x]" if "[x]" in (shares[0], shares[k]) else
+                  (NOT_AVAILABLE if NOT_AVAILABLE in (shares[0], shares[k]) else
                    figures.signed_text(float(shares[0]) - float(shares[k]))) for k in (1, 2)]
         rows.append((label + ", %", shares[0], shares[1], change[0], shares[2], change[1]))
     return Table("What changed", f"What changed in {month:%B %Y}: the region's forces together", pl.DataFrame(
@@ -191,8 +198,8 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
                              if c != "population")
             if m == "live_ops_rate" and code is not None:
                 secret = 0 < (r["live_ops"] or 0) <= limit
-            rank = r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else "[x]"  # no value, no rank
-            cells += [CONFIDENTIAL if secret else number_text(r[m], 1), rank or "[z]"]
+            rank = r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else NOT_AVAILABLE  # no value, no rank
+            cells += [CONFIDENTIAL if secret else number_text(r[m], 1), rank or NOT_APPLICABLE]
         rows.append(cells)
     columns = ["Force area", "Population"]
     for m, spec in benchmark.MEASURES.items():
