@@ -193,6 +193,20 @@ def test_offenders_by_sex_equal_the_raw_tables(national, raw, last_month):
     assert frame["Offenders"][-1] == str(offenders.height)
 
 
+def test_the_returns_behind_the_month_equal_the_submissions(national, raw, db_path, last_month):
+    from collections import Counter
+
+    from tests import independent_returns as ir
+
+    states = Counter(ir.states(raw, ir.submissions(db_path), last_month, last_month).values())
+    frame = dict(table(national, "Returns").iter_rows())
+    for label, state in (("On time", "on time"), ("Late", "late"), ("Missing", "missing"),
+                         ("Not yet due", "not yet due")):
+        assert int(frame[label]) == states[state], label
+    listed = table(national, "Late and missing")
+    assert listed.height == states["late"] + states["missing"] + states["not yet due"]
+
+
 # --- The regional pack's figures against the raw tables -----------------------------------------
 
 def test_regional_counts_and_rates_equal_the_raw_tables(packs, raw, last_month):
