@@ -240,6 +240,25 @@ def test_what_changed_equals_the_raw_tables(packs, raw, last_month):
             shown(frame.filter(pl.col("Measure") == label).row(0)[column], total[key])
 
 
+def test_the_scorecard_equals_the_raw_tables(packs, raw, db_path, last_month):
+    view = View(shift(last_month, -2), last_month)
+    values = ib.scorecard_values(raw, db_path, view, view.start, last_month, "north-west")
+    plan = reference("action_plan")
+    metric_of = dict(zip(plan["label"], plan["metric"]))
+    units = {**dict(zip(reference("force")["name"], reference("force")["force_code"])),
+             "North West (region)": "north-west", "National (45 force areas)": "nation"}
+    checked = 0
+    for row in table(packs["north-west"], "Scorecard").iter_rows(named=True):
+        metric = metric_of[row["Indicator"]]
+        value, n = values[metric].get(units[row["Force or area"]], (None, 0))
+        shown(row["Cases"], n)
+        if row["Value"] not in ("[c]", "[x]"):
+            scale = 1 if metric == "days_to_first_arrest" else 100
+            assert float(row["Value"]) == pytest.approx(value * scale, abs=0.051), (row, value)
+            checked += 1
+    assert checked > 10
+
+
 def test_funnel_plots_leave_out_forces_whose_count_is_hidden(packs, raw, last_month):
     per_force = ib.force_counts(raw, View(shift(last_month, -11), last_month))
     pack = packs["london"]
