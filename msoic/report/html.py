@@ -47,7 +47,7 @@ PRINT_STYLE = """
         @bottom-left { content: "%(footer)s"; font-size: 8pt; } }
 body { margin: 0; max-width: none; font-size: 10pt; }
 h2 { break-before: page; } h2.first { break-before: auto; } h3, caption { break-after: avoid; }
-table { font-size: 7.5pt; break-inside: auto; } tr { break-inside: avoid; } thead { display: table-header-group; }
+table { font-size: 7.5pt; break-inside: auto; min-width: 55%; } tr { break-inside: avoid; } thead { display: table-header-group; }
 figure { break-inside: avoid; } .chart { width: 680px; }
 """
 

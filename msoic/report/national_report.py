@@ -108,7 +108,7 @@ def victims_section(run, month: date) -> Section:
         Table("Victims by exploitation", f"Victims identified by exploitation type and age group, "
                                          f"{YEAR_NOTE.format(month=month)}",
               figures.cross_table(exploitation, "exploitation_type", "age_group", "victims", types, list(AGE),
-                                  _names("crime_type"), AGE, "Exploitation type")),
+                                  {**_names("crime_type"), "unknown": "Not known"}, AGE, "Exploitation type")),
         Table("NRM referral", f"Victims referred to the National Referral Mechanism, {YEAR_NOTE.format(month=month)}",
               figures.referral(run("victims_nrm_referral", year), AGE),
               note="Referred at any time by the last date in the data, of the victims identified in the period."),
