@@ -42,9 +42,9 @@ nav ol { padding-left: 1.3rem; }
 
 PRINT_STYLE = """
 @page { size: A4; margin: 16mm 12mm 18mm;
-        @top-center { content: "%(header)s"; font-size: 8pt; font-weight: bold; }
+        @top-center { content: "HEADER"; font-size: 8pt; font-weight: bold; }
         @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; }
-        @bottom-left { content: "%(footer)s"; font-size: 8pt; } }
+        @bottom-left { content: "FOOTER"; font-size: 8pt; } }
 body { margin: 0; max-width: none; font-size: 10pt; }
 h2 { break-before: page; } h2.first { break-before: auto; } h3, caption { break-after: avoid; }
 table { font-size: 7.5pt; break-inside: auto; min-width: 55%; } tr { break-inside: avoid; } thead { display: table-header-group; }
@@ -136,7 +136,7 @@ def render(report: Report, for_print: bool = False) -> str:
     style = STYLE
     if for_print:
         header = (SYNTHETIC + " · " if report.synthetic else "") + "MSOIC Analysis"
-        style += PRINT_STYLE % {"header": _css_text(header), "footer": _css_text(f"{report.title}")}
+        style += PRINT_STYLE.replace("HEADER", _css_text(header)).replace("FOOTER", _css_text(report.title))
     has_charts = any(s.charts for s in report.sections)
     script = f"<script>{plotly_js()}</script>" if has_charts else ""
     body = "\n".join(section_html(s, for_print, i == 0) for i, s in enumerate(report.sections))
