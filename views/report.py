@@ -4,17 +4,14 @@ then downloaded as HTML, PDF or XLSX — the same files as `python -m msoic repo
 import streamlit as st
 
 from msoic import reference
-from msoic.filters import add_months, month_key, parse_month
+from msoic.filters import month_key, month_range, parse_month
 from msoic.report import pdf
 from msoic.ui import data, report_files
 
-NATIONAL = "national"
+NATIONAL_REPORT = "national"
 period = data.run("data_period").row(0, named=True)
-months, month = [], period["last_month"]
-while month >= period["first_month"]:
-    months.append(month_key(month))
-    month = add_months(month, -1)
-region_names = {NATIONAL: "National report", **reference.labels("region")}
+months = [month_key(m) for m in reversed(month_range(period["first_month"], period["last_month"]))]
+region_names = {NATIONAL_REPORT: "National report", **reference.labels("region")}
 
 st.title("Report")
 st.caption("The published monthly report: every table passes disclosure control (counts from 1 to the threshold, "
@@ -25,7 +22,7 @@ chosen_month = controls.selectbox("Month", months, key="report_month", bind="que
                                   format_func=lambda m: f"{parse_month(m):%B %Y}")
 chosen = controls.selectbox("Report", list(region_names), key="report_region", bind="query-params", width=260,
                             format_func=region_names.get)
-month, region = parse_month(chosen_month), None if chosen == NATIONAL else chosen
+month, region = parse_month(chosen_month), None if chosen == NATIONAL_REPORT else chosen
 
 with st.spinner("Building the report…"):
     built = report_files.build(month, region)
