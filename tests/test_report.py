@@ -125,7 +125,7 @@ def test_victims_by_sex_and_age_equal_the_raw_tables(national, raw, last_month):
     victims = ip.victims_in_view(raw, View(shift(last_month, -11), last_month))
     cells = ip.count_by(victims, "sex", "age_group")
     for i, sex in enumerate(["male", "female", "other", "unknown"]):
-        for age, column in (("child", "Child"), ("adult", "Adult"), ("unknown", "Not known")):
+        for age, column in (("child", "Child"), ("adult", "Adult"), ("unknown", "Age not known")):
             shown(frame[column][i], cells.get((sex, age), 0))
     assert frame["Total"][-1] == str(victims.height)
 
@@ -146,7 +146,7 @@ def test_nationalities_are_the_ten_largest_and_the_rest(national, raw, last_mont
 def test_nrm_referral_equals_the_raw_tables(national, raw, last_month):
     frame = table(national, "NRM referral")
     victims = ip.victims_in_view(raw, View(shift(last_month, -11), last_month))
-    ages = {"Adult": "adult", "Child": "child", "Not known": "unknown"}
+    ages = {"Adult": "adult", "Child": "child", "Age not known": "unknown"}
     for row in frame.filter(pl.col("Age group") != "Total").iter_rows(named=True):
         part = victims.filter(pl.col("age_group") == ages[row["Age group"]])
         referred = part.filter(pl.col("nrm_referred")).height
@@ -187,7 +187,7 @@ def test_offenders_by_sex_equal_the_raw_tables(national, raw, last_month):
     offenders = ip.offenders_in_view(raw, View(shift(last_month, -11), last_month))
     by_sex = ip.count_by(offenders, "sex")
     frame = table(national, "Offenders by sex")
-    names = {"Male": "male", "Female": "female", "Other": "other", "Not known": "unknown"}
+    names = {"Male": "male", "Female": "female", "Other": "other", "Sex not known": "unknown"}
     for name, value in frame.filter(pl.col("Sex") != "Total").iter_rows():
         shown(value, by_sex.get(names[name], 0))
     assert frame["Offenders"][-1] == str(offenders.height)

@@ -8,16 +8,15 @@ import duckdb
 import polars as pl
 
 import queries
-from msoic import reference
-from msoic.analysis import changes, kpis, people, series
+from msoic import labels, reference
+from msoic.analysis import changes, kpis, people, series, submissions
 from msoic.auth import Scope
 from msoic.filters import Filters, add_months
 from msoic.report import figures
 from msoic.report.model import Chart, Section, Table
 from msoic.ui import charts, people_charts
 
-AGE = {"child": "Child", "adult": "Adult", "unknown": "Not known"}
-SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Not known"}
+AGE, SEX = labels.AGE, labels.SEX  # as the Victims and Offenders pages name them
 INTERVALS = {"opening_to_arrest": "Operation opened to arrest", "arrest_to_charge": "Arrest to charge",
              "charge_to_conviction": "Charge to conviction", "opening_to_charge": "Operation opened to charge"}
 YEAR_NOTE = "the 12 months to {month:%B %Y}"
@@ -96,7 +95,7 @@ def victims_section(run, month: date) -> Section:
     year = Filters(add_months(month, -11), month)
     profile = run("victims_by_month_profile", year)
     nationality, order = figures.top_with_other(run("victims_by_nationality", year), "nationality", "victims")
-    nations = {**_names("nationality"), people.OTHER: "Other nationalities"}
+    nations = labels.NATIONALITY
     exploitation = run("victims_by_exploitation_type", year)
     types = sorted(exploitation["exploitation_type"].unique().to_list())
     tables = (
@@ -108,7 +107,7 @@ def victims_section(run, month: date) -> Section:
         Table("Victims by exploitation", f"Victims identified by exploitation type and age group, "
                                          f"{YEAR_NOTE.format(month=month)}",
               figures.cross_table(exploitation, "exploitation_type", "age_group", "victims", types, list(AGE),
-                                  {**_names("crime_type"), "unknown": "Not known"}, AGE, "Exploitation type")),
+                                  labels.EXPLOITATION, AGE, "Exploitation type")),
         Table("NRM referral", f"Victims referred to the National Referral Mechanism, {YEAR_NOTE.format(month=month)}",
               figures.referral(run("victims_nrm_referral", year), AGE),
               note="Referred at any time by the last date in the data, of the victims identified in the period."),
@@ -123,16 +122,14 @@ def offenders_section(run, month: date) -> Section:
     """Offenders in operations reported in the 12 months to the month, and their criminal-justice outcomes."""
     year = Filters(add_months(month, -11), month)
     profile = run("offenders_profile", year)
-    nations = {**_names("nationality"), people.OTHER: "Other nationalities"}
     tables = []
-    for dimension, title, names in (("nationality", "Nationality", nations), ("sex", "Sex", SEX),
-                                    ("age_group", "Age group", AGE), ("role", "Role", {})):
+    for dimension, title, names in (("nationality", "Nationality", labels.NATIONALITY), ("sex", "Sex", SEX),
+                                    ("age_group", "Age group", AGE), ("role", "Role", labels.ROLE)):
         part = profile.filter(pl.col("dimension") == dimension).select("category", "offenders")
         if dimension == "nationality":
             part, order = figures.top_with_other(part, "category", "offenders")
         else:
             order = part.sort("offenders", "category", descending=[True, False])["category"].to_list()
-        names = names or {c: c.replace("_", " ").capitalize() for c in order}
         tables.append(Table(f"Offenders by {dimension.replace('_', ' ')}", f"Offenders by {title.lower()}, "
                             f"{YEAR_NOTE.format(month=month)}",
                             figures.one_way(part, "category", "offenders", order, names, title, "Offenders")))
@@ -158,7 +155,7 @@ def offenders_section(run, month: date) -> Section:
 def data_section(run, month: date) -> Section:
     """The returns behind the month: received on time, late, missing; rows rejected (as on Data)."""
     matrix = run("data_submission_matrix", Filters(month, month))
-    counts = dict(matrix.group_by("state").len().iter_rows())
+    counts = submissions.state_counts(matrix)
     received = int(matrix["rows_in"].fill_null(0).sum())
     rejected = int(matrix["rows_rejected"].fill_null(0).sum())
     summary = pl.DataFrame({"Returns": ["On time", "Late", "Missing", "Not yet due", "Rows received",
