@@ -50,12 +50,12 @@ def is_small(value: float, limit: int) -> bool:
     return 0 < value <= limit
 
 
-def number_text(value: float | int | None, decimals: int = 0) -> str:
+def number_text(value: float | None, decimals: int = 0) -> str:
     """A number as text that parses back (`12`, `3.4`), or `[x]` when there is none."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return NOT_AVAILABLE
     if decimals == 0:
-        return str(int(round(value)))
+        return str(round(value))
     return f"{value:.{decimals}f}"
 
 

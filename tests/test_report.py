@@ -44,7 +44,7 @@ def table(rep, key: str) -> pl.DataFrame:
     return next(t.frame for t in rep.tables() if t.key == key)
 
 
-def shown(text: str, expected: int | float) -> None:
+def shown(text: str, expected: float) -> None:
     """A published cell is the true value, or [c] exactly when a small count (or a secondary) hides it."""
     if text == "[c]":
         assert expected > 0, "zero is never hidden"

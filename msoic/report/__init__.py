@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -35,7 +35,7 @@ class ReportError(ValueError):
 
 def produced_now() -> str:
     """The production time as the outputs show it (UTC, to the second)."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def check_month(con: duckdb.DuckDBPyConnection, month: date) -> date:

@@ -72,6 +72,6 @@ class Report:
             ("Produced", self.produced_at),
             ("Data", "Synthetic data: generated, not real operations, victims or offenders" if self.synthetic
              else "Returns of the contributing agencies"),
-            ("Disclosure control", "Counts from 1 to the threshold and those that could be worked out from "
-                                   "them are shown as [c]; see Notes"),
+            ("Disclosure control", ("Counts from 1 to the threshold and those that could be worked out from "
+                                   "them are shown as [c]; see Notes")),
         ]

@@ -38,9 +38,9 @@ def headline_section(run, month: date) -> Section:
                   charts.live_by_family(live),
                   "Stacked bars of the operations live in each of the last 24 months, modern slavery and "
                   "organised immigration crime.")
-    return Section("headline", f"Headline figures, {month:%B %Y}", (
+    return Section("headline", f"Headline figures, {month:%B %Y}", ((
         f"The national picture in {month:%B %Y}, against {add_months(month, -1):%B %Y} and {add_months(month, -12):%B %Y}. "
-        "Live operations are those reported live in the month; the other measures count events in the month.",),
+        "Live operations are those reported live in the month; the other measures count events in the month."),),
         (chart,), (Table("Headline", f"Headline figures, {month:%B %Y}", table),))
 
 
@@ -60,8 +60,8 @@ def operations_section(run, month: date) -> Section:
         for key, measure, label in (("Live by type and region", "live_ops", "Live operations"),
                                     ("New by type and region", "new_ops", "New operations")))
     return Section("operations", "Operations by crime type and region",
-                   (f"Operations reported live in {month:%B %Y}, and those opened in it, by crime type and by the "
-                    "region of the force area where they run.",), (), tables)
+                   ((f"Operations reported live in {month:%B %Y}, and those opened in it, by crime type and by the "
+                    "region of the force area where they run."),), (), tables)
 
 
 def emerging_section(run, month: date, first_month: date) -> Section:
@@ -114,8 +114,8 @@ def victims_section(run, month: date) -> Section:
         Table("NRM referral delay", f"Days from identification to NRM referral, {YEAR_NOTE.format(month=month)}",
               figures.delay(run("victims_nrm_referral_delay", year))),
     )
-    return Section("victims", "Victims", (f"Victims identified from {year.start:%B %Y} to {month:%B %Y}, in "
-                                          "operations of every force area, crime type and lead agency.",), (), tables)
+    return Section("victims", "Victims", ((f"Victims identified from {year.start:%B %Y} to {month:%B %Y}, in "
+                                          "operations of every force area, crime type and lead agency."),), (), tables)
 
 
 def offenders_section(run, month: date) -> Section:
@@ -163,9 +163,9 @@ def data_section(run, month: date) -> Section:
                             "Number": [str(counts.get(s, 0)) for s in ("on time", "late", "missing", "not yet due")]
                             + [str(received), str(rejected)]})
     late = figures.returns_states(matrix, _names("agency"), ("late", "missing", "not yet due"))
-    return Section("data", "The data behind the report", (
+    return Section("data", "The data behind the report", ((
         f"Returns for {month:%B %Y}: a return is due by the 15th of the next month from every agency leading an "
-        "operation open in the month before. Rejected rows are kept with their reasons on the Data page.",), (),
+        "operation open in the month before. Rejected rows are kept with their reasons on the Data page."),), (),
         (Table("Returns", f"Returns for {month:%B %Y}", summary),
          Table("Late and missing", f"Returns for {month:%B %Y} late, missing or not yet due", late)))
 
@@ -173,12 +173,12 @@ def data_section(run, month: date) -> Section:
 NOTES = (
     ("Live operation", "An operation reported live in a month's return (operation_month status live)."),
     ("New operation", "An operation whose opening date falls in the month."),
-    ("Victim identified", "A potential victim recorded with an identification date in the period; the same person "
-                          "in two operations counts twice."),
+    ("Victim identified", ("A potential victim recorded with an identification date in the period; the same person "
+                          "in two operations counts twice.")),
     ("NRM referral", "A referral to the National Referral Mechanism at any time by the last date in the data."),
     ("Region", "Operations count in the ROCU region of the force area where they run, whoever leads them."),
-    ("[c]", "Confidential: a count from 1 to the disclosure threshold, or a figure from which one could be worked "
-            "out (secondary suppression), or a rate on such a count."),
+    ("[c]", ("Confidential: a count from 1 to the disclosure threshold, or a figure from which one could be worked "
+            "out (secondary suppression), or a rate on such a count.")),
     ("[x]", "Not available."),
     ("Emerging changes", changes.METHOD),
 )
@@ -187,9 +187,9 @@ NOTES = (
 def notes_section(limit: int) -> Section:
     """Definitions and method notes."""
     frame = pl.DataFrame({"Term": [t for t, _ in NOTES], "Definition": [d for _, d in NOTES]})
-    return Section("notes", "Definitions and method", (
+    return Section("notes", "Definitions and method", ((
         f"Disclosure control: counts from 1 to {limit} are shown as [c]; further cells are hidden so that none "
-        "can be worked out from the totals shown beside it (checked by linear programming); zero is shown as 0.",),
+        "can be worked out from the totals shown beside it (checked by linear programming); zero is shown as 0."),),
         (), (Table("Notes", "Definitions", frame),))
 
 

@@ -28,8 +28,6 @@ from msoic.report import figures
 from msoic.report.model import Chart, Section, Table
 from msoic.ui import benchmark_charts
 
-STATUS = {"above 99.8%": "Above the 99.8% limit", "below 99.8%": "Below the 99.8% limit",
-          "above 95%": "Above the 95% limit", "below 95%": "Below the 95% limit"}
 NATION_LABEL = "National (45 force areas)"
 # Counts behind the rates and proportions, as the region's forces publish them (live operations,
 # a monthly mean, is shown with its rate only).
@@ -124,23 +122,22 @@ def funnel_section(run, month: date, region: str, limit: int) -> tuple[Section, 
                             f"{'s' if len(secret) != 1 else ''} with a count of 1 to {limit} (or one hidden) "
                             "left out."))
         out = benchmark.outliers(shown)
-        scale = 1 if spec.kind == "rate" else 100
+        listed = benchmark.outlier_table(out, region_names, spec.kind)  # as the page lists them
         rows = []
-        for r in out.iter_rows(named=True):
-            secret_row = r["force_code"] in secret
-            rows.append((r["name"], region_names[r["region_code"]],
-                         CONFIDENTIAL if secret_row else number_text(r["value"] * scale, 1),
+        for code, r in zip(out["force_code"], listed.iter_rows(named=True)):
+            secret_row = code in secret
+            rows.append((r["name"], r["region"], CONFIDENTIAL if secret_row else number_text(r["value"], 1),
                          CONFIDENTIAL if secret_row else number_text(r["count"], 1 if measure == "live_ops_rate" else 0),
-                         number_text(r["n"]), STATUS[r["status"]]))
+                         number_text(r["n"]), r["status"]))
         tables.append(Table(f"Outside {spec.label}"[:31], f"{spec.label}{per}: force areas outside the limits, "
                             f"{period.start:%b %Y} to {month:%b %Y}",
                             pl.DataFrame(rows, orient="row", schema=[
                                 "Force area", "Region", spec.label + (per if spec.kind == "rate" else ", %"),
                                 "Count", spec.size_label, "Where"]),
                             note="The region's forces first, then the furthest out."))
-    section = Section("funnels", "Who stands out beyond chance", (
+    section = Section("funnels", "Who stands out beyond chance", ((
         f"Every force area against the national value, {period.start:%B %Y} to {month:%B %Y}, on funnel plots with "
-        "exact 95% and 99.8% limits widened for over-dispersion (Spiegelhalter 2005), as on the Benchmark page.",),
+        "exact 95% and 99.8% limits widened for over-dispersion (Spiegelhalter 2005), as on the Benchmark page."),),
         tuple(charts), tuple(tables))
     return section, {"forces": forces, "region_row": region_row, "nation_row": nation_row, "hidden": hidden,
                      "counts": counts, "period": period}
@@ -154,11 +151,10 @@ def scorecard_section(run, month: date, region: str, limit: int) -> Section:
     wanted = scorecard.queries_needed(plan)
     card = scorecard.scorecard(plan, {q: run(q, quarter) for q in wanted}, {q: run(q, before) for q in wanted},
                                reference.forces_in((region,)), region)
-    force_names, region_name = reference.labels("force"), reference.labels("region")[region]
+    card = scorecard.with_unit_names(card, reference.labels("force"), reference.labels("region")[region], NATION_LABEL)
     rows = []
     for r in card.iter_rows(named=True):
-        unit = (force_names.get(r["unit"], r["unit"]) if r["kind"] == "force" else
-                f"{region_name} (region)" if r["kind"] == "region" else NATION_LABEL)
+        unit = r["name"]
         is_share = METRICS[r["metric"]].unit == "share"
         small = r["n"] is not None and 0 < r["n"] <= limit
         if is_share:
@@ -170,10 +166,10 @@ def scorecard_section(run, month: date, region: str, limit: int) -> Section:
                      CONFIDENTIAL if value == CONFIDENTIAL else r["travel"]))
     table = pl.DataFrame(rows, orient="row", schema=["Force or area", "Plan area", "Indicator", "Value",
                                                      "Cases", "Rating", "Travel"])
-    return Section("scorecard", f"Action plan scorecard, {quarter.start:%b} to {month:%b %Y}", (
+    return Section("scorecard", f"Action plan scorecard, {quarter.start:%b} to {month:%b %Y}", ((
         "The last three months against the unit's targets (data/reference/action_plan.csv): green meets the target, "
         "amber misses it by no more than the amber band, red by more. Travel compares with the three months before "
-        f"({before.start:%b} to {before.end:%b %Y}). Shares are percentages; timings are days.",), (),
+        f"({before.start:%b} to {before.end:%b %Y}). Shares are percentages; timings are days."),), (),
         (Table("Scorecard", f"Action plan scorecard, {quarter.start:%b} to {month:%b %Y}", table),))
 
 
@@ -206,9 +202,9 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
         columns += [spec.label + (" per 100,000" if spec.kind == "rate" else ", %"), f"Rank: {spec.label}"]
     year = "/".join(str(y) for y in sorted(set(parts["counts"]["population_year"])))
     period = parts["period"]
-    return Section("rates", f"Rates and ranks, {period.start:%b %Y} to {month:%b %Y}", (
+    return Section("rates", f"Rates and ranks, {period.start:%b %Y} to {month:%b %Y}", ((
         f"Rates per 100,000 residents (mid-{year} estimates); live operations are the mean number live in a month. "
-        "Rank is the force area's place among the 45 (1 the highest); [x]: no value to rank; [z]: not applicable.",), (),
+        "Rank is the force area's place among the 45 (1 the highest); [x]: no value to rank; [z]: not applicable."),), (),
         (Table("Counts", f"Counts of {region_name}'s forces, {period.start:%b %Y} to {month:%b %Y}", counts_table,
                note="Total: the region's forces together."),
          Table("Rates and ranks", f"Rates, proportions and national ranks, {period.start:%b %Y} to {month:%b %Y}",
