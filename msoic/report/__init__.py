@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ __all__ = ["ALL", "FORMATS", "PdfError", "ReportError", "check_folder", "check_m
            "pdf", "regional", "regions", "render", "write"]
 
 FORMATS = ("html", "pdf", "xlsx")
+PRINTERS = 2  # reports rendered at once
 ALL = "all"
 
 
@@ -129,24 +131,26 @@ def check_folder(out: Path) -> None:
 
 def write(reports: Iterable[Report], formats: Iterable[str], out: Path,
           progress: Callable[[str], None] = lambda _: None) -> list[Path]:
-    """Write every report in every format into `out`: all are rendered to temporary files first
-    and renamed into place only when every one succeeded, so nothing is half-written."""
+    """Write every report in every format into `out`: all are rendered, then written under
+    temporary names and renamed into place only when every one succeeded, so nothing is half-written."""
     check_folder(out)
     formats = list(formats)
+    jobs = [(report, fmt) for report in reports for fmt in formats]
+    # Chromium prints in a process of its own: two at once keep both cores busy.
+    with ThreadPoolExecutor(max_workers=PRINTERS) as pool:
+        bodies = list(pool.map(lambda job: render(*job), jobs))
     staged: list[tuple[Path, Path]] = []
     try:
-        for report in reports:
-            for fmt in formats:
-                body = render(report, fmt)
-                final = out / f"{'SYNTHETIC-' if report.synthetic else ''}{report.file_stem}.{fmt}"
-                tmp = out / f".{final.name}.{os.getpid()}.part"
-                try:
-                    with open(tmp, "wb") as file:  # the usual permissions, unlike mkstemp's 0600
-                        staged.append((tmp, final))
-                        file.write(body)
-                except OSError as error:
-                    raise ReportError(f"Could not write {final.name} in {out}: {error.strerror}.") from error
-                progress(staged[-1][1].name)
+        for (report, fmt), body in zip(jobs, bodies):
+            final = out / f"{'SYNTHETIC-' if report.synthetic else ''}{report.file_stem}.{fmt}"
+            tmp = out / f".{final.name}.{os.getpid()}.part"
+            try:
+                with open(tmp, "wb") as file:  # the usual permissions, unlike mkstemp's 0600
+                    staged.append((tmp, final))
+                    file.write(body)
+            except OSError as error:
+                raise ReportError(f"Could not write {final.name} in {out}: {error.strerror}.") from error
+            progress(final.name)
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:
