@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from msoic.ingest import reading
+from msoic.ingest import parsing, reading
 
 # Cells that make record boundaries hard to find: quotes, doubled quotes, commas and newlines
 # inside quotes, blanks.
@@ -45,9 +45,9 @@ def test_a_csv_read_in_blocks_equals_the_csv_read_whole(tmp_path, monkeypatch, w
     path = tmp_path / "sheet.csv"
     _write(path, header, rows, crlf, bom, final_newline, blank_line_at)
     whole = pl.read_csv(path, infer_schema=False)
-    monkeypatch.setattr(reading, "CSV_BLOCK", block)
+    monkeypatch.setattr(parsing, "CSV_BLOCK", block)
     monkeypatch.setattr(reading, "CHUNK_ROWS", chunk_rows)
-    chunks = list(reading._csv_chunks(path))
+    chunks = list(parsing.csv_chunks(path, reading.CHUNK_ROWS))
     assert all(c.height <= chunk_rows for c in chunks)
     assert all(c.height == chunk_rows for c in chunks[:-1])
     got = pl.concat(chunks) if chunks else whole.clear()
@@ -58,14 +58,14 @@ def test_a_csv_read_in_blocks_equals_the_csv_read_whole(tmp_path, monkeypatch, w
 def test_a_row_with_too_many_cells_is_an_error_whatever_the_block(tmp_path, monkeypatch, block):
     path = tmp_path / "sheet.csv"
     path.write_bytes(b"a,b\n1,2\n3,4,5\n6,7\n")
-    monkeypatch.setattr(reading, "CSV_BLOCK", block)
+    monkeypatch.setattr(parsing, "CSV_BLOCK", block)
     with pytest.raises(pl.exceptions.ComputeError):
-        list(reading._csv_chunks(path))
+        list(parsing.csv_chunks(path, reading.CHUNK_ROWS))
 
 
 @pytest.mark.parametrize("block", [1, 5, 1 << 20])
 def test_a_file_with_only_a_header_gives_no_rows(tmp_path, monkeypatch, block):
     path = tmp_path / "sheet.csv"
     path.write_bytes(b"Operation ID,Codename\n")
-    monkeypatch.setattr(reading, "CSV_BLOCK", block)
-    assert list(reading._csv_chunks(path)) == []
+    monkeypatch.setattr(parsing, "CSV_BLOCK", block)
+    assert list(parsing.csv_chunks(path, reading.CHUNK_ROWS)) == []

@@ -6,6 +6,7 @@ copy each chunk of a sheet is checked, written and committed before the next is 
 stays bounded however long the file. A check-only run does the same work and throws the copy away.
 
     reading.py files, sheets and headers; Refused for a file that cannot be read at all
+    worker.py  the child process, under limits, that parses the files (parsing.py)
     checks.py  every rule of the format, with its reason in words
     store.py   the SQL that writes a checked chunk and the look-ups the checks need
     bench.py   loading speed and memory (python -m msoic bench)
@@ -13,8 +14,10 @@ stays bounded however long the file. A check-only run does the same work and thr
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from msoic.returns import FORMAT, KEYS, SHEETS
 
 __all__ = ["KEY_ENV", "Outcome", "Refused", "ensure_database", "group", "load", "person_key", "read"]
 
+log = logging.getLogger(__name__)
 KEY_ENV = "MSOIC_PERSON_KEY"
 # DuckDB's memory limit while loading ($MSOIC_LOAD_MEMORY to change it). Its buffer pool keeps every
 # block the load writes (about 46 MB per million victim/offender rows) until it reaches this limit,
@@ -112,25 +116,34 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
     labels = [", ".join(names[i] if names else [Path(p).name for p in files]) for i, files in enumerate(returns_)]
     if not check_only and is_synthetic(path):
         return [Outcome(label, "refused", synthetic_refusal(path)) for label in labels]
-    outcomes: list[Outcome] = []
-    read_ok: list[tuple[int, Return]] = []
-    for i, files in enumerate(returns_):
-        progress(i / max(len(returns_), 1) * 0.1, f"Reading {labels[i]}")
-        try:
-            ret = read(files, names[i] if names else None)
-        except Refused as exc:
-            outcomes.append(Outcome(labels[i], "refused", str(exc)))
-            continue
-        outcomes.append(Outcome(ret.file_name, "pending", "", ret.agency, ret.month))
-        read_ok.append((len(outcomes) - 1, ret))
+    with tempfile.TemporaryDirectory(prefix="msoic-read-") as work_dir:  # the parsed parts, until loaded
+        outcomes: list[Outcome] = []
+        read_ok: list[tuple[int, Return]] = []
+        for i, files in enumerate(returns_):
+            progress(i / max(len(returns_), 1) * 0.1, f"Reading {labels[i]}")
+            try:
+                ret = read(files, names[i] if names else None, Path(work_dir) / str(i))
+            except Refused as exc:
+                outcomes.append(Outcome(labels[i], "refused", str(exc)))
+                continue
+            outcomes.append(Outcome(ret.file_name, "pending", "", ret.agency, ret.month))
+            read_ok.append((len(outcomes) - 1, ret))
+        _load_read(read_ok, outcomes, path, key, progress, check_only, keep_rejected)
+    progress(1.0, "Done")
+    return outcomes
+
+
+def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path: Path, key: bytes | None,
+               progress: Progress, check_only: bool, keep_rejected: int | None) -> None:
+    """Check and load the returns that could be read, filling in their outcomes."""
     if not read_ok:
-        return outcomes
+        return
     try:
         key = key or person_key()
     except Refused as exc:
         for i, _ in read_ok:
             outcomes[i].status, outcomes[i].message = "refused", str(exc)
-        return outcomes
+        return
 
     def work(con: duckdb.DuckDBPyConnection) -> None:
         for n, (i, ret) in enumerate(read_ok):
@@ -165,10 +178,8 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
 
             try:
                 _on_a_copy(path, work, install=not check_only)
-            except Refused as exc:  # a file broke off mid-way
-                refuse_all(lambda ret: str(exc) if ret.file_name in str(exc) else
-                           f"{ret.file_name} was not loaded, because another file of this load could not be read.")
             except duckdb.OutOfMemoryException:
+                log.warning("a load into %s ran out of memory", path, exc_info=True)
                 refuse_all(lambda ret: f"The load ran out of memory ({LOAD_MEMORY} for the database) and nothing "
                                        f"was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, and load again.")
         else:  # every return was loaded before: say so and leave the file as it is
@@ -177,8 +188,6 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
                 work(con)
             finally:
                 con.close()
-    progress(1.0, "Done")
-    return outcomes
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: bytes,

@@ -1,8 +1,9 @@
 """Reading a return: find its files and sheets, match the headers, tell its agency and month.
 
 Nothing here judges a row; a file that cannot be read at all raises Refused with one sentence.
-CSV and Parquet sheets are read in chunks of CHUNK_ROWS rows, so a large return never sits in
-memory whole.
+The files themselves are parsed in a child process under limits (worker.py, parsing.py) into
+Parquet parts of CHUNK_ROWS rows, which are read here a part at a time, so a hostile file
+cannot stop the server and a large return never sits in memory whole.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,42 +19,34 @@ from pathlib import Path
 import polars as pl
 
 from msoic import returns
+from msoic.ingest import worker
+from msoic.ingest.parsing import SHEET_SUFFIX, Refused
 from msoic.returns import FORMAT, SHEETS
 
+__all__ = ["CHUNK_ROWS", "Refused", "Return", "Sheet", "group", "read", "shape"]
+
 NAME = re.compile(r"^(?P<agency>[a-z0-9][a-z0-9-]*)_(?P<month>\d{4}-\d{2})$")
-SHEET_SUFFIX = re.compile(r"^(?P<stem>.*?)[_\-\s]*(?P<sheet>operations|victims|offenders)$", re.I)
-CHUNK_ROWS = 500_000  # rows of a CSV or Parquet sheet checked and loaded at a time (bounds memory)
-
-
-class Refused(Exception):
-    """A file that cannot be read at all; the message is one sentence for the person loading it."""
-
-
-Source = Callable[[], Iterator[pl.DataFrame]]  # a fresh reader of a sheet's cells as text, per call
+CHUNK_ROWS = 500_000  # rows of a sheet checked and loaded at a time (bounds memory)
 
 
 @dataclass
 class Sheet:
-    """One sheet of a return: its headers matched to the format, its rows read in chunks on demand."""
+    """One sheet of a return: its headers matched to the format, its rows in Parquet parts."""
 
     name: str
     where: str
     found: dict[str, str]  # database column -> header as sent
-    source: Source
+    parts: list[Path]
+    file: str  # the file it came from
 
     def chunks(self) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
         """Per chunk: (the cells under database names, the cells under readable headers), both
         with `_row`, the row number in the file (the header is row 1); blank rows dropped."""
         offset = 2
-        try:
-            for frame in self.source():
-                height = frame.height
-                yield shape(frame, self.name, self.found, offset)
-                offset += height
-        except Refused:
-            raise
-        except Exception:
-            raise Refused(f"{self.where} cannot be read past row {offset}; check that it is one table.") from None
+        for part in self.parts:
+            frame = pl.read_parquet(part)
+            yield shape(frame, self.name, self.found, offset)
+            offset += frame.height
 
 
 @dataclass
@@ -82,47 +75,49 @@ def group(paths: list[Path]) -> list[list[Path]]:
     return list(groups.values())
 
 
-def read(paths: list[Path], names: list[str] | None = None) -> Return:
-    """Read one return from a workbook or its CSV/Parquet sheets; raise Refused when unreadable."""
+def read(paths: list[Path], names: list[str] | None, work: Path) -> Return:
+    """Read one return from a workbook or its CSV/Parquet sheets, parsing it into `work` in the
+    reader's child; raise Refused when unreadable."""
     names = names or [Path(p).name for p in paths]
     for path, name in zip(paths, names):
         try:
             size = Path(path).stat().st_size
         except OSError:
-            raise Refused(f"{name} does not exist.") from None
+            raise Refused(f"{name} does not exist.", name) from None
         if size > returns.MAX_BYTES:
-            raise Refused(f"{name} is over the {returns.MAX_BYTES // 2**20} MB limit for one file.")
+            raise Refused(f"{name} is over the {returns.MAX_BYTES // 2**20} MB limit for one file.", name)
         if size == 0:
-            raise Refused(f"{name} is empty.")
-    sources: dict[str, tuple[list[str], Source]] = {}
+            raise Refused(f"{name} is empty.", name)
     if len(paths) == 1 and not names[0].lower().endswith((".csv", ".parquet")):
-        name, data = names[0], Path(paths[0]).read_bytes()
-        for sheet, frame in _read_xlsx(data, name).items():
-            sources[sheet] = (frame.columns, lambda frame=frame: iter([frame]))
-        file_name, sha, stem = name, hashlib.sha256(data).hexdigest(), Path(name).stem
+        file_name, stem = names[0], Path(names[0]).stem
+        sha = _digest(Path(paths[0]), file_name, text=False)
+        files = {sheet: file_name for sheet in SHEETS}
     else:
-        digests = {}
+        digests, files = {}, {}
         for path, name in zip(paths, names):
             m = SHEET_SUFFIX.match(Path(name).stem)
             if not m:
-                raise Refused(f"{name} is not named after a sheet (..._operations, ..._victims or ..._offenders).")
+                raise Refused(f"{name} is not named after a sheet (..._operations, ..._victims or ..._offenders).",
+                              name)
             sheet = m.group("sheet").lower()
-            if sheet in sources:
+            if sheet in files:
                 raise Refused(f"Two files give the sheet {sheet}: load one return at a time.")
-            parquet = name.lower().endswith(".parquet")
-            digests[sheet] = _digest(Path(path), name, text=not parquet)
-            sources[sheet] = (_parquet_sheet if parquet else _csv_sheet)(Path(path), name)
+            digests[sheet] = _digest(Path(path), name, text=not name.lower().endswith(".parquet"))
+            files[sheet] = name
         stem = SHEET_SUFFIX.match(Path(names[0]).stem).group("stem")
-        missing = [s for s in SHEETS if s not in sources]
+        missing = [s for s in SHEETS if s not in files]
         if missing:
             raise Refused(f"The return {stem} lacks its {' and '.join(missing)} file.")
         sha = hashlib.sha256("".join(digests[s] for s in SHEETS).encode()).hexdigest()
         file_name = f"{stem}_{{{','.join(SHEETS)}}}{Path(names[0]).suffix.lower()}"
+    parsed = worker.parse(list(paths), list(names), work, CHUNK_ROWS)
+    if parsed.refused:
+        raise Refused(parsed.refused, parsed.file)
     sheets, ignored = {}, []
     for sheet in SHEETS:
         where = f"The {sheet} sheet of {file_name}"
-        found, more = _match(sources[sheet][0], sheet, where)
-        sheets[sheet] = Sheet(sheet, where, found, sources[sheet][1])
+        found, more = _match(parsed.sheets[sheet]["headers"], sheet, where, files[sheet])
+        sheets[sheet] = Sheet(sheet, where, found, [Path(p) for p in parsed.sheets[sheet]["parts"]], files[sheet])
         ignored += more
     agency, month = _identity(stem, sheets["operations"], file_name)
     return Return(agency, month, file_name, sha, sheets, ignored)
@@ -151,141 +146,19 @@ def _digest(path: Path, name: str, text: bool) -> str:
                 try:
                     decoder.decode(block)
                 except UnicodeDecodeError:
-                    raise Refused(not_utf8) from None
+                    raise Refused(not_utf8, name) from None
     if decoder:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise Refused(not_utf8) from None
+            raise Refused(not_utf8, name) from None
     return sha.hexdigest()
 
 
-def _csv_sheet(path: Path, name: str) -> tuple[list[str], Source]:
-    """The headers of a CSV file and a reader of its rows in chunks, all as text."""
-    try:
-        headers = pl.read_csv(path, n_rows=1, infer_schema=False).columns
-    except Exception:
-        raise Refused(f"{name} is not a readable CSV file.") from None
-
-    def source() -> Iterator[pl.DataFrame]:
-        yield from _csv_chunks(path)
-
-    return headers, source
-
-
-CSV_BLOCK = 8 << 20  # bytes of a CSV file parsed at a time
-
-
-def _csv_chunks(path: Path) -> Iterator[pl.DataFrame]:
-    """The rows of a CSV file as text, CHUNK_ROWS at a time, parsed a block of bytes at a time.
-
-    Polars' own streaming reader runs ahead of its consumer and holds the rest of the file
-    decoded in memory, so the file is cut here into blocks that end at a record boundary (a
-    newline after an even number of quotes) and each is parsed under the header row.
-    """
-    with open(path, "rb") as f:
-        data, header_end = b"", -1
-        while header_end < 0:
-            more = f.read(CSV_BLOCK)
-            data += more
-            header_end = _first_record_end(data) if more else len(data)
-        header, data = data[:header_end], data[header_end:]
-        pending: list[pl.DataFrame] = []
-        have = 0
-        while True:
-            more = f.read(CSV_BLOCK)
-            data += more
-            end = _last_record_end(data) if more else len(data)
-            if end <= 0:
-                if more:
-                    continue
-                break
-            body, data = data[:end], data[end:]
-            frame = pl.read_csv(header + body, infer_schema=False, truncate_ragged_lines=False)
-            del body
-            pending.append(frame)
-            have += frame.height
-            while have >= CHUNK_ROWS:
-                whole = pl.concat(pending, rechunk=False)
-                yield whole.slice(0, CHUNK_ROWS)
-                pending, have = [whole.slice(CHUNK_ROWS)], have - CHUNK_ROWS
-            if not more:
-                break
-        if have:
-            yield pl.concat(pending, rechunk=False)
-
-
-def _first_record_end(data: bytes) -> int:
-    """The index just past the first newline outside quotes in `data`, or -1."""
-    at = quotes = 0
-    while (nl := data.find(b"\n", at)) >= 0:
-        quotes += data.count(b'"', at, nl)
-        if quotes % 2 == 0:
-            return nl + 1
-        at = nl + 1
-    return -1
-
-
-def _last_record_end(data: bytes) -> int:
-    """The index just past the last newline outside quotes in `data` (an even number of quotes
-    before it), or -1."""
-    before, at = data.count(b'"'), len(data)
-    while (nl := data.rfind(b"\n", 0, at)) >= 0:
-        before -= data.count(b'"', nl, at)
-        if before % 2 == 0:
-            return nl + 1
-        at = nl
-    return -1
-
-
-def _parquet_sheet(path: Path, name: str) -> tuple[list[str], Source]:
-    """The columns of a Parquet file and a reader of its rows in chunks, cast to text."""
-    try:
-        headers = list(pl.read_parquet_schema(path))
-    except Exception:
-        raise Refused(f"{name} is not a readable Parquet file.") from None
-
-    def source() -> Iterator[pl.DataFrame]:
-        lazy = pl.scan_parquet(path).select(pl.all().cast(pl.String))
-        offset = 0
-        while True:  # a slice at a time: collect_batches would hold the rest of the file decoded
-            frame = lazy.slice(offset, CHUNK_ROWS).collect()
-            if frame.height:
-                yield frame
-            if frame.height < CHUNK_ROWS:
-                return
-            offset += frame.height
-
-    return headers, source
-
-
-def _read_xlsx(data: bytes, where: str) -> dict[str, pl.DataFrame]:
-    import fastexcel
-
-    try:
-        book = fastexcel.read_excel(data)
-        names = {n.strip().lower(): n for n in book.sheet_names}
-    except Exception:
-        raise Refused(f"{where} is not an Excel workbook (.xlsx).") from None
-    missing = [s for s in SHEETS if s not in names]
-    if missing:
-        raise Refused(f"{where} has no sheet named {' or '.join(missing)}.")
-    out = {}
-    for sheet in SHEETS:
-        try:
-            frame = book.load_sheet(names[sheet], dtypes="string").to_polars()
-        except Exception:
-            raise Refused(f"The sheet {sheet} of {where} cannot be read.") from None
-        if frame.width == 0:
-            raise Refused(f"The sheet {sheet} of {where} has no header row.")
-        out[sheet] = frame.select(pl.all().cast(pl.String))
-    return out
-
-
-def _match(headers: list[str], sheet: str, where: str) -> tuple[dict[str, str], list[str]]:
+def _match(headers: list[str], sheet: str, where: str, file: str) -> tuple[dict[str, str], list[str]]:
     """Match headers to the format: (database column -> header as sent, headers ignored)."""
     if not headers:
-        raise Refused(f"{where} has no header row.")
+        raise Refused(f"{where} has no header row.", file)
     wanted = {returns.key(c.header): c for c in FORMAT[sheet]}
     wanted.update({returns.key(c.name): c for c in FORMAT[sheet]})
     found: dict[str, str] = {}
@@ -297,11 +170,12 @@ def _match(headers: list[str], sheet: str, where: str) -> tuple[dict[str, str], 
                 ignored.append(f"{sheet}: {header.strip()}")
             continue
         if col.name in found:
-            raise Refused(f"{where} has the column {col.header} twice.")
+            raise Refused(f"{where} has the column {col.header} twice.", file)
         found[col.name] = header
     missing = [c.header for c in FORMAT[sheet] if c.required and c.name not in found]
     if missing:
-        raise Refused(f"{where} lacks the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.")
+        raise Refused(f"{where} lacks the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
+                      file)
     return found, ignored
 
 

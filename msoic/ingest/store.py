@@ -201,8 +201,13 @@ def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
     con.register(name, frame.to_arrow())
     try:
         yield
-    finally:
-        con.unregister(name)
+    except duckdb.Error:
+        # A failed statement aborts the transaction, and unregistering then fails too; the copy
+        # is dropped by the caller, so the first error is the one to report.
+        with contextlib.suppress(duckdb.TransactionException):
+            con.unregister(name)
+        raise
+    con.unregister(name)
 
 
 def _used(sql: str, params: dict) -> dict:
