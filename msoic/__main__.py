@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from msoic import db
+from msoic import db, logs
 
 
 def _months(text: str) -> tuple[str, str]:
@@ -68,9 +68,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from msoic import ingest
 
-    outcomes = ingest.load(ingest.group(args.paths), args.db, check_only=args.check, keep_rejected=args.show)
+    outcomes = ingest.load(ingest.group(args.paths), args.db, check_only=args.check, keep_rejected=args.show,
+                           replace=args.replace)
     for out in outcomes:
-        print(out.message, file=sys.stderr if out.status == "refused" else sys.stdout)
+        print(out.message, file=sys.stderr if out.status in ("refused", "held") else sys.stdout)
         if out.rejected is not None:
             for line in out.rejected.get_column("errors").to_list():
                 print(f"  {line}")
@@ -78,7 +79,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 where = "" if args.check else " (rejected_row in the database; the Data page lists them)"
                 more = out.rejected_count - out.rejected.height
                 print(f"  ... and {more:,} more rejected row{'s' if more > 1 else ''}{where}.")
-    return 1 if any(o.status == "refused" for o in outcomes) else 0
+    return 1 if any(o.status in ("refused", "held") for o in outcomes) else 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -179,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--db", type=Path, default=db.default_path())
     ingest.add_argument("--show", type=int, default=20, help="rejected rows to print per return")
     ingest.add_argument("--check", action="store_true", help="check every row as a load would, and load nothing")
+    ingest.add_argument("--replace", action="store_true",
+                        help="replace a month's return even when most rows of the correction are rejected")
     ingest.set_defaults(func=cmd_ingest)
 
     template = sub.add_parser("template", help="write a return workbook for an agency and month")
@@ -197,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.set_defaults(func=cmd_report)
 
     args = parser.parse_args(argv)
+    logs.configure()
     return args.func(args)
 
 

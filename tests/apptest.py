@@ -50,6 +50,11 @@ def traces(figure: dict) -> dict[str, dict]:
     return {t["name"]: t for t in figure["data"] if t.get("meta") != "context"}
 
 
+def shown(markdown: str) -> str:
+    """What a reader sees of Markdown text that carries free text escaped (msoic.ui.text.plain)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def signed_number(text: str) -> int:
     """The leading signed integer of a change text ('+1,234 (+5%)' -> 1234; 'no change' -> 0)."""
     if text.startswith("no change"):

@@ -11,7 +11,7 @@ import pytest
 
 from msoic import db, ingest, template
 from msoic.filters import add_months
-from tests.apptest import open_app, plotly_figures
+from tests.apptest import open_app, plotly_figures, shown
 from tests.independent import View, reference
 from tests.independent_returns import states, submissions
 from tests.returns_fixtures import digest
@@ -121,9 +121,9 @@ def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_r
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert db.file_version(served_copy) != before
-    successes = [s.value for s in at.success]
-    warnings = [w.value for w in at.warning]
-    errors = [e.value for e in at.error]
+    successes = [shown(s.value) for s in at.success]
+    warnings = [shown(w.value) for w in at.warning]
+    errors = [shown(e.value) for e in at.error]
     assert any(m.startswith(f"{good_agency}_{month:%Y-%m}.xlsx") and "0 rejected" in m for m in successes)
     assert any(m.startswith(bad_path.name) and "1 rejected" in m for m in warnings)
     assert errors == ["notes.xlsx is not an Excel workbook (.xlsx)."]
@@ -168,7 +168,7 @@ def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(serv
     next(b for b in at.button if b.label == "Check").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    (message,) = [s.value for s in at.success]
+    (message,) = [shown(s.value) for s in at.success]
     assert message.startswith(f"{agency}_{month:%Y-%m}.xlsx") and "rows would load, 0 rejected" in message
     assert "checked only, nothing was loaded" in message
     assert digest(served_copy) == before
@@ -191,7 +191,7 @@ def test_a_new_database_of_returns_opens_on_upload_and_every_page_follows_the_fi
     next(b for b in at.button if b.label == "Load").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    (message,) = [s.value for s in at.success]
+    (message,) = [shown(s.value) for s in at.success]
     assert message.startswith(f"{agency}_{last_month:%Y-%m}.xlsx") and "0 rejected" in message
     assert not any("No return has been loaded" in i.value for i in at.info)
     overview = open_app()

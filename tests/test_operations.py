@@ -15,6 +15,7 @@ from msoic.auth import Scope
 from msoic.filters import Filters
 from tests import independent_operations as ind
 from tests.apptest import open_app, plotly_figures
+from tests.apptest import shown as as_read
 from tests.independent import View, shift
 
 PAGE = "views/operations.py"
@@ -79,7 +80,7 @@ def test_search_matches_codename_operation_id_or_ocg_reference(raw, last_month, 
 
 
 def check_details(at, raw, submissions, operation_id):
-    assert at.subheader[0].value.endswith(f"· {operation_id}")
+    assert as_read(at.subheader[0].value).endswith(f"· {operation_id}")
     assert at.query_params["operation"] in (operation_id, [operation_id])
     figures = plotly_figures(at)
 

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference
-from msoic.ui import data, operation_charts, sidebar
+from msoic.ui import data, operation_charts, sidebar, text
 
 CHOSEN = "operation"  # URL query parameter: the chosen operation, so the view is a link
 CHARACTERISTICS = {"sex": "Sex", "age_group": "Age group", "nationality": "Nationality"}
@@ -59,7 +59,7 @@ elif CHOSEN in st.query_params:
     del st.query_params[CHOSEN]
 
 found = f"{table.height:,} operation{'s' if table.height != 1 else ''}"
-st.caption(found + (f" matching “{search}”" if search else "") + ". Sort by clicking a column header; "
+st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + ". Sort by clicking a column header; "
            "choose a row (the box at its left) to see the operation.")
 csv, file_name = data.export_csv(table, "msoic-operations")
 st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")
@@ -70,12 +70,13 @@ if chosen is None:
     st.stop()
 
 op = table.row(rows[0], named=True)
-st.subheader(f"{op['codename']} · {chosen}")
+st.subheader(f"{text.plain(op['codename'])} · {text.plain(chosen)}")
 closed = f"closed {op['closed_on']:%-d %b %Y}" if op["closed_on"] else "still open"
 st.markdown(
-    f"{op['crime_type']} in {op['force_area']} ({op['region']}), led by {op['lead_agency']}; "
+    f"{text.plain(op['crime_type'])} in {text.plain(op['force_area'])} ({text.plain(op['region'])}), "
+    f"led by {text.plain(op['lead_agency'])}; "
     f"opened {op['opened_on']:%-d %b %Y}, {closed}."
-    + (f" Organised crime group **{op['ocg_ref']}**." if op["ocg_ref"] else "")
+    + (f" Organised crime group **{text.plain(op['ocg_ref'])}**." if op["ocg_ref"] else "")
     + (" County lines." if op["county_lines"] else "")
 )
 
@@ -137,5 +138,5 @@ st.dataframe(
         "sha256": st.column_config.TextColumn("SHA-256", width="small"),
     },
 )
-st.caption(f"Every return of {op['lead_agency']} for a month the operation appears in, and any return that "
+st.caption(f"Every return of {text.plain(op['lead_agency'])} for a month the operation appears in, and any return that "
            "carried one of its victims or offenders; the first report is the return that first named it.")

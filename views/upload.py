@@ -3,6 +3,7 @@ and download a template to fill in."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -10,9 +11,12 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from msoic import db, ingest, reference, template
+from msoic import db, ingest, logs, reference, template
 from msoic.filters import add_months
-from msoic.ui import data
+from msoic.ui import data, text
+
+logs.configure()
+log = logging.getLogger("msoic.upload")
 
 RESULTS = "upload_results"  # session state: the outcomes of the last load, shown until the next
 
@@ -28,7 +32,7 @@ def person_key() -> bytes | None:
     $MSOIC_PERSON_KEY and refuses when neither is set)."""
     try:
         secret = st.secrets.get(ingest.KEY_ENV)
-    except Exception:  # no secrets file
+    except FileNotFoundError:  # no secrets file (StreamlitSecretNotFoundError is one)
         secret = None
     try:
         return ingest.person_key(secret)
@@ -36,22 +40,31 @@ def person_key() -> bytes | None:
         return None
 
 
-def run(files: list, check_only: bool, first_data: bool) -> None:
+def run(files: list, check_only: bool, first_data: bool, replace: bool = False) -> None:
     """Check (and unless `check_only`, load) the uploaded files; keep the outcomes to show. After
     the `first_data` of a database, the app reruns so that every page opens."""
     bar = st.progress(0.0, text="Reading…")
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, upload in enumerate(files):
-            folder = Path(tmp) / str(i)  # keep each file's own name, even when two share one
-            folder.mkdir()
-            path = folder / Path(upload.name).name
+            # One folder, so that the CSV or Parquet sheets of a return are grouped; a second file
+            # of the same name goes into a folder of its own and keeps its name.
+            path = Path(tmp) / Path(upload.name).name
+            if path in paths:
+                path = Path(tmp) / str(i) / path.name
+                path.parent.mkdir()
             path.write_bytes(upload.getvalue())
             paths.append(path)
         groups = ingest.group(paths)
-        outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
-                               key=person_key(), check_only=check_only,
-                               progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        try:
+            outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
+                                   key=person_key(), check_only=check_only, replace=replace,
+                                   progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
+        except Exception:  # a bug: the log gets the traceback, the person a sentence, and the load is dropped
+            log.exception("the load of %s stopped", [f.name for f in files])
+            outcomes = [ingest.Outcome(", ".join(f.name for f in files), "refused",
+                                       "The load stopped on an unexpected error and nothing was loaded; "
+                                       "the server's log has the details.")]
     bar.empty()
     st.session_state[RESULTS] = outcomes
     if first_data and any(o.status == "loaded" for o in outcomes):
@@ -74,17 +87,27 @@ if check_col.button("Check", disabled=not files, icon=":material/rule:", width="
 if load_col.button("Load", type="primary", disabled=not files or synthetic, icon=":material/upload:", width="stretch",
                    help="Synthetic data: returns can only be checked" if synthetic else "Check every row and load the good ones"):
     run(files, check_only=False, first_data=empty)
+held = [out for out in st.session_state.get(RESULTS, []) if out.status == "held"]
+if held and files and not synthetic and st.button(
+        "Replace all the same", icon=":material/published_with_changes:",
+        help="Load the held corrections, replacing the returns they correct (those stay restorable: "
+             "load the replaced file again)"):
+    run(files, check_only=False, first_data=False, replace=True)
 
-for out in st.session_state.get(RESULTS, []):
+for n, out in enumerate(st.session_state.get(RESULTS, [])):
     with st.container(border=True):
         if out.status == "refused":
-            st.error(out.message, icon=":material/block:")
+            st.error(text.plain(out.message), icon=":material/block:")
             continue
         if out.status == "duplicate":
-            st.info(out.message, icon=":material/content_copy:")
+            st.info(text.plain(out.message), icon=":material/content_copy:")
             continue
         bad = out.rejected_count
-        (st.warning if bad else st.success)(out.message, icon=":material/rule:" if bad else ":material/task_alt:")
+        if out.status == "held":
+            st.warning(text.plain(out.message), icon=":material/pan_tool:")
+        else:
+            (st.warning if bad else st.success)(text.plain(out.message),
+                                                icon=":material/rule:" if bad else ":material/task_alt:")
         st.dataframe(out.summary(), hide_index=True, height="content", column_config={
             "sheet": st.column_config.TextColumn("Sheet"),
             "in": st.column_config.NumberColumn("Rows in", format="localized"),
@@ -99,7 +122,7 @@ for out in st.session_state.get(RESULTS, []):
             })
             body, name = data.export_csv(out.rejected, f"rejected-{Path(out.file_name).stem}")
             st.download_button("Download the rejected rows with their reasons (CSV)", body, name, mime="text/csv",
-                               icon=":material/download:", key=f"rejected_{out.status}_{out.submission_id}")
+                               icon=":material/download:", key=f"rejected_{n}")
 
 st.subheader("Returns received lately")
 names = reference.labels("agency")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -32,7 +33,8 @@ from msoic.ingest import checks, store
 from msoic.ingest.reading import Refused, Return, group, read
 from msoic.returns import FORMAT, KEYS, SHEETS
 
-__all__ = ["KEY_ENV", "Outcome", "Refused", "ensure_database", "group", "load", "person_key", "read"]
+__all__ = ["KEY_ENV", "Outcome", "Refused", "clean_leftovers", "ensure_database", "group", "load", "person_key",
+           "read"]
 
 log = logging.getLogger(__name__)
 KEY_ENV = "MSOIC_PERSON_KEY"
@@ -40,6 +42,7 @@ KEY_ENV = "MSOIC_PERSON_KEY"
 # block the load writes (about 46 MB per million victim/offender rows) until it reaches this limit,
 # so the limit is what bounds it; 10 million rows loaded into a scale-10 database within it.
 LOAD_MEMORY = os.environ.get("MSOIC_LOAD_MEMORY", "256MB")
+IGNORED_SHOWN = 10  # ignored columns named in an outcome; the rest are counted
 Progress = Callable[[float, str], None]
 
 
@@ -48,7 +51,7 @@ class Outcome:
     """What happened to one return: the sentence to show, counts per sheet and the rejected rows."""
 
     file_name: str
-    status: str  # loaded | checked | duplicate | refused
+    status: str  # loaded | checked | duplicate | held | refused
     message: str
     agency: str | None = None
     month: date | None = None
@@ -103,12 +106,13 @@ def synthetic_refusal(path: Path) -> str:
 
 def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | None = None,
          key: bytes | None = None, progress: Progress | None = None, check_only: bool = False,
-         keep_rejected: int | None = None) -> list[Outcome]:
+         keep_rejected: int | None = None, replace: bool = False) -> list[Outcome]:
     """Load returns (each a list of files) into the database at `path`, all in one swap.
 
     Unreadable files are refused and load nothing; the same file twice is skipped; a database
-    of synthetic data refuses real returns. With `check_only`, every row is checked as in a
-    load and nothing changes. Each outcome keeps at most `keep_rejected` rejected rows (all when
+    of synthetic data refuses real returns; a correction that rejects most of its rows is held
+    (status "held", nothing loaded) unless `replace`. With `check_only`, every row is checked as
+    in a load and nothing changes. Each outcome keeps at most `keep_rejected` rejected rows (all when
     None); every one is in the database's rejected_row.
     """
     path = Path(path)
@@ -128,13 +132,24 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
                 continue
             outcomes.append(Outcome(ret.file_name, "pending", "", ret.agency, ret.month))
             read_ok.append((len(outcomes) - 1, ret))
-        _load_read(read_ok, outcomes, path, key, progress, check_only, keep_rejected)
+        _load_read(read_ok, outcomes, path, key, progress, check_only, keep_rejected, replace)
     progress(1.0, "Done")
     return outcomes
 
 
+# The latest submission for an agency and month is its current return; a file equal to it is a
+# duplicate, while a file equal to one it replaced loads again (that is how a replaced return is restored).
+CURRENT = """
+select s.submission_id, s.received_at
+from submission s
+where s.sha256 = $h
+  and s.submission_id = (select max(c.submission_id) from submission c
+                         where c.agency_code = s.agency_code and c.period = s.period)
+"""
+
+
 def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path: Path, key: bytes | None,
-               progress: Progress, check_only: bool, keep_rejected: int | None) -> None:
+               progress: Progress, check_only: bool, keep_rejected: int | None, replace: bool) -> None:
     """Check and load the returns that could be read, filling in their outcomes."""
     if not read_ok:
         return
@@ -145,49 +160,108 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
             outcomes[i].status, outcomes[i].message = "refused", str(exc)
         return
 
-    def work(con: duckdb.DuckDBPyConnection) -> None:
-        for n, (i, ret) in enumerate(read_ok):
-            at = 0.1 + n / len(read_ok) * 0.85
-            progress(at, f"Checking and loading {ret.file_name}")
-            out = outcomes[i]
-            seen = con.sql("select submission_id, received_at from submission where sha256 = $h",
-                           params={"h": ret.sha256}).fetchall()
-            if seen:
-                out.status, out.submission_id = "duplicate", seen[0][0]
-                out.message = (f"{ret.file_name} was already loaded (submission {seen[0][0]}, "
-                               f"{seen[0][1]:%Y-%m-%d %H:%M}); nothing changed.")
-                continue
-            _load_one(con, ret, out, key, lambda message: progress(at, f"{ret.file_name}: {message}"), keep_rejected)
-            out.status = "checked" if check_only else "loaded"
-            total, bad = sum(c["in"] for c in out.counts.values()), out.rejected_count
-            verb = "would load" if check_only else "loaded"
-            out.message = (f"{ret.file_name} ({ret.agency}, {ret.month:%Y-%m}): {total - bad:,} of {total:,} rows "
-                           f"{verb}, {bad:,} rejected"
-                           + (f"; {'would replace' if check_only else 'replaces'} submission {out.corrects}"
-                              if out.corrects else "")
-                           + (f"; columns ignored: {', '.join(ret.ignored_columns)}" if ret.ignored_columns else "")
-                           + ("; checked only, nothing was loaded" if check_only else "") + ".")
+    def work_on(items: list[tuple[int, Return]], outs: dict[int, Outcome] | list[Outcome],
+                check: bool) -> Callable[[duckdb.DuckDBPyConnection], None]:
+        def work(con: duckdb.DuckDBPyConnection) -> None:
+            for n, (i, ret) in enumerate(items):
+                at = 0.1 + n / len(items) * 0.85
+                progress(at, f"Checking and loading {ret.file_name}")
+                out = outs[i]
+                seen = con.sql(CURRENT, params={"h": ret.sha256}).fetchall()
+                if seen:
+                    out.status, out.submission_id = "duplicate", seen[0][0]
+                    out.message = (f"{ret.file_name} was already loaded (submission {seen[0][0]}, "
+                                   f"{seen[0][1]:%Y-%m-%d %H:%M}); nothing changed.")
+                    continue
+                _load_one(con, ret, out, key, lambda message: progress(at, f"{ret.file_name}: {message}"),
+                          keep_rejected)
+                out.status = "checked" if check else "loaded"
+                out.message = _message(ret, out, check)
+        return work
 
     with db.build_lock(path):
+        clean_leftovers(path)
         ensure_database(path)
-        if _needs_write(path, [r for _, r in read_ok]):
-            # When the work stops half-way, the copy is dropped and nothing changes: every return says so.
-            def refuse_all(message: Callable[[Return], str]) -> None:
-                for i, ret in read_ok:
-                    outcomes[i] = Outcome(ret.file_name, "refused", message(ret), ret.agency, ret.month)
-
-            try:
-                _on_a_copy(path, work, install=not check_only)
-            except duckdb.OutOfMemoryException:
-                log.warning("a load into %s ran out of memory", path, exc_info=True)
-                refuse_all(lambda ret: f"The load ran out of memory ({LOAD_MEMORY} for the database) and nothing "
-                                       f"was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, and load again.")
-        else:  # every return was loaded before: say so and leave the file as it is
+        if not _needs_write(path, [r for _, r in read_ok]):  # every return was loaded before: say so
             con = db.connect_readonly(path)
             try:
-                work(con)
+                work_on(read_ok, outcomes, check_only)(con)
             finally:
                 con.close()
+            return
+        # When the work stops half-way, the copy is dropped and nothing changes: every return says so.
+        try:
+            corrections = [] if replace or check_only else _corrections(path, read_ok)
+            if corrections:
+                held = _hold_doubtful(corrections, outcomes, lambda items, outs: _on_a_copy(
+                    path, work_on(items, outs, True), install=False))
+                read_ok = [(i, ret) for i, ret in read_ok if i not in held]
+            if read_ok:
+                _on_a_copy(path, work_on(read_ok, outcomes, check_only), install=not check_only)
+        except duckdb.OutOfMemoryException:
+            log.warning("a load into %s ran out of memory", path, exc_info=True)
+            for i, ret in read_ok:
+                outcomes[i] = Outcome(ret.file_name, "refused", f"The load ran out of memory ({LOAD_MEMORY} for the "
+                                      f"database) and nothing was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, "
+                                      f"and load again.", ret.agency, ret.month)
+
+
+def doubtful(out: Outcome) -> bool:
+    """Whether a correction should not replace the return it corrects without confirmation: it
+    rejects most of its rows (a file named for the wrong month or agency does)."""
+    total = sum(c["in"] for c in out.counts.values())
+    return out.corrects is not None and 2 * out.rejected_count > total
+
+
+def _corrections(path: Path, read_ok: list[tuple[int, Return]]) -> list[tuple[int, Return]]:
+    """The returns that would replace a return already loaded for their agency and month."""
+    con = db.connect_readonly(path)
+    try:
+        return [(i, ret) for i, ret in read_ok if con.sql(
+            "select 1 from submission where agency_code = $a and period = $m",
+            params={"a": ret.agency, "m": ret.month}).fetchall()]
+    finally:
+        con.close()
+
+
+def _hold_doubtful(read_ok: list[tuple[int, Return]], outcomes: list[Outcome],
+                   trial: Callable[[list, dict], None]) -> set[int]:
+    """Check the corrections first on a copy thrown away; hold the doubtful ones (status "held")
+    and return their indices."""
+    outs = {i: Outcome(ret.file_name, "pending", "", ret.agency, ret.month) for i, ret in read_ok}
+    trial(read_ok, outs)
+    held = {i for i, out in outs.items() if out.status == "checked" and doubtful(out)}
+    for i in held:
+        out, total = outs[i], sum(c["in"] for c in outs[i].counts.values())
+        outcomes[i] = Outcome(
+            out.file_name, "held",
+            f"{out.file_name} ({out.agency}, {out.month:%Y-%m}) would replace submission {out.corrects}, but "
+            f"{out.rejected_count:,} of its {total:,} rows are rejected (is it named for the right agency and "
+            f"month?), so nothing was loaded; to replace it all the same, load it again with --replace "
+            f"(Replace on the Upload page).", out.agency, out.month, counts=out.counts, rejected=out.rejected,
+            corrects=out.corrects)
+    return held
+
+
+def _message(ret: Return, out: Outcome, check: bool) -> str:
+    """The sentence for a return checked or loaded."""
+    total, bad = sum(c["in"] for c in out.counts.values()), out.rejected_count
+    ignored = ret.ignored_columns
+    return (f"{ret.file_name} ({ret.agency}, {ret.month:%Y-%m}): {total - bad:,} of {total:,} rows "
+            f"{'would load' if check else 'loaded'}, {bad:,} rejected"
+            + (f"; {'would replace' if check else 'replaces'} submission {out.corrects}" if out.corrects else "")
+            + (" (most of its rows are rejected: a load would ask to confirm the replacement)"
+               if check and doubtful(out) else "")
+            + (f"; {len(ignored):,} column{'s' if len(ignored) > 1 else ''} ignored: "
+               f"{', '.join(quote(c) for c in ignored[:IGNORED_SHOWN])}"
+               + (f" and {len(ignored) - IGNORED_SHOWN:,} more" if len(ignored) > IGNORED_SHOWN else "")
+               if ignored else "")
+            + ("; checked only, nothing was loaded" if check else "") + ".")
+
+
+def quote(text: str, most: int = 60) -> str:
+    """`text` whole when short, else its first `most` characters and its length."""
+    return text if len(text) <= most else f"{text[:most]}… ({len(text):,} characters)"
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: bytes,
@@ -298,8 +372,33 @@ def _needs_write(path: Path, rets: list[Return]) -> bool:
     """Whether any of the returns is new (a duplicate alone leaves the file untouched)."""
     con = db.connect_readonly(path)
     try:
-        seen = {r[0] for r in con.sql("select sha256 from submission where sha256 in (select unnest($h))",
-                                       params={"h": [r.sha256 for r in rets]}).fetchall()}
+        seen = [bool(con.sql(CURRENT, params={"h": r.sha256}).fetchall()) for r in rets]
     finally:
         con.close()
-    return any(r.sha256 not in seen for r in rets)
+    return not all(seen)
+
+
+def clean_leftovers(path: Path) -> list[Path]:
+    """Remove the copies (and their .wal) that interrupted loads or builds of `path` left beside it,
+    when the process that made them is gone; return what was removed. Call under the build lock."""
+    removed = []
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\.[0-9a-f]{{8}}\.(?:loading|building)(?:\.wal)?$")
+    for leftover in path.parent.glob(f".{path.name}.*"):
+        m = pattern.match(leftover.name)
+        if m and not _alive(int(m.group(1))):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    if removed:
+        log.info("removed %d leftover file(s) of interrupted loads: %s", len(removed), [p.name for p in removed])
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -53,8 +53,18 @@ class Verdicts:
         return good, bad
 
 
+QUOTED = 60  # characters of a cell a reason quotes; a longer cell is cut there and its length given
+
+
+def quoted(value: pl.Expr) -> pl.Expr:
+    """A cell as a reason quotes it: whole when short, else its first QUOTED characters and its length."""
+    text = value.cast(pl.String)
+    return pl.when(text.str.len_chars() > QUOTED).then(
+        pl.format("{}… ({} characters)", text.str.slice(0, QUOTED), text.str.len_chars())).otherwise(text)
+
+
 def reason(condition: pl.Expr, template: str, *args: pl.Expr) -> Check:
-    return condition, (pl.format(template, *args) if args else pl.lit(template))
+    return condition, (pl.format(template, *(quoted(a) for a in args)) if args else pl.lit(template))
 
 
 def shown(col: str) -> pl.Expr:
@@ -114,7 +124,7 @@ def parse(col: Column) -> tuple[pl.Expr, list[Check]]:
         raise ValueError(col.kind)
     checks = []
     if bad is not None:
-        checks.append((bad, pl.format(f"column {col.header}: '{{}}' is not {col.expected()}", sent)))
+        checks.append((bad, pl.format(f"column {col.header}: '{{}}' is not {col.expected()}", quoted(sent))))
     if col.required:
         checks.append((text.is_null(), pl.lit(f"column {col.header} is blank; expected {col.expected()}")))
     return value.alias(col.name), checks

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from msoic import db, disclosure
+from msoic import db, disclosure, export
 from msoic.analysis import changes
 from msoic.auth import NATIONAL, Scope
 from msoic.filters import Filters, add_months
@@ -59,7 +59,8 @@ def is_synthetic() -> bool:
 
 
 def export_csv(frame: pl.DataFrame, stem: str, controlled: bool = True) -> tuple[bytes, str]:
-    """(CSV bytes, file name) for a download; synthetic data says so in a column and the name.
+    """(CSV bytes, file name) for a download; synthetic data says so in a column and the name;
+    cells a spreadsheet would run as formulas are neutralised (msoic.export).
 
     `controlled` applies disclosure control (msoic.disclosure): on for everyone until the scope
     can say a national analyst is asking (deny by default)."""
@@ -68,7 +69,7 @@ def export_csv(frame: pl.DataFrame, stem: str, controlled: bool = True) -> tuple
     if is_synthetic():
         frame = frame.with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
         stem = "SYNTHETIC-" + stem
-    return frame.write_csv().encode(), stem + ".csv"
+    return export.neutralise(frame).write_csv().encode(), stem + ".csv"
 
 
 def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:

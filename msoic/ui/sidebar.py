@@ -26,6 +26,7 @@ DEFAULT_MONTHS = 24
 
 def render(first_month, last_month) -> Filters:
     """Draw the sidebar filters for data spanning first_month..last_month and return the view."""
+    drop_blank_params()
     months = [month_key(m) for m in month_range(first_month, last_month)]
     default_start = max(first_month, add_months(last_month, 1 - DEFAULT_MONTHS))
 
@@ -70,6 +71,13 @@ def render(first_month, last_month) -> Filters:
     )
     st.session_state[_FILTERS] = filters
     return filters
+
+
+def drop_blank_params() -> None:
+    """Forget URL query parameters with no value (`?split=`), so every widget bound to one takes
+    its default instead of showing nothing selected (a malformed value already falls back)."""
+    for key in [k for k in st.query_params if not any(v.strip() for v in st.query_params.get_all(k))]:
+        del st.query_params[key]
 
 
 def current() -> Filters:
