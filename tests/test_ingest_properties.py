@@ -1,4 +1,5 @@
-"""Property tests: valid returns corrupted at random never break a load or lose a row."""
+"""Property tests: valid returns corrupted at random, and workbooks mangled or built to bomb the
+reader, never break a load, stop this process or lose a row."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from msoic import db, demo, ingest, returns, template
+from msoic.ingest import worker
+from tests import hostile_files
 from tests.returns_fixtures import KEY, SMALL, digest
 
 
@@ -138,3 +141,69 @@ def test_a_corrupted_return_loads_or_is_refused_and_every_row_is_accounted_for(v
         assert dict(rejected) == {s: c["rejected"] for s, c in out.counts.items() if c["rejected"]}
         assert sub == [(sum(c["in"] for c in out.counts.values()), sum(c["loaded"] for c in out.counts.values()),
                         sum(c["rejected"] for c in out.counts.values()))]
+
+
+# Workbooks: mangled, truncated or built to bomb the reader -----------------------------------
+
+PEAKS: list[int] = []  # the reader's peak memory in each load below, measured in its child
+
+
+@pytest.fixture(scope="module")
+def valid_book(valid, tmp_path_factory) -> bytes:
+    """The valid return of `valid` as a workbook."""
+    _, sample = valid
+    path = tmp_path_factory.mktemp("book") / "book.xlsx"
+    template.write_workbook(path, {s: sample[s] for s in returns.SHEETS})
+    return path.read_bytes()
+
+
+@pytest.fixture
+def measured(monkeypatch):
+    original = worker.parse
+
+    def parse(*args, **kwargs):
+        parsed = original(*args, **kwargs)
+        PEAKS.append(parsed.peak_bytes)
+        return parsed
+
+    monkeypatch.setattr(worker, "parse", parse)
+    return PEAKS
+
+
+@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", 12)), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.none() | st.floats(0.02, 0.98),
+       flips=st.lists(st.tuples(st.integers(0, 2**20), st.integers(0, 255)), max_size=6),
+       bomb=st.none() | st.sampled_from(sorted(hostile_files.CORPUS)))
+def test_a_mangled_or_bombed_workbook_loads_or_is_refused_and_every_row_is_accounted_for(
+        valid, valid_book, measured, cut, flips, bomb):
+    empty, sample = valid
+    data = hostile_files.CORPUS[bomb]() if bomb else valid_book
+    if cut is not None:
+        data = data[: max(1, int(len(data) * cut))]
+    data = bytearray(data)
+    for at, value in flips:
+        data[at % len(data)] = value
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        path = tmp / "msoic.duckdb"
+        shutil.copyfile(empty, path)
+        before = digest(path)
+        book = tmp / f"{sample['stem']}.xlsx"
+        book.write_bytes(bytes(data))
+        (out,) = ingest.load([[book]], path, key=KEY)  # no exception escapes, and this process lives on
+        assert "Traceback" not in out.message and out.message.endswith(".") and len(out.message) < 400
+        assert 0 < measured[-1] <= worker.Limits.from_env().memory
+        if out.status == "refused":
+            assert digest(path) == before
+            return
+        assert out.status == "loaded", out.message
+        con = duckdb.connect(str(path), read_only=True)
+        stored = con.sql("select rows_in, rows_accepted, rows_rejected from submission").fetchall()
+        rejected = con.sql("select count(*) from rejected_row").fetchall()[0][0]
+        con.close()
+        total = {m: sum(c[m] for c in out.counts.values()) for m in ("in", "loaded", "rejected")}
+        assert total["in"] == total["loaded"] + total["rejected"]
+        assert stored == [(total["in"], total["loaded"], total["rejected"])] and rejected == total["rejected"]
+        if not flips and cut is None and bomb is None:
+            assert all(out.counts[s]["in"] == sample[s].height for s in returns.SHEETS)
