@@ -52,7 +52,7 @@ def traces(figure: dict) -> dict[str, dict]:
 
 def shown(markdown: str) -> str:
     """What a reader sees of Markdown text that carries free text escaped (msoic.ui.text.plain)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")  # escapes and word joiners unseen
 
 
 def signed_number(text: str) -> int:
