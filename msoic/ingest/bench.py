@@ -117,7 +117,9 @@ code = main(["ingest", *sys.argv[1:]])
 # The peak resident memory of this process alone (VmHWM starts afresh at exec; ru_maxrss
 # would carry the parent's peak across the fork).
 peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(f"peak_kib={peak} exit={code}")
+import resource
+reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the reader's child (ingest/worker.py)
+print(f"peak_kib={peak} reader_kib={reader} exit={code}")
 """
 
 
@@ -139,8 +141,10 @@ def memory(rows: int) -> str:
     if done.returncode != 0 or not last.startswith("peak_kib=") or not last.endswith("exit=0"):
         return f"{rows:,}-row CSV return: FAILED: {(done.stderr or done.stdout).strip()[-500:]}"
     peak = int(last.split()[0].removeprefix("peak_kib=")) / 1024
+    reader = int(last.split()[1].removeprefix("reader_kib=")) / 1024
     return (f"{rows:,}-row CSV return through python -m msoic ingest: {elapsed:.1f} s "
-            f"({rows / elapsed:,.0f} rows/s, including an empty database's creation), peak RSS {peak:,.0f} MiB")
+            f"({rows / elapsed:,.0f} rows/s, including an empty database's creation), peak RSS {peak:,.0f} MiB, "
+            f"its reader's child {reader:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Parsing untrusted files (workbooks, CSV, Parquet) into Parquet parts of text, in the reader's child.
+"""Parsing untrusted files (workbooks, CSV, Parquet) into Arrow IPC parts of text, in the reader's child.
 
 Everything here runs in the child process that worker.py starts under limits. A workbook is
 measured from its zip directory and sheet XML before the parser sees it (a bomb is refused in a
@@ -38,7 +38,7 @@ class Refused(Exception):
 
 
 def convert(paths: list[Path], names: list[str], out: Path, chunk_rows: int) -> dict[str, dict]:
-    """Each sheet of one return as Parquet parts of text in `out`: {sheet: {headers, parts}}."""
+    """Each sheet of one return as Arrow IPC parts of text in `out`: {sheet: {headers, parts}}."""
     found: dict[str, dict] = {}
     if len(paths) == 1 and not names[0].lower().endswith((".csv", ".parquet")):
         for sheet, frame in _read_xlsx(paths[0], names[0]).items():
@@ -57,13 +57,13 @@ def convert(paths: list[Path], names: list[str], out: Path, chunk_rows: int) -> 
 
 
 def _write(chunks: Iterator[pl.DataFrame], out: Path, sheet: str, where: str, file: str) -> list[str]:
-    """Write each chunk as a Parquet part, after checking that no cell is longer than MAX_CELL."""
+    """Write each chunk as an Arrow IPC part, after checking that no cell is longer than MAX_CELL."""
     parts, offset = [], 2  # the header is row 1
     try:
         for n, frame in enumerate(chunks):
             _check_cells(frame, where, offset, file)
-            parts.append(str(out / f"{sheet}-{n:05}.parquet"))
-            frame.write_parquet(parts[-1])
+            parts.append(str(out / f"{sheet}-{n:05}.arrow"))
+            frame.write_ipc(parts[-1], compression="uncompressed")  # the cheapest to write and read back
             offset += frame.height
     except pl.exceptions.PolarsError:
         raise Refused(f"{where} cannot be read past row {offset}; check that it is one table.", file) from None

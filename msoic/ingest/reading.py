@@ -2,7 +2,7 @@
 
 Nothing here judges a row; a file that cannot be read at all raises Refused with one sentence.
 The files themselves are parsed in a child process under limits (worker.py, parsing.py) into
-Parquet parts of CHUNK_ROWS rows, which are read here a part at a time, so a hostile file
+Arrow IPC parts of CHUNK_ROWS rows, which are read here a part at a time, so a hostile file
 cannot stop the server and a large return never sits in memory whole.
 """
 
@@ -31,7 +31,7 @@ CHUNK_ROWS = 500_000  # rows of a sheet checked and loaded at a time (bounds mem
 
 @dataclass
 class Sheet:
-    """One sheet of a return: its headers matched to the format, its rows in Parquet parts."""
+    """One sheet of a return: its headers matched to the format, its rows in Arrow IPC parts."""
 
     name: str
     where: str
@@ -44,7 +44,7 @@ class Sheet:
         with `_row`, the row number in the file (the header is row 1); blank rows dropped."""
         offset = 2
         for part in self.parts:
-            frame = pl.read_parquet(part)
+            frame = pl.read_ipc(part)
             yield shape(frame, self.name, self.found, offset)
             offset += frame.height
 

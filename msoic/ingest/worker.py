@@ -3,7 +3,7 @@
 A workbook or CSV/Parquet sheet that crashes, aborts, exhausts memory or hangs the parser costs
 its own load one sentence and nothing else: the child sets its limits (address space, CPU
 seconds, size of a file it writes, no core dump) before it imports a parser, converts each sheet
-into Parquet parts of at most CHUNK_ROWS rows of text, and writes what it found to result.json.
+into Arrow IPC parts of at most CHUNK_ROWS rows of text, and writes what it found to result.json.
 The parent reads the parts a chunk at a time, so its memory stays bounded as before.
 
     python -m msoic.ingest.worker JOB.json      (started by `parse`, not by hand)
@@ -53,7 +53,7 @@ class Limits:
 
 @dataclass
 class Parsed:
-    """What the child found: per sheet its headers and Parquet parts, or the sentence of a refusal."""
+    """What the child found: per sheet its headers and Arrow IPC parts, or the sentence of a refusal."""
 
     sheets: dict[str, dict]  # sheet -> {"headers": [...], "parts": [...]}
     refused: str | None = None
@@ -62,7 +62,7 @@ class Parsed:
 
 
 def parse(paths: list[Path], names: list[str], out: Path, chunk_rows: int, limits: Limits | None = None) -> Parsed:
-    """Parse the files of one return in a child process under `limits`, into Parquet parts in `out`."""
+    """Parse the files of one return in a child process under `limits`, into Arrow IPC parts in `out`."""
     limits = limits or Limits.from_env()
     out.mkdir(parents=True, exist_ok=True)
     job = out / "job.json"
