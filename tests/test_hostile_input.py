@@ -103,8 +103,8 @@ def test_the_childs_memory_is_bounded_by_its_limit(tmp_path, monkeypatch):
 
 def test_a_reader_that_runs_too_long_is_stopped_in_a_sentence(tmp_path):
     csv = tmp_path / "kent_2026-01_operations.csv"
-    csv.write_bytes(hostile_files.unclosed_quote_csv(600_000))
-    limits = worker.Limits(memory=2 << 30, seconds=1, file_size=1 << 30)
+    csv.write_bytes(hostile_files.unclosed_quote_csv(1_000_000))
+    limits = worker.Limits(memory=16 << 30, seconds=1, file_size=1 << 30)  # only time can stop it
     parsed = worker.parse([csv], [csv.name], tmp_path / "work", 500_000, limits)
     assert parsed.refused == (f"{csv.name}: this file could not be read: it took longer than 1 s; "
                               f"nothing was loaded from it.")

@@ -40,13 +40,13 @@ def size(text: str) -> int:
 class Limits:
     """What the reader of one return may use; each is set in the environment (see README)."""
 
-    memory: int  # bytes of address space ($MSOIC_READ_MEMORY)
+    memory: int  # bytes of address space, which runs well above resident memory ($MSOIC_READ_MEMORY)
     seconds: int  # wall-clock and CPU seconds ($MSOIC_READ_SECONDS)
     file_size: int  # bytes of any file it writes ($MSOIC_READ_FILE_SIZE)
 
     @classmethod
     def from_env(cls) -> Limits:
-        return cls(memory=size(os.environ.get("MSOIC_READ_MEMORY", "2GB")),
+        return cls(memory=size(os.environ.get("MSOIC_READ_MEMORY", "4GB")),
                    seconds=int(os.environ.get("MSOIC_READ_SECONDS", "300")),
                    file_size=size(os.environ.get("MSOIC_READ_FILE_SIZE", "4GB")))
 
