@@ -85,7 +85,7 @@ def shared_string_bomb() -> bytes:
     """A shared-string table that declares two billion strings and holds one."""
     shared = (f'<?xml version="1.0" encoding="UTF-8"?><sst {NS} count="2000000000" uniqueCount="2000000000">'
               "<si><t>x</t></si></sst>")
-    return _book(f'<row r="2"><c r="A2" t="s"><v>0</v></c></row>', shared=shared)
+    return _book('<row r="2"><c r="A2" t="s"><v>0</v></c></row>', shared=shared)
 
 
 def huge_cell(chars: int = 100 * 2**20) -> bytes:

@@ -221,7 +221,7 @@ def test_a_misnamed_correction_is_held_and_replaces_only_when_confirmed_and_is_r
         agency, month, _ = files[0].stem.rsplit("_", 2)
         by_agency.setdefault(agency, []).append((month, files))
     agency, months = next((a, sorted(m)) for a, m in by_agency.items() if len(m) >= 2)
-    (earlier, earlier_files), (later, later_files) = months[0], months[1]
+    (earlier, earlier_files), (_, later_files) = months[0], months[1]
     earlier_month = pl.Series([earlier + "-01"]).str.to_date()[0]
     before = contents(path)
     misnamed = _renamed(later_files, tmp_path / "misnamed", earlier_month)
@@ -319,7 +319,7 @@ def test_the_operations_download_neutralises_formulas(hostile_db, monkeypatch):
 
 
 def test_free_text_from_data_and_the_url_is_shown_as_text(hostile_db):
-    path, operation = hostile_db
+    _, operation = hostile_db
     at = open_app(None, "views/operations.py", {"operation": operation})
     (subheader,) = at.subheader
     assert subheader.value == f"{text.plain(IMAGE)} · {text.plain(operation)}"
@@ -352,3 +352,49 @@ def test_csv_sheets_of_a_return_upload_together_on_the_page(exported, tmp_path, 
     (message,) = [shown(s.value) for s in at.success]
     stem = files[0].stem.rsplit("_", 1)[0]
     assert message.startswith(f"{stem}_{{operations,victims,offenders}}.csv") and "0 rejected" in message
+
+
+def test_the_upload_page_holds_a_misnamed_correction_until_replace_is_pressed(loaded, exported, tmp_path,
+                                                                               monkeypatch):
+    path = _fresh(loaded, tmp_path)
+    monkeypatch.setenv("MSOIC_DB", str(path))
+    monkeypatch.setenv(ingest.KEY_ENV, KEY.decode())
+    by_agency: dict[str, list] = {}
+    for files in exported:
+        agency, month, _ = files[0].stem.rsplit("_", 2)
+        by_agency.setdefault(agency, []).append((month, files))
+    months = next(sorted(m) for m in by_agency.values() if len(m) >= 2)
+    earlier = pl.Series([months[0][0] + "-01"]).str.to_date()[0]
+    misnamed = _renamed(months[1][1], tmp_path / "misnamed", earlier)
+    before = digest(path)
+
+    at = open_app(None, "views/upload.py")
+    at.file_uploader(key="returns_files").set_value([(f.name, f.read_bytes(), "text/csv") for f in misnamed])
+    at.run()
+    next(b for b in at.button if b.label == "Load").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (held,) = [shown(w.value) for w in at.warning]
+    assert "would replace submission" in held and "nothing was loaded" in held
+    assert digest(path) == before
+    next(b for b in at.button if b.label == "Replace all the same").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (done,) = [shown(w.value) for w in [*at.warning, *at.success]]
+    assert "rows loaded" in done and "replaces submission" in done
+    assert digest(path) != before
+    assert not [b for b in at.button if b.label == "Replace all the same"]
+
+
+def test_a_template_keeps_a_formula_like_codename_as_text(hostile_db, tmp_path):
+    import openpyxl
+
+    path, _ = hostile_db
+    con = duckdb.connect(str(path), read_only=True)
+    agency, month = con.sql("select agency_code, period from submission").fetchall()[0]
+    out = tmp_path / "t.xlsx"
+    template.write_template(con, agency, add_months(month, 1), out)
+    con.close()
+    sheet = openpyxl.load_workbook(out)["operations"]
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value[:1] == "="]
+    assert cells and all(c.data_type == "s" for c in cells)  # a string cell: Excel shows it, never runs it

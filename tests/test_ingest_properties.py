@@ -170,7 +170,7 @@ def measured(monkeypatch):
     return PEAKS
 
 
-@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", 12)), deadline=None,
+@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "12")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.none() | st.floats(0.02, 0.98),
        flips=st.lists(st.tuples(st.integers(0, 2**20), st.integers(0, 255)), max_size=6),

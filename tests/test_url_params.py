@@ -43,7 +43,7 @@ def defaults(page: str) -> dict:
 pages_and_params = st.sampled_from([(page, key) for page, keys in PAGES.items() for key in keys])
 
 
-@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", 40)), deadline=None,
+@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(where=pages_and_params, value=st.sampled_from(BLANK + MALFORMED) | st.text(max_size=12),
        repeated=st.booleans())

@@ -93,6 +93,7 @@ if held and files and not synthetic and st.button(
         help="Load the held corrections, replacing the returns they correct (those stay restorable: "
              "load the replaced file again)"):
     run(files, check_only=False, first_data=False, replace=True)
+    st.rerun()  # drawn again, without this button: nothing is held now
 
 for n, out in enumerate(st.session_state.get(RESULTS, [])):
     with st.container(border=True):

@@ -19,12 +19,12 @@ import polars as pl
 
 from msoic.returns import SHEETS
 
-SHEET_SUFFIX = re.compile(r"^(?P<stem>.*?)[_\-\s]*(?P<sheet>operations|victims|offenders)$", re.I)
+SHEET_SUFFIX = re.compile(r"^(?P<stem>.*?)[_\-\s]*(?P<sheet>operations|victims|offenders)$", re.IGNORECASE)
 MAX_CELL = 32_767  # characters in a cell: Excel's own limit, so no real return holds more
 CSV_BLOCK = 8 << 20  # bytes of a CSV file parsed at a time
 # Limits on a workbook, checked before it is parsed ($MSOIC_XLSX_UNZIPPED, $MSOIC_XLSX_CELLS).
-XLSX_UNZIPPED = int(os.environ.get("MSOIC_XLSX_UNZIPPED", 1 << 30))
-XLSX_CELLS = int(os.environ.get("MSOIC_XLSX_CELLS", 20_000_000))
+XLSX_UNZIPPED = int(os.environ.get("MSOIC_XLSX_UNZIPPED", str(1 << 30)))
+XLSX_CELLS = int(os.environ.get("MSOIC_XLSX_CELLS", "20000000"))
 XLSX_COLUMNS = 16_384  # XFD, the last column a workbook has: the cell count bounds the rest
 
 
