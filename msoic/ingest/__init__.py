@@ -238,8 +238,8 @@ def _hold_doubtful(read_ok: list[tuple[int, Return]], outcomes: list[Outcome],
             f"{out.file_name} ({out.agency}, {out.month:%Y-%m}) would replace submission {out.corrects}, but "
             f"{out.rejected_count:,} of its {total:,} rows are rejected (is it named for the right agency and "
             f"month?), so nothing was loaded; to replace it all the same, load it again with --replace "
-            f"(Replace all the same on the Upload page).", out.agency, out.month, counts=out.counts, rejected=out.rejected,
-            corrects=out.corrects)
+            f"(Replace all the same on the Upload page).", out.agency, out.month, counts=out.counts,
+            rejected=out.rejected, corrects=out.corrects)
     return held
 
 
