@@ -55,6 +55,14 @@ create table rejected_row (
     primary key (submission_id, sheet, row_number)
 );
 
+-- The rows a correction replaced, as they stood (JSON), kept so that a replaced return can be
+-- restored (loading its file again does it) and audited.
+create table superseded_row (
+    superseded_by integer not null references submission (submission_id),
+    table_name    varchar not null check (table_name in ('operation', 'operation_month', 'victim', 'offender')),
+    row           varchar not null
+);
+
 -- Facts -----------------------------------------------------------------------
 -- Keys and checks are enforced here; references (operation_id, agency, force, crime type,
 -- submission) are not declared as foreign keys: DuckDB keeps an index per foreign key, which

@@ -237,6 +237,14 @@ def test_a_misnamed_correction_is_held_and_replaces_only_when_confirmed_and_is_r
     (replaced,) = ingest.load([misnamed], path, key=KEY, replace=True)
     assert replaced.status == "loaded" and replaced.corrects == held.corrects
     assert not contents(path)["operation_month"].equals(before["operation_month"])
+    with duckdb.connect(str(path), read_only=True) as con:  # what it replaced is kept, as it stood
+        kept = con.sql("select table_name, row from superseded_row where superseded_by = $s",
+                       params={"s": replaced.submission_id}).pl()
+    months = before["operation_month"].join(before["operation"], on="operation_id").filter(
+        (pl.col("lead_agency") == agency) & (pl.col("month") == earlier_month))
+    kept_months = kept.filter(pl.col("table_name") == "operation_month")["row"].str.json_decode()
+    assert sorted(kept_months.struct.field("operation_id").to_list()) == sorted(months["operation_id"].to_list())
+    assert kept.filter(pl.col("table_name") == "victim").height > 0
 
     (restored,) = ingest.load([earlier_files], path, key=KEY)  # the replaced file, loaded again
     assert restored.status == "loaded" and restored.rejected_count == 0

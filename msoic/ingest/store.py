@@ -142,9 +142,33 @@ select $submission, sheet, row_number, raw, errors
 from chunk
 """
 
-# A correction: the rows that earlier returns for the same agency and month loaded go first; their
-# submissions and rejected rows stay, as lineage.
+# A correction: the rows that earlier returns for the same agency and month loaded go first (kept
+# in superseded_row, with the operations as they stood); their submissions and rejected rows stay,
+# as lineage.
 WITHDRAW = [
+    """
+    insert into superseded_row
+    select $submission, 'operation', to_json(o) from operation o
+    where o.lead_agency = $agency
+      and o.operation_id in (select operation_id from operation_month where month = $month)
+    """,
+    """
+    insert into superseded_row
+    select $submission, 'operation_month', to_json(m) from operation_month m
+    where m.month = $month and m.operation_id in (select operation_id from operation where lead_agency = $agency)
+    """,
+    """
+    insert into superseded_row
+    select $submission, 'victim', to_json(v) from victim v
+    where v.submission_id in (select submission_id from submission
+                              where agency_code = $agency and period = $month and submission_id < $submission)
+    """,
+    """
+    insert into superseded_row
+    select $submission, 'offender', to_json(f) from offender f
+    where f.submission_id in (select submission_id from submission
+                              where agency_code = $agency and period = $month and submission_id < $submission)
+    """,
     """
     delete from operation_month
     where month = $month and operation_id in (select operation_id from operation where lead_agency = $agency)
