@@ -91,35 +91,42 @@ def _csv(path: Path, name: str, chunk_rows: int) -> tuple[list[str], Iterator[pl
 
 
 class RecordEnds:
-    """Record boundaries (a newline after an even number of quotes) in a growing buffer, each byte
-    scanned once: a file with an unclosed quote costs time in proportion to its size."""
+    """Record boundaries (a newline after an even number of quotes) in a growing buffer. Each byte
+    is scanned once, a quote-free stretch at a time (bytes.find and rfind do the work), so a file
+    with an unclosed quote costs time in proportion to its quotes, never to the square of its size."""
 
     def __init__(self) -> None:
         self.scanned, self.odd = 0, 0  # bytes scanned, and whether an odd number of quotes precede
 
     def first(self, data: bytes) -> int:
         """The index just past the first record end in `data`, or -1."""
-        while (nl := data.find(b"\n", self.scanned)) >= 0:
-            self.odd = (self.odd + data.count(b'"', self.scanned, nl)) % 2
-            self.scanned = nl + 1
+        while True:
+            quote = data.find(b'"', self.scanned)
             if not self.odd:
-                return nl + 1
-        self.odd = (self.odd + data.count(b'"', self.scanned)) % 2
-        self.scanned = len(data)
-        return -1
+                nl = data.find(b"\n", self.scanned, quote if quote >= 0 else len(data))
+                if nl >= 0:
+                    self.scanned = nl + 1
+                    return nl + 1
+            if quote < 0:
+                self.scanned = len(data)
+                return -1
+            self.odd, self.scanned = 1 - self.odd, quote + 1
 
     def last(self, data: bytes) -> int:
         """The index just past the last record end in `data`, or -1 (only bytes not yet scanned are read)."""
-        quotes = self.odd + data.count(b'"', self.scanned)
-        end, at = -1, len(data)
-        while (nl := data.rfind(b"\n", self.scanned, at)) >= 0:
-            quotes_after = data.count(b'"', nl, at)
-            if (quotes - quotes_after) % 2 == 0:
-                end = nl + 1
+        total = (self.odd + data.count(b'"', self.scanned)) % 2
+        end, at, odd = -1, len(data), total
+        while at > self.scanned:  # back over the stretches between quotes; each has one parity
+            quote = data.rfind(b'"', self.scanned, at)
+            if not odd:
+                nl = data.rfind(b"\n", max(quote + 1, self.scanned), at)
+                if nl >= 0:
+                    end = nl + 1
+                    break
+            if quote < 0:
                 break
-            quotes, at = quotes - quotes_after, nl
-        self.odd = (self.odd + data.count(b'"', self.scanned)) % 2
-        self.scanned = len(data)
+            odd, at = 1 - odd, quote
+        self.odd, self.scanned = total, len(data)
         return end
 
     def cut(self, end: int) -> None:
