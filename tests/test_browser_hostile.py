@@ -43,7 +43,7 @@ def _no_link_or_image_to_the_host(page) -> None:
     assert page.locator("img[src*='evil.test']").count() == 0
 
 
-def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, db_path, tmp_path):  # noqa: F811
+def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, db_path, tmp_path):
     real = tmp_path / "returns.duckdb"
     shutil.copyfile(db_path, real)
     with duckdb.connect(str(real)) as con:

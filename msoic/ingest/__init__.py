@@ -22,7 +22,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -173,8 +173,10 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
                     out.message = (f"{ret.file_name} was already loaded (submission {seen[0][0]}, "
                                    f"{seen[0][1]:%Y-%m-%d %H:%M}); nothing changed.")
                     continue
-                _load_one(con, ret, out, key, lambda message: progress(at, f"{ret.file_name}: {message}"),
-                          keep_rejected)
+                def say(message: str, at: float = at, name: str = ret.file_name) -> None:
+                    progress(at, f"{name}: {message}")
+
+                _load_one(con, ret, out, key, say, keep_rejected)
                 out.status = "checked" if check else "loaded"
                 out.message = _message(ret, out, check)
         return work
@@ -271,7 +273,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: by
     prior = con.sql("select max(submission_id) from submission where agency_code = $a and period = $m",
                     params={"a": ret.agency, "m": ret.month}).fetchall()[0][0]
     sid = con.sql("select coalesce(max(submission_id), 0) + 1 from submission").fetchall()[0][0]
-    received_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    received_at = datetime.now(UTC).replace(tzinfo=None)
     con.execute("insert into submission values ($sid, $a, $m, $f, $h, $t, 0, 0, 0)", {
         "sid": sid, "a": ret.agency, "m": ret.month, "f": ret.file_name, "h": ret.sha256, "t": received_at})
     if prior is not None:
@@ -356,7 +358,7 @@ def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], in
             if install:
                 db.build_aggregates(con)
                 con.execute("insert or replace into meta values ('data_version', $v), ('loaded_at', $t)", {
-                    "v": uuid.uuid4().hex, "t": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+                    "v": uuid.uuid4().hex, "t": datetime.now(UTC).isoformat(timespec="seconds")})
             con.execute("commit")
             if install:
                 con.execute("checkpoint")
