@@ -11,7 +11,7 @@ import pytest
 
 import queries
 from msoic import db
-from msoic.auth import Scope
+from msoic.auth import NATIONAL_ANALYST, REGIONAL_COORDINATOR, Grant, scope_of
 from msoic.filters import Filters
 from tests import independent_operations as ind
 from tests.apptest import open_app, plotly_figures
@@ -184,13 +184,13 @@ def test_operation_queries_honour_the_scope(db_path, raw):
     con = db.connect_readonly(db_path)
     try:
         every = Filters(date(2021, 1, 1), date(2026, 10, 1))
+        analyst, wales = scope_of([Grant(NATIONAL_ANALYST)]), scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
         for name in ("operation_months", "operation_people", "operation_lineage"):
-            assert queries.run(con, name, every, operation_id=london).height > 0 or name == "operation_people"
-            wales = Scope(regions=("wales",))
-            assert queries.run(con, name, every, wales, operation_id=london).height == 0, name
-        funnel = queries.run(con, "operation_funnel", every, Scope(regions=("wales",)), operation_id=london)
+            assert queries.run(con, name, analyst, every, operation_id=london).height > 0 or name == "operation_people"
+            assert queries.run(con, name, wales, every, operation_id=london).height == 0, name
+        funnel = queries.run(con, "operation_funnel", wales, every, operation_id=london)
         assert funnel.row(0) == (0, 0, 0, 0)
-        listed = queries.run(con, "operations_list", every, Scope(regions=("wales",)), search="")
+        listed = queries.run(con, "operations_list", wales, every, search="")
         assert london not in set(listed["operation_id"])
     finally:
         con.close()
