@@ -53,7 +53,7 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
 
 def macros() -> list[tuple[str, str]]:
     """(name, statement) of every macro schema.sql defines."""
-    statements = re.findall(r"^create macro .*?;", SCHEMA_SQL.read_text(), flags=re.M | re.S)
+    statements = re.findall(r"^create macro .*?;", SCHEMA_SQL.read_text(), flags=re.MULTILINE | re.DOTALL)
     return [(re.match(r"create macro (\w+)", s).group(1), s) for s in statements]
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from msoic import db, ingest, logs, reference, template
 from msoic.filters import add_months
-from msoic.ui import data, text
+from msoic.ui import data, signin, text
 
 logs.configure()
 log = logging.getLogger("msoic.upload")
@@ -59,6 +59,7 @@ def run(files: list, check_only: bool, first_data: bool, replace: bool = False) 
         try:
             outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
                                    key=person_key(), check_only=check_only, replace=replace,
+                                   agencies=signin.scope().upload,
                                    progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
         except Exception:  # a bug: the log gets the traceback, the person a sentence, and the load is dropped
             log.exception("the load of %s stopped", [f.name for f in files])
@@ -66,6 +67,10 @@ def run(files: list, check_only: bool, first_data: bool, replace: bool = False) 
                                        "The load stopped on an unexpected error and nothing was loaded; "
                                        "the server's log has the details.")]
     bar.empty()
+    for out in outcomes:
+        refused = out.status == "refused"
+        signin.audit("upload_refused" if refused else "upload", page="Upload",
+                     detail=f"{out.status}: {out.message}", rows=None if refused else sum(c["in"] for c in out.counts.values()))
     st.session_state[RESULTS] = outcomes
     if first_data and any(o.status == "loaded" for o in outcomes):
         st.rerun()
@@ -123,7 +128,8 @@ for n, out in enumerate(st.session_state.get(RESULTS, [])):
             })
             body, name = data.export_csv(out.rejected, f"rejected-{Path(out.file_name).stem}")
             st.download_button("Download the rejected rows with their reasons (CSV)", body, name, mime="text/csv",
-                               icon=":material/download:", key=f"rejected_{n}")
+                               icon=":material/download:", key=f"rejected_{n}",
+                               on_click=signin.downloaded, args=(name, bad))
 
 st.subheader("Returns received lately")
 names = reference.labels("agency")
