@@ -128,9 +128,9 @@ def national(tmp_path_factory):
     demo.build(path, scale=1)
     con = db.connect_readonly(path)
     try:
-        first, last = queries.run(con, ANALYST, "data_period").row(0)
-        counts = queries.run(con, ANALYST, "changes_series", Filters(first, last))
-        events = queries.run(con, ANALYST, "changes_events")
+        first, last = queries.run(con, "data_period", ANALYST).row(0)
+        counts = queries.run(con, "changes_series", ANALYST, Filters(first, last))
+        events = queries.run(con, "changes_events", ANALYST)
     finally:
         con.close()
     series = [(r, c) for r in reference.table("region")["region_code"]

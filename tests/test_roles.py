@@ -1,0 +1,120 @@
+"""Who may see what, page by page: every role x every page it may open x several filter views
+shows no row-level value outside its scope, checked against an independent computation of the
+identifiers it must not see; pages outside a role are not offered; the deep link and the upload
+refusals; fail closed; the no-access page. Roles are picked with the development mode's picker
+(synthetic data), which is how a person picks one in a demo."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import open_app
+from tests.conftest import APP, filter_cases
+from tests.independent import reference
+from tests.independent_scope import forbidden, visible_operations
+
+ROLES = {
+    "national analyst": ("national_analyst", None),
+    "regional coordinator": ("regional_coordinator", "north-west"),
+    "force analyst": ("force_analyst", "kent"),
+    "partner agency": ("partner_agency", "glaa"),
+    "reader": ("reader", None),
+    "data manager": ("data_manager", "kent"),
+}
+AREA_PARAM = {"regional_coordinator": "as_region", "force_analyst": "as_force", "partner_agency": "as_agency",
+              "data_manager": "as_agency_or_none"}
+ROW_PAGES = ["views/victims.py", "views/offenders.py", "views/operations.py", "views/benchmark.py", "views/data.py"]
+PAGES = {
+    "national_analyst": ["views/overview.py", "views/trends.py", *ROW_PAGES],
+    "regional_coordinator": ["views/overview.py", "views/trends.py", *ROW_PAGES],
+    "force_analyst": ["views/overview.py", "views/trends.py", *ROW_PAGES],
+    "partner_agency": ["views/overview.py", "views/trends.py", *ROW_PAGES],
+    "reader": ["views/overview.py", "views/trends.py"],
+    "data_manager": ["views/data.py", "views/upload.py"],
+}
+VIEWS = ["default", "one region", "a partner agency"]
+
+
+LABELS = {"national_analyst": "National analyst", "regional_coordinator": "Regional coordinator",
+          "force_analyst": "Force analyst", "partner_agency": "Partner agency", "reader": "Reader",
+          "data_manager": "Data manager", "administrator": "Administrator"}
+
+
+def as_role(role: str, area: str | None) -> dict[str, str]:
+    """The URL parameters of the development mode's picker for one grant (widgets bound to the URL
+    carry the names they show)."""
+    names = {**dict(zip(reference("region")["region_code"], reference("region")["name"])),
+             **dict(zip(reference("agency")["agency_code"], reference("agency")["name"]))}
+    return {"as_role": LABELS[role], **({AREA_PARAM[role]: names[area]} if area else {})}
+
+
+def shown(at: AppTest) -> str:
+    """Every value the page shows: tables (whole), charts, metrics and text."""
+    parts = [df.value.to_csv() for df in at.dataframe]
+    parts += [c.proto.spec for c in at.get("plotly_chart")]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    for kind in ("markdown", "caption", "text", "title", "subheader", "info", "error", "warning", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [json.dumps(list(e.options)) for e in at.multiselect] + [json.dumps(list(e.options)) for e in at.selectbox]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[bytes]:
+    """The bytes of every file a page offers for download while the test runs."""
+    offered: list[bytes] = []
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes):
+            offered.append(path_or_data)
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+    return offered
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("case", VIEWS)
+def test_no_row_level_value_outside_the_scope_on_any_page(role, case, raw, last_month, downloads):
+    code, area = ROLES[role]
+    view = filter_cases(last_month)[case]
+    hidden = forbidden(raw, code, area)
+    for page in PAGES[code]:
+        downloads.clear()
+        at = open_app(view, page, as_role(code, area))
+        text = shown(at) + "\n".join(d.decode("utf-8", "replace") for d in downloads)
+        leaked = sorted(h for h in hidden if h in text)
+        assert not leaked, f"{role} sees {leaked[:5]} on {page} ({case})"
+        if page == "views/operations.py" and code != "national_analyst":
+            assert downloads, "the Operations page offers its table for download"
+
+
+def test_the_scope_still_shows_what_it_allows(raw, last_month):
+    """The check above can fail: the coordinator's own operations are listed on Operations."""
+    at = open_app(filter_cases(last_month)["default"], "views/operations.py", as_role("regional_coordinator", "north-west"))
+    listed = set(at.dataframe[0].value["operation_id"])
+    own = set(visible_operations(raw, "regional_coordinator", "north-west")["operation_id"])
+    assert listed and listed <= own
+    assert not listed & forbidden(raw, "regional_coordinator", "north-west")
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_page_outside_the_role_is_not_offered(role, last_month):
+    code, area = ROLES[role]
+    at = open_app(filter_cases(last_month)["default"], None, as_role(code, area))
+    for page in {"views/overview.py", "views/trends.py", *ROW_PAGES, "views/upload.py"} - set(PAGES[code]):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_a_deep_link_to_an_operation_of_another_area_is_refused(raw, last_month):
+    elsewhere = visible_operations(raw, "regional_coordinator", "london")["operation_id"][0]
+    at = open_app(filter_cases(last_month)["default"], "views/operations.py",
+                  {**as_role("regional_coordinator", "north-west"), "operation": elsewhere})
+    assert [e.value for e in at.error] == ["The operation in this link is not in your area."]
+    assert elsewhere not in shown(at)
