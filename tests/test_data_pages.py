@@ -160,7 +160,7 @@ def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(serv
     good = _template_bytes(served_copy, agency, month)
     before = digest(served_copy)
 
-    at = open_app(None, "views/upload.py")
+    at = open_app(None, "views/upload.py", {"as_role": "Data manager"})  # development mode: a national data manager
     assert any("synthetic" in i.value for i in at.info)
     at.file_uploader(key="returns_files").set_value([(f"{agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream")])
     at.run()

@@ -12,10 +12,12 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from msoic.filters import add_months
 from tests.apptest import open_app
 from tests.conftest import APP, filter_cases
 from tests.independent import reference
 from tests.independent_scope import forbidden, visible_operations
+from tests.test_data_pages import _busy_agencies, _template_bytes, served_as_real, served_copy  # noqa: F401 (fixtures)
 
 ROLES = {
     "national analyst": ("national_analyst", None),
@@ -118,3 +120,30 @@ def test_a_deep_link_to_an_operation_of_another_area_is_refused(raw, last_month)
                   {**as_role("regional_coordinator", "north-west"), "operation": elsewhere})
     assert [e.value for e in at.error] == ["The operation in this link is not in your area."]
     assert elsewhere not in shown(at)
+
+
+def test_a_data_manager_cannot_load_another_agencys_return(served_copy, raw, last_month):
+    month = add_months(last_month, 1)
+    other = next(a for a in _busy_agencies(raw, last_month, n=3) if a != "kent")
+    book = _template_bytes(served_copy, other, month)
+    at = open_app(None, "views/upload.py", as_role("data_manager", "kent"))
+    at.file_uploader(key="returns_files").set_value([(f"{other}_{month:%Y-%m}.xlsx", book, "application/octet-stream")])
+    at.run()
+    next(b for b in at.button if b.label == "Check").click()
+    at.run()
+    assert [e.value for e in at.error] == [
+        f"{other}_{month:%Y-%m}.xlsx is a return of {other}, and your grant lets you load returns of kent only; "
+        "nothing of it was loaded."]
+    assert not at.success and not at.main.warning
+
+
+def test_a_database_of_real_returns_is_not_served_without_sign_in(served_as_real):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["as_role"] = "National analyst"  # the development picker is no way in to real data
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith(f"This dashboard is serving a database of real returns ({served_as_real.name}) "
+                                  "and sign-in is not configured, so it will not start.")
+    assert "[auth]" in error.value and "MSOIC_ACCESS" in error.value
+    assert not at.dataframe and not at.get("plotly_chart") and not at.title and not at.sidebar.selectbox
