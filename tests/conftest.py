@@ -24,6 +24,7 @@ def db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "msoic.duckdb"
     demo.build(path, scale=SCALE, seed=SEED)
     os.environ["MSOIC_DB"] = str(path)
+    os.environ["MSOIC_AUDIT"] = str(path.with_name("audit.sqlite"))  # the pages' audit trail, apart from data/
     return path
 
 

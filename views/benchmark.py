@@ -178,8 +178,8 @@ with st.expander("Indicators, targets and every value"):
                                 "value": "Value", "numerator": "Numerator", "n": "Cases",
                                 "previous": "Quarter before", "rag": "Rating", "travel": "Travel"})
     csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
-    st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:",
-                       on_click=signin.downloaded, args=(file_name, values.height))
+    st.download_button("Download CSV", signin.recorded(csv, file_name, values.height),
+                       file_name=file_name, mime="text/csv", icon=":material/download:")
 
 # --- Rates and proportions with national ranks ------------------------------------------------------
 table = benchmark.comparison(forces, region_row, nation_row, region, force_names, f"{region_name} (region)",
@@ -228,5 +228,6 @@ st.dataframe(
     },
 )
 csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}-{filters.start:%Y-%m}-{month:%Y-%m}")
-st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:",
-                   key="bench_download", on_click=signin.downloaded, args=(file_name, table.height))
+st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
+                   file_name=file_name, mime="text/csv", icon=":material/download:",
+                   key="bench_download")

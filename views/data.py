@@ -82,5 +82,6 @@ else:
         },
     )
     body, name = data.export_csv(shown, "rejected-rows")
-    st.download_button("Download these rejected rows (CSV)", body, name, mime="text/csv",
-                       icon=":material/download:", on_click=signin.downloaded, args=(name, shown.height))
+    st.download_button("Download these rejected rows (CSV)", signin.recorded(body, name, shown.height),
+                       name, mime="text/csv",
+                       icon=":material/download:")

@@ -33,7 +33,7 @@ if wanted and wanted not in ids:  # a link to an operation this view does not li
         st.error("The operation in this link is not in your area.", icon=":material/block:")
         if st.session_state.get("operation_denied") != wanted:
             st.session_state["operation_denied"] = wanted
-            signin.audit("access_denied", page="Operations", detail=f"operation {wanted}")
+            signin.audit("access_denied", page="Operations", detail={"operation": wanted[:64]})
     else:
         st.info("The operation in this link is not in this view: widen the period or the filters, or clear "
                 "the search.", icon=":material/filter_alt:")
@@ -71,8 +71,8 @@ found = f"{table.height:,} operation{'s' if table.height != 1 else ''}"
 st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + ". Sort by clicking a column header; "
            "choose a row (the box at its left) to see the operation.")
 csv, file_name = data.export_csv(table, "msoic-operations")
-st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:",
-                   on_click=signin.downloaded, args=(file_name, table.height))
+st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
+                   file_name=file_name, mime="text/csv", icon=":material/download:")
 
 if chosen is None:
     st.info("Choose an operation in the table to see its months, its victims and offenders and the "

@@ -115,5 +115,5 @@ with st.expander("Data behind the chart"):
     st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                                          "group": "Group"})
     csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}")
-    st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:",
-                       on_click=signin.downloaded, args=(file_name, table.height))
+    st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
+                       file_name=file_name, mime="text/csv", icon=":material/download:")

@@ -70,7 +70,8 @@ def run(files: list, check_only: bool, first_data: bool, replace: bool = False) 
     for out in outcomes:
         refused = out.status == "refused"
         signin.audit("upload_refused" if refused else "upload", page="Upload",
-                     detail=f"{out.status}: {out.message}", rows=None if refused else sum(c["in"] for c in out.counts.values()))
+                     detail={"file": out.file_name, "agency": out.agency, "status": out.status, "message": out.message[:500]},
+                     rows=None if refused else sum(c["in"] for c in out.counts.values()))
     st.session_state[RESULTS] = outcomes
     if first_data and any(o.status == "loaded" for o in outcomes):
         st.rerun()
@@ -127,9 +128,8 @@ for n, out in enumerate(st.session_state.get(RESULTS, [])):
                 "errors": st.column_config.TextColumn("Reasons", width="large"),
             })
             body, name = data.export_csv(out.rejected, f"rejected-{Path(out.file_name).stem}")
-            st.download_button("Download the rejected rows with their reasons (CSV)", body, name, mime="text/csv",
-                               icon=":material/download:", key=f"rejected_{n}",
-                               on_click=signin.downloaded, args=(name, bad))
+            st.download_button("Download the rejected rows with their reasons (CSV)", signin.recorded(body, name, bad),
+                               name, mime="text/csv", icon=":material/download:", key=f"rejected_{n}")
 
 st.subheader("Returns received lately")
 names = reference.labels("agency")

@@ -10,10 +10,12 @@ development mode lets a person pick a role and area in the sidebar.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import streamlit as st
 
-from msoic import auth, reference
+from msoic import access, auth, reference
+from msoic import audit as trail
 from msoic.auth import Grant, Scope
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ def gate(synthetic: bool, database_name: str) -> Scope:
     st.session_state[_USER], st.session_state[_SCOPE] = person, granted
     if _SEEN not in st.session_state and auth_configured():
         st.session_state[_SEEN] = True
-        audit("sign_in", detail="; ".join(auth.describe(g) for g in grants) or "no grant")
+        audit("sign_in", detail={"grants": [auth.describe(g) for g in grants]})
     if granted.is_empty:
         _no_access(person)
     return granted
@@ -80,22 +82,23 @@ def _signed_in() -> tuple[str, tuple[Grant, ...]]:
     groups = st.user.get("groups") or ()
     if isinstance(groups, str):
         groups = (groups,)
-    grants = access_list().grants_for(email, subject, tuple(groups))
+    listed = access_list()
+    grants = listed.grants_for(email, subject, tuple(groups)) if listed else ()
     with st.sidebar:
         st.caption(f"Signed in as {email or subject}")
         st.button("Sign out", on_click=_sign_out, icon=":material/logout:")
     return str(email or subject), tuple(grants)
 
 
-def access_list():
-    """The access list named by $MSOIC_ACCESS; a malformed one stops the dashboard with its line and reason."""
-    from msoic import access
-
+def access_list() -> access.AccessList | None:
+    """The access list named by $MSOIC_ACCESS (None when unset: nobody is granted anything); a
+    malformed one stops the dashboard with its file, line and reason."""
     try:
         return access.from_environment()
     except access.AccessError as exc:
         log.error("access list refused: %s", exc)
-        st.error(f"The access list cannot be used, so nobody is let in: {exc}", icon=":material/lock:")
+        st.error("The access list cannot be used, so nobody is let in:", icon=":material/lock:")
+        st.text(str(exc))
         st.stop()
 
 
@@ -108,7 +111,7 @@ def _no_access(person: str) -> None:
     """The page for a signed-in person the access list gives nothing: who they are and whom to ask."""
     if st.session_state.get("msoic_denied") != person:
         st.session_state["msoic_denied"] = person
-        audit("access_denied", detail="not on the access list")
+        audit("access_denied", detail={"reason": "not on the access list"})
     st.title("You have no access yet")
     st.text(f"You are signed in as {person}, but the access list gives you no role, so there is nothing "
             "to show you. Ask the national analysis unit's administrator to add you to the access list, "
@@ -136,11 +139,14 @@ def _development() -> tuple[str, tuple[Grant, ...]]:
     return f"development: {auth.describe(grant)}", (grant,)
 
 
-def audit(event: str, *, page: str | None = None, detail: str | None = None, rows: int | None = None) -> None:
-    """Record an event of this person's session in the audit trail."""
-    from msoic import audit as trail
-
-    trail.record(event, user(), page=page, detail=detail, rows=rows)
+def audit(event: str, *, page: str | None = None, detail: dict | None = None, rows: int | None = None) -> None:
+    """Record an event of this person's session in the audit trail; when it cannot be written,
+    nothing more is shown (the error is logged with its traceback by the trail)."""
+    try:
+        trail.record(event, user(), page=page, detail=detail, rows=rows)
+    except trail.AuditError as exc:
+        st.error(f"{exc} Nothing is shown until it can be: tell the unit's administrator.", icon=":material/error:")
+        st.stop()
 
 
 def page_view(page: str, filters) -> None:
@@ -148,12 +154,16 @@ def page_view(page: str, filters) -> None:
     seen = (page, filters)
     if st.session_state.get("msoic_last_view") != seen:
         st.session_state["msoic_last_view"] = seen
-        detail = None
-        if filters is not None:
-            detail = "&".join(f"{k}={','.join(v)}" for k, v in filters.to_query_params().items())
-        audit("page_view", page=page, detail=detail)
+        audit("page_view", page=page, detail=None if filters is None else {"filters": filters.to_query_params()})
 
 
-def downloaded(file_name: str, rows: int) -> None:
-    """Record a download (call it from the download button's on_click)."""
-    audit("download", detail=file_name, rows=rows)
+def recorded(body: bytes, file_name: str, rows: int) -> Callable[[], bytes]:
+    """A download button's contents, handed over only once the download is recorded in the audit
+    trail: a download that cannot be recorded is refused (AuditError)."""
+    person, page = user(), st.session_state.get("msoic_last_view", ("", None))[0]
+
+    def deliver() -> bytes:  # runs on the click, in a thread of its own: no session state here
+        trail.record("download", person, page=page or None, detail={"what": file_name}, rows=rows)
+        return body
+
+    return deliver
