@@ -28,6 +28,23 @@ def db_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """The files the pages offer for download while a test runs: file name -> what a click hands
+    over (pages hand files over on the click, once the download is recorded in the audit trail)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    offered = {}
+    keep = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        offered[file_name] = data_callable
+        return keep(self, data_callable, mimetype, coordinates, file_name=file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return offered
+
+
 @pytest.fixture(scope="session")
 def raw(db_path) -> dict:
     return independent.load_raw(db_path)

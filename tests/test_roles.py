@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from msoic.filters import add_months
@@ -65,21 +64,6 @@ def shown(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture
-def downloads(monkeypatch) -> list[bytes]:
-    """The bytes of every file a page offers for download while the test runs."""
-    offered: list[bytes] = []
-    keep = MemoryMediaFileStorage.load_and_get_id
-
-    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-        if isinstance(path_or_data, bytes):
-            offered.append(path_or_data)
-        return keep(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
-    return offered
-
-
 @pytest.mark.parametrize("role", list(ROLES))
 @pytest.mark.parametrize("case", VIEWS)
 def test_no_row_level_value_outside_the_scope_on_any_page(role, case, raw, last_month, downloads):
@@ -89,7 +73,7 @@ def test_no_row_level_value_outside_the_scope_on_any_page(role, case, raw, last_
     for page in PAGES[code]:
         downloads.clear()
         at = open_app(view, page, as_role(code, area))
-        text = shown(at) + "\n".join(d.decode("utf-8", "replace") for d in downloads)
+        text = shown(at) + "\n".join(hand_over().decode("utf-8", "replace") for hand_over in downloads.values())
         leaked = sorted(h for h in hidden if h in text)
         assert not leaked, f"{role} sees {leaked[:5]} on {page} ({case})"
         if page == "views/operations.py" and code != "national_analyst":
