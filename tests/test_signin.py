@@ -88,7 +88,7 @@ def test_a_malformed_access_list_is_refused_at_start_with_its_line_and_reason(ac
 def test_development_mode_is_not_offered_once_sign_in_is_configured():
     at = run("coordinator@titan.police.uk", params={"as_role": "National analyst"})
     assert not [s for s in at.sidebar.selectbox if s.label == "Show the dashboard as"]
-    assert at.sidebar.caption[0].value == "Signed in as coordinator@titan.police.uk"
+    assert at.sidebar.text[0].value == "Signed in as coordinator@titan.police.uk"
 
 
 def test_a_coordinator_sees_their_region_row_by_row_and_the_nation_in_figures(raw, last_month):

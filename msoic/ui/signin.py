@@ -85,7 +85,7 @@ def _signed_in() -> tuple[str, tuple[Grant, ...]]:
     listed = access_list()
     grants = listed.grants_for(email, subject, tuple(groups)) if listed else ()
     with st.sidebar:
-        st.caption(f"Signed in as {email or subject}")
+        st.text(f"Signed in as {email or subject}")  # text: a claim is never read as Markdown
         st.button("Sign out", on_click=_sign_out, icon=":material/logout:")
     return str(email or subject), tuple(grants)
 
