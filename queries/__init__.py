@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -60,7 +60,7 @@ class View:
     agencies: tuple[str, ...]
 
 
-@cache
+@lru_cache(maxsize=4096)
 def resolve(filters: Filters, scope: Scope) -> View:
     """The view of `filters` for a person of `scope`."""
     forces = tuple(f for f in reference.forces_in(filters.regions) if not filters.forces or f in filters.forces)

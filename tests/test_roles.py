@@ -131,3 +131,9 @@ def test_a_database_of_real_returns_is_not_served_without_sign_in(served_as_real
                                   "and sign-in is not configured, so it will not start.")
     assert "[auth]" in error.value and "MSOIC_ACCESS" in error.value
     assert not at.dataframe and not at.get("plotly_chart") and not at.title and not at.sidebar.selectbox
+
+
+def test_a_data_manager_is_offered_the_template_of_their_own_agency_only(last_month):
+    """A template carries the agency's open operations (ids, codenames): another agency's is never offered."""
+    at = open_app(None, "views/upload.py", as_role("data_manager", "kent"))
+    assert at.selectbox(key="template_agency").options == ["Kent"]

@@ -153,7 +153,8 @@ st.subheader("Template")
 st.caption("A workbook with the right headers, a note on each column, drop-down lists for coded columns, and "
            "the agency's operations still open last month already filled in: update them and add the new ones.")
 left, right = st.columns(2)
-agency = left.selectbox("Agency", list(names), format_func=lambda a: names[a], key="template_agency")
+# A template carries the agency's open operations: offered for the agencies the person may load only.
+agency = left.selectbox("Agency", list(signin.scope().upload), format_func=lambda a: names[a], key="template_agency")
 latest = last_month or add_months(date.today().replace(day=1), -1)
 months = [add_months(latest, i) for i in range(-11, 2)][::-1]
 month = right.selectbox("Month", months, index=1, format_func=lambda m: f"{m:%B %Y}", key="template_month")
@@ -171,6 +172,7 @@ def _template(agency: str, month: date, path: str, version: str) -> bytes:
         con.close()
 
 
-st.download_button("Download the template", _template(agency, month, *data.current()),
+st.download_button("Download the template",
+                   signin.recorded(_template(agency, month, *data.current()), f"{agency}_{month:%Y-%m}.xlsx", None),
                    f"{agency}_{month:%Y-%m}.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

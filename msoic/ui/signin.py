@@ -157,7 +157,7 @@ def page_view(page: str, filters) -> None:
         audit("page_view", page=page, detail=None if filters is None else {"filters": filters.to_query_params()})
 
 
-def recorded(body: bytes, file_name: str, rows: int) -> Callable[[], bytes]:
+def recorded(body: bytes, file_name: str, rows: int | None) -> Callable[[], bytes]:
     """A download button's contents, handed over only once the download is recorded in the audit
     trail: a download that cannot be recorded is refused (AuditError)."""
     person, page = user(), st.session_state.get("msoic_last_view", ("", None))[0]
