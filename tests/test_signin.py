@@ -77,6 +77,7 @@ def test_without_an_access_list_nobody_is_let_in(monkeypatch):
 
 def test_a_malformed_access_list_is_refused_at_start_with_its_line_and_reason(access_list):
     access_list.write_text(ACCESS + "someone@kent.police.uk,superuser,\n")
+    assert not run(None).button  # refused at start: not even sign-in is offered
     at = run("analyst@nca.gov.uk")
     assert at.error[0].value == "The access list cannot be used, so nobody is let in:"
     assert at.text[0].value == (f"{access_list}, line 7: unknown role 'superuser'; the roles are "

@@ -72,7 +72,9 @@ def gate(synthetic: bool, database_name: str) -> Scope:
 
 
 def _signed_in() -> tuple[str, tuple[Grant, ...]]:
-    """The signed-in person and their grants; a person not signed in is offered sign-in and stopped."""
+    """The signed-in person and their grants; a person not signed in is offered sign-in and stopped.
+    The access list is read first: a malformed one lets nobody in, signed in or not."""
+    listed = access_list()
     if not st.user.is_logged_in:
         st.title("MSOIC Analysis")
         st.write("Sign in with your organisation's account to see the dashboard.")
@@ -82,7 +84,6 @@ def _signed_in() -> tuple[str, tuple[Grant, ...]]:
     groups = st.user.get("groups") or ()
     if isinstance(groups, str):
         groups = (groups,)
-    listed = access_list()
     grants = listed.grants_for(email, subject, tuple(groups)) if listed else ()
     with st.sidebar:
         st.text(f"Signed in as {email or subject}")  # text: a claim is never read as Markdown
