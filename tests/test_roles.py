@@ -137,3 +137,10 @@ def test_a_data_manager_is_offered_the_template_of_their_own_agency_only(last_mo
     """A template carries the agency's open operations (ids, codenames): another agency's is never offered."""
     at = open_app(None, "views/upload.py", as_role("data_manager", "kent"))
     assert at.selectbox(key="template_agency").options == ["Kent"]
+
+
+@pytest.mark.parametrize("role, region", [("regional coordinator", "north-west"), ("force analyst", "eastern")])
+def test_benchmark_opens_on_the_persons_own_region(role, region, last_month):
+    code, area = ROLES[role]
+    at = open_app(filter_cases(last_month)["default"], "views/benchmark.py", as_role(code, area))
+    assert at.selectbox(key="bench_region").value == region
