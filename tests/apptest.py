@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import APP
 from tests.independent import View
 
-
 # An [auth] section as a deployment has one (AppTest never contacts the provider).
 AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "t" * 32,
                  "client_id": "msoic-tests", "client_secret": "not-a-secret",

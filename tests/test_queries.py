@@ -9,8 +9,16 @@ import pytest
 
 import queries
 from msoic import db
-from msoic.auth import (ADMINISTRATOR, DATA_MANAGER, NATIONAL_ANALYST, PARTNER_AGENCY, READER,
-                        REGIONAL_COORDINATOR, Grant, scope_of)
+from msoic.auth import (
+    ADMINISTRATOR,
+    DATA_MANAGER,
+    NATIONAL_ANALYST,
+    PARTNER_AGENCY,
+    READER,
+    REGIONAL_COORDINATOR,
+    Grant,
+    scope_of,
+)
 from msoic.filters import Filters
 
 JAN, DEC = date(2024, 1, 1), date(2024, 12, 1)

@@ -116,8 +116,8 @@ def test_a_data_manager_cannot_load_another_agencys_return(served_copy, raw, las
     next(b for b in at.button if b.label == "Check").click()
     at.run()
     assert [e.value for e in at.error] == [
-        f"{other}_{month:%Y-%m}.xlsx is a return of {other}, and your grant lets you load returns of kent only; "
-        "nothing of it was loaded."]
+        (f"{other}_{month:%Y-%m}.xlsx is a return of {other}, and your grant lets you load returns of kent only; "
+         "nothing of it was loaded.")]
     assert not at.success and not at.main.warning
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from msoic.auth import (ADMINISTRATOR, DATA_MANAGER, FORCE_ANALYST, NATIONAL_ANALYST, PARTNER_AGENCY, READER,
-                        REGIONAL_COORDINATOR, Grant, GrantError, scope_of)
+from msoic.auth import (
+    ADMINISTRATOR,
+    DATA_MANAGER,
+    FORCE_ANALYST,
+    NATIONAL_ANALYST,
+    PARTNER_AGENCY,
+    READER,
+    REGIONAL_COORDINATOR,
+    Grant,
+    GrantError,
+    scope_of,
+)
 from tests.independent import reference
 
 FORCES = reference("force")["force_code"].to_list()

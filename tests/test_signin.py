@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from msoic import audit
 from msoic.filters import add_months
-from tests.apptest import open_app, signed_in
+from tests.apptest import signed_in
 from tests.conftest import APP, filter_cases
 from tests.independent_benchmark import chart
 from tests.independent_scope import visible_operations
