@@ -68,7 +68,7 @@ def test_the_view_and_scope_macros_are_stored_in_the_file(tmp_path):
     with duckdb.connect(str(path), read_only=True) as con:
         stored = {name for (name,) in con.sql("select function_name from duckdb_functions() "
                                               "where database_name = 'x' and function_type = 'macro'").fetchall()}
-        assert stored == {"in_view", "in_scope", "return_in_scope"}
+        assert {"in_view", "in_scope", "return_in_scope"} <= stored
         assert con.sql("select in_view(['kent'], ['labour'], ['glaa'], 'kent', 'labour', 'glaa'), "
                        "in_scope([], ['glaa'], 'kent', 'glaa'), in_scope(['essex'], [], 'kent', 'glaa')").fetchall() == [
             (True, True, False)]
