@@ -51,9 +51,9 @@ if data.is_synthetic():
                        "no real operation, victim or offender is shown.", icon=":material/science:")
     st.badge("Synthetic data", icon=":material/science:", color="orange")
 
-# Pages by role: figures for whoever may see them, row-level pages for the analysts (not readers,
-# whose aggregates pass through disclosure control), Upload for data managers, Administrator for
-# administrators. A page a person may not open is not registered, so its URL leads nowhere.
+# Pages by role: figures for whoever may see them, row-level pages for the analysts (not readers:
+# figures only, which are to pass through disclosure control), Upload for data managers,
+# Administrator for administrators. A page a person may not open is not registered: no URL reaches it.
 sections = {
     "National picture": [
         *([st.Page("views/overview.py", title="Overview", icon=":material/dashboard:"),
