@@ -53,6 +53,7 @@ def auth_configured() -> bool:
 def gate(synthetic: bool, database_name: str) -> Scope:
     """Resolve who is signed in and their scope for this rerun, or show the page they should see
     instead (sign in, not configured, no access) and stop."""
+    st.session_state[_SCOPE] = Scope()  # nothing is carried over from the last rerun until resolved again
     if auth_configured():
         person, grants = _signed_in()
     elif synthetic:
