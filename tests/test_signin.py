@@ -164,3 +164,10 @@ def test_an_upload_of_another_agencys_return_is_refused_and_recorded(served_copy
     assert at.error[0].value.startswith(f"{other}_{month:%Y-%m}.xlsx is a return of {other}")
     refused = [d for e, _, d in trail("manager@kent.police.uk") if e == "upload_refused"]
     assert [(d["agency"], d["status"]) for d in refused] == [(other, "refused")]
+
+
+def test_signing_out_is_recorded():
+    at = run("analyst@nca.gov.uk")
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert [e for e, _, _ in trail("analyst@nca.gov.uk")] == ["sign_in", "page_view", "sign_out"]
+    assert [b.label for b in at.button] == ["Sign in"]
