@@ -138,6 +138,9 @@ def run(
     available: dict[str, object] = scope_parameters(scope)
     if filters is not None:
         available.update(view_parameters(resolve(filters, scope)))
+    overriding = set(extra) & set(SCOPED)
+    if overriding:  # the scope comes from the person's grants, never from the caller
+        raise OutOfScope(f"query {name!r}: the scope's parameter(s) {sorted(overriding)} cannot be passed")
     unused = set(extra) - wanted
     if unused:
         raise QueryError(f"query {name!r} does not use parameter(s) {sorted(unused)}")

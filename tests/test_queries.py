@@ -72,6 +72,11 @@ def test_a_row_level_question_that_forgets_the_scope_is_refused(con, monkeypatch
     assert queries.run(con, "forgetful", ANALYST, Filters(JAN, DEC)).height > 0
 
 
+def test_the_scope_cannot_be_passed_by_the_caller(con):
+    with pytest.raises(queries.OutOfScope, match="cannot be passed"):
+        queries.run(con, "operations_list", WALES, Filters(JAN, DEC), search="", scope_forces=["metropolitan"])
+
+
 def test_a_file_without_a_declaration_is_refused(con, monkeypatch):
     monkeypatch.setattr(queries, "sql", lambda name: "select 1 as one\n")
     with pytest.raises(queries.QueryError, match="does not begin with '-- returns:"):
