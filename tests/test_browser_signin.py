@@ -56,7 +56,7 @@ def offered(page) -> list[str]:
 def test_a_national_analyst_sees_every_analysis_page(chromium, dashboard):
     context, page = signed_in_page(chromium, dashboard, "analyst@nca.gov.uk")
     assert page.get_by_role("heading", level=1).first.inner_text() == "Overview"
-    assert offered(page) == ["Overview", "Trends", "Victims", "Offenders", "Operations", "Benchmark", "Data"]
+    assert offered(page) == ["Overview", "Trends", "Victims", "Offenders", "Operations", "Benchmark", "Report", "Data"]
     page.get_by_text("Signed in as analyst@nca.gov.uk").wait_for()
     page.screenshot(path=str(ARTIFACTS / "signed-in-national-analyst.png"))
     context.close()
@@ -78,7 +78,7 @@ def test_a_regional_coordinator_sees_their_region_row_by_row(chromium, dashboard
 
 def test_a_reader_sees_figures_only(chromium, dashboard):
     context, page = signed_in_page(chromium, dashboard, "pcc@example.gov.uk")
-    assert offered(page) == ["Overview", "Trends"]
+    assert offered(page) == ["Overview", "Trends", "Report"]
     context.close()
 
 

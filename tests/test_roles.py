@@ -29,12 +29,13 @@ ROLES = {
 AREA_PARAM = {"regional_coordinator": "as_region", "force_analyst": "as_force", "partner_agency": "as_agency",
               "data_manager": "as_agency_or_none"}
 ROW_PAGES = ["views/victims.py", "views/offenders.py", "views/operations.py", "views/benchmark.py", "views/data.py"]
+FIGURES = ["views/overview.py", "views/trends.py", "views/report.py"]
 PAGES = {
-    "national_analyst": ["views/overview.py", "views/trends.py", *ROW_PAGES],
-    "regional_coordinator": ["views/overview.py", "views/trends.py", *ROW_PAGES],
-    "force_analyst": ["views/overview.py", "views/trends.py", *ROW_PAGES],
-    "partner_agency": ["views/overview.py", "views/trends.py", *ROW_PAGES],
-    "reader": ["views/overview.py", "views/trends.py"],
+    "national_analyst": [*FIGURES, *ROW_PAGES],
+    "regional_coordinator": [*FIGURES, *ROW_PAGES],
+    "force_analyst": [*FIGURES, *ROW_PAGES],
+    "partner_agency": [*FIGURES, *ROW_PAGES],
+    "reader": FIGURES,
     "data_manager": ["views/data.py", "views/upload.py"],
 }
 VIEWS = ["default", "one region", "a partner agency"]
@@ -58,6 +59,7 @@ def shown(at: AppTest) -> str:
     parts = [df.value.to_csv() for df in at.dataframe]
     parts += [c.proto.spec for c in at.get("plotly_chart")]
     parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [e.proto.srcdoc for e in at.get("iframe")]  # the report's preview
     for kind in ("markdown", "caption", "text", "title", "subheader", "info", "error", "warning", "success"):
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [json.dumps(list(e.options)) for e in at.multiselect] + [json.dumps(list(e.options)) for e in at.selectbox]
@@ -93,7 +95,7 @@ def test_the_scope_still_shows_what_it_allows(raw, last_month):
 def test_a_page_outside_the_role_is_not_offered(role, last_month):
     code, area = ROLES[role]
     at = open_app(filter_cases(last_month)["default"], None, as_role(code, area))
-    for page in {"views/overview.py", "views/trends.py", *ROW_PAGES, "views/upload.py"} - set(PAGES[code]):
+    for page in {*FIGURES, *ROW_PAGES, "views/upload.py", "views/admin.py"} - set(PAGES[code]):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 

@@ -112,6 +112,8 @@ def test_a_deep_link_out_of_the_area_is_refused_and_recorded(raw):
 def test_a_reader_named_by_group_sees_figures_only():
     at = run("pcc@example.gov.uk", groups=("msoic-readers",))
     assert at.title[0].value == "Overview"
+    at.switch_page("views/report.py").run()  # the published report: figures, disclosure-controlled
+    assert at.title[0].value == "Report"
     for page in ("views/operations.py", "views/victims.py", "views/data.py", "views/upload.py", "views/admin.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)

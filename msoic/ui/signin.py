@@ -159,13 +159,13 @@ def page_view(page: str, filters) -> None:
         audit("page_view", page=page, detail=None if filters is None else {"filters": filters.to_query_params()})
 
 
-def recorded(body: bytes, file_name: str, rows: int | None) -> Callable[[], bytes]:
-    """A download button's contents, handed over only once the download is recorded in the audit
-    trail: a download that cannot be recorded is refused (AuditError)."""
+def recorded(body: bytes | Callable[[], bytes], file_name: str, rows: int | None) -> Callable[[], bytes]:
+    """A download button's contents (or what makes them), handed over only once the download is
+    recorded in the audit trail: a download that cannot be recorded is refused (AuditError)."""
     person, page = user(), st.session_state.get("msoic_last_view", ("", None))[0]
 
     def deliver() -> bytes:  # runs on the click, in a thread of its own: no session state here
         trail.record("download", person, page=page or None, detail={"what": file_name}, rows=rows)
-        return body
+        return body() if callable(body) else body
 
     return deliver
