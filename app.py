@@ -1,11 +1,11 @@
-"""MSOIC Analysis: the entry point. Page set-up, data bootstrap, global filters, navigation."""
+"""MSOIC Analysis: the entry point. Page set-up, data bootstrap, sign-in, global filters, navigation by role."""
 
 import os
 
 import streamlit as st
 
 from msoic import db
-from msoic.ui import data, sidebar
+from msoic.ui import data, sidebar, signin
 
 st.set_page_config(page_title="MSOIC Analysis", page_icon=":material/travel_explore:", layout="wide")
 
@@ -32,34 +32,48 @@ def ensure_database() -> None:
 
 
 ensure_database()
+scope = signin.gate(data.is_synthetic(), db.default_path().name)
 period = data.run("data_period").row(0, named=True)
+upload = st.Page("views/upload.py", title="Upload", icon=":material/upload_file:")
 if period["last_month"] is None:  # a database of returns with none loaded yet: only Upload has work
+    if not scope.upload:
+        st.info(f"No return has been loaded into {db.default_path().name} yet; the dashboard opens once a data "
+                "manager has loaded the first ones.", icon=":material/upload_file:")
+        st.stop()
     st.info(f"No return has been loaded into {db.default_path().name} yet. Load the first ones here; the "
             f"other pages open once there is data.", icon=":material/upload_file:")
-    st.navigation([st.Page("views/upload.py", title="Upload", icon=":material/upload_file:")]).run()
+    st.navigation([upload]).run()
     st.stop()
-filters = sidebar.render(period["first_month"], period["last_month"])
+filters = sidebar.render(period["first_month"], period["last_month"]) if scope.aggregates or scope.returns else None
 
 if data.is_synthetic():
     st.sidebar.warning("**Synthetic data.** Generated for development and training; "
                        "no real operation, victim or offender is shown.", icon=":material/science:")
     st.badge("Synthetic data", icon=":material/science:", color="orange")
 
-page = st.navigation({
+# Pages by role: figures for whoever may see them, row-level pages for the analysts (not readers:
+# figures only, which are to pass through disclosure control), Upload for data managers,
+# Administrator for administrators. A page a person may not open is not registered: no URL reaches it.
+sections = {
     "National picture": [
-        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("views/trends.py", title="Trends", icon=":material/show_chart:"),
-        st.Page("views/victims.py", title="Victims", icon=":material/diversity_3:"),
-        st.Page("views/offenders.py", title="Offenders", icon=":material/person_search:"),
-        st.Page("views/operations.py", title="Operations", icon=":material/table_view:"),
+        *([st.Page("views/overview.py", title="Overview", icon=":material/dashboard:"),
+           st.Page("views/trends.py", title="Trends", icon=":material/show_chart:")] if scope.aggregates else []),
+        *([st.Page("views/victims.py", title="Victims", icon=":material/diversity_3:"),
+           st.Page("views/offenders.py", title="Offenders", icon=":material/person_search:"),
+           st.Page("views/operations.py", title="Operations", icon=":material/table_view:")]
+          if scope.row_pages else []),
     ],
-    "Regions": [
-        st.Page("views/benchmark.py", title="Benchmark", icon=":material/leaderboard:"),
-    ],
-    "Reports": [st.Page("views/report.py", title="Report", icon=":material/description:")],
+    "Regions": [st.Page("views/benchmark.py", title="Benchmark", icon=":material/leaderboard:")] if scope.row_pages else [],
+    # The published outputs: disclosure-controlled, so readers get them too.
+    "Reports": [st.Page("views/report.py", title="Report", icon=":material/description:")]
+    if scope.aggregates else [],
     "Data": [
-        st.Page("views/data.py", title="Data", icon=":material/fact_check:"),
-        st.Page("views/upload.py", title="Upload", icon=":material/upload_file:"),
+        *([st.Page("views/data.py", title="Data", icon=":material/fact_check:")] if scope.returns else []),
+        *([upload] if scope.upload else []),
     ],
-})
+    "Administration": [st.Page("views/admin.py", title="Administrator", icon=":material/admin_panel_settings:")]
+    if scope.administer else [],
+}
+page = st.navigation({name: pages for name, pages in sections.items() if pages})
+signin.page_view(page.title, filters)
 page.run()

@@ -8,7 +8,10 @@ agency code for a data manager (or none: a national data manager), none for the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from msoic import reference
 
 NATIONAL_ANALYST = "national_analyst"
 REGIONAL_COORDINATOR = "regional_coordinator"
@@ -29,6 +32,25 @@ ROLES: dict[str, str | None] = {
     ADMINISTRATOR: None,
 }
 
+# How the pages name the roles.
+ROLE_LABELS: dict[str, str] = {
+    NATIONAL_ANALYST: "National analyst",
+    REGIONAL_COORDINATOR: "Regional coordinator",
+    FORCE_ANALYST: "Force analyst",
+    PARTNER_AGENCY: "Partner agency",
+    READER: "Reader",
+    DATA_MANAGER: "Data manager",
+    ADMINISTRATOR: "Administrator",
+}
+
+# Roles that see figures (aggregates everywhere); of them, those that also see rows somewhere.
+_AGGREGATE_ROLES = {NATIONAL_ANALYST, REGIONAL_COORDINATOR, FORCE_ANALYST, PARTNER_AGENCY, READER}
+_ROW_ROLES = {NATIONAL_ANALYST, REGIONAL_COORDINATOR, FORCE_ANALYST, PARTNER_AGENCY}
+
+
+class GrantError(ValueError):
+    """A grant names an unknown role, or an area its role does not take."""
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -38,18 +60,117 @@ class Grant:
     area: str | None = None
 
 
+def areas(kind: str) -> list[str]:
+    """The codes a grant's area may name for an area kind ('region', 'force', 'agency', 'partner')."""
+    if kind == "region":
+        return reference.table("region")["region_code"].to_list()
+    if kind == "force":
+        return reference.forces_in()
+    agencies = reference.table("agency")
+    if kind == "partner":
+        agencies = agencies.filter(agencies["kind"] == "partner")
+    return agencies["agency_code"].to_list()
+
+
+def check(grant: Grant) -> None:
+    """Refuse a grant whose role is unknown or whose area does not fit its role, in a sentence."""
+    if grant.role not in ROLES:
+        raise GrantError(f"unknown role {grant.role!r}; the roles are {', '.join(ROLES)}")
+    kind = ROLES[grant.role]
+    if kind is None:
+        if grant.area:
+            raise GrantError(f"the role {grant.role} takes no area, but {grant.area!r} was given")
+        return
+    if not grant.area:
+        if kind == "agency or none":
+            return
+        raise GrantError(f"the role {grant.role} needs a {kind} code")
+    allowed = areas({"agency or none": "agency", "agency": "partner"}.get(kind, kind))
+    if grant.area not in allowed:
+        what = {"agency": "partner agency", "agency or none": "agency"}.get(kind, kind)
+        raise GrantError(f"{grant.area!r} is not a {what} code (for the role {grant.role})")
+
+
 @dataclass(frozen=True)
 class Scope:
-    """The regions a user may see; an empty tuple means the whole country.
+    """What one person may see and do, derived from their grants; with no grants, nothing.
 
-    (Being replaced under issue 9 by a scope built from the person's grants, denying by default.)
+    Row level (operations, people, lineage) is the operations run in `forces` or led by one of
+    `agencies`, and the returns sent by one of `returns`; `aggregates` allows force and region
+    totals, rates and ranks of the whole country.
     """
 
-    regions: tuple[str, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    forces: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    returns: tuple[str, ...] = ()
+    aggregates: bool = False
+    row_pages: bool = False
+    upload: tuple[str, ...] = ()
+    administer: bool = False
 
     @property
     def is_national(self) -> bool:
-        return not self.regions
+        """Whether every operation and return is in scope at row level."""
+        return set(self.forces) >= set(reference.forces_in()) and set(self.returns) >= set(areas("agency"))
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the person may see and do nothing at all."""
+        return not (self.aggregates or self.returns or self.upload or self.administer)
+
+    def regions(self) -> tuple[str, ...]:
+        """The regions holding a force area in scope at row level, in reference order (a force
+        analyst's is their force's region: where Benchmark opens)."""
+        region_of = dict(zip(reference.table("force")["force_code"], reference.table("force")["region_code"]))
+        held = {region_of[f] for f in self.forces}
+        return tuple(r for r in areas("region") if r in held)
 
 
-NATIONAL = Scope()
+def scope_of(grants: Iterable[Grant]) -> Scope:
+    """The scope a person's grants give them (the union of what each grant gives)."""
+    grants = tuple(dict.fromkeys(grants))
+    forces: list[str] = []
+    agencies: list[str] = []
+    returns: list[str] = []
+    upload: list[str] = []
+    for grant in grants:
+        check(grant)
+        if grant.role == NATIONAL_ANALYST:
+            forces += reference.forces_in()
+            agencies += areas("agency")
+            returns += areas("agency")
+        elif grant.role == REGIONAL_COORDINATOR:
+            forces += reference.forces_in((grant.area,))
+            returns += reference.forces_in((grant.area,))
+        elif grant.role == FORCE_ANALYST:
+            forces.append(grant.area)
+            returns.append(grant.area)
+        elif grant.role == PARTNER_AGENCY:
+            agencies.append(grant.area)
+            returns.append(grant.area)
+        elif grant.role == DATA_MANAGER:
+            mine = [grant.area] if grant.area else areas("agency")
+            upload += mine
+            returns += mine
+    roles = {g.role for g in grants}
+    ordered = lambda codes, kind: tuple(c for c in areas(kind) if c in set(codes))
+    return Scope(
+        grants=grants,
+        forces=ordered(forces, "force"),
+        agencies=ordered(agencies, "agency"),
+        returns=ordered(returns, "agency"),
+        aggregates=bool(roles & _AGGREGATE_ROLES),
+        row_pages=bool(roles & _ROW_ROLES),
+        upload=ordered(upload, "agency"),
+        administer=ADMINISTRATOR in roles,
+    )
+
+
+def describe(grant: Grant) -> str:
+    """'Regional coordinator, North West' for a grant, as the pages show it."""
+    label = ROLE_LABELS.get(grant.role, grant.role)
+    if not grant.area:
+        return label + (" (national)" if grant.role == DATA_MANAGER else "")
+    names = {**reference.labels("region"), **reference.labels("agency")}
+    return f"{label}, {names.get(grant.area, grant.area)}"

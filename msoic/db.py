@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -43,7 +44,17 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("attach $path as msoic (read_only)", {"path": str(path)})
     con.execute("use msoic")
+    defined = con.sql("select function_name from duckdb_functions() where database_name = 'msoic'").fetchall()
+    missing = [m for m in macros() if m[0] not in {name for (name,) in defined}]
+    for _, text in missing:  # a file built before the macros existed: define them for this connection
+        con.execute(text.replace("create macro", "create temp macro", 1))
     return con
+
+
+def macros() -> list[tuple[str, str]]:
+    """(name, statement) of every macro schema.sql defines."""
+    statements = re.findall(r"^create macro .*?;", SCHEMA_SQL.read_text(), flags=re.MULTILINE | re.DOTALL)
+    return [(re.match(r"create macro (\w+)", s).group(1), s) for s in statements]
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -153,3 +153,25 @@ create table demo_event (
     multiplier  double not null check (multiplier > 0),
     description varchar not null
 );
+
+-- What a question may see ------------------------------------------------------------
+-- Every question filters through these two macros, so the sidebar's view and a person's scope
+-- change in one place. Lists are bound by the runner ($forces, $scope_forces, ...); paste a
+-- question into a DuckDB shell on the database file with literal lists in their place.
+
+-- In view: an operation (or a cell of the monthly cube) in one of the chosen force areas, of one
+-- of the chosen crime types and led by one of the chosen agencies.
+create macro in_view(forces, crime_types, agencies, force_code, crime_type, lead_agency) as
+    list_contains(forces::varchar[], force_code)
+    and list_contains(crime_types::varchar[], crime_type)
+    and list_contains(agencies::varchar[], lead_agency);
+
+-- In scope, at row level: an operation run in one of the person's force areas or led by one of
+-- their agencies. For a return, pass its agency as both (a force's code is its agency code).
+create macro in_scope(scope_forces, scope_agencies, force_code, lead_agency) as
+    list_contains(scope_forces::varchar[], force_code)
+    or list_contains(scope_agencies::varchar[], lead_agency);
+
+-- In scope, a return: one sent by one of the agencies whose returns the person may see.
+create macro return_in_scope(scope_returns, agency_code) as
+    list_contains(scope_returns::varchar[], agency_code);

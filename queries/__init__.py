@@ -1,32 +1,76 @@
 """Run the questions in queries/*.sql against a connection and return Polars DataFrames.
 
-Each file holds one question with DuckDB named parameters ($start, $end, $forces, ...). The
-runner binds exactly the names a file uses: the filter parameters come from the Filters value,
-narrowed by the user's Scope here (so no page can forget it); anything else is passed by name.
+Each file holds one question with DuckDB named parameters ($start, $end, $forces, ...) and says
+on its first line what it returns: `-- returns: rows` (values of single operations, people or
+returns), `-- returns: aggregates` (counts, sums and flags by force, region or category, with no
+identifier) or `-- returns: reference` (the data's period, populations). The runner binds exactly
+the names a file uses: the view (the sidebar's choices) and the person's scope, resolved here so
+no page can forget it; anything else is passed by name. Deny by default: a row-level question
+that binds no scoped parameter is refused under any scope short of national, an aggregate one
+to a person who may see no figures.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from msoic import db, reference
-from msoic.auth import NATIONAL, Scope
+from msoic.auth import Scope
 from msoic.filters import Filters
 
 QUERY_DIR = Path(__file__).resolve().parent
+KINDS = ("rows", "aggregates", "reference")
+# The parameters that narrow a row-level question to the person's scope.
+SCOPED = ("scope_forces", "scope_agencies", "scope_returns")
 
 # $name outside comments and string literals.
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT_OR_STRING = re.compile(r"--[^\n]*|'(?:[^']|'')*'")
+_DECLARATION = re.compile(r"\A-- returns: (\w+)\n")
 
 
 class QueryError(ValueError):
     """A query was asked for with parameters that do not match its SQL file."""
+
+
+class OutOfScope(QueryError):
+    """A question the person's scope does not allow them to ask."""
+
+
+@dataclass(frozen=True)
+class View:
+    """The sidebar's choices and the person's scope, resolved once into what is in view.
+
+    Forces: of the chosen regions and, if chosen, only those; crime types: of the chosen
+    families and, if chosen, only those; lead agencies as chosen, or all. Regions: those holding
+    a force area of the view. The scope narrows row-level questions only (see `run`).
+    """
+
+    filters: Filters
+    scope: Scope
+    regions: tuple[str, ...]
+    forces: tuple[str, ...]
+    crime_types: tuple[str, ...]
+    agencies: tuple[str, ...]
+
+
+@lru_cache(maxsize=4096)
+def resolve(filters: Filters, scope: Scope) -> View:
+    """The view of `filters` for a person of `scope`."""
+    forces = tuple(f for f in reference.forces_in(filters.regions) if not filters.forces or f in filters.forces)
+    crime_types = tuple(c for c in reference.crime_types_in(filters.families)
+                        if not filters.crime_types or c in filters.crime_types)
+    agencies = tuple(filters.agencies) or tuple(reference.table("agency")["agency_code"])
+    force_table = reference.table("force")
+    shown = set(force_table.filter(pl.col("force_code").is_in(list(forces)))["region_code"])
+    regions = tuple(r for r in reference.table("region")["region_code"] if r in shown)
+    return View(filters, scope, regions, forces, crime_types, agencies)
 
 
 def names() -> list[str]:
@@ -43,49 +87,60 @@ def sql(name: str) -> str:
     return path.read_text()
 
 
+def kind(name: str) -> str:
+    """What a question declares it returns: 'rows', 'aggregates' or 'reference'."""
+    match = _DECLARATION.match(sql(name))
+    if not match or match.group(1) not in KINDS:
+        raise QueryError(f"query {name!r} does not begin with '-- returns: rows|aggregates|reference'")
+    return match.group(1)
+
+
 def parameters(text: str) -> set[str]:
     """The $names a SQL text uses."""
     return set(_PARAMETER.findall(_COMMENT_OR_STRING.sub(" ", text)))
 
 
-def filter_parameters(filters: Filters, scope: Scope = NATIONAL) -> dict[str, object]:
-    """The filter values every query may bind, with the scope applied.
+def view_parameters(view: View) -> dict[str, object]:
+    """The view's values every query may bind."""
+    return {"start": view.filters.start, "end": view.filters.end, "forces": list(view.forces),
+            "crime_types": list(view.crime_types), "agencies": list(view.agencies)}
 
-    Selections are resolved to explicit code lists: forces of the chosen regions (within the
-    scope) and, if chosen, only those forces; crime types of the chosen families, and, if
-    chosen, only those types; lead agencies as chosen, or all.
-    """
-    regions = tuple(filters.regions)
-    if scope.regions:
-        regions = tuple(r for r in (regions or scope.regions) if r in scope.regions) or ("<none>",)
-    forces = [f for f in reference.forces_in(regions) if not filters.forces or f in filters.forces]
-    crime_types = [
-        c for c in reference.crime_types_in(filters.families)
-        if not filters.crime_types or c in filters.crime_types
-    ]
-    agencies = list(filters.agencies) or reference.table("agency")["agency_code"].to_list()
-    return {
-        "start": filters.start,
-        "end": filters.end,
-        "forces": forces,
-        "crime_types": crime_types,
-        "agencies": agencies,
-    }
+
+def scope_parameters(scope: Scope) -> dict[str, object]:
+    """The scope's values a row-level query binds."""
+    return {"scope_forces": list(scope.forces), "scope_agencies": list(scope.agencies),
+            "scope_returns": list(scope.returns)}
+
+
+def check_scope(name: str, scope: Scope) -> None:
+    """Refuse a question the scope does not allow: figures to a person who may see none, rows a
+    question cannot narrow to anyone short of national."""
+    declared = kind(name)
+    if declared == "aggregates" and not scope.aggregates:
+        raise OutOfScope(f"query {name!r} returns figures, which this person's grants do not allow")
+    if declared == "rows" and not scope.is_national and not parameters(sql(name)) & set(SCOPED):
+        raise OutOfScope(f"query {name!r} returns rows but binds none of {', '.join('$' + s for s in SCOPED)}, "
+                         "so it cannot be narrowed to this person's scope")
 
 
 def run(
     con: duckdb.DuckDBPyConnection,
     name: str,
+    scope: Scope,
     filters: Filters | None = None,
-    scope: Scope = NATIONAL,
     **extra: object,
 ) -> pl.DataFrame:
-    """Answer question `name` on `con`, binding the filters (narrowed by scope) and `extra`."""
+    """Answer question `name` on `con` for a person of `scope`, binding the view of `filters`,
+    the scope and `extra`."""
+    check_scope(name, scope)
     text = sql(name)
     wanted = parameters(text)
-    available: dict[str, object] = {}
+    available: dict[str, object] = scope_parameters(scope)
     if filters is not None:
-        available.update(filter_parameters(filters, scope))
+        available.update(view_parameters(resolve(filters, scope)))
+    overriding = set(extra) & set(SCOPED)
+    if overriding:  # the scope comes from the person's grants, never from the caller
+        raise OutOfScope(f"query {name!r}: the scope's parameter(s) {sorted(overriding)} cannot be passed")
     unused = set(extra) - wanted
     if unused:
         raise QueryError(f"query {name!r} does not use parameter(s) {sorted(unused)}")
@@ -98,17 +153,3 @@ def run(
         return cursor.sql(text, params={k: available[k] for k in wanted}).pl()
     finally:
         cursor.close()
-
-
-
-def regions_in_view(filters: Filters, scope: Scope = NATIONAL) -> list[str]:
-    """The regions that hold at least one force area of the view, in reference order."""
-    forces = set(filter_parameters(filters, scope)["forces"])
-    force_table = reference.table("force")
-    shown = set(force_table.filter(pl.col("force_code").is_in(list(forces)))["region_code"])
-    return [r for r in reference.table("region")["region_code"] if r in shown]
-
-
-def crime_types_in_view(filters: Filters, scope: Scope = NATIONAL) -> list[str]:
-    """The crime types of the view (the family and types chosen, else all), in reference order."""
-    return list(filter_parameters(filters, scope)["crime_types"])

@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- Every force area's counts over the period, for rates per 100,000 population and proportions:
 -- live operation-months, victims identified (children, and those referred to the NRM at any
 -- time since), arrests, charges, and operations closed (and of those, reaching a charge).
@@ -12,18 +13,14 @@ with cube as (
         sum(charges) as charges
     from agg_monthly
     where month between $start and $end
-      and list_contains($forces, force_code)
-      and list_contains($crime_types, crime_type)
-      and list_contains($agencies, lead_agency)
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
     group by force_code
 ),
 
 operations as (
     select operation_id, force_code, closed_on
     from operation
-    where list_contains($forces, force_code)
-      and list_contains($crime_types, crime_type)
-      and list_contains($agencies, lead_agency)
+    where in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
 ),
 
 referred as (

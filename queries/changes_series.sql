@@ -1,12 +1,11 @@
+-- returns: aggregates
 -- New operations each month in every region x crime type series of the filters: what the
 -- emerging-changes detector reads. Months with none are absent (the detector completes them).
 with filtered as (
     select month, region_code, crime_type, new_ops
     from agg_monthly
     where month between $start and $end
-      and list_contains($forces, force_code)
-      and list_contains($crime_types, crime_type)
-      and list_contains($agencies, lead_agency)
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
 ),
 
 final as (

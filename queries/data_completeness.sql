@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- Completeness of the key fields by lead agency: of the victims identified and the offenders
 -- first reported in the period (in the chosen forces and crime types), the share whose
 -- nationality, age group and sex are known, and of victims referred to the NRM, the share
@@ -12,9 +13,7 @@ with people as (
     from victim as v
     join operation as o using (operation_id)
     where v.identified_on between $start and last_day($end)
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
     union all
     select
         o.lead_agency,
@@ -26,9 +25,7 @@ with people as (
     join operation as o using (operation_id)
     join submission as s on s.submission_id = f.submission_id
     where s.period between $start and $end
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

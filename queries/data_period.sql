@@ -1,3 +1,4 @@
+-- returns: reference
 -- The first and last month the returns report (operations opened earlier keep their older
 -- events in the cube, but the reporting period is what the filters offer).
 select

@@ -1,3 +1,4 @@
+-- returns: rows
 -- Every rejected row of the returns for the months of the period, with its reasons, its
 -- return (agency, month, file, when received) and the cells as sent.
 with final as (
@@ -15,6 +16,7 @@ with final as (
     join submission as s using (submission_id)
     where s.period between $start and $end
       and list_contains($agencies, s.agency_code)
+      and return_in_scope($scope_returns, s.agency_code)
 )
 
 select * from final order by received_at desc, submission_id, sheet, row_number;

@@ -1,3 +1,4 @@
+-- returns: rows
 -- One row per agency and month of the period where a return was sent or expected: its state
 -- (on time by the 15th of the next month, late, missing, or not yet due while today is before
 -- that deadline) and whether its rows had rejects.
@@ -13,6 +14,7 @@ expected as (
     join operation as o using (operation_id)
     where m.status <> 'closed'
       and list_contains($agencies, o.lead_agency)
+      and return_in_scope($scope_returns, o.lead_agency)
 ),
 
 latest as (
@@ -26,6 +28,7 @@ latest as (
         count(*) as submissions
     from submission
     where list_contains($agencies, agency_code)
+      and return_in_scope($scope_returns, agency_code)
     group by all
 ),
 

@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- Live operations each month by crime family (MS, OIC), over the filters.
 select
     month,
@@ -5,8 +6,6 @@ select
     sum(live_ops)::integer as live_ops
 from agg_monthly
 where month between $start and $end
-  and list_contains($forces, force_code)
-  and list_contains($crime_types, crime_type)
-  and list_contains($agencies, lead_agency)
+  and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
 group by month, family
 order by month, family;

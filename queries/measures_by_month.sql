@@ -1,12 +1,11 @@
+-- returns: aggregates
 -- Every measure of the monthly cube, summed over the filters, one row per month and group.
 -- $split chooses the groups: 'total' (one group, 'all'), 'region' or 'crime_type'.
 with filtered as (
     select *
     from agg_monthly
     where month between $start and $end
-      and list_contains($forces, force_code)
-      and list_contains($crime_types, crime_type)
-      and list_contains($agencies, lead_agency)
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
 ),
 
 final as (

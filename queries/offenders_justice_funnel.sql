@@ -1,3 +1,4 @@
+-- returns: rows
 -- The criminal-justice stages of the offenders recorded in operations reported in at least one
 -- month of the period, within the filters: one row per offender with its operation's crime type,
 -- region and opening date and the dates it was arrested, charged and convicted (null when not,
@@ -21,9 +22,8 @@ final as (
     join reported using (operation_id)
     join operation as o using (operation_id)
     join force as fo on fo.force_code = o.force_code
-    where list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+    where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+      and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
 )
 
 select * from final order by offender_id;

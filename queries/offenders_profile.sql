@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- The profile of the offenders recorded in operations reported (live, suspended or closed) in
 -- at least one month of the period, within the filters: how many by nationality, sex, age group
 -- and role (one row per dimension and category).
@@ -12,9 +13,7 @@ offenders as (
     from offender as f
     join reported using (operation_id)
     join operation as o using (operation_id)
-    where list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+    where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

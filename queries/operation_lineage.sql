@@ -1,3 +1,4 @@
+-- returns: rows
 -- The returns that reported one operation: its lead agency's return for every month the
 -- operation appears in, the return that first reported it (operation.submission_id) and any
 -- return that carried one of its victims or offenders, with what each carried of it.
@@ -5,9 +6,8 @@ with op as (
     select operation_id, lead_agency, submission_id
     from operation
     where operation_id = $operation_id
-      and list_contains($forces, force_code)
-      and list_contains($crime_types, crime_type)
-      and list_contains($agencies, lead_agency)
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
+      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
 ),
 
 months as (

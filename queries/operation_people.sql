@@ -1,12 +1,12 @@
+-- returns: rows
 -- The victims and offenders of one operation (all of its life) counted by sex, age group and
 -- nationality; nothing when the operation lies outside the filters or the scope.
 with op as (
     select operation_id
     from operation
     where operation_id = $operation_id
-      and list_contains($forces, force_code)
-      and list_contains($crime_types, crime_type)
-      and list_contains($agencies, lead_agency)
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
+      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
 ),
 
 people as (

@@ -1,3 +1,4 @@
+-- returns: rows
 -- The operations active in the period (reported in at least one of its months) within the
 -- filters, with their latest status and stage in the period and how many victims and offenders
 -- they have (all of their life). $search keeps those whose codename, operation id or organised
@@ -17,9 +18,8 @@ chosen as (
     select o.*, r.months_reported, r.status, r.stage
     from operation as o
     join reported as r using (operation_id)
-    where list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+    where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+      and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
       and (
           $search = ''
           or contains(lower(o.codename), lower($search))

@@ -1,3 +1,4 @@
+-- returns: reference
 -- Resident population of the filtered force areas by region: the denominator of rates.
 select
     region_code,

@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- One row per operation closed in the period, in the force area where it ran, with whether any
 -- of its offenders was charged.
 with charged as (
@@ -15,9 +16,7 @@ final as (
     join force as f on f.force_code = o.force_code
     left join charged as c using (operation_id)
     where o.closed_on between $start and last_day($end)
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 )
 
 select * from final;

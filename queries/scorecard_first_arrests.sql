@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- One row per operation whose first arrest fell in the period, with the days from the
 -- operation's opening to that arrest.
 with first_arrest as (
@@ -16,9 +17,7 @@ final as (
     join operation as o using (operation_id)
     join force as f on f.force_code = o.force_code
     where a.arrested_on between $start and last_day($end)
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 )
 
 select * from final;

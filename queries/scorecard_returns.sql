@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- One row per force and month of the period: whether the force sent its own monthly return
 -- and whether it arrived by the 15th of the following month. Partner agencies' returns cover
 -- many force areas and are left out; returns are not split by crime type.

@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- One row per victim identified in the period, in the force area of their operation, with what
 -- the action plan scorecard asks of them: referred to the NRM within 30 days of identification
 -- (`followed_up` when those 30 days have passed by the last day of the data, so recent victims
@@ -19,9 +20,7 @@ final as (
     join force as f on f.force_code = o.force_code
     cross join data_end as d
     where v.identified_on between $start and last_day($end)
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 )
 
 select * from final;

@@ -1,6 +1,8 @@
+-- returns: rows
 -- People recorded as offenders in operations reported in at least one month of the period,
 -- within the filters, whose pseudonymous person_ref is also recorded as a victim (in any
--- operation, any force): one row per person, with no more detail than the link needs.
+-- operation of any force the person looking may see at row level): one row per person, with no
+-- more detail than the link needs.
 with reported as (
     select distinct operation_id
     from operation_month
@@ -12,15 +14,16 @@ offenders as (
     from offender as f
     join reported using (operation_id)
     join operation as o using (operation_id)
-    where list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+    where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+      and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
 ),
 
 victims as (
     select v.person_ref, v.operation_id, v.identified_on, v.age_group, v.exploitation_type
     from victim as v
+    join operation as o using (operation_id)
     semi join offenders using (person_ref)
+    where in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
 ),
 
 as_offender as (

@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- Victims identified each month by sex and age group: victims identified in the period (month of
 -- identified_on), in operations within the filters (force area, crime type, lead agency of the
 -- operation).
@@ -9,9 +10,7 @@ with victims as (
     from victim as v
     join operation as o using (operation_id)
     where date_trunc('month', v.identified_on) between $start and $end
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- Victims identified in the period by the region of their operation's force area, within the
 -- filters (pages pass the filters without regions or forces to compare every region).
 with victims as (
@@ -6,9 +7,7 @@ with victims as (
     join operation as o using (operation_id)
     join force as f using (force_code)
     where date_trunc('month', v.identified_on) between $start and $end
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

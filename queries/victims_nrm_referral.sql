@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- NRM referral of the victims identified in the period, by age group: how many were identified
 -- and how many of them have been referred (by the last date in the data, whenever referred).
 with victims as (
@@ -5,9 +6,7 @@ with victims as (
     from victim as v
     join operation as o using (operation_id)
     where date_trunc('month', v.identified_on) between $start and $end
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- Days from identification to NRM referral of the referred victims identified in the period:
 -- how many victims took each number of days.
 with referred as (
@@ -6,9 +7,7 @@ with referred as (
     join operation as o using (operation_id)
     where date_trunc('month', v.identified_on) between $start and $end
       and v.nrm_referred
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

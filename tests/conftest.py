@@ -24,7 +24,25 @@ def db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "msoic.duckdb"
     demo.build(path, scale=SCALE, seed=SEED)
     os.environ["MSOIC_DB"] = str(path)
+    os.environ["MSOIC_AUDIT"] = str(path.with_name("audit.sqlite"))  # the pages' audit trail, apart from data/
     return path
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """The files the pages offer for download while a test runs: file name -> what a click hands
+    over (pages hand files over on the click, once the download is recorded in the audit trail)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    offered = {}
+    keep = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        offered[file_name] = data_callable
+        return keep(self, data_callable, mimetype, coordinates, file_name=file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return offered
 
 
 @pytest.fixture(scope="session")

@@ -14,14 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import APP, ROOT
+from tests.oidc import oidc_provider, served_with_auth, sign_in  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
+# Development mode (synthetic data, no sign-in) shows a national analyst unless the picker says otherwise.
 PAGES = {"": "Overview", "trends": "Trends", "operations": "Operations", "victims": "Victims",
-         "offenders": "Offenders", "benchmark": "Benchmark", "data": "Data", "upload": "Upload"}
+         "offenders": "Offenders", "benchmark": "Benchmark", "data": "Data",
+         "upload?as_role=Data+manager": "Upload"}
 
 
 def _free_port() -> int:
@@ -115,6 +118,7 @@ def test_every_page_opens_without_an_error_box(browser, server):
         _no_error_box(page)
         assert page.get_by_text("Synthetic data").first.is_visible()
         page.screenshot(path=str(ARTIFACTS / f"{title.lower()}.png"), full_page=True)
+        assert page.locator("[data-testid='stSidebar']").get_by_text("Development mode").is_visible()
         page.close()
 
 
@@ -190,7 +194,8 @@ def test_clicking_a_hexagon_on_benchmark_narrows_the_force_filter_and_the_url_fo
     page.close()
 
 
-def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_month(browser, db_path, tmp_path):
+def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_month(browser, db_path, tmp_path,
+                                                                                  oidc_provider):
     import duckdb
     import fastexcel
     import polars as pl
@@ -203,8 +208,17 @@ def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_mont
         con.execute("update meta set value = 'false' where key = 'is_synthetic'")
         last = con.sql("select max(month) from operation_month").fetchall()[0][0]
     month = f"{last.year + last.month // 12}-{last.month % 12 + 1:02d}"
-    with _served(real, MSOIC_PERSON_KEY="browser-test-key") as base:
-        page = browser.new_page(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
+    # Real returns are served to people signed in only: a national data manager who is also an analyst.
+    (tmp_path / "access.csv").write_text("who,role,area\nmanager@nca.gov.uk,data_manager,\n"
+                                         "manager@nca.gov.uk,national_analyst,\n")
+    env = {"MSOIC_DB": str(real), "MSOIC_PERSON_KEY": "browser-test-key", "MSOIC_ACCESS": str(tmp_path / "access.csv"),
+           "MSOIC_AUDIT": str(tmp_path / "audit.sqlite")}
+    with served_with_auth(Path(APP), oidc_provider, tmp_path / "app", env) as base:
+        context = browser.new_context(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
+        page = context.new_page()
+        page.goto(base)
+        sign_in(page, "manager@nca.gov.uk")
+        page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
         page.goto(base + "/upload")
         page.get_by_role("heading", name="Template").wait_for(timeout=90_000)
         # The template: Kent, the month after the data's last.
@@ -246,11 +260,14 @@ def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_mont
         page.close()
 
         # The dashboard now reaches the new month, and the Data page shows the rejected row.
-        page = _open(browser, base + "/data")
+        page = context.new_page()  # the same person (the sign-in cookie)
+        page.goto(base + "/data")
+        page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
+        page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
         sidebar = page.locator("[data-testid='stSidebar']")
         assert sidebar.get_by_text(month, exact=True).first.is_visible()
         metrics = dict(zip(page.locator("[data-testid='stMetricLabel']").all_inner_texts(),
                            page.locator("[data-testid='stMetricValue']").all_inner_texts()))
         assert metrics["With rejected rows"] == "1"
         _no_error_box(page)
-        page.close()
+        context.close()

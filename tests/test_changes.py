@@ -10,11 +10,12 @@ import polars as pl
 import pytest
 
 import queries
-from msoic import db, reference
+from msoic import auth, db, reference
 from msoic.analysis import changes
 from msoic.filters import Filters, month_range
 from tests import independent_operations as ind
 
+ANALYST = auth.scope_of([auth.Grant(auth.NATIONAL_ANALYST)])
 MONTHS = month_range(date(2020, 1, 1), date(2025, 12, 1))  # 72 months
 
 
@@ -127,9 +128,9 @@ def national(tmp_path_factory):
     demo.build(path, scale=1)
     con = db.connect_readonly(path)
     try:
-        first, last = queries.run(con, "data_period").row(0)
-        counts = queries.run(con, "changes_series", Filters(first, last))
-        events = queries.run(con, "changes_events")
+        first, last = queries.run(con, "data_period", ANALYST).row(0)
+        counts = queries.run(con, "changes_series", ANALYST, Filters(first, last))
+        events = queries.run(con, "changes_events", ANALYST)
     finally:
         con.close()
     series = [(r, c) for r in reference.table("region")["region_code"]

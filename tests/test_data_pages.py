@@ -27,6 +27,18 @@ def served_copy(db_path, tmp_path, monkeypatch):
     yield path
 
 
+MANAGER = "manager@unit.gov.uk"  # a national data manager who is also a national analyst
+
+
+@pytest.fixture
+def signed_in_manager(tmp_path, monkeypatch):
+    """An access list granting MANAGER both roles: real returns are only served to a signed-in person."""
+    listed = tmp_path / "access.csv"
+    listed.write_text(f"who,role,area\n{MANAGER},data_manager,\n{MANAGER},national_analyst,\n")
+    monkeypatch.setenv("MSOIC_ACCESS", str(listed))
+    return MANAGER
+
+
 @pytest.fixture
 def served_as_real(served_copy):
     """The served copy relabelled as real data, standing in for a database of real returns."""
@@ -94,7 +106,7 @@ def _busy_agencies(raw, month, n=2) -> list[str]:
 
 
 def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_reasons(served_as_real, raw,
-                                                                                       last_month):
+                                                                                       last_month, signed_in_manager):
     served_copy = served_as_real
     month = add_months(last_month, 1)
     good_agency, bad_agency = _busy_agencies(raw, last_month)
@@ -110,7 +122,7 @@ def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_r
     template.write_workbook(bad_path, frames)
     before = db.file_version(served_copy)
 
-    at = open_app(None, "views/upload.py")
+    at = open_app(None, "views/upload.py", user=signed_in_manager)
     at.file_uploader(key="returns_files").set_value([
         (f"{good_agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream"),
         (bad_path.name, bad_path.read_bytes(), "application/octet-stream"),
@@ -141,7 +153,7 @@ def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_r
     con.close()
 
     # The Data page of the new file shows the new month's returns and the rejected row.
-    data_page = open_app(View(add_months(month, -2), month), "views/data.py")
+    data_page = open_app(View(add_months(month, -2), month), "views/data.py", user=signed_in_manager)
     metrics = {m.label: m.value for m in data_page.metric}
     assert metrics["With rejected rows"] == "1"
     # The new month's other returns are missing, or not yet due while today is before the deadline.
@@ -160,7 +172,7 @@ def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(serv
     good = _template_bytes(served_copy, agency, month)
     before = digest(served_copy)
 
-    at = open_app(None, "views/upload.py")
+    at = open_app(None, "views/upload.py", {"as_role": "Data manager"})  # development mode: a national data manager
     assert any("synthetic" in i.value for i in at.info)
     at.file_uploader(key="returns_files").set_value([(f"{agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream")])
     at.run()
@@ -175,11 +187,12 @@ def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(serv
 
 
 def test_a_new_database_of_returns_opens_on_upload_and_every_page_follows_the_first_load(db_path, raw, last_month,
-                                                                                          tmp_path, monkeypatch):
+                                                                                          tmp_path, monkeypatch,
+                                                                                          signed_in_manager):
     path = tmp_path / "returns.duckdb"  # named by MSOIC_DB and not there yet: it starts empty
     monkeypatch.setenv("MSOIC_DB", str(path))
     monkeypatch.setenv(ingest.KEY_ENV, "page-test-key")
-    at = open_app()
+    at = open_app(user=signed_in_manager)
     assert path.exists() and not data_is_synthetic(path)
     assert at.title[0].value == "Upload" and any("No return has been loaded" in i.value for i in at.info)
     assert [b.label for b in at.button if b.label in ("Check", "Load")] == ["Check", "Load"]
@@ -194,7 +207,7 @@ def test_a_new_database_of_returns_opens_on_upload_and_every_page_follows_the_fi
     (message,) = [shown(s.value) for s in at.success]
     assert message.startswith(f"{agency}_{last_month:%Y-%m}.xlsx") and "0 rejected" in message
     assert not any("No return has been loaded" in i.value for i in at.info)
-    overview = open_app()
+    overview = open_app(user=signed_in_manager)
     assert overview.title[0].value == "Overview"
     (period,) = overview.sidebar.select_slider
     assert period.value == (f"{last_month:%Y-%m}", f"{last_month:%Y-%m}")  # the one month loaded

@@ -59,3 +59,29 @@ def test_the_dashboard_connection_cannot_write(tmp_path):
     with pytest.raises(duckdb.Error, match="read-only"):
         con.execute("insert into meta values ('x', 'y')")
     con.close()
+
+
+def test_the_view_and_scope_macros_are_stored_in_the_file(tmp_path):
+    """Pasted into a DuckDB shell on the file, a question finds its macros there."""
+    path = tmp_path / "x.duckdb"
+    db.build_database(path, fill_nothing, {})
+    with duckdb.connect(str(path), read_only=True) as con:
+        stored = {name for (name,) in con.sql("select function_name from duckdb_functions() "
+                                              "where database_name = 'x' and function_type = 'macro'").fetchall()}
+        assert {"in_view", "in_scope", "return_in_scope"} <= stored
+        assert con.sql("select in_view(['kent'], ['labour'], ['glaa'], 'kent', 'labour', 'glaa'), "
+                       "in_scope([], ['glaa'], 'kent', 'glaa'), in_scope(['essex'], [], 'kent', 'glaa')").fetchall() == [
+            (True, True, False)]
+
+
+def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tmp_path):
+    path = tmp_path / "old.duckdb"
+    db.build_database(path, fill_nothing, {})
+    with duckdb.connect(str(path)) as con:
+        for name, _ in db.macros():
+            con.execute(f"drop macro {name}")
+    con = db.connect_readonly(path)
+    try:
+        assert con.sql("select count(*) from force where in_scope(['kent'], [], force_code, '')").fetchall() == [(1,)]
+    finally:
+        con.close()

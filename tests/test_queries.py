@@ -1,4 +1,5 @@
-"""The query runner: parameters bound by name, scope applied, every file answerable."""
+"""The query runner: parameters bound by name, the view resolved once, the scope enforced for
+every file (each declares what it returns), values bound and never spliced."""
 
 from __future__ import annotations
 
@@ -8,66 +9,141 @@ import pytest
 
 import queries
 from msoic import db
-from msoic.auth import Scope
+from msoic.auth import (
+    ADMINISTRATOR,
+    DATA_MANAGER,
+    NATIONAL_ANALYST,
+    PARTNER_AGENCY,
+    READER,
+    REGIONAL_COORDINATOR,
+    Grant,
+    scope_of,
+)
 from msoic.filters import Filters
 
 JAN, DEC = date(2024, 1, 1), date(2024, 12, 1)
+ANALYST = scope_of([Grant(NATIONAL_ANALYST)])
+WALES = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
+EXTRAS = {"measures_by_month": {"split": "total"}, "operations_list": {"search": ""},
+          **{name: {"operation_id": "OP-00000001"} for name in (
+              "operation_months", "operation_people", "operation_funnel", "operation_lineage", "operation_in_scope")}}
+
+
+@pytest.fixture(scope="module")
+def con(db_path):
+    con = db.connect_readonly(db_path)
+    yield con
+    con.close()
 
 
 def test_parameters_ignore_comments_and_strings():
     assert queries.parameters("select $a, '$b' -- $c\nfrom t where x = $d") == {"a", "d"}
 
 
-def test_every_query_file_runs(db_path):
-    con = db.connect_readonly(db_path)
-    extras = {"measures_by_month": {"split": "total"}, "operations_list": {"search": ""},
-              **{name: {"operation_id": "OP-00000001"} for name in (
-                  "operation_months", "operation_people", "operation_funnel", "operation_lineage")}}
+def test_every_query_file_declares_what_it_returns():
+    assert {name: queries.kind(name) in queries.KINDS for name in queries.names()} == {
+        name: True for name in queries.names()}
+
+
+def test_every_row_level_query_binds_a_scoped_parameter():
+    unscoped = [n for n in queries.names()
+                if queries.kind(n) == "rows" and not queries.parameters(queries.sql(n)) & set(queries.SCOPED)]
+    assert unscoped == []
+
+
+def test_every_query_file_runs_nationally(con):
     for name in queries.names():
-        frame = queries.run(con, name, Filters(JAN, DEC), **extras.get(name, {}))
+        frame = queries.run(con, name, ANALYST, Filters(JAN, DEC), **EXTRAS.get(name, {}))
         assert frame.width > 0, name
-    con.close()
 
 
-def test_a_missing_parameter_is_named(db_path):
-    con = db.connect_readonly(db_path)
+def test_every_query_file_runs_under_a_regional_scope(con):
+    """A new question that forgets the scope fails here, not in production."""
+    for name in queries.names():
+        frame = queries.run(con, name, WALES, Filters(JAN, DEC), **EXTRAS.get(name, {}))
+        assert frame.width > 0, name
+
+
+def test_a_row_level_question_that_forgets_the_scope_is_refused(con, monkeypatch):
+    text = "-- returns: rows\nselect operation_id from operation where force_code = any($forces)\n"
+    monkeypatch.setattr(queries, "sql", lambda name: text)
+    with pytest.raises(queries.OutOfScope, match=r"binds none of \$scope_forces"):
+        queries.run(con, "forgetful", WALES, Filters(JAN, DEC))
+    assert queries.run(con, "forgetful", ANALYST, Filters(JAN, DEC)).height > 0
+
+
+def test_the_scope_cannot_be_passed_by_the_caller(con):
+    with pytest.raises(queries.OutOfScope, match="cannot be passed"):
+        queries.run(con, "operations_list", WALES, Filters(JAN, DEC), search="", scope_forces=["metropolitan"])
+
+
+def test_a_file_without_a_declaration_is_refused(con, monkeypatch):
+    monkeypatch.setattr(queries, "sql", lambda name: "select 1 as one\n")
+    with pytest.raises(queries.QueryError, match="does not begin with '-- returns:"):
+        queries.run(con, "undeclared", ANALYST)
+
+
+def test_figures_are_refused_to_a_person_who_may_see_none(con):
+    for grants in ([], [Grant(ADMINISTRATOR)], [Grant(DATA_MANAGER, "kent")]):
+        with pytest.raises(queries.OutOfScope, match="returns figures"):
+            queries.run(con, "measures_by_month", scope_of(grants), Filters(JAN, DEC), split="total")
+    assert queries.run(con, "measures_by_month", scope_of([Grant(READER)]), Filters(JAN, DEC), split="total").height
+
+
+def test_no_grant_sees_no_row(con):
+    nobody = scope_of([])
+    assert queries.run(con, "operations_list", nobody, Filters(JAN, DEC), search="").is_empty()
+    assert queries.run(con, "data_recent_submissions", nobody).is_empty()
+
+
+def test_aggregates_elsewhere_stay_available_to_a_regional_coordinator(con):
+    every_force = queries.run(con, "benchmark_by_force", WALES, Filters(JAN, DEC))
+    assert every_force.height == 45
+
+
+def test_rows_stay_in_the_scope_whatever_the_filters_choose(con):
+    listed = queries.run(con, "operations_list", WALES, Filters(JAN, DEC, regions=("london",)), search="")
+    assert listed.is_empty()
+    wales = queries.run(con, "operations_list", WALES, Filters(JAN, DEC), search="")
+    assert set(wales["region"]) == {"Wales"}
+
+
+def test_a_partner_sees_the_operations_it_leads_in_any_force(con):
+    glaa = queries.run(con, "operations_list", scope_of([Grant(PARTNER_AGENCY, "glaa")]), Filters(JAN, DEC), search="")
+    assert set(glaa["lead_agency"]) == {"Gangmasters and Labour Abuse Authority"}
+    assert glaa["region"].n_unique() > 1
+
+
+def test_a_missing_parameter_is_named(con):
     with pytest.raises(queries.QueryError, match=r"needs parameter\(s\) \['split'\]"):
-        queries.run(con, "measures_by_month", Filters(JAN, DEC))
-    con.close()
+        queries.run(con, "measures_by_month", ANALYST, Filters(JAN, DEC))
 
 
-def test_a_parameter_the_file_does_not_use_is_refused(db_path):
-    con = db.connect_readonly(db_path)
+def test_a_parameter_the_file_does_not_use_is_refused(con):
     with pytest.raises(queries.QueryError, match="does not use"):
-        queries.run(con, "population", Filters(JAN, DEC), split="region")
-    con.close()
+        queries.run(con, "population", ANALYST, Filters(JAN, DEC), split="region")
 
 
-def test_scope_narrows_every_query():
-    params = queries.filter_parameters(Filters(JAN, DEC), Scope(regions=("wales",)))
-    assert params["forces"] == ["south-wales", "gwent", "dyfed-powys"]
-
-
-def test_scope_wins_over_a_region_outside_it():
-    params = queries.filter_parameters(Filters(JAN, DEC, regions=("london",)), Scope(regions=("wales",)))
-    assert params["forces"] == []
+def test_the_view_resolves_the_choices_once():
+    view = queries.resolve(Filters(JAN, DEC, regions=("wales",)), WALES)
+    assert view.forces == ("south-wales", "gwent", "dyfed-powys")
+    assert view.regions == ("wales",)
 
 
 def test_family_and_type_selections_combine():
-    params = queries.filter_parameters(Filters(JAN, DEC, families=("OIC",), crime_types=("labour", "small_boats")))
-    assert params["crime_types"] == ["small_boats"]
+    view = queries.resolve(Filters(JAN, DEC, families=("OIC",), crime_types=("labour", "small_boats")), ANALYST)
+    assert view.crime_types == ("small_boats",)
 
 
 def test_the_groups_in_view_follow_the_selections_in_reference_order():
-    assert queries.crime_types_in_view(Filters(JAN, DEC, families=("OIC",))) == [
-        "facilitation", "small_boats", "clandestine_entry", "document_fraud", "illegal_working"]
-    assert queries.crime_types_in_view(Filters(JAN, DEC, crime_types=("sexual", "labour"))) == ["labour", "sexual"]
-    assert queries.regions_in_view(Filters(JAN, DEC, forces=("kent", "gwent"))) == ["eastern", "wales"]
+    assert queries.resolve(Filters(JAN, DEC, families=("OIC",)), ANALYST).crime_types == (
+        "facilitation", "small_boats", "clandestine_entry", "document_fraud", "illegal_working")
+    assert queries.resolve(Filters(JAN, DEC, crime_types=("sexual", "labour")), ANALYST).crime_types == (
+        "labour", "sexual")
+    assert queries.resolve(Filters(JAN, DEC, forces=("kent", "gwent")), ANALYST).regions == ("eastern", "wales")
 
 
-def test_values_are_bound_not_spliced(db_path):
-    con = db.connect_readonly(db_path)
+def test_values_are_bound_not_spliced(con):
     hostile = Filters(JAN, DEC, agencies=("x'); drop table victim; --",))
-    assert queries.run(con, "measures_by_month", hostile, split="total").height == 0
+    assert queries.run(con, "measures_by_month", ANALYST, hostile, split="total").height == 0
     assert con.table("victim").count("*").fetchall()[0][0] > 0
-    con.close()

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from msoic import access, audit
+from msoic.ui import signin
 
 ALL_EVENTS = "All events"
 
 
 def who() -> str:
     """The signed-in person, as the audit trail names them."""
-    return st.user.get("email") or st.user.get("sub") or "(not signed in)"
+    return signin.user() or st.user.get("email") or st.user.get("sub") or "(not signed in)"
 
 
 st.title("Administrator")

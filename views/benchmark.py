@@ -10,10 +10,9 @@ import streamlit as st
 
 from msoic import reference
 from msoic.analysis import benchmark, scorecard, summary
-from msoic.auth import NATIONAL
 from msoic.filters import add_months
 from msoic.ui import benchmark_charts as charts
-from msoic.ui import data, sidebar
+from msoic.ui import data, sidebar, signin
 
 NATION_LABEL = "National (45 force areas)"
 
@@ -27,7 +26,7 @@ def narrow_to_clicked(key: str) -> None:
 
 
 filters = sidebar.current()
-scope = NATIONAL  # the signed-in user's scope, once sign-in exists
+scope = signin.scope()
 # Every figure compares with all 45 force areas: the sidebar's period, crime family and type and
 # lead agency apply; its region and force-area choices pick the default region and mark forces.
 nation_view = replace(filters, regions=(), forces=())
@@ -38,7 +37,7 @@ month = filters.end
 st.title("Benchmark")
 regions = list(region_names)
 region = st.selectbox(
-    "Region", regions, index=regions.index(benchmark.default_region(scope.regions, filters.regions)),
+    "Region", regions, index=regions.index(benchmark.default_region(scope.regions(), filters.regions)),
     format_func=region_names.get, key="bench_region", bind="query-params", width=260,
 )
 region_name = region_names[region]
@@ -179,7 +178,8 @@ with st.expander("Indicators, targets and every value"):
                                 "value": "Value", "numerator": "Numerator", "n": "Cases",
                                 "previous": "Quarter before", "rag": "Rating", "travel": "Travel"})
     csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
-    st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")
+    st.download_button("Download CSV", signin.recorded(csv, file_name, values.height),
+                       file_name=file_name, mime="text/csv", icon=":material/download:")
 
 # --- Rates and proportions with national ranks ------------------------------------------------------
 table = benchmark.comparison(forces, region_row, nation_row, region, force_names, f"{region_name} (region)",
@@ -228,5 +228,6 @@ st.dataframe(
     },
 )
 csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}-{filters.start:%Y-%m}-{month:%Y-%m}")
-st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:",
+st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
+                   file_name=file_name, mime="text/csv", icon=":material/download:",
                    key="bench_download")

@@ -9,7 +9,7 @@ import streamlit as st
 from msoic import reference
 from msoic.analysis import submissions
 from msoic.filters import month_range
-from msoic.ui import data, returns_charts, sidebar
+from msoic.ui import data, returns_charts, sidebar, signin
 
 filters = sidebar.current()
 names = reference.labels("agency")
@@ -35,8 +35,10 @@ else:
     st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
 
 st.subheader("Completeness of key fields by agency")
-complete = data.run("data_completeness", filters)
-if complete.is_empty():
+complete = data.run("data_completeness", filters) if signin.scope().aggregates else None
+if complete is None:
+    st.info("Completeness is shown to analysts; your role shows your agency's returns only.")
+elif complete.is_empty():
     st.info("No victim or offender was recorded in this period.")
 else:
     table = complete.with_columns(pl.col("agency_code").replace_strict(names, default=pl.col("agency_code")))
@@ -80,5 +82,6 @@ else:
         },
     )
     body, name = data.export_csv(shown, "rejected-rows")
-    st.download_button("Download these rejected rows (CSV)", body, name, mime="text/csv",
+    st.download_button("Download these rejected rows (CSV)", signin.recorded(body, name, shown.height),
+                       name, mime="text/csv",
                        icon=":material/download:")

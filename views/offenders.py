@@ -6,7 +6,6 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-import queries
 from msoic.analysis import people
 from msoic.labels import AGE, CRIME_TYPE, EXPLOITATION, NATIONALITY, REGION, ROLE, SEX
 from msoic.ui import data, people_charts, sidebar
@@ -98,8 +97,8 @@ with right:
                                    for c in ("Lower quartile", "Median", "Upper quartile")}})
     st.caption("Days, over the offenders who reached both stages. Opening is the day the operation opened.")
 
-crime_types = queries.filter_parameters(filters)["crime_types"]
-regions = queries.regions_in_view(filters)
+view = sidebar.view()
+crime_types, regions = list(view.crime_types), list(view.regions)
 median_columns = {k: st.column_config.NumberColumn(v, format="%.0f", help=f"Median days, {v.lower()}")
                   for k, v in INTERVALS.items()}
 stage_columns = {s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()}

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference
-from msoic.ui import data, operation_charts, sidebar, text
+from msoic.ui import data, operation_charts, sidebar, signin, text
 
 CHOSEN = "operation"  # URL query parameter: the chosen operation, so the view is a link
 CHARACTERISTICS = {"sex": "Sex", "age_group": "Age group", "nationality": "Nationality"}
@@ -28,6 +28,15 @@ ids = table["operation_id"].to_list()
 # A table per view and search: a row position chosen in one never points into another.
 key = "operations_" + hashlib.sha256(repr((filters, search)).encode()).hexdigest()[:12]
 wanted = st.query_params.get(CHOSEN)
+if wanted and wanted not in ids:  # a link to an operation this view does not list
+    if data.run("operation_in_scope", operation_id=wanted).is_empty():
+        st.error("The operation in this link is not in your area.", icon=":material/block:")
+        if st.session_state.get("operation_denied") != wanted:
+            st.session_state["operation_denied"] = wanted
+            signin.audit("access_denied", page="Operations", detail={"operation": wanted[:64]})
+    else:
+        st.info("The operation in this link is not in this view: widen the period or the filters, or clear "
+                "the search.", icon=":material/filter_alt:")
 default = {"selection": {"rows": [ids.index(wanted)]}} if wanted in ids else None
 event = st.dataframe(
     table, key=key, on_select="rerun", selection_mode="single-row", selection_default=default,
@@ -62,7 +71,8 @@ found = f"{table.height:,} operation{'s' if table.height != 1 else ''}"
 st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + ". Sort by clicking a column header; "
            "choose a row (the box at its left) to see the operation.")
 csv, file_name = data.export_csv(table, "msoic-operations")
-st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")
+st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
+                   file_name=file_name, mime="text/csv", icon=":material/download:")
 
 if chosen is None:
     st.info("Choose an operation in the table to see its months, its victims and offenders and the "

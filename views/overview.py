@@ -3,7 +3,6 @@ and every region side by side."""
 
 import streamlit as st
 
-import queries
 from msoic import reference
 from msoic.analysis import changes, kpis, series
 from msoic.filters import add_months
@@ -49,7 +48,7 @@ st.plotly_chart(charts.live_by_family(live), key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)
-regions = queries.regions_in_view(filters)
+regions = list(sidebar.view().regions)
 table = kpis.groups_in_month(data.run("measures_by_month", last_year, split="region"), month, regions)
 names = reference.labels("region")
 st.dataframe(

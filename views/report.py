@@ -6,7 +6,7 @@ import streamlit as st
 from msoic import reference
 from msoic.filters import month_key, month_range, parse_month
 from msoic.report import pdf
-from msoic.ui import data, report_files
+from msoic.ui import data, report_files, signin
 
 NATIONAL_REPORT = "national"
 period = data.run("data_period").row(0, named=True)
@@ -35,7 +35,9 @@ except pdf.PdfError as error:
 buttons = st.container(horizontal=True, gap="small")
 for fmt, label in (("html", "HTML"), ("pdf", "PDF"), ("xlsx", "XLSX")):
     buttons.download_button(
-        f"Download {label}", data=lambda fmt=fmt: report_files.file(month, region, fmt),
+        f"Download {label}",
+        data=signin.recorded(lambda fmt=fmt: report_files.file(month, region, fmt), report_files.file_name(built, fmt),
+                             None),
         file_name=report_files.file_name(built, fmt), mime=report_files.MIME[fmt], icon=":material/download:",
         key=f"report_download_{fmt}", on_click="ignore", disabled=fmt == "pdf" and bool(no_pdf))
 if no_pdf:

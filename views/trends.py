@@ -3,12 +3,11 @@ with a rolling mean, stacked shares or the change on the year before."""
 
 import streamlit as st
 
-import queries
 from msoic import reference
 from msoic.analysis import changes, series
 from msoic.filters import add_months
 from msoic.measures import MEASURES
-from msoic.ui import changes_charts, charts, data, sidebar
+from msoic.ui import changes_charts, charts, data, sidebar, signin
 
 SPLITS = {"total": "Total", "crime_type": "Crime type", "region": "Region"}
 VIEWS = {
@@ -50,9 +49,9 @@ panels = controls.toggle("One panel per group", key="panels", bind="query-params
 fetch_from = add_months(filters.start, -12)
 frame = data.run("measures_by_month", filters.with_period(fetch_from, filters.end), split=split)
 if split == "region":
-    groups, names = queries.regions_in_view(filters), reference.labels("region")
+    groups, names = list(sidebar.view().regions), reference.labels("region")
 elif split == "crime_type":
-    groups, names = queries.crime_types_in_view(filters), reference.labels("crime_type")
+    groups, names = list(sidebar.view().crime_types), reference.labels("crime_type")
 else:
     groups, names = ["all"], {"all": "All"}
 frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups)
@@ -116,4 +115,5 @@ with st.expander("Data behind the chart"):
     st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                                          "group": "Group"})
     csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}")
-    st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")
+    st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
+                       file_name=file_name, mime="text/csv", icon=":material/download:")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from msoic import db, ingest, logs, reference, template
 from msoic.filters import add_months
-from msoic.ui import data, text
+from msoic.ui import data, signin, text
 
 logs.configure()
 log = logging.getLogger("msoic.upload")
@@ -59,6 +59,7 @@ def run(files: list, check_only: bool, first_data: bool, replace: bool = False) 
         try:
             outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
                                    key=person_key(), check_only=check_only, replace=replace,
+                                   agencies=signin.scope().upload,
                                    progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
         except Exception:  # a bug: the log gets the traceback, the person a sentence, and the load is dropped
             log.exception("the load of %s stopped", [f.name for f in files])
@@ -66,6 +67,11 @@ def run(files: list, check_only: bool, first_data: bool, replace: bool = False) 
                                        "The load stopped on an unexpected error and nothing was loaded; "
                                        "the server's log has the details.")]
     bar.empty()
+    for out in outcomes:
+        refused = out.status == "refused"
+        signin.audit("upload_refused" if refused else "upload", page="Upload",
+                     detail={"file": out.file_name, "agency": out.agency, "status": out.status, "message": out.message[:500]},
+                     rows=None if refused else sum(c["in"] for c in out.counts.values()))
     st.session_state[RESULTS] = outcomes
     if first_data and any(o.status == "loaded" for o in outcomes):
         st.rerun()
@@ -122,8 +128,8 @@ for n, out in enumerate(st.session_state.get(RESULTS, [])):
                 "errors": st.column_config.TextColumn("Reasons", width="large"),
             })
             body, name = data.export_csv(out.rejected, f"rejected-{Path(out.file_name).stem}")
-            st.download_button("Download the rejected rows with their reasons (CSV)", body, name, mime="text/csv",
-                               icon=":material/download:", key=f"rejected_{n}")
+            st.download_button("Download the rejected rows with their reasons (CSV)", signin.recorded(body, name, bad),
+                               name, mime="text/csv", icon=":material/download:", key=f"rejected_{n}")
 
 st.subheader("Returns received lately")
 names = reference.labels("agency")
@@ -147,7 +153,8 @@ st.subheader("Template")
 st.caption("A workbook with the right headers, a note on each column, drop-down lists for coded columns, and "
            "the agency's operations still open last month already filled in: update them and add the new ones.")
 left, right = st.columns(2)
-agency = left.selectbox("Agency", list(names), format_func=lambda a: names[a], key="template_agency")
+# A template carries the agency's open operations: offered for the agencies the person may load only.
+agency = left.selectbox("Agency", list(signin.scope().upload), format_func=lambda a: names[a], key="template_agency")
 latest = last_month or add_months(date.today().replace(day=1), -1)
 months = [add_months(latest, i) for i in range(-11, 2)][::-1]
 month = right.selectbox("Month", months, index=1, format_func=lambda m: f"{m:%B %Y}", key="template_month")
@@ -165,6 +172,7 @@ def _template(agency: str, month: date, path: str, version: str) -> bytes:
         con.close()
 
 
-st.download_button("Download the template", _template(agency, month, *data.current()),
+st.download_button("Download the template",
+                   signin.recorded(_template(agency, month, *data.current()), f"{agency}_{month:%Y-%m}.xlsx", None),
                    f"{agency}_{month:%Y-%m}.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

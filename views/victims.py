@@ -12,7 +12,7 @@ from msoic import reference
 from msoic.analysis import people
 from msoic.filters import month_range
 from msoic.labels import AGE, EXPLOITATION, FORCE, NATIONALITY, REGION, SEX
-from msoic.ui import data, people_charts, sidebar
+from msoic.ui import data, people_charts, sidebar, signin
 
 MS_TYPES = reference.crime_types_in(("MS",))
 SHORT_EXPLOITATION = {"labour": "Labour", "sexual": "Sexual", "criminal": "Criminal",
@@ -215,4 +215,5 @@ with st.expander("Data behind the page"):
     table = profile.with_columns(pl.col("sex").replace_strict(SEX), pl.col("age_group").replace_strict(AGE))
     st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY")})
     csv, file_name = data.export_csv(profile, "msoic-victims-by-month-sex-age")
-    st.download_button("Download CSV", csv, file_name=file_name, mime="text/csv", icon=":material/download:")
+    st.download_button("Download CSV", signin.recorded(csv, file_name, profile.height),
+                       file_name=file_name, mime="text/csv", icon=":material/download:")

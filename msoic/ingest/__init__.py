@@ -20,7 +20,7 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -106,14 +106,16 @@ def synthetic_refusal(path: Path) -> str:
 
 def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | None = None,
          key: bytes | None = None, progress: Progress | None = None, check_only: bool = False,
-         keep_rejected: int | None = None, replace: bool = False) -> list[Outcome]:
+         keep_rejected: int | None = None, replace: bool = False,
+         agencies: Collection[str] | None = None) -> list[Outcome]:
     """Load returns (each a list of files) into the database at `path`, all in one swap.
 
     Unreadable files are refused and load nothing; the same file twice is skipped; a database
     of synthetic data refuses real returns; a correction that rejects most of its rows is held
     (status "held", nothing loaded) unless `replace`. With `check_only`, every row is checked as
     in a load and nothing changes. Each outcome keeps at most `keep_rejected` rejected rows (all when
-    None); every one is in the database's rejected_row.
+    None); every one is in the database's rejected_row. With `agencies` (a data manager's grant),
+    a return of any other agency is refused and nothing of it is loaded.
     """
     path = Path(path)
     progress = progress or (lambda fraction, message: None)
@@ -129,6 +131,12 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
                 ret = read(files, names[i] if names else None, Path(work_dir) / str(i))
             except Refused as exc:
                 outcomes.append(Outcome(labels[i], "refused", str(exc)))
+                continue
+            if agencies is not None and ret.agency not in agencies:
+                allowed = ", ".join(sorted(agencies)) or "no agency"
+                outcomes.append(Outcome(ret.file_name, "refused", f"{ret.file_name} is a return of {ret.agency}, and "
+                                        f"your grant lets you load returns of {allowed} only; nothing of it was loaded.",
+                                        ret.agency, ret.month))
                 continue
             outcomes.append(Outcome(ret.file_name, "pending", "", ret.agency, ret.month))
             read_ok.append((len(outcomes) - 1, ret))

@@ -16,8 +16,7 @@ from pathlib import Path
 import duckdb
 
 import queries
-from msoic import db, disclosure, reference
-from msoic.auth import NATIONAL, Scope
+from msoic import auth, db, disclosure, reference
 from msoic.filters import month_key
 from msoic.report import pdf
 from msoic.report.model import Report
@@ -27,6 +26,9 @@ __all__ = ["ALL", "FORMATS", "PdfError", "ReportError", "check_folder", "check_m
            "pdf", "regional", "regions", "render", "write"]
 
 FORMATS = ("html", "pdf", "xlsx")
+# A published report is worked out over every row, as the unit that publishes it, and each of its
+# tables passes disclosure control before anyone sees it: the same files whoever asks for them.
+PUBLISHER = auth.scope_of([auth.Grant(auth.NATIONAL_ANALYST)])
 PRINTERS = 2  # reports rendered at once
 ALL = "all"
 
@@ -42,7 +44,7 @@ def produced_now() -> str:
 
 def check_month(con: duckdb.DuckDBPyConnection, month: date) -> date:
     """The first month of the data, once `month` is known to be within it."""
-    period = queries.run(con, "data_period").row(0, named=True)
+    period = queries.run(con, "data_period", PUBLISHER).row(0, named=True)
     first, last = period["first_month"], period["last_month"]
     if first is None:
         raise ReportError("The database holds no returns yet, so there is no month to report on.")
@@ -72,8 +74,7 @@ def _cover(con: duckdb.DuckDBPyConnection) -> tuple[str, bool]:
     return version, meta.get("is_synthetic") == "true"
 
 
-def national(con: duckdb.DuckDBPyConnection, month: date, produced_at: str | None = None,
-             scope: Scope = NATIONAL) -> Report:
+def national(con: duckdb.DuckDBPyConnection, month: date, produced_at: str | None = None) -> Report:
     """The national report for `month`."""
     from msoic.report import national_report as content
 
@@ -85,11 +86,10 @@ def national(con: duckdb.DuckDBPyConnection, month: date, produced_at: str | Non
         month=month, period=f"{month:%B %Y} (profiles: the 12 months to {month:%B %Y})",
         scope="National: every region, force area, crime type and lead agency", data_version=version,
         synthetic=synthetic, produced_at=produced_at or produced_now(),
-        sections=content.sections(con, month, first, scope, limit), file_stem=f"msoic-national-{month_key(month)}")
+        sections=content.sections(con, month, first, PUBLISHER, limit), file_stem=f"msoic-national-{month_key(month)}")
 
 
-def regional(con: duckdb.DuckDBPyConnection, month: date, region: str, produced_at: str | None = None,
-             scope: Scope = NATIONAL) -> Report:
+def regional(con: duckdb.DuckDBPyConnection, month: date, region: str, produced_at: str | None = None) -> Report:
     """The regional pack of `region` for `month`."""
     from msoic.report import regional_pack as content
 
@@ -102,7 +102,7 @@ def regional(con: duckdb.DuckDBPyConnection, month: date, region: str, produced_
         period=f"{month:%B %Y} (benchmarks: the 12 months to {month:%B %Y})",
         scope=f"Region {name}, against all 45 force areas; every crime type and lead agency",
         data_version=version, synthetic=synthetic, produced_at=produced_at or produced_now(),
-        sections=content.sections(con, month, region, scope, disclosure.threshold()),
+        sections=content.sections(con, month, region, PUBLISHER, disclosure.threshold()),
         file_stem=f"msoic-{region}-{month_key(month)}")
 
 

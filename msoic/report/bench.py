@@ -15,7 +15,7 @@ def timings(db_path: Path) -> list[str]:
     """Lines reporting how long the reports take to write (PDF left out, and said so, without chromium)."""
     con = db.connect_readonly(db_path)
     try:
-        month = queries.run(con, "data_period")["last_month"][0]
+        month = queries.run(con, "data_period", report.PUBLISHER)["last_month"][0]
         try:
             report.pdf.chromium()
             formats = list(report.FORMATS)

@@ -196,7 +196,7 @@ def notes_section(limit: int) -> Section:
 def sections(con: duckdb.DuckDBPyConnection, month: date, first_month: date, scope: Scope, limit: int) -> tuple[Section, ...]:
     """Every section of the national report for `month`."""
     def run(name: str, filters: Filters, **extra) -> pl.DataFrame:
-        return queries.run(con, name, filters, scope, **extra)
+        return queries.run(con, name, scope, filters, **extra)
 
     return (headline_section(run, month), operations_section(run, month), emerging_section(run, month, first_month),
             victims_section(run, month), offenders_section(run, month), data_section(run, month),

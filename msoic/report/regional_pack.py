@@ -214,7 +214,7 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
 def sections(con: duckdb.DuckDBPyConnection, month: date, region: str, scope: Scope, limit: int) -> tuple[Section, ...]:
     """Every section of the regional pack of `region` for `month`."""
     def run(name: str, filters: Filters, **extra) -> pl.DataFrame:
-        return queries.run(con, name, filters, scope, **extra)
+        return queries.run(con, name, scope, filters, **extra)
 
     changed = Section("changed", f"What changed in {month:%B %Y}", (
         "The region's forces together against the month before and the same month a year before.",), (),

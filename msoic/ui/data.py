@@ -1,5 +1,5 @@
 """Cached access to the database for the pages: one read-only connection per data version,
-query results cached on query, filters, scope and data version."""
+query results cached on query, filters, the scope resolved for this rerun and data version."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import streamlit as st
 import queries
 from msoic import db, disclosure, export
 from msoic.analysis import changes
-from msoic.auth import NATIONAL, Scope
+from msoic.auth import Scope
 from msoic.filters import Filters, add_months
+from msoic.ui import signin
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -30,13 +31,14 @@ def current() -> tuple[str, str]:
 
 @st.cache_data(max_entries=1000, show_spinner=False)
 def _run(name: str, filters: Filters | None, scope: Scope, path: str, version: str, extra: tuple):
-    return queries.run(_connection(path, version), name, filters, scope, **dict(extra))
+    return queries.run(_connection(path, version), name, scope, filters, **dict(extra))
 
 
-def run(name: str, filters: Filters | None = None, scope: Scope = NATIONAL, **extra) -> pl.DataFrame:
-    """Answer a question from queries/ for the current data version (cached)."""
+def run(name: str, filters: Filters | None = None, **extra) -> pl.DataFrame:
+    """Answer a question from queries/ for the current data version, within the scope of the
+    person signed in on this rerun (cached)."""
     path, version = current()
-    return _run(name, filters, scope, path, version, tuple(sorted(extra.items())))
+    return _run(name, filters, signin.scope(), path, version, tuple(sorted(extra.items())))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -81,6 +83,6 @@ def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:
     first = run("data_period")["first_month"][0]
     since = max(first, add_months(start, -changes.HISTORY))
     counts = run("changes_series", filters.with_period(since, end))
-    series = [(r, c) for r in queries.regions_in_view(filters)
-              for c in queries.filter_parameters(filters)["crime_types"]]
+    view = queries.resolve(filters, signin.scope())
+    series = [(r, c) for r in view.regions for c in view.crime_types]
     return changes.detect(counts, since, end, series).filter(pl.col("month") >= start)

@@ -4,6 +4,7 @@ recording wrapper around the query runner, so the bench times the questions user
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Operations", "views/operations.py", {}),
     ("Operations", "views/operations.py", {"search": "OCG-0"}),
     ("Operations", "views/operations.py", {"operation": "{busiest}"}),
+    ("Operations", "views/operations.py", {"operation": "OP-00000000"}),  # a link it does not list: scope checked
     ("Benchmark", "views/benchmark.py", {}),
     ("Data", "views/data.py", {}),
 )
@@ -58,8 +60,10 @@ def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list
         asked.setdefault((name, repr(args), repr(question.kwargs)), question)
         return real(con, name, *args, **kwargs)
 
-    previous = os.environ.get("MSOIC_DB")
+    previous = {name: os.environ.get(name) for name in ("MSOIC_DB", "MSOIC_AUDIT")}
     os.environ["MSOIC_DB"] = str(db_path)
+    trail = tempfile.TemporaryDirectory()  # the recorder is nobody: its page views stay out of the audit trail
+    os.environ["MSOIC_AUDIT"] = str(Path(trail.name) / "audit.sqlite")
     queries.run = recording
     try:
         for title, script, params in VISITS:
@@ -78,8 +82,10 @@ def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list
                 raise RuntimeError(f"{title} failed under AppTest: {[e.value for e in at.exception]}")
     finally:
         queries.run = real
-        if previous is None:
-            os.environ.pop("MSOIC_DB", None)
-        else:
-            os.environ["MSOIC_DB"] = previous
+        trail.cleanup()
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return list(asked.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import queries
 from msoic import reference
 from msoic.filters import (
     AGENCY,
@@ -18,7 +19,7 @@ from msoic.filters import (
     month_range,
     parse_month,
 )
-from msoic.ui import people_charts
+from msoic.ui import people_charts, signin
 
 _FILTERS = "msoic_filters"
 DEFAULT_MONTHS = 24
@@ -83,6 +84,12 @@ def drop_blank_params() -> None:
 def current() -> Filters:
     """The Filters value the sidebar produced on this run (pages call this)."""
     return st.session_state[_FILTERS]
+
+
+def view() -> queries.View:
+    """The sidebar's choices and the person's scope on this run, resolved into the regions, forces,
+    crime types and agencies in view."""
+    return queries.resolve(current(), signin.scope())
 
 
 def _agency_options() -> list[str]:
