@@ -163,17 +163,28 @@ def test_an_operation_outside_the_filters_is_not_shown(raw, last_month):
     assert not at.subheader and "operation" not in at.query_params
 
 
-def test_the_table_downloads_as_csv_labelled_synthetic_with_small_counts_hidden(raw, last_month, downloads):
+def _expected_csv(rows: list[dict], hide_small: bool) -> bytes:
+    if hide_small:  # disclosure control: 1 to 5 victims or offenders of an operation are shown as [c]
+        rows = [{**r, **{k: "[c]" if 1 <= r[k] <= 5 else str(r[k]) for k in ("victims", "offenders")}}
+                for r in rows]
+        assert any(r["victims"] == "[c]" for r in rows)
+    return pl.DataFrame(rows, schema_overrides={"opened_on": pl.Date, "closed_on": pl.Date}).with_columns(
+        pl.lit("SYNTHETIC DATA - not real operations").alias("data")).write_csv().encode()
+
+
+def test_a_national_analyst_downloads_the_table_as_shown_labelled_synthetic(raw, last_month, downloads):
     view = View(shift(last_month, -23), last_month)
     open_app(view, PAGE, {"search": "OCG-"})
     rows = ind.operations_list(raw, view, "OCG-")
-    # Disclosure control: 1 to 5 victims or offenders of an operation are shown as [c].
-    rows = [{**r, **{k: "[c]" if 1 <= r[k] <= 5 else str(r[k]) for k in ("victims", "offenders")}} for r in rows]
-    assert any(r["victims"] == "[c]" for r in rows)
-    expected = pl.DataFrame(rows, schema_overrides={"opened_on": pl.Date, "closed_on": pl.Date}).with_columns(
-        pl.lit("SYNTHETIC DATA - not real operations").alias("data")).write_csv().encode()
-    body = downloads["SYNTHETIC-msoic-operations.csv"]()
-    assert body == expected, "the file is the table shown, labelled synthetic"
+    assert any(1 <= r["victims"] <= 5 for r in rows), "small counts are there to be kept"
+    assert downloads["SYNTHETIC-msoic-operations.csv"]() == _expected_csv(rows, hide_small=False)
+
+
+def test_a_regional_coordinator_downloads_the_table_with_small_counts_hidden(raw, last_month, downloads):
+    view = View(shift(last_month, -23), last_month)
+    open_app(view, PAGE, {"search": "OCG-", "as_role": "Regional coordinator", "as_region": "London"})
+    rows = ind.operations_list(raw, View(view.start, view.end, regions=("london",)), "OCG-")
+    assert downloads["SYNTHETIC-msoic-operations.csv"]() == _expected_csv(rows, hide_small=True)
 
 
 def test_operation_queries_honour_the_scope(db_path, raw):

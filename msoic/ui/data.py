@@ -60,12 +60,14 @@ def is_synthetic() -> bool:
     return meta().get("is_synthetic") == "true"
 
 
-def export_csv(frame: pl.DataFrame, stem: str, controlled: bool = True) -> tuple[bytes, str]:
+def export_csv(frame: pl.DataFrame, stem: str, controlled: bool | None = None) -> tuple[bytes, str]:
     """(CSV bytes, file name) for a download; synthetic data says so in a column and the name;
     cells a spreadsheet would run as formulas are neutralised (msoic.export).
 
-    `controlled` applies disclosure control (msoic.disclosure): on for everyone until the scope
-    can say a national analyst is asking (deny by default)."""
+    `controlled` applies disclosure control (msoic.disclosure); by default it does for everyone
+    whose scope is short of national row level (a national analyst gets the counts as they are)."""
+    if controlled is None:
+        controlled = not signin.scope().is_national
     if controlled:
         frame = disclosure.control_frame(frame)
     if is_synthetic():
