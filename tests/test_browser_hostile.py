@@ -8,6 +8,7 @@ import shutil
 import urllib.parse
 import urllib.request
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import fastexcel
@@ -17,7 +18,9 @@ import pytest
 from msoic import ingest, template
 from msoic.filters import add_months
 from tests import hostile_files
-from tests.test_browser import _no_error_box, _open, _served, browser  # noqa: F401 - `browser` is a fixture
+from tests.conftest import APP
+from tests.oidc import oidc_provider, served_with_auth, sign_in  # noqa: F401 - `oidc_provider` is a fixture
+from tests.test_browser import _no_error_box, browser  # noqa: F401 - `browser` is a fixture
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +46,20 @@ def _no_link_or_image_to_the_host(page) -> None:
     assert page.locator("img[src*='evil.test']").count() == 0
 
 
-def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, db_path, tmp_path):
+MANAGER = "manager@nca.gov.uk"  # real returns are served to people signed in only
+
+
+def _open(context, url: str):
+    """A new session (a page of the signed-in context) opened on `url`, once its first chart or table is drawn."""
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    return page
+
+
+def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, oidc_provider, db_path, tmp_path):
     real = tmp_path / "returns.duckdb"
     shutil.copyfile(db_path, real)
     with duckdb.connect(str(real)) as con:
@@ -69,8 +85,15 @@ def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, db_pa
         frame.write_csv(csvs[-1])
 
     # The workbook limits lifted, so that the bomb reaches the parser and aborts it (SIGABRT).
-    with _served(real, MSOIC_PERSON_KEY="browser-test-key", MSOIC_XLSX_CELLS=str(10**15)) as base:
-        page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    (tmp_path / "access.csv").write_text(f"who,role,area\n{MANAGER},data_manager,\n{MANAGER},national_analyst,\n")
+    env = {"MSOIC_DB": str(real), "MSOIC_PERSON_KEY": "browser-test-key", "MSOIC_XLSX_CELLS": str(10**15),
+           "MSOIC_ACCESS": str(tmp_path / "access.csv"), "MSOIC_AUDIT": str(tmp_path / "audit.sqlite")}
+    with served_with_auth(Path(APP), oidc_provider, tmp_path / "app", env) as base:
+        context = browser.new_context(viewport={"width": 1440, "height": 1400})
+        page = context.new_page()
+        page.goto(base)
+        sign_in(page, MANAGER)
+        page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
         page.goto(base + "/upload")
         page.get_by_role("heading", name="Template").wait_for(timeout=90_000)
         uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
@@ -81,9 +104,9 @@ def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, db_pa
         assert f"{bomb.name}: this file could not be read: it stopped the reader" in _seen(refusal)
         page.screenshot(path=str(tmp_path / "upload-bomb.png"), full_page=True)
 
-        # A second session (browser.new_page opens a context of its own) is served as before, and
-        # the server is healthy.
-        second = _open(browser, base + "/")
+        # A second session (a new page opens a session of its own) is served as before, and the
+        # server is healthy.
+        second = _open(context, base + "/")
         _no_error_box(second)
         second.close()
         with urllib.request.urlopen(base + "/_stcore/health", timeout=10) as health:
@@ -100,7 +123,7 @@ def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, db_pa
         page.close()
 
         # Markdown in a return and in the URL is shown as text: no link, no image.
-        page = _open(browser, base + f"/operations?operation={urllib.parse.quote(operation)}")
+        page = _open(context, base + f"/operations?operation={urllib.parse.quote(operation)}")
         heading = page.locator("h3").filter(has_text="evil.test/x.png").first
         heading.wait_for(timeout=60_000)
         assert _seen(heading) == f"{IMAGE} · {operation}"
@@ -109,7 +132,7 @@ def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, db_pa
         _no_link_or_image_to_the_host(page)
         page.screenshot(path=str(tmp_path / "operations-markdown.png"), full_page=True)
         page.close()
-        page = _open(browser, base + "/operations?search=" + urllib.parse.quote(LINK))
+        page = _open(context, base + "/operations?search=" + urllib.parse.quote(LINK))
         caption = page.get_by_text("matching “").first
         caption.wait_for(timeout=60_000)
         assert f"matching “{LINK}”" in _seen(caption)

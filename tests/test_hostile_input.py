@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from msoic import demo, ingest, template
 from msoic.filters import add_months
@@ -277,8 +276,20 @@ def test_a_reason_quotes_a_bounded_prefix_and_an_outcome_counts_ignored_columns(
 # Pages: uploads, downloads, free text ---------------------------------------------------------
 
 
+MANAGER = "manager@unit.gov.uk"  # a national data manager who is also a national analyst
+
+
 @pytest.fixture
-def hostile_db(exported, tmp_path, monkeypatch) -> tuple[Path, str]:
+def manager(tmp_path, monkeypatch) -> str:
+    """Sign-in configured and MANAGER on the access list: real returns are only served to a signed-in person."""
+    listed = tmp_path / "access.csv"
+    listed.write_text(f"who,role,area\n{MANAGER},data_manager,\n{MANAGER},national_analyst,\n")
+    monkeypatch.setenv("MSOIC_ACCESS", str(listed))
+    return MANAGER
+
+
+@pytest.fixture
+def hostile_db(exported, tmp_path, monkeypatch, manager) -> tuple[Path, str]:
     """A database of real returns, one of whose operations has a hostile codename and OCG reference."""
     files = _biggest(exported)
     folder = tmp_path / "hostile"
@@ -303,24 +314,10 @@ def hostile_db(exported, tmp_path, monkeypatch) -> tuple[Path, str]:
     return path, operation
 
 
-def _downloads(monkeypatch) -> list[bytes]:
-    """The bytes of every download the app offers from now on (captured where Streamlit stores them)."""
-    got: list[bytes] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        got.append(path_or_data if isinstance(path_or_data, bytes) else str(path_or_data).encode())
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    return got
-
-
-def test_the_operations_download_neutralises_formulas(hostile_db, monkeypatch):
-    got = _downloads(monkeypatch)
-    at = open_app(None, "views/operations.py")
+def test_the_operations_download_neutralises_formulas(hostile_db, downloads):
+    at = open_app(None, "views/operations.py", user=MANAGER)
     assert at.get("download_button")
-    csv = pl.read_csv(got[-1], infer_schema=False)
+    csv = pl.read_csv(downloads["msoic-operations.csv"](), infer_schema=False)
     assert "'" + HYPERLINK in csv["codename"].to_list() and HYPERLINK not in csv["codename"].to_list()
     assert "'" + DDE in csv["ocg_ref"].to_list()
     assert not any(str(v).startswith(("=", "+", "@", "\t", "\r")) for col in csv.columns for v in csv[col].drop_nulls())
@@ -328,12 +325,12 @@ def test_the_operations_download_neutralises_formulas(hostile_db, monkeypatch):
 
 def test_free_text_from_data_and_the_url_is_shown_as_text(hostile_db):
     _, operation = hostile_db
-    at = open_app(None, "views/operations.py", {"operation": operation})
+    at = open_app(None, "views/operations.py", {"operation": operation}, user=MANAGER)
     (subheader,) = at.subheader
     assert subheader.value == f"{text.plain(IMAGE)} · {text.plain(operation)}"
     assert shown(subheader.value) == f"{IMAGE} · {operation}"
     assert any(f"**{text.plain(LINK)}**" in m.value for m in at.markdown)
-    at = open_app(None, "views/operations.py", {"search": LINK})
+    at = open_app(None, "views/operations.py", {"search": LINK}, user=MANAGER)
     assert any(f"matching “{text.plain(LINK)}”" in c.value for c in at.caption)
 
 
@@ -346,11 +343,11 @@ def test_plain_text_leaves_no_markdown_syntax_unescaped(value):
         assert ch not in escaped.replace("\\" + ch, "")
 
 
-def test_csv_sheets_of_a_return_upload_together_on_the_page(exported, tmp_path, monkeypatch):
+def test_csv_sheets_of_a_return_upload_together_on_the_page(exported, tmp_path, monkeypatch, manager):
     path = tmp_path / "returns.duckdb"
     monkeypatch.setenv("MSOIC_DB", str(path))
     monkeypatch.setenv(ingest.KEY_ENV, "page-test-key")
-    at = open_app()
+    at = open_app(user=manager)
     files = _biggest(exported)
     at.file_uploader(key="returns_files").set_value([(f.name, f.read_bytes(), "text/csv") for f in files])
     at.run()
@@ -363,7 +360,7 @@ def test_csv_sheets_of_a_return_upload_together_on_the_page(exported, tmp_path, 
 
 
 def test_the_upload_page_holds_a_misnamed_correction_until_replace_is_pressed(loaded, exported, tmp_path,
-                                                                               monkeypatch):
+                                                                               monkeypatch, manager):
     path = _fresh(loaded, tmp_path)
     monkeypatch.setenv("MSOIC_DB", str(path))
     monkeypatch.setenv(ingest.KEY_ENV, KEY.decode())
@@ -376,7 +373,7 @@ def test_the_upload_page_holds_a_misnamed_correction_until_replace_is_pressed(lo
     misnamed = _renamed(months[1][1], tmp_path / "misnamed", earlier)
     before = digest(path)
 
-    at = open_app(None, "views/upload.py")
+    at = open_app(None, "views/upload.py", user=MANAGER)
     at.file_uploader(key="returns_files").set_value([(f.name, f.read_bytes(), "text/csv") for f in misnamed])
     at.run()
     next(b for b in at.button if b.label == "Load").click()
