@@ -87,26 +87,24 @@ def read(*, since: datetime | None = None, until: datetime | None = None, user: 
          event: str | None = None, limit: int = READ_LIMIT) -> pl.DataFrame:
     """Records from `since` (inclusive) to `until` (exclusive), of one user (any case) and event when
     given, newest first, at most `limit`; naive datetimes are taken as UTC."""
-    clauses, params = [], []
-    if since is not None:
-        clauses.append("at >= ?")
-        params.append(_utc_text(since))
-    if until is not None:
-        clauses.append("at < ?")
-        params.append(_utc_text(until))
-    if user:
-        clauses.append("lower(user) = lower(?)")
-        params.append(user)
-    if event:
-        clauses.append("event = ?")
-        params.append(event)
-    where = f"where {' and '.join(clauses)}" if clauses else ""
+    bound = (_utc_text(since) if since else None, _utc_text(until) if until else None, user or None, event or None)
     with _Connection(default_path()) as con:
-        rows = con.execute(f"select id, at, event, user, page, detail, rows from audit {where} "
-                           "order by at desc, id desc limit ?", (*params, limit)).fetchall()
+        rows = con.execute(_READ, (*bound, limit)).fetchall()
     frame = pl.DataFrame(rows, schema=_READ_SCHEMA, orient="row")
     return frame.with_columns(pl.col("at").str.to_datetime("%Y-%m-%d %H:%M:%S%.6f", time_unit="us", time_zone="UTC"))
 
+
+# One statement for every filter: a filter not given is bound as null and keeps every record.
+_READ = """
+select id, at, event, user, page, detail, rows
+from audit
+where (?1 is null or at >= ?1)
+  and (?2 is null or at < ?2)
+  and (?3 is null or lower(user) = lower(?3))
+  and (?4 is null or event = ?4)
+order by at desc, id desc
+limit ?5
+"""
 
 _READ_SCHEMA = {"id": pl.Int64, "at": pl.String, "event": pl.String, "user": pl.String, "page": pl.String,
                 "detail": pl.String, "rows": pl.Int64}
@@ -122,7 +120,6 @@ class _Connection:
     def __enter__(self) -> sqlite3.Connection:
         con = self.con
         try:
-            con.execute(f"pragma busy_timeout = {BUSY_MS}")
             if con.execute("pragma journal_mode").fetchone()[0] != "wal":
                 con.execute("pragma journal_mode = wal")  # persistent: set once per file
             con.executescript(_SCHEMA)

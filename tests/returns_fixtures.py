@@ -7,9 +7,31 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
+
+from msoic import demo, template
 
 KEY = b"test-person-key"
 SMALL = {"scale": 0.05, "seed": 11, "start": "2026-01", "end": "2026-03"}
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    """A small synthetic database: the returns the tests send come from it."""
+    path = tmp_path_factory.mktemp("source") / "source.duckdb"
+    demo.build(path, **SMALL)
+    return path
+
+
+@pytest.fixture(scope="module")
+def exported(source, tmp_path_factory) -> list[list[Path]]:
+    """Every submission of the source as a return: three CSV files per agency and month."""
+    con = duckdb.connect(str(source), read_only=True)
+    try:
+        return template.export_returns(con, tmp_path_factory.mktemp("returns"))
+    finally:
+        con.close()
+
 
 TABLES = {
     "operation": "select * exclude (submission_id) from operation order by operation_id",

@@ -13,34 +13,18 @@ import duckdb
 import polars as pl
 import pytest
 
-from msoic import demo, ingest, template
+from msoic import ingest, template
 from msoic.filters import add_months
 from msoic.ingest import parsing, worker
 from msoic.ui import text
 from tests import hostile_files
 from tests.apptest import open_app, shown
-from tests.returns_fixtures import KEY, SMALL, contents, digest
+from tests.returns_fixtures import KEY, contents, digest, exported, source  # noqa: F401 - fixtures
 
 HYPERLINK = '=HYPERLINK("http://evil.test/x","click")'
 DDE = "=cmd|' /C calc'!A0"
 IMAGE = "![b](http://evil.test/x.png)"
 LINK = "[Click to re-authenticate](http://evil.test/login)"
-
-
-@pytest.fixture(scope="module")
-def source(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("source") / "source.duckdb"
-    demo.build(path, **SMALL)
-    return path
-
-
-@pytest.fixture(scope="module")
-def exported(source, tmp_path_factory) -> list[list[Path]]:
-    con = duckdb.connect(str(source), read_only=True)
-    try:
-        return template.export_returns(con, tmp_path_factory.mktemp("returns"))
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,28 +14,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from msoic import db, demo, ingest, template
+from msoic import db, ingest, template
 from msoic.ingest import reading
 from tests.conftest import ROOT
-from tests.returns_fixtures import KEY, SMALL, contents, digest, linkage
-
-
-@pytest.fixture(scope="module")
-def source(tmp_path_factory) -> Path:
-    """A small synthetic database: the returns the tests send come from it."""
-    path = tmp_path_factory.mktemp("source") / "source.duckdb"
-    demo.build(path, **SMALL)
-    return path
-
-
-@pytest.fixture(scope="module")
-def exported(source, tmp_path_factory) -> list[list[Path]]:
-    """Every submission of the source as a return: three CSV files per agency and month."""
-    con = duckdb.connect(str(source), read_only=True)
-    try:
-        return template.export_returns(con, tmp_path_factory.mktemp("returns"))
-    finally:
-        con.close()
+from tests.returns_fixtures import KEY, contents, digest, exported, linkage, source  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="module")
