@@ -9,6 +9,7 @@ falls back to a national scope.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 import tomllib
@@ -100,9 +101,24 @@ class AccessList:
 
 
 def from_environment() -> AccessList | None:
-    """The list named by $MSOIC_ACCESS, loaded and checked; None when the variable is unset or empty."""
+    """The list named by $MSOIC_ACCESS, loaded and checked; None when the variable is unset or empty.
+
+    Every rerun asks for it, so a list is read and checked once for each version of the file (its
+    modification time and size): an edit takes effect at the next rerun."""
     value = os.environ.get(ENV, "").strip()
-    return AccessList.load(Path(value)) if value else None
+    if not value:
+        return None
+    path = Path(value)
+    try:
+        stat = path.stat()
+    except OSError:  # not there or not readable: loading it says so in a sentence
+        return AccessList.load(path)
+    return _load_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_version(path: Path, mtime_ns: int, size: int) -> AccessList:
+    return AccessList.load(path)
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, str, str, str]]:
