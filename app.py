@@ -51,9 +51,10 @@ if data.is_synthetic():
                        "no real operation, victim or offender is shown.", icon=":material/science:")
     st.badge("Synthetic data", icon=":material/science:", color="orange")
 
-# Pages by role: figures for whoever may see them, row-level pages for the analysts (not readers:
-# figures only, which are to pass through disclosure control), Upload for data managers,
-# Administrator for administrators. A page a person may not open is not registered: no URL reaches it.
+# Pages by role: figures as counted and row-level pages for the analysts; the published report
+# (every figure through disclosure control) for them and for readers, who see nothing else;
+# Upload for data managers, Administrator for administrators. A page a person may not open is not
+# registered: no URL reaches it, and the runner refuses its questions anyway.
 sections = {
     "National picture": [
         *([st.Page("views/overview.py", title="Overview", icon=":material/dashboard:"),
@@ -66,7 +67,7 @@ sections = {
     "Regions": [st.Page("views/benchmark.py", title="Benchmark", icon=":material/leaderboard:")] if scope.row_pages else [],
     # The published outputs: disclosure-controlled, so readers get them too.
     "Reports": [st.Page("views/report.py", title="Report", icon=":material/description:")]
-    if scope.aggregates else [],
+    if scope.published else [],
     "Data": [
         *([st.Page("views/data.py", title="Data", icon=":material/fact_check:")] if scope.returns else []),
         *([upload] if scope.upload else []),
@@ -75,5 +76,6 @@ sections = {
     if scope.administer else [],
 }
 page = st.navigation({name: pages for name, pages in sections.items() if pages})
+signin.page_refused(page.url_path)
 signin.page_view(page.title, filters)
 page.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from pathlib import Path
@@ -65,11 +66,39 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(scale=args.scale, repeats=args.repeats, db_path=args.db, ingest_rows=args.ingest_rows)
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from msoic import ingest
+def loader(person: str | None) -> tuple[str, tuple[str, ...] | None] | str:
+    """Who loads from the command line and the agencies they may load (None: any), or why they may not.
 
+    With an access list ($MSOIC_ACCESS), the person names themselves (--as) and loads as their
+    data-manager grants allow, as on the Upload page; without one, whoever runs the command on the
+    server (who can write the database file anyway) loads any agency, recorded by their login."""
+    from msoic import access, auth
+
+    listed = access.from_environment()
+    if listed is None:
+        return f"command line: {getpass.getuser()}", None
+    if not person:
+        return (f"An access list is in use ({access.ENV}), so say who is loading: --as EMAIL, a data manager on "
+                "the list.")
+    upload = auth.scope_of(listed.grants_for(person, None)).upload
+    if not upload:
+        return f"{person} holds no data manager grant on the access list, so may load no return."
+    return person, upload
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from msoic import access, audit, ingest
+
+    try:
+        who = loader(args.person)
+    except access.AccessError as error:
+        who = f"The access list cannot be used: {error}"
+    if isinstance(who, str):
+        print(who, file=sys.stderr)
+        return 2
+    person, agencies = who
     outcomes = ingest.load(ingest.group(args.paths), args.db, check_only=args.check, keep_rejected=args.show,
-                           replace=args.replace)
+                           replace=args.replace, agencies=agencies)
     for out in outcomes:
         print(out.message, file=sys.stderr if out.status in ("refused", "held") else sys.stdout)
         if out.rejected is not None:
@@ -79,6 +108,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 where = "" if args.check else " (rejected_row in the database; the Data page lists them)"
                 more = out.rejected_count - out.rejected.height
                 print(f"  ... and {more:,} more rejected row{'s' if more > 1 else ''}{where}.")
+    try:  # recorded as the Upload page records its loads
+        for out in outcomes:
+            refused = out.status == "refused"
+            audit.record("upload_refused" if refused else "upload", person, page="command line",
+                         detail={"file": out.file_name, "agency": out.agency, "status": out.status,
+                                 "message": out.message[:500]},
+                         rows=None if refused else sum(c["in"] for c in out.counts.values()))
+    except audit.AuditError as error:
+        print(f"{error} The load above stands; record it by hand.", file=sys.stderr)
+        return 1
     return 1 if any(o.status in ("refused", "held") for o in outcomes) else 0
 
 
@@ -179,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     ingest.add_argument("--db", type=Path, default=db.default_path())
     ingest.add_argument("--show", type=int, default=20, help="rejected rows to print per return")
+    ingest.add_argument("--as", dest="person", metavar="EMAIL",
+                        help="who is loading, when an access list is in use: a data manager on it")
     ingest.add_argument("--check", action="store_true", help="check every row as a load would, and load nothing")
     ingest.add_argument("--replace", action="store_true",
                         help="replace a month's return even when most rows of the correction are rejected")

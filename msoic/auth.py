@@ -43,9 +43,11 @@ ROLE_LABELS: dict[str, str] = {
     ADMINISTRATOR: "Administrator",
 }
 
-# Roles that see figures (aggregates everywhere); of them, those that also see rows somewhere.
-_AGGREGATE_ROLES = {NATIONAL_ANALYST, REGIONAL_COORDINATOR, FORCE_ANALYST, PARTNER_AGENCY, READER}
-_ROW_ROLES = {NATIONAL_ANALYST, REGIONAL_COORDINATOR, FORCE_ANALYST, PARTNER_AGENCY}
+# Roles that see figures as counted (aggregates everywhere, rows somewhere); roles that see the
+# published outputs, which pass disclosure control (readers: these only).
+_AGGREGATE_ROLES = {NATIONAL_ANALYST, REGIONAL_COORDINATOR, FORCE_ANALYST, PARTNER_AGENCY}
+_ROW_ROLES = _AGGREGATE_ROLES
+_PUBLISHED_ROLES = {*_AGGREGATE_ROLES, READER}
 
 
 class GrantError(ValueError):
@@ -97,7 +99,8 @@ class Scope:
 
     Row level (operations, people, lineage) is the operations run in `forces` or led by one of
     `agencies`, and the returns sent by one of `returns`; `aggregates` allows force and region
-    totals, rates and ranks of the whole country.
+    totals, rates and ranks of the whole country as counted; `published` the published outputs
+    only (the monthly report and regional packs, every figure through disclosure control).
     """
 
     grants: tuple[Grant, ...] = ()
@@ -105,6 +108,7 @@ class Scope:
     agencies: tuple[str, ...] = ()
     returns: tuple[str, ...] = ()
     aggregates: bool = False
+    published: bool = False
     row_pages: bool = False
     upload: tuple[str, ...] = ()
     administer: bool = False
@@ -117,7 +121,7 @@ class Scope:
     @property
     def is_empty(self) -> bool:
         """Whether the person may see and do nothing at all."""
-        return not (self.aggregates or self.returns or self.upload or self.administer)
+        return not (self.aggregates or self.published or self.returns or self.upload or self.administer)
 
     def regions(self) -> tuple[str, ...]:
         """The regions holding a force area in scope at row level, in reference order (a force
@@ -161,6 +165,7 @@ def scope_of(grants: Iterable[Grant]) -> Scope:
         agencies=ordered(agencies, "agency"),
         returns=ordered(returns, "agency"),
         aggregates=bool(roles & _AGGREGATE_ROLES),
+        published=bool(roles & _PUBLISHED_ROLES),
         row_pages=bool(roles & _ROW_ROLES),
         upload=ordered(upload, "agency"),
         administer=ADMINISTRATOR in roles,

@@ -7,7 +7,8 @@ identifier) or `-- returns: reference` (the data's period, populations). The run
 the names a file uses: the view (the sidebar's choices) and the person's scope, resolved here so
 no page can forget it; anything else is passed by name. Deny by default: a row-level question
 that binds no scoped parameter is refused under any scope short of national, an aggregate one
-to a person who may see no figures.
+to a person who may see no figures as counted (readers see the published, disclosure-controlled
+outputs only).
 """
 
 from __future__ import annotations
@@ -117,7 +118,8 @@ def check_scope(name: str, scope: Scope) -> None:
     question cannot narrow to anyone short of national."""
     declared = kind(name)
     if declared == "aggregates" and not scope.aggregates:
-        raise OutOfScope(f"query {name!r} returns figures, which this person's grants do not allow")
+        raise OutOfScope(f"query {name!r} returns figures as counted, which this person's grants do not allow "
+                         "(a reader sees the published outputs only, through disclosure control)")
     if declared == "rows" and not scope.is_national and not parameters(sql(name)) & set(SCOPED):
         raise OutOfScope(f"query {name!r} returns rows but binds none of {', '.join('$' + s for s in SCOPED)}, "
                          "so it cannot be narrowed to this person's scope")

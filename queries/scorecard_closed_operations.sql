@@ -1,13 +1,13 @@
 -- returns: aggregates
--- One row per operation closed in the period, in the force area where it ran, with whether any
--- of its offenders was charged.
+-- Operations closed in the period, counted (n) by the force area where they ran and whether any
+-- of their offenders was charged.
 with charged as (
     select distinct operation_id
     from offender
     where charged_on is not null
 ),
 
-final as (
+closed as (
     select
         o.force_code,
         f.region_code,
@@ -17,6 +17,12 @@ final as (
     left join charged as c using (operation_id)
     where o.closed_on between $start and last_day($end)
       and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+),
+
+final as (
+    select *, count(*) as n
+    from closed
+    group by all
 )
 
 select * from final;

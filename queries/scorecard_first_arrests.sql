@@ -1,6 +1,6 @@
 -- returns: aggregates
--- One row per operation whose first arrest fell in the period, with the days from the
--- operation's opening to that arrest.
+-- Operations whose first arrest fell in the period, counted (n) by force area and the days from
+-- the operation's opening to that arrest (a distribution, from which medians are read).
 with first_arrest as (
     select operation_id, min(arrested_on) as arrested_on
     from offender
@@ -8,7 +8,7 @@ with first_arrest as (
     group by operation_id
 ),
 
-final as (
+arrests as (
     select
         o.force_code,
         f.region_code,
@@ -18,6 +18,12 @@ final as (
     join force as f on f.force_code = o.force_code
     where a.arrested_on between $start and last_day($end)
       and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+),
+
+final as (
+    select *, count(*) as n
+    from arrests
+    group by all
 )
 
 select * from final;

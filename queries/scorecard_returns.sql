@@ -1,7 +1,7 @@
 -- returns: aggregates
--- One row per force and month of the period: whether the force sent its own monthly return
--- and whether it arrived by the 15th of the following month. Partner agencies' returns cover
--- many force areas and are left out; returns are not split by crime type.
+-- The months of the period, counted (n) by force and whether the force sent its own monthly
+-- return and whether it arrived by the 15th of the following month. Partner agencies' returns
+-- cover many force areas and are left out; returns are not split by crime type.
 with months as (
     select unnest(generate_series($start, $end, interval 1 month))::date as month
 ),
@@ -20,16 +20,21 @@ returns as (
     group by all
 ),
 
-final as (
+force_months as (
     select
         f.force_code,
         f.region_code,
-        m.month,
         r.received_at is not null as received,
         coalesce(r.received_at < return_late_from(m.month), false) as on_time
     from forces as f
     cross join months as m
     left join returns as r on r.force_code = f.force_code and r.month = m.month
+),
+
+final as (
+    select *, count(*) as n
+    from force_months
+    group by all
 )
 
-select * from final order by force_code, month;
+select * from final order by all;

@@ -3,10 +3,12 @@ served by `streamlit run` with [auth] pointing at a local mock provider and an a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from msoic import audit
 from tests.conftest import APP, ROOT
 from tests.oidc import chromium, oidc_provider, served_with_auth, sign_in  # noqa: F401 (fixtures)
 
@@ -23,8 +25,13 @@ NAVIGATION = "[data-testid='stSidebarNav']"
 
 
 @pytest.fixture(scope="module")
-def dashboard(oidc_provider, db_path, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("signed_in_app")
+def folder(tmp_path_factory) -> Path:
+    """The served app's folder: its access list and audit trail."""
+    return tmp_path_factory.mktemp("signed_in_app")
+
+
+@pytest.fixture(scope="module")
+def dashboard(oidc_provider, db_path, folder):
     (folder / "access.csv").write_text(ACCESS)
     env = {"MSOIC_DB": str(db_path), "MSOIC_ACCESS": str(folder / "access.csv"),
            "MSOIC_AUDIT": str(folder / "audit.sqlite")}
@@ -76,10 +83,23 @@ def test_a_regional_coordinator_sees_their_region_row_by_row(chromium, dashboard
     context.close()
 
 
-def test_a_reader_sees_figures_only(chromium, dashboard):
+def test_a_reader_sees_the_published_report_only(chromium, dashboard):
     context, page = signed_in_page(chromium, dashboard, "pcc@example.gov.uk")
-    assert offered(page) == ["Overview", "Trends", "Report"]
+    assert page.get_by_role("heading", level=1).first.inner_text() == "Report"
+    assert offered(page) == []  # one page: no navigation to show
     context.close()
+
+
+def test_a_url_of_a_page_outside_the_role_shows_the_first_page_and_is_recorded(chromium, dashboard, folder,
+                                                                               monkeypatch):
+    context, page = signed_in_page(chromium, dashboard, "pcc@example.gov.uk", "operations")
+    assert page.get_by_role("heading", level=1).first.inner_text() == "Report"
+    assert not page.locator("[data-testid='stDataFrame']").count()
+    context.close()
+    monkeypatch.setenv("MSOIC_AUDIT", str(folder / "audit.sqlite"))
+    refused = audit.read(user="pcc@example.gov.uk", event="access_denied")
+    assert refused["page"].to_list() == ["operations"]
+    assert json.loads(refused["detail"][0]) == {"reason": "a page the person's roles do not open"}
 
 
 def test_an_administrator_sees_the_audit_trail_of_these_sign_ins(chromium, dashboard):

@@ -12,6 +12,7 @@ from msoic import db
 from msoic.auth import (
     ADMINISTRATOR,
     DATA_MANAGER,
+    FORCE_ANALYST,
     NATIONAL_ANALYST,
     PARTNER_AGENCY,
     READER,
@@ -57,6 +58,15 @@ def test_every_query_file_runs_nationally(con):
         assert frame.width > 0, name
 
 
+def test_every_aggregates_query_returns_counts_not_rows(con):
+    """A question declared `aggregates` gives each group once and names no operation or person: one
+    row per victim or operation, even with no identifier, is row level."""
+    for name in (n for n in queries.names() if queries.kind(n) == "aggregates"):
+        frame = queries.run(con, name, ANALYST, Filters(JAN, DEC), **EXTRAS.get(name, {}))
+        assert frame.height and not frame.is_duplicated().any(), f"{name} repeats rows: it returns rows, not counts"
+        assert not [c for c in frame.columns if c.endswith(("_id", "_ref"))], name
+
+
 def test_every_query_file_runs_under_a_regional_scope(con):
     """A new question that forgets the scope fails here, not in production."""
     for name in queries.names():
@@ -83,11 +93,14 @@ def test_a_file_without_a_declaration_is_refused(con, monkeypatch):
         queries.run(con, "undeclared", ANALYST)
 
 
-def test_figures_are_refused_to_a_person_who_may_see_none(con):
-    for grants in ([], [Grant(ADMINISTRATOR)], [Grant(DATA_MANAGER, "kent")]):
-        with pytest.raises(queries.OutOfScope, match="returns figures"):
-            queries.run(con, "measures_by_month", scope_of(grants), Filters(JAN, DEC), split="total")
-    assert queries.run(con, "measures_by_month", scope_of([Grant(READER)]), Filters(JAN, DEC), split="total").height
+def test_figures_as_counted_are_refused_to_a_person_who_may_not_see_them(con):
+    """A reader sees the published outputs only (disclosure-controlled): no figure as counted."""
+    for grants in ([], [Grant(ADMINISTRATOR)], [Grant(DATA_MANAGER, "kent")], [Grant(READER)]):
+        for name in (n for n in queries.names() if queries.kind(n) == "aggregates"):
+            with pytest.raises(queries.OutOfScope, match="returns figures as counted"):
+                queries.run(con, name, scope_of(grants))
+    assert queries.run(con, "measures_by_month", scope_of([Grant(FORCE_ANALYST, "kent")]), Filters(JAN, DEC),
+                       split="total").height
 
 
 def test_no_grant_sees_no_row(con):

@@ -35,7 +35,7 @@ PAGES = {
     "regional_coordinator": [*FIGURES, *ROW_PAGES],
     "force_analyst": [*FIGURES, *ROW_PAGES],
     "partner_agency": [*FIGURES, *ROW_PAGES],
-    "reader": FIGURES,
+    "reader": ["views/report.py"],  # the published outputs only
     "data_manager": ["views/data.py", "views/upload.py"],
 }
 VIEWS = ["default", "one region", "a partner agency"]

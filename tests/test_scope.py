@@ -30,21 +30,23 @@ def test_no_grant_sees_and_does_nothing():
     assert (nobody.forces, nobody.agencies, nobody.returns, nobody.upload) == ((), (), (), ())
 
 
-@pytest.mark.parametrize("grant, forces, agencies, returns, figures, row_pages, upload, administer", [
-    (Grant(NATIONAL_ANALYST), FORCES, AGENCIES, AGENCIES, True, True, [], False),
-    (Grant(REGIONAL_COORDINATOR, "wales"), WALES, [], WALES, True, True, [], False),
-    (Grant(FORCE_ANALYST, "kent"), ["kent"], [], ["kent"], True, True, [], False),
-    (Grant(PARTNER_AGENCY, "glaa"), [], ["glaa"], ["glaa"], True, True, [], False),
-    (Grant(READER), [], [], [], True, False, [], False),
-    (Grant(DATA_MANAGER, "hmrc"), [], [], ["hmrc"], False, False, ["hmrc"], False),
-    (Grant(DATA_MANAGER), [], [], AGENCIES, False, False, AGENCIES, False),
-    (Grant(ADMINISTRATOR), [], [], [], False, False, [], True),
+@pytest.mark.parametrize("grant, forces, agencies, returns, figures, published, row_pages, upload, administer", [
+    (Grant(NATIONAL_ANALYST), FORCES, AGENCIES, AGENCIES, True, True, True, [], False),
+    (Grant(REGIONAL_COORDINATOR, "wales"), WALES, [], WALES, True, True, True, [], False),
+    (Grant(FORCE_ANALYST, "kent"), ["kent"], [], ["kent"], True, True, True, [], False),
+    (Grant(PARTNER_AGENCY, "glaa"), [], ["glaa"], ["glaa"], True, True, True, [], False),
+    (Grant(READER), [], [], [], False, True, False, [], False),  # the published outputs only
+    (Grant(DATA_MANAGER, "hmrc"), [], [], ["hmrc"], False, False, False, ["hmrc"], False),
+    (Grant(DATA_MANAGER), [], [], AGENCIES, False, False, False, AGENCIES, False),
+    (Grant(ADMINISTRATOR), [], [], [], False, False, False, [], True),
 ])
-def test_each_role(grant, forces, agencies, returns, figures, row_pages, upload, administer):
+def test_each_role(grant, forces, agencies, returns, figures, published, row_pages, upload, administer):
     scope = scope_of([grant])
     assert sorted(scope.forces) == sorted(forces) and sorted(scope.agencies) == sorted(agencies)
     assert sorted(scope.returns) == sorted(returns) and sorted(scope.upload) == sorted(upload)
-    assert (scope.aggregates, scope.row_pages, scope.administer) == (figures, row_pages, administer)
+    assert (scope.aggregates, scope.published, scope.row_pages, scope.administer) == (
+        figures, published, row_pages, administer)
+    assert not scope.is_empty
     assert scope.is_national == (grant.role == NATIONAL_ANALYST)
 
 

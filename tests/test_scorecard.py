@@ -20,12 +20,10 @@ def plan_of(*rows) -> pl.DataFrame:
 
 
 def victims(*groups) -> pl.DataFrame:
-    """Rows as queries/scorecard_victims.sql gives them: (force, region, referred, followed up) x n."""
-    rows = []
-    for force, region, referred, followed, n in groups:
-        rows += [(force, region, referred, followed, False, True)] * n
+    """Counts as queries/scorecard_victims.sql gives them: (force, region, referred, followed up, n)."""
+    rows = [(force, region, referred, followed, False, True, n) for force, region, referred, followed, n in groups]
     return pl.DataFrame(rows, schema=["force_code", "region_code", "referred_in_30_days", "followed_up", "is_child",
-                                      "known_nationality"], orient="row")
+                                      "known_nationality", "n"], orient="row")
 
 
 def test_rag_for_a_force_and_indicator_worked_by_hand():
@@ -67,11 +65,12 @@ def test_a_force_whose_code_is_its_regions_keeps_a_row_of_its_own():
 def test_rag_when_lower_is_better_worked_by_hand():
     # Median days from opening to first arrest: at most 60, amber up to 90.
     plan = plan_of(("Investigation", "Days to first arrest", "days_to_first_arrest", 60, "lower", 30))
-    rows = pl.DataFrame(
-        [("south-wales", "wales", d) for d in (20, 50, 200)]      # median 50: green
-        + [("gwent", "wales", d) for d in (70, 75, 80, 300)]      # median 77.5: amber
-        + [("dyfed-powys", "wales", d) for d in (91, 95)],        # median 93: red
-        schema=["force_code", "region_code", "days"], orient="row")
+    rows = pl.DataFrame(  # a distribution: days, and how many operations took them (n)
+        [("south-wales", "wales", 20, 1), ("south-wales", "wales", 50, 1), ("south-wales", "wales", 200, 1)]  # 50: green
+        + [("gwent", "wales", 70, 1), ("gwent", "wales", 75, 1), ("gwent", "wales", 80, 1),
+           ("gwent", "wales", 300, 1)]                                                   # median 77.5: amber
+        + [("dyfed-powys", "wales", 91, 2), ("dyfed-powys", "wales", 95, 2)],  # 91, 91, 95, 95: median 93, red
+        schema=["force_code", "region_code", "days", "n"], orient="row")
     before = rows.with_columns(pl.col("days") + 10)
     card = scorecard.scorecard(plan, {"scorecard_first_arrests": rows}, {"scorecard_first_arrests": before},
                                WALES, "wales")
@@ -79,7 +78,7 @@ def test_rag_when_lower_is_better_worked_by_hand():
     assert got["south-wales"] == (50, "green", "better")
     assert got["gwent"] == (77.5, "amber", "better")
     assert got["dyfed-powys"] == (93, "red", "better")
-    assert got["wales"][0] == 80  # median of the nine
+    assert got["wales"][0] == 91  # the sixth of the eleven: 20 50 70 75 80 [91] 91 95 95 200 300
 
 
 @pytest.mark.parametrize("value, expected", [(0.75, "green"), (0.80, "green"), (0.65, "amber"), (0.6499, "red"),

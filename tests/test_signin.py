@@ -109,12 +109,12 @@ def test_a_deep_link_out_of_the_area_is_refused_and_recorded(raw):
     assert ("access_denied", "Operations", {"operation": elsewhere}) in trail("coordinator@titan.police.uk")
 
 
-def test_a_reader_named_by_group_sees_figures_only():
+def test_a_reader_named_by_group_sees_the_published_report_only():
     at = run("pcc@example.gov.uk", groups=("msoic-readers",))
-    assert at.title[0].value == "Overview"
-    at.switch_page("views/report.py").run()  # the published report: figures, disclosure-controlled
-    assert at.title[0].value == "Report"
-    for page in ("views/operations.py", "views/victims.py", "views/data.py", "views/upload.py", "views/admin.py"):
+    assert at.title[0].value == "Report"  # the published report: figures, disclosure-controlled
+    assert not at.sidebar.multiselect and not at.sidebar.selectbox  # no filters: they apply to no page of theirs
+    for page in ("views/overview.py", "views/trends.py", "views/operations.py", "views/victims.py", "views/data.py",
+                 "views/upload.py", "views/admin.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 

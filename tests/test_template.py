@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import zipfile
 from pathlib import Path
 
 import duckdb
 import fastexcel
+import polars as pl
 import pytest
 
 from msoic import __main__ as cli
-from msoic import demo, ingest, returns
+from msoic import audit, demo, ingest, returns, template
 from tests.returns_fixtures import KEY, SMALL
 
 
@@ -73,8 +75,6 @@ def test_a_filled_template_loads(source, tmp_path):
 def test_the_ingest_command_loads_and_reports(source, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv(ingest.KEY_ENV, "k")
     con = duckdb.connect(str(source), read_only=True)
-    from msoic import template
-
     files = template.export_returns(con, tmp_path / "r")[:3]
     con.close()
     target = tmp_path / "db.duckdb"
@@ -86,3 +86,42 @@ def test_the_ingest_command_loads_and_reports(source, tmp_path, capsys, monkeypa
     (tmp_path / "junk.xlsx").write_text("junk")
     assert cli.main(["ingest", str(tmp_path / "junk.xlsx"), "--db", str(target)]) == 1
     assert "is not an Excel workbook" in capsys.readouterr().err
+
+
+def test_the_ingest_command_records_each_load_in_the_audit_trail(source, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(ingest.KEY_ENV, "k")
+    monkeypatch.setenv("MSOIC_AUDIT", str(tmp_path / "audit.sqlite"))
+    monkeypatch.delenv("MSOIC_ACCESS", raising=False)
+    con = duckdb.connect(str(source), read_only=True)
+    files = template.export_returns(con, tmp_path / "r")[:1]
+    con.close()
+    assert cli.main(["ingest", *[str(p) for p in files[0]], "--db", str(tmp_path / "db.duckdb")]) == 0
+    (record,) = audit.read().iter_rows(named=True)
+    assert (record["event"], record["user"], record["page"]) == ("upload", f"command line: {getpass.getuser()}",
+                                                                 "command line")
+    assert record["rows"] == sum(pl.read_csv(p).height for p in files[0])
+
+
+def test_with_an_access_list_the_ingest_command_loads_as_the_grant_allows(source, tmp_path, capsys, monkeypatch):
+    """As on the Upload page: a data manager loads their own agency's returns only; nobody unnamed loads."""
+    monkeypatch.setenv(ingest.KEY_ENV, "k")
+    monkeypatch.setenv("MSOIC_AUDIT", str(tmp_path / "audit.sqlite"))
+    (tmp_path / "access.csv").write_text("who,role,area\nmanager@kent.police.uk,data_manager,kent\n"
+                                         "analyst@nca.gov.uk,national_analyst,\n")
+    monkeypatch.setenv("MSOIC_ACCESS", str(tmp_path / "access.csv"))
+    con = duckdb.connect(str(source), read_only=True)
+    files = template.export_returns(con, tmp_path / "r")
+    con.close()
+    other = next(g for g in files if not g[0].name.startswith("kent_"))
+    target = tmp_path / "db.duckdb"
+
+    assert cli.main(["ingest", *map(str, other), "--db", str(target)]) == 2
+    assert "say who is loading: --as EMAIL" in capsys.readouterr().err
+    assert cli.main(["ingest", *map(str, other), "--db", str(target), "--as", "analyst@nca.gov.uk"]) == 2
+    assert "holds no data manager grant" in capsys.readouterr().err
+    assert not target.exists() and not audit.default_path().exists()  # nothing loaded, nothing to record
+
+    assert cli.main(["ingest", *map(str, other), "--db", str(target), "--as", "manager@kent.police.uk"]) == 1
+    assert "your grant lets you load returns of kent only" in capsys.readouterr().err
+    (refused,) = audit.read().iter_rows(named=True)
+    assert (refused["event"], refused["user"]) == ("upload_refused", "manager@kent.police.uk")

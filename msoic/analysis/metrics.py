@@ -1,6 +1,7 @@
-"""The registry of action plan metrics: each names the question it reads (queries/<query>.sql,
-one row per victim, operation or return, with force_code and region_code) and a pure function
-that turns those rows into a value per group. A new indicator is a row in
+"""The registry of action plan metrics: each names the question it reads (queries/<query>.sql:
+counts `n` of victims, operations or returns by force_code, region_code and what is measured;
+aggregates, never a row per person) and a pure function that turns those counts into a value per
+group. A new indicator is a row in
 data/reference/action_plan.csv naming a metric here (or a new entry added to METRICS)."""
 
 from __future__ import annotations
@@ -24,22 +25,28 @@ class Metric:
 
 
 def share(flag: str, of: tuple[str, ...] = ()) -> Compute:
-    """The share of rows (those where every column in `of` is true) for which `flag` is true."""
-    def compute(rows: pl.DataFrame, by: str) -> pl.DataFrame:
+    """The share of what is counted (of that where every column in `of` is true) for which `flag` is true."""
+    def compute(counts: pl.DataFrame, by: str) -> pl.DataFrame:
         if of:
-            rows = rows.filter(*(pl.col(c) for c in of))
-        return rows.group_by(by).agg(
-            pl.col(flag).sum().cast(pl.Float64).alias("numerator"), pl.len().alias("n"),
-        ).with_columns((pl.col("numerator") / pl.col("n")).alias("value"))
+            counts = counts.filter(*(pl.col(c) for c in of))
+        return counts.group_by(by).agg(
+            pl.col("n").filter(pl.col(flag)).sum().cast(pl.Float64).alias("numerator"), pl.col("n").sum(),
+        ).filter(pl.col("n") > 0).with_columns((pl.col("numerator") / pl.col("n")).alias("value"))
     return compute
 
 
 def median(column: str) -> Compute:
-    """The median of `column` over the rows (numerator is left empty)."""
-    def compute(rows: pl.DataFrame, by: str) -> pl.DataFrame:
-        return rows.group_by(by).agg(
-            pl.col(column).median().cast(pl.Float64).alias("value"),
-            pl.lit(None, dtype=pl.Float64).alias("numerator"), pl.len().alias("n"),
+    """The median of `column` over a distribution counted in `n` (the mean of the two middle values
+    when the count is even, as for the values listed one by one; numerator is left empty)."""
+    def compute(counts: pl.DataFrame, by: str) -> pl.DataFrame:
+        ranked = (counts.group_by(by, column).agg(pl.col("n").sum()).sort(by, column)
+                  .with_columns(pl.col("n").cum_sum().over(by).alias("through"), pl.col("n").sum().over(by).alias("total")))
+        # The values at positions floor((total + 1) / 2) and floor(total / 2) + 1 (1-based): one and
+        # the same when the total is odd.
+        at = lambda position: pl.col(column).filter(pl.col("through") >= position).first()
+        return ranked.group_by(by).agg(
+            ((at((pl.col("total") + 1) // 2) + at(pl.col("total") // 2 + 1)) / 2).cast(pl.Float64).alias("value"),
+            pl.lit(None, dtype=pl.Float64).alias("numerator"), pl.col("n").sum(),
         )
     return compute
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from msoic import access, auth, reference
 from msoic import audit as trail
@@ -157,6 +158,17 @@ def page_view(page: str, filters) -> None:
     if st.session_state.get("msoic_last_view") != seen:
         st.session_state["msoic_last_view"] = seen
         audit("page_view", page=page, detail=None if filters is None else {"filters": filters.to_query_params()})
+
+
+def page_refused(shown: str) -> None:
+    """Record, once, a URL naming a page the person's roles do not open (or no page at all):
+    Streamlit shows the first page instead, and the attempt is kept in the audit trail."""
+    # The page a URL asks for is known only to Streamlit's page manager: no public API gives it.
+    context = get_script_run_ctx()
+    asked = context.pages_manager.intended_page_name if context else None
+    if asked and asked != shown and st.session_state.get("msoic_refused_page") != asked:
+        st.session_state["msoic_refused_page"] = asked
+        audit("access_denied", page=asked, detail={"reason": "a page the person's roles do not open"})
 
 
 def recorded(body: bytes | Callable[[], bytes], file_name: str, rows: int | None) -> Callable[[], bytes]:
