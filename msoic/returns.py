@@ -17,7 +17,7 @@ from msoic import db
 
 SHEETS = ("operations", "victims", "offenders")
 UNKNOWN_NATIONALITY = "UNK"
-ISO3166_CSV = db.REFERENCE_DIR / "iso3166.csv"
+NATIONALITY_CSV = db.REFERENCE_DIR / "nationality.csv"
 MAX_BYTES = 200 * 1024 * 1024  # a larger file is refused unread
 
 TRUE_WORDS = ("yes", "y", "true", "t", "1")
@@ -54,8 +54,12 @@ class Column:
         if self.kind == "boolean":
             return "yes or no"
         if self.kind == "nationality":
-            return "an ISO 3166-1 alpha-3 code such as GBR, or UNK when not known"
-        if self.kind in ("enum", "code"):
+            return ("a code from data/reference/nationality.csv: an ISO 3166-1 alpha-3 code such as GBR, "
+                    "XKX (Kosovo), XXA (stateless) or UNK (not known)")
+        if self.kind == "code":
+            values = self.allowed()
+            return f"a code or name from data/reference/{self.reference}.csv (such as {', '.join(values[:3])})"
+        if self.kind == "enum":
             values = self.allowed()
             shown = ", ".join(values) if len(values) <= 12 else ", ".join(values[:8]) + ", ..."
             return f"one of {shown}"
@@ -95,6 +99,8 @@ FORMAT: dict[str, tuple[Column, ...]] = {
         _c("Sex", "sex", "enum", True, "The victim's sex."),
         _c("Age group", "age_group", "enum", True, "Child (under 18) or adult when identified."),
         _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
+        _c("Second nationality", "second_nationality", "nationality", False,
+           "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK."),
         _c("Exploitation type", "exploitation_type", "enum", True, "The exploitation the victim suffered."),
         _c("NRM referred", "nrm_referred", "boolean", True, "Whether the victim was referred to the National Referral Mechanism."),
         _c("NRM referred on", "nrm_referred_on", "date", False,
@@ -108,6 +114,8 @@ FORMAT: dict[str, tuple[Column, ...]] = {
         _c("Sex", "sex", "enum", True, "The offender's sex."),
         _c("Age group", "age_group", "enum", True, "Child (under 18) or adult."),
         _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
+        _c("Second nationality", "second_nationality", "nationality", False,
+           "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK."),
         _c("Role", "role", "enum", True, "The offender's role in the crime."),
         _c("Arrested on", "arrested_on", "date", False, "The day of arrest, inside the operation's life."),
         _c("Charged on", "charged_on", "date", False, "The day of charge: on or after Arrested on, inside the operation's life."),
@@ -138,9 +146,9 @@ def reference_codes(table: str) -> tuple[str, ...]:
 
 @cache
 def nationality_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-3 code, and UNK for not known."""
-    with open(ISO3166_CSV, newline="") as f:
-        return frozenset([row[0] for i, row in enumerate(csv.reader(f)) if i] + [UNKNOWN_NATIONALITY])
+    """Every nationality code: each ISO 3166-1 alpha-3 code, XKX (Kosovo), XXA (stateless) and UNK."""
+    with open(NATIONALITY_CSV, newline="") as f:
+        return frozenset(row[0] for i, row in enumerate(csv.reader(f)) if i)
 
 
 def columns(sheet: str) -> tuple[Column, ...]:
@@ -175,8 +183,8 @@ def markdown() -> str:
         "- Dates must lie between 1990 and 2099.",
         "- Enumerated values and codes are accepted in any case and with surrounding spaces; agency,",
         "  force area and crime type also by their names (e.g. `Metropolitan Police`, `Labour exploitation`).",
-        (f"- Nationality: an ISO 3166-1 alpha-3 code ({len(nationality_codes()) - 1} codes, "
-         "`data/reference/iso3166.csv`) or `UNK` when not known."),
+        (f"- Nationality: a code from `data/reference/nationality.csv` ({len(nationality_codes())} codes): every"),
+        "  ISO 3166-1 alpha-3 code, `XKX` for Kosovo, `XXA` for a stateless person and `UNK` when not known.",
         "- A file that cannot be read (not a workbook, a missing sheet or required column, not UTF-8,",
         f"  empty, over {MAX_BYTES // 2**20} MB, a cell over 32,767 characters, a workbook whose sheets",
         "  would unpack past the limits in the README) is refused whole and nothing changes.",

@@ -22,7 +22,9 @@ create table force (
 create table agency (
     agency_code varchar primary key,
     name        varchar not null unique,
-    kind        varchar not null check (kind in ('police', 'partner'))
+    -- police: a territorial force (its code is its force area's); rocu: a Regional Organised
+    -- Crime Unit; partner: a national or partner agency without a territory of its own.
+    kind        varchar not null check (kind in ('police', 'rocu', 'partner'))
 );
 
 create table crime_type (
@@ -99,6 +101,8 @@ create table victim (
     sex               varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
     age_group         varchar not null check (age_group in ('child', 'adult', 'unknown')),
     nationality       varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
+    second_nationality varchar check (regexp_full_match(second_nationality, '[A-Z]{3}')
+        and second_nationality not in (nationality, 'UNK')),    -- a dual national's other nationality
     exploitation_type varchar not null check (exploitation_type in (
         'labour', 'sexual', 'criminal', 'domestic_servitude', 'organ_harvesting', 'multiple',
         'unknown')),
@@ -116,6 +120,8 @@ create table offender (
     sex            varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
     age_group      varchar not null check (age_group in ('child', 'adult', 'unknown')),
     nationality    varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
+    second_nationality varchar check (regexp_full_match(second_nationality, '[A-Z]{3}')
+        and second_nationality not in (nationality, 'UNK')),
     role           varchar not null check (role in (
         'organiser', 'controller', 'recruiter', 'transporter', 'enforcer', 'money_handler',
         'facilitator', 'other')),

@@ -31,7 +31,9 @@ def insert_victim(con, **changes):
 def test_reference_data_loads_in_full(con):
     assert con.sql("select count(*) from region").fetchall() == [(12,)]
     assert con.sql("select count(*) from force").fetchall() == [(45,)]
-    assert con.sql("select count(*) from agency").fetchall() == [(52,)]
+    assert con.sql("select count(*) from agency").fetchall() == [(62,)]
+    assert con.sql("select kind, count(*) from agency group by all order by kind").fetchall() == [
+        ("partner", 7), ("police", 45), ("rocu", 10)]
     assert con.sql("select count(*) from crime_type").fetchall() == [(11,)]
 
 

@@ -153,6 +153,13 @@ def cells(sheet: str, named: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
 
 def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Verdicts) -> pl.DataFrame:
     """Checks across the columns of a row: dates in order, agreeing pairs, the return's identity."""
+    second = [
+        reason(pl.col("second_nationality").is_not_null()
+               & ((pl.col("second_nationality") == pl.col("nationality"))
+                  | (pl.col("second_nationality") == returns.UNKNOWN_NATIONALITY)),
+               "column Second nationality: '{}' repeats Nationality or is not known; "
+               "expected another nationality, or blank", pl.col("second_nationality")),
+    ]
     if sheet == "operations":
         checks = [
             reason(pl.col("closed_on") < pl.col("opened_on"),
@@ -174,6 +181,7 @@ def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Ve
             reason(pl.col("nrm_referred_on") < pl.col("identified_on"),
                    "column NRM referred on: '{}' is before Identified on ({}); expected a day on or after it",
                    shown("nrm_referred_on"), shown("identified_on")),
+            *second,
         ]
     else:
         checks = [
@@ -187,6 +195,7 @@ def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Ve
             reason(pl.col("convicted_on") < pl.col("charged_on"),
                    "column Convicted on: '{}' is before Charged on ({}); expected a day on or after it",
                    shown("convicted_on"), shown("charged_on")),
+            *second,
         ]
     return verdicts.flag(frame, checks)
 
