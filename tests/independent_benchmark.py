@@ -111,10 +111,15 @@ def size(c: dict, measure: str) -> int:
     return c["population"] if measure in RATES else c[PROPORTIONS[measure][1]]
 
 
-def ranks(values: dict[str, float | None]) -> dict[str, int]:
-    """1 for the highest; ties share the better rank; forces without a value are left out."""
+def ranks(values: dict[str, float | None]) -> dict[str, str]:
+    """Each force's rank as text: 1 for the highest, '=r' when another force has the same value,
+    out of the forces with a value; '–' without a value, and for everyone when nothing differs."""
     present = [v for v in values.values() if v is not None]
-    return {k: 1 + sum(1 for w in present if w > v) for k, v in values.items() if v is not None}
+    if len(set(present)) <= 1:
+        return dict.fromkeys(values, "–")
+    return {k: "–" if v is None else
+            f"{'=' if present.count(v) > 1 else ''}{1 + sum(1 for w in present if w > v)} of {len(present)}"
+            for k, v in values.items()}
 
 
 def target(counts: dict[str, dict], measure: str) -> float:

@@ -193,7 +193,8 @@ st.caption(
     "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
     "plot."
 )
-rank_help = "National rank among the force areas with a value (1 = highest)"
+rank_help = ("National rank among the force areas with a value (1 = highest; =3 when shared with another force; "
+             "none when every force has the same value)")
 st.dataframe(
     table.select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
     hide_index=True, key="bench_rates",

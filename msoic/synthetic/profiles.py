@@ -17,6 +17,7 @@ from msoic.synthetic.calibration import (
     CHARGE_OFFENCE,
     CHARGED,
     CONVICTED,
+    DUAL_NATIONAL,
     EXPLOITATION,
     EXPLOITATION_MIX,
     EXPLOITATION_MIX_OIC,
@@ -78,6 +79,7 @@ from msoic.synthetic.world import World
 _E = {name: i for i, name in enumerate(EXPLOITATION)}
 _N = {code: i for i, code in enumerate(NATIONALITY)}
 _PROFILE = ("person", "sex", "age", "nat")  # what a person seen again keeps
+DUAL_KEY = 10  # the keyed_uniform fields of the second nationality (1-4 are a group member's)
 
 
 class Profiles:
@@ -327,3 +329,11 @@ def _pool(pool: list) -> dict | None:
     if not pool or not sum(len(p["person"]) for _, p in pool):
         return None
     return {k: np.concatenate([p[k] for _, p in pool]) for k in _PROFILE}
+
+
+def second_nationality(seed: int, person: np.ndarray, nat: np.ndarray) -> np.ndarray:
+    """The second nationality of each person (index into NATIONALITY, -1 for none), the same
+    for a person wherever they appear: British for a foreign dual national, else a foreign one."""
+    dual = (keyed_uniform(seed, person, DUAL_KEY) < DUAL_NATIONAL) & (nat != _N["UNK"]) & (nat != _N["XXA"])
+    other = 2 + np.floor(keyed_uniform(seed, person, DUAL_KEY + 1) * (len(FOREIGN) - 1)).astype(np.int64)
+    return np.where(dual, np.where(nat == _N["GBR"], other, _N["GBR"]), -1).astype(np.int16)

@@ -24,6 +24,7 @@ from msoic.synthetic.calibration import (
     STATUS,
 )
 from msoic.synthetic.draws import day_month, month_date
+from msoic.synthetic.profiles import second_nationality
 from msoic.synthetic.world import World
 
 
@@ -99,7 +100,9 @@ class Writer:
         return pl.DataFrame({
             "v_no": v_no, "person": vict["person"], "op_no": op_no[vict["op"]],
             "identified": vict["identified"].astype(np.int32), "sex": vict["sex"] + 1,
-            "age": vict["age"] + 1, "nat": vict["nat"] + 1, "expl": vict["exploitation"] + 1,
+            "age": vict["age"] + 1, "nat": vict["nat"] + 1,
+            "nat2": second_nationality(self.w.seed, vict["person"], vict["nat"]) + 1,
+            "expl": vict["exploitation"] + 1,
             "nrm": np.where(vict["nrm"] <= self.w.end_day, vict["nrm"], -1).astype(np.int32),
             "sid": sid,
         })
@@ -119,6 +122,7 @@ class Writer:
         return pl.DataFrame({
             "f_no": f_no, "person": offs["person"], "op_no": op_no[offs["op"]],
             "sex": offs["sex"] + 1, "age": offs["age"] + 1, "nat": offs["nat"] + 1,
+            "nat2": second_nationality(self.w.seed, offs["person"], offs["nat"]) + 1,
             "role": offs["role"] + 1, "arrested": censor(offs["arrested"]), "charged": charged,
             "offence": np.where(charged >= 0, offs["offence"] + 1, 0).astype(np.int16),
             "convicted": np.where(charged >= 0, censor(offs["convicted"]), -1).astype(np.int32),
@@ -169,6 +173,7 @@ class Writer:
                     $sex[sex] as sex,
                     $age[age] as age_group,
                     $nat[nat] as nationality,
+                    case when nat2 > 0 then $nat[nat2] end as second_nationality,
                     $exploitation[expl] as exploitation_type,
                     nrm >= 0 as nrm_referred,
                     case when nrm >= 0 then date '1970-01-01' + nrm end as nrm_referred_on,
@@ -183,6 +188,7 @@ class Writer:
                     $sex[sex] as sex,
                     $age[age] as age_group,
                     $nat[nat] as nationality,
+                    case when nat2 > 0 then $nat[nat2] end as second_nationality,
                     $role[role] as role,
                     case when arrested >= 0 then date '1970-01-01' + arrested end as arrested_on,
                     case when charged >= 0 then date '1970-01-01' + charged end as charged_on,
