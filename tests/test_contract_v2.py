@@ -46,3 +46,68 @@ def test_victims_and_offenders_may_give_a_second_nationality_and_need_not():
     for sheet in ("victims", "offenders"):
         col = next(c for c in returns.columns(sheet) if c.name == "second_nationality")
         assert col.kind == "nationality" and not col.required
+
+
+# Loading returns -----------------------------------------------------------------------------
+
+CROSSTAB = {  # (exploitation, age, sex, nationality, second nationality) -> victims
+    ("criminal", "child", "male", "GBR", None): 5, ("criminal", "child", "male", "GBR", "JAM"): 2,
+    ("labour", "adult", "male", "ALB", None): 4, ("labour", "adult", "female", "XKX", None): 3,
+    ("sexual", "adult", "female", "BRA", "PRT"): 2, ("domestic_servitude", "adult", "female", "XXA", None): 1,
+    ("criminal", "adult", "male", "ERI", "GBR"): 1, ("unknown", "unknown", "unknown", "UNK", None): 2,
+}
+SENDERS = {"rocu-north-west": "greater-manchester", "nca": "kent", "btp": "metropolitan"}
+
+
+def test_rocus_and_partners_send_returns_with_every_nationality_and_dual_nationals(tmp_path):
+    import duckdb
+
+    from msoic import ingest
+    from tests.contract_returns import operation, victims_from, write_return
+    from tests.returns_fixtures import KEY
+
+    sets = [write_return(tmp_path / agency, agency, "2026-01", [operation(f"OP-{agency}", agency, force)],
+                         victims_from(CROSSTAB, f"OP-{agency}", agency))
+            for agency, force in SENDERS.items()]
+    outcomes = ingest.load(sets, tmp_path / "returns.duckdb", key=KEY)
+    assert [(o.status, o.rejected_count) for o in outcomes] == [("loaded", 0)] * 3, [o.message for o in outcomes]
+    con = duckdb.connect(str(tmp_path / "returns.duckdb"), read_only=True)
+    got = con.sql("""
+        select o.lead_agency, v.exploitation_type, v.age_group, v.sex, v.nationality, v.second_nationality, count(*)
+        from victim as v join operation as o using (operation_id) group by all""").fetchall()
+    assert {(a, *cell): n for a, *cell, n in got} == {(a, *cell): n for a in SENDERS for cell, n in CROSSTAB.items()}
+    by_any = dict(con.sql("""
+        select code, count(*) from (
+            select nationality as code from victim
+            union all select second_nationality from victim where second_nationality is not null)
+        group by all""").fetchall())
+    assert by_any["GBR"] == 3 * (5 + 2 + 1) and by_any["PRT"] == 3 * 2 and by_any["XKX"] == 3 * 3
+
+
+def test_a_return_in_the_first_format_still_loads(tmp_path):
+    from msoic import ingest
+    from tests.contract_returns import V1_VICTIMS, operation, victims_from, write_return
+    from tests.returns_fixtures import KEY
+
+    cells = {("labour", "adult", "male", "ALB", None): 3}
+    files = write_return(tmp_path, "kent", "2026-01", [operation("OP-1", "kent", "kent")],
+                         victims_from(cells, "OP-1", "k"))
+    assert files[1].read_text().splitlines()[0].split(",") == V1_VICTIMS
+    (out,) = ingest.load([files], tmp_path / "returns.duckdb", key=KEY)
+    assert out.status == "loaded" and out.counts["victims"]["loaded"] == 3
+
+
+def test_unknown_agency_and_nationality_codes_are_rejected_naming_the_list(tmp_path):
+    from msoic import ingest
+    from tests.contract_returns import operation, victims_from, write_return
+    from tests.returns_fixtures import KEY
+
+    refused = write_return(tmp_path / "a", "rocu-nowhere", "2026-01", [operation("OP-1", "rocu-nowhere", "kent")], [])
+    cells = {("labour", "adult", "male", "KOS", None): 1, ("labour", "adult", "male", "ALB", "ALB"): 1}
+    bad = write_return(tmp_path / "b", "kent", "2026-01", [operation("OP-2", "kent", "kent")],
+                       victims_from(cells, "OP-2", "k"))
+    first, second = ingest.load([refused, bad], tmp_path / "returns.duckdb", key=KEY)
+    assert first.status == "refused" and "'rocu-nowhere'" in first.message and "data/reference/agency.csv" in first.message
+    errors = second.rejected.sort("row_number")["errors"].to_list()
+    assert "column Nationality: 'KOS' is not a code from data/reference/nationality.csv" in errors[0]
+    assert "column Second nationality: 'ALB' repeats Nationality" in errors[1]

@@ -194,7 +194,7 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
                              if c != "population")
             if m == "live_ops_rate" and code is not None:
                 secret = 0 < (r["live_ops"] or 0) <= limit
-            rank = r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else NOT_AVAILABLE  # no value, no rank
+            rank = r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else NOT_AVAILABLE  # no value or no difference, no rank
             cells += [CONFIDENTIAL if secret else number_text(r[m], 1), rank or NOT_APPLICABLE]
         rows.append(cells)
     columns = ["Force area", "Population"]
@@ -204,7 +204,8 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
     period = parts["period"]
     return Section("rates", f"Rates and ranks, {period.start:%b %Y} to {month:%b %Y}", ((
         f"Rates per 100,000 residents (mid-{year} estimates); live operations are the mean number live in a month. "
-        "Rank is the force area's place among the 45 (1 the highest); [x]: no value to rank; [z]: not applicable."),), (),
+        "Rank is the force area's place among the 45 (1 the highest; =3 when shared); [x]: no value to rank, or "
+        "every force area has the same value; [z]: not applicable."),), (),
         (Table("Counts", f"Counts of {region_name}'s forces, {period.start:%b %Y} to {month:%b %Y}", counts_table,
                note="Total: the region's forces together."),
          Table("Rates and ranks", f"Rates, proportions and national ranks, {period.start:%b %Y} to {month:%b %Y}",
