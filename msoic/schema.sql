@@ -142,6 +142,24 @@ create table offender (
 -- (midnight at the start of the 16th).
 create macro return_late_from(month) as month + interval 1 month + interval 15 day;
 
+-- When a return is due (docs/returns.md, "When a return is due"): from a territorial force for
+-- every month (a nil return when it has nothing to report); from a ROCU or a partner agency for
+-- a month when it led an operation still open (not closed) in the month before. One row per
+-- agency and month due, from first_month to last_month.
+create macro return_due(first_month, last_month) as table
+    select a.agency_code, m.month::date as month
+    from agency as a
+    cross join (select unnest(generate_series(first_month::date, last_month::date, interval 1 month)) as month) as m
+    where a.kind = 'police'
+    union
+    select o.lead_agency as agency_code, (om.month + interval 1 month)::date as month
+    from operation_month as om
+    join operation as o using (operation_id)
+    join agency as a on a.agency_code = o.lead_agency
+    where om.status <> 'closed'
+      and a.kind <> 'police'
+      and om.month + interval 1 month between first_month::date and last_month::date;
+
 -- The build ----------------------------------------------------------------------
 
 create table meta (

@@ -10,6 +10,8 @@ import polars as pl
 
 from tests.independent import shift
 
+REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference"
+
 
 def submissions(path: Path) -> pl.DataFrame:
     """The submission table, read whole."""
@@ -22,10 +24,17 @@ def submissions(path: Path) -> pl.DataFrame:
 
 def states(raw: dict, subs: pl.DataFrame, start: date, end: date) -> dict[tuple[str, date], str]:
     """(agency, month) -> on time | late | missing | not yet due (today on or before the 15th of the
-    next month), for every return sent or expected in the period."""
+    next month), for every return sent or due in the period: due from a territorial force every
+    month, from a ROCU or partner agency after a month in which an operation it led was open."""
+    kinds = dict(pl.read_csv(REFERENCE / "agency.csv").select("agency_code", "kind").iter_rows())
     ops = raw["operation"].select("operation_id", "lead_agency")
     open_months = raw["operation_month"].filter(pl.col("status") != "closed").join(ops, on="operation_id")
-    expected = {(a, shift(m, 1)) for a, m in open_months.select("lead_agency", "month").unique().iter_rows()}
+    expected = {(a, shift(m, 1)) for a, m in open_months.select("lead_agency", "month").unique().iter_rows()
+                if kinds[a] != "police"}
+    month = start
+    while month <= end:
+        expected |= {(a, month) for a, kind in kinds.items() if kind == "police"}
+        month = shift(month, 1)
     first = {}
     for agency, period, received in subs.select("agency_code", "period", "received_at").iter_rows():
         key = (agency, period)

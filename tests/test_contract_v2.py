@@ -111,3 +111,57 @@ def test_unknown_agency_and_nationality_codes_are_rejected_naming_the_list(tmp_p
     errors = second.rejected.sort("row_number")["errors"].to_list()
     assert "column Nationality: 'KOS' is not a code from data/reference/nationality.csv" in errors[0]
     assert "column Second nationality: 'ALB' repeats Nationality" in errors[1]
+
+
+# When a return is due -------------------------------------------------------------------------
+
+def _matrix_and_scorecard(tmp_path, today):
+    """Kent and the NCA each send January 2026 with an open operation; nothing else is sent."""
+    from datetime import date
+
+    from msoic import db, ingest
+    from msoic.filters import Filters
+    from tests.contract_returns import operation, write_return
+    from tests.returns_fixtures import KEY
+
+    import queries
+
+    sets = [write_return(tmp_path / a, a, "2026-01", [operation(f"OP-{a}", a, "kent")], []) for a in ("kent", "nca")]
+    path = tmp_path / "returns.duckdb"
+    ingest.load(sets, path, key=KEY)
+    con = db.connect_readonly(path)
+    try:
+        view = Filters(date(2026, 1, 1), date(2026, 2, 1))
+        matrix = queries.run(con, "data_submission_matrix", view, today=today)
+        card = queries.run(con, "scorecard_returns", view)
+    finally:
+        con.close()
+    states = {(a, m.strftime("%Y-%m")): s for a, m, s in matrix.select("agency_code", "month", "state").iter_rows()}
+    return states, card
+
+
+def test_the_data_page_and_the_scorecard_expect_the_same_returns(tmp_path):
+    from datetime import date
+
+    states, card = _matrix_and_scorecard(tmp_path, date(2026, 6, 1))
+    police = set(reference.forces_in())
+    # Every territorial force every month (nil returns), on both.
+    assert {(a, m) for (a, m) in states if a in police} == {(f, m) for f in police for m in ("2026-01", "2026-02")}
+    assert set(card.select("force_code", pl.col("month").dt.strftime("%Y-%m")).iter_rows()) == {
+        (f, m) for f in police for m in ("2026-01", "2026-02")}
+    assert states["city-of-london", "2026-01"] == "missing"
+    assert not card.filter(pl.col("force_code") == "city-of-london")["received"].any()
+    # A partner only after a month in which it led an open operation.
+    assert {k: v for k, v in states.items() if k[0] not in police} == {("nca", "2026-01"): "late",
+                                                                       ("nca", "2026-02"): "missing"}
+
+
+def test_not_yet_due_turns_into_missing_when_the_deadline_passes_on_the_day_bound():
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        before, _ = _matrix_and_scorecard(Path(folder) / "a", date(2026, 3, 15))
+        after, _ = _matrix_and_scorecard(Path(folder) / "b", date(2026, 3, 16))
+    assert before["nca", "2026-02"] == "not yet due" and after["nca", "2026-02"] == "missing"

@@ -3,6 +3,8 @@ and every rejected row with its reasons."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
@@ -15,11 +17,12 @@ filters = sidebar.current()
 names = reference.labels("agency")
 st.title("Data")
 st.caption(f"Monthly returns for {filters.start:%b %Y} to {filters.end:%b %Y}, for the agencies chosen in the "
-           "sidebar. A return is due by the 15th of the following month from every agency that led an "
-           "operation still open in the month before.")
+           "sidebar. A return is due by the 15th of the following month: from every territorial force every "
+           "month (a nil return when it has nothing to report), and from a ROCU or partner agency for a month "
+           "when it led an operation still open in the month before.")
 
 st.subheader("Returns by agency and month")
-returns = data.run("data_submission_matrix", filters)
+returns = data.run("data_submission_matrix", filters, today=date.today())
 months = month_range(filters.start, filters.end)
 if returns.is_empty():
     st.info("No return was sent or expected in this period.")

@@ -154,7 +154,7 @@ def offenders_section(run, month: date) -> Section:
 
 def data_section(run, month: date) -> Section:
     """The returns behind the month: received on time, late, missing; rows rejected (as on Data)."""
-    matrix = run("data_submission_matrix", Filters(month, month))
+    matrix = run("data_submission_matrix", Filters(month, month), today=date.today())
     counts = submissions.state_counts(matrix)
     received = int(matrix["rows_in"].fill_null(0).sum())
     rejected = int(matrix["rows_rejected"].fill_null(0).sum())
