@@ -4,10 +4,19 @@ Each test here fails on the contract before it (checked against main at 12d81d8.
 
 from __future__ import annotations
 
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
 import polars as pl
 
-from msoic import labels, reference, returns
+import queries
+from msoic import db, ingest, labels, reference, returns
 from msoic.analysis import benchmark
+from msoic.filters import Filters
+from tests.contract_returns import V1_VICTIMS, operation, victims_from, write_return
+from tests.returns_fixtures import KEY
 
 
 def _ranked(values: list[float | None]) -> list[str]:
@@ -60,12 +69,6 @@ SENDERS = {"rocu-north-west": "greater-manchester", "nca": "kent", "btp": "metro
 
 
 def test_rocus_and_partners_send_returns_with_every_nationality_and_dual_nationals(tmp_path):
-    import duckdb
-
-    from msoic import ingest
-    from tests.contract_returns import operation, victims_from, write_return
-    from tests.returns_fixtures import KEY
-
     sets = [write_return(tmp_path / agency, agency, "2026-01", [operation(f"OP-{agency}", agency, force)],
                          victims_from(CROSSTAB, f"OP-{agency}", agency))
             for agency, force in SENDERS.items()]
@@ -85,10 +88,6 @@ def test_rocus_and_partners_send_returns_with_every_nationality_and_dual_nationa
 
 
 def test_a_return_in_the_first_format_still_loads(tmp_path):
-    from msoic import ingest
-    from tests.contract_returns import V1_VICTIMS, operation, victims_from, write_return
-    from tests.returns_fixtures import KEY
-
     cells = {("labour", "adult", "male", "ALB", None): 3}
     files = write_return(tmp_path, "kent", "2026-01", [operation("OP-1", "kent", "kent")],
                          victims_from(cells, "OP-1", "k"))
@@ -98,10 +97,6 @@ def test_a_return_in_the_first_format_still_loads(tmp_path):
 
 
 def test_unknown_agency_and_nationality_codes_are_rejected_naming_the_list(tmp_path):
-    from msoic import ingest
-    from tests.contract_returns import operation, victims_from, write_return
-    from tests.returns_fixtures import KEY
-
     refused = write_return(tmp_path / "a", "rocu-nowhere", "2026-01", [operation("OP-1", "rocu-nowhere", "kent")], [])
     cells = {("labour", "adult", "male", "KOS", None): 1, ("labour", "adult", "male", "ALB", "ALB"): 1}
     bad = write_return(tmp_path / "b", "kent", "2026-01", [operation("OP-2", "kent", "kent")],
@@ -117,15 +112,6 @@ def test_unknown_agency_and_nationality_codes_are_rejected_naming_the_list(tmp_p
 
 def _matrix_and_scorecard(tmp_path, today):
     """Kent and the NCA each send January 2026 with an open operation; nothing else is sent."""
-    from datetime import date
-
-    from msoic import db, ingest
-    from msoic.filters import Filters
-    from tests.contract_returns import operation, write_return
-    from tests.returns_fixtures import KEY
-
-    import queries
-
     sets = [write_return(tmp_path / a, a, "2026-01", [operation(f"OP-{a}", a, "kent")], []) for a in ("kent", "nca")]
     path = tmp_path / "returns.duckdb"
     ingest.load(sets, path, key=KEY)
@@ -141,8 +127,6 @@ def _matrix_and_scorecard(tmp_path, today):
 
 
 def test_the_data_page_and_the_scorecard_expect_the_same_returns(tmp_path):
-    from datetime import date
-
     states, card = _matrix_and_scorecard(tmp_path, date(2026, 6, 1))
     police = set(reference.forces_in())
     # Every territorial force every month (nil returns), on both.
@@ -157,10 +141,6 @@ def test_the_data_page_and_the_scorecard_expect_the_same_returns(tmp_path):
 
 
 def test_not_yet_due_turns_into_missing_when_the_deadline_passes_on_the_day_bound():
-    import tempfile
-    from datetime import date
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory() as folder:
         before, _ = _matrix_and_scorecard(Path(folder) / "a", date(2026, 3, 15))
         after, _ = _matrix_and_scorecard(Path(folder) / "b", date(2026, 3, 16))
