@@ -97,6 +97,18 @@ def test_top_nationalities_with_the_rest_as_other(page, view, raw):
     assert bars["x"] == [grouped[c] for c in order]
 
 
+def test_dual_nationals_are_counted_by_first_and_by_any_nationality(page, view, raw):
+    victims = ind.victims_in_view(raw, view)
+    first = ind.count_by(victims, "nationality")
+    second = ind.count_by(victims.filter(victims["second_nationality"].is_not_null()), "second_nationality")
+    expected = {c: (first.get(c, 0), first.get(c, 0) + n) for c, n in second.items()}
+    assert expected, "the synthetic data has dual nationals"
+    shown = ind.table(page, "by_first", "by_any")[["nationality", "by_first", "by_any"]]
+    names = {v: k for k, v in NATIONS.items()}
+    assert {names[r[0]]: (r[1], r[2]) for r in shown.itertuples(index=False)} == expected
+    assert [r[2] for r in shown.itertuples(index=False)] == sorted((v[1] for v in expected.values()), reverse=True)
+
+
 def test_nationality_trends_per_month(page, view, raw):
     victims = ind.victims_in_view(raw, view)
     top = ind.ranked(ind.count_by(victims, "nationality"), DEFAULT_N)

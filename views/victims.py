@@ -91,6 +91,17 @@ with right:
     st.plotly_chart(people_charts.nationality_panels(grouped, months, order, NATIONALITY, "victims"), key="nationality_trend")
     st.caption("Victims identified per month, by nationality (same scale in every panel).")
 
+dual = people.dual_nationals(data.run("victims_by_any_nationality", filters))
+if not dual.is_empty():
+    st.dataframe(dual.with_columns(pl.col("nationality").replace_strict(NATIONALITY, default=pl.col("nationality"))),
+                 hide_index=True, key="victims_by_any_nationality",
+                 column_config={"nationality": st.column_config.TextColumn("Nationality"),
+                                "by_first": st.column_config.NumberColumn("By first nationality", format="localized"),
+                                "by_any": st.column_config.NumberColumn("Holding it (first or second)",
+                                                                        format="localized")})
+    st.caption("Dual nationals: the charts count a victim under their first nationality; this table also counts "
+               "them under their second, for the nationalities where that adds victims.")
+
 year_from = date(filters.end.year - 1, 1, 1)
 st.subheader(f"Growing this year: January to {filters.end:%B %Y} against the same months of {filters.end.year - 1}")
 ytd_filters = filters.with_period(year_from, filters.end)

@@ -269,3 +269,10 @@ def profile_comparison(selection: pl.DataFrame, nation: pl.DataFrame, value: str
         both = both.with_columns(pl.when(total > 0).then(pl.col(side) / total).otherwise(None).alias(f"{side}_share"))
     return both.select("dimension", "category", "selection", "selection_share", "nation", "nation_share").sort(
         "dimension", "category")
+
+
+def dual_nationals(by_nationality: pl.DataFrame) -> pl.DataFrame:
+    """The nationalities some victims hold as a second one: nationality, by_first, by_any (from
+    victims_by_any_nationality), most held first."""
+    return by_nationality.filter(pl.col("by_any") > pl.col("by_first")).sort(["by_any", "nationality"],
+                                                                            descending=[True, False])
