@@ -30,7 +30,7 @@ class Column:
 
     header: str
     name: str
-    kind: str  # text | code | enum | date | month | boolean | nationality
+    kind: str  # text | code | enum | enum set | date | month | boolean | nationality
     required: bool
     note: str
     reference: str | None = None  # reference table for kind "code"
@@ -39,6 +39,8 @@ class Column:
         """The allowed values of an enumerated or coded column (empty for free columns)."""
         if self.kind == "enum":
             return check_values(self.name)
+        if self.kind == "enum set":
+            return check_values(self.name.removesuffix("s"))
         if self.kind == "code":
             return reference_codes(self.reference)
         if self.kind == "boolean":
@@ -59,6 +61,8 @@ class Column:
         if self.kind == "code":
             values = self.allowed()
             return f"a code or name from data/reference/{self.reference}.csv (such as {', '.join(values[:3])})"
+        if self.kind == "enum set":
+            return f"one or more of {', '.join(self.allowed())}, separated by ;"
         if self.kind == "enum":
             values = self.allowed()
             shown = ", ".join(values) if len(values) <= 12 else ", ".join(values[:8]) + ", ..."
@@ -101,7 +105,9 @@ FORMAT: dict[str, tuple[Column, ...]] = {
         _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
         _c("Second nationality", "second_nationality", "nationality", False,
            "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK."),
-        _c("Exploitation type", "exploitation_type", "enum", True, "The exploitation the victim suffered."),
+        _c("Exploitation type", "exploitation_types", "enum set", True,
+           "Every type of exploitation the victim suffered, separated by ; (e.g. labour; criminal). "
+           "multiple (types not given) and unknown stand alone."),
         _c("NRM referred", "nrm_referred", "boolean", True, "Whether the victim was referred to the National Referral Mechanism."),
         _c("NRM referred on", "nrm_referred_on", "date", False,
            "The day of the referral: given exactly when NRM referred is yes, on or after Identified on."),
@@ -238,7 +244,7 @@ def markdown() -> str:
         out += [f"## Sheet `{sheet}`", "", "| Column | Required | Type | Allowed values | Note |",
                 "|---|---|---|---|---|"]
         for c in FORMAT[sheet]:
-            allowed = ", ".join(f"`{v}`" for v in c.allowed()) if c.kind in ("enum", "boolean") else (
+            allowed = ", ".join(f"`{v}`" for v in c.allowed()) if c.kind in ("enum", "enum set", "boolean") else (
                 f"a code from `data/reference/{c.reference}.csv`" if c.kind == "code" else "")
             out.append(f"| {c.header} | {'yes' if c.required else 'no'} | {c.kind} | {allowed} | {c.note} |")
         out.append("")

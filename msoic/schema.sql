@@ -103,14 +103,23 @@ create table victim (
     nationality       varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
     second_nationality varchar check (regexp_full_match(second_nationality, '[A-Z]{3}')
         and second_nationality not in (nationality, 'UNK')),    -- a dual national's other nationality
+    -- The headline type: the one type recorded, 'multiple' for a combination, or 'unknown'.
     exploitation_type varchar not null check (exploitation_type in (
         'labour', 'sexual', 'criminal', 'domestic_servitude', 'organ_harvesting', 'multiple',
         'unknown')),
+    -- Every type recorded, in alphabetical order without repeats (e.g. ['criminal', 'labour']);
+    -- ['multiple'] from a first-format return that said only "multiple".
+    exploitation_types varchar[] not null check (len(exploitation_types) >= 1
+        and exploitation_types = list_sort(list_distinct(exploitation_types))
+        and list_has_all(['labour', 'sexual', 'criminal', 'domestic_servitude', 'organ_harvesting', 'multiple',
+                          'unknown'], exploitation_types)
+        and (len(exploitation_types) = 1 or not list_has_any(exploitation_types, ['multiple', 'unknown']))),
     nrm_referred      boolean not null,
     nrm_referred_on   date,
     submission_id     integer,            -- submission: the return that gave this record
     check (nrm_referred = (nrm_referred_on is not null)),
-    check (nrm_referred_on >= identified_on)
+    check (nrm_referred_on >= identified_on),
+    check (exploitation_type = case when len(exploitation_types) = 1 then exploitation_types[1] else 'multiple' end)
 );
 
 create table offender (

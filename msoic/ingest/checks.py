@@ -23,6 +23,8 @@ from msoic.returns import FORMAT, KEYS, Column
 
 EXCEL_EPOCH = date(1899, 12, 30)
 EARLIEST, LATEST = date(1990, 1, 1), date(2099, 12, 31)
+# Between the types of a set: ; , + / & or the word "and".
+SET_SEPARATOR = r"\s*(?:[;,+/&]|\band\b)\s*"
 Check = tuple[pl.Expr, pl.Expr]  # (condition that the row fails, reason in words)
 
 
@@ -102,6 +104,13 @@ def parse(col: Column) -> tuple[pl.Expr, list[Check]]:
         value = text.str.to_lowercase().str.replace_all(r"[\s_\-]+", "").replace_strict(
             _lookup(col), default=None, return_dtype=pl.String)
         bad = text.is_not_null() & value.is_null()
+    elif col.kind == "enum set":
+        parts = text.str.to_lowercase().str.replace_all(SET_SEPARATOR, "|").str.split("|")
+        value = parts.list.eval(pl.element().str.replace_all(r"[\s_\-]+", "").replace_strict(
+            _lookup(col), default=None, return_dtype=pl.String)).list.unique().list.sort()
+        alone = (value.list.len() > 1) & value.list.eval(pl.element().is_in(["multiple", "unknown"])).list.any()
+        bad = text.is_not_null() & (value.list.eval(pl.element().is_null()).list.any() | alone)
+        value = pl.when(~bad).then(value)
     elif col.kind == "boolean":
         low = text.str.to_lowercase()
         value = pl.when(low.is_in(returns.TRUE_WORDS)).then(True).when(low.is_in(returns.FALSE_WORDS)).then(False)

@@ -162,6 +162,14 @@ EXPLOITATION_MIX = {
     "organ_harvesting": {"organ_harvesting": 0.75, "labour": 0.10, "unknown": 0.15},
 }
 OWN_TYPE = 0.86
+# The types of a victim of several kinds of exploitation, with their weights: police referrals
+# in 2023 put labour and criminal exploitation together at 16% of all, the largest combination
+# (Home Office, NRM statistics 2023); the others are smaller.
+COMBINATIONS = {
+    ("criminal", "labour"): 0.55, ("criminal", "sexual"): 0.14, ("labour", "sexual"): 0.12,
+    ("domestic_servitude", "labour"): 0.09, ("criminal", "labour", "sexual"): 0.06,
+    ("domestic_servitude", "sexual"): 0.04,
+}
 SEX = ("male", "female", "other", "unknown")
 AGE = ("child", "adult", "unknown")
 # P(child) and P(age unknown) by exploitation type.

@@ -24,7 +24,7 @@ from msoic.synthetic.calibration import (
     STATUS,
 )
 from msoic.synthetic.draws import day_month, month_date
-from msoic.synthetic.profiles import second_nationality
+from msoic.synthetic.profiles import combination, combination_lists, second_nationality
 from msoic.synthetic.world import World
 
 
@@ -103,6 +103,7 @@ class Writer:
             "age": vict["age"] + 1, "nat": vict["nat"] + 1,
             "nat2": second_nationality(self.w.seed, vict["person"], vict["nat"]) + 1,
             "expl": vict["exploitation"] + 1,
+            "types": combination(self.w.seed, v_no, vict["exploitation"]) + 1,
             "nrm": np.where(vict["nrm"] <= self.w.end_day, vict["nrm"], -1).astype(np.int32),
             "sid": sid,
         })
@@ -175,6 +176,7 @@ class Writer:
                     $nat[nat] as nationality,
                     case when nat2 > 0 then $nat[nat2] end as second_nationality,
                     $exploitation[expl] as exploitation_type,
+                    $combinations[types] as exploitation_types,
                     nrm >= 0 as nrm_referred,
                     case when nrm >= 0 then date '1970-01-01' + nrm end as nrm_referred_on,
                     sid as submission_id
@@ -202,7 +204,8 @@ class Writer:
                           "crimes": w.crimes},
             "operation_month": {"status": list(STATUS), "stage": list(STAGE)},
             "victim": {"salt": self.salt, "sex": list(SEX), "age": list(AGE),
-                       "nat": list(NATIONALITY), "exploitation": list(EXPLOITATION)},
+                       "nat": list(NATIONALITY), "exploitation": list(EXPLOITATION),
+                       "combinations": combination_lists()},
             "offender": {"salt": self.salt, "sex": list(SEX), "age": list(AGE),
                          "nat": list(NATIONALITY), "role": list(ROLE),
                          "offence": list(CHARGE_OFFENCE)},
