@@ -63,8 +63,7 @@ def test_same_seed_and_scale_give_identical_data(small, small_again):
 
 # The fingerprint of the default seed at scale 0.1, re-recorded for contract v2 (issue 11: ROCU-led
 # operations, dual nationals, Kosovan and stateless people, combinations of exploitation types). A
-# change here means the data set
-# changed: intended only with a change of calibration, stated in the docs.
+# change here means the data set changed: intended only with a change of calibration, stated in the docs.
 RECORDED = {
     "operation": (1696, 10180801181500203305), "operation_month": (19319, 9377050555487409721),
     "victim": (5029, 9167064388272663001), "offender": (3191, 930289742616013017),

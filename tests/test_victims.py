@@ -7,6 +7,7 @@ the sidebar selects; NRM referrals whenever they happened.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -107,6 +108,29 @@ def test_dual_nationals_are_counted_by_first_and_by_any_nationality(page, view, 
     names = {v: k for k, v in NATIONS.items()}
     assert {names[r[0]]: (r[1], r[2]) for r in shown.itertuples(index=False)} == expected
     assert [r[2] for r in shown.itertuples(index=False)] == sorted((v[1] for v in expected.values()), reverse=True)
+
+
+COMBINATION_NAMES = {("criminal", "labour"): "Labour and criminal exploitation",
+                     ("criminal", "sexual"): "Sexual and criminal exploitation",
+                     ("labour", "sexual"): "Labour and sexual exploitation",
+                     ("domestic_servitude", "labour"): "Labour exploitation and domestic servitude",
+                     ("criminal", "labour", "sexual"): "Labour, sexual and criminal exploitation",
+                     ("domestic_servitude", "sexual"): "Sexual exploitation and domestic servitude"}
+
+
+def test_exploitation_any_type_and_exact_combinations(page, view, raw):
+    sets = [tuple(t) for t in ind.victims_in_view(raw, view)["exploitation_types"].to_list()]
+    exact = Counter(sets)
+    names = {**{(code,): label for code, label in EXPLOITATION.items()}, **COMBINATION_NAMES}
+    shown = ind.table(page, "combination", "types", "victims")
+    assert {r.combination: r.victims for r in shown.itertuples()} == {names[s]: n for s, n in exact.items()}
+    assert list(shown["victims"]) == sorted(exact.values(), reverse=True)
+    assert any(len(s) > 1 for s in exact), "the synthetic data has combinations"
+    held = Counter(t for s in sets for t in s)
+    alone = Counter(s[0] for s in sets if len(s) == 1)
+    shown = ind.table(page, "exploitation_type", "victims", "alone")
+    assert {r.exploitation_type: (r.victims, r.alone) for r in shown.itertuples()} == {
+        EXPLOITATION[t]: (n, alone[t]) for t, n in held.items()}
 
 
 def test_nationality_trends_per_month(page, view, raw):

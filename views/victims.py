@@ -156,6 +156,24 @@ with right:
     st.caption(f"{children:,} child victims. Select a bar to narrow the crime type filter to operations of that type "
                "(Not known does not filter).")
 
+st.subheader("Exploitation: any type and exact combinations")
+by_set = data.run("victims_by_exploitation_set", filters)
+left, right = st.columns(2)
+with left:
+    st.dataframe(people.exploitation_any(by_set, EXPLOITATION), hide_index=True, key="exploitation_any",
+                 column_config={"exploitation_type": st.column_config.TextColumn("Exploitation type"),
+                                "victims": st.column_config.NumberColumn("Victims (any)", format="localized"),
+                                "alone": st.column_config.NumberColumn("This type alone", format="localized")})
+    st.caption("Victims who suffered each type, alone or with others (a victim of several types counts under each).")
+with right:
+    st.dataframe(people.exploitation_combinations(by_set, EXPLOITATION), hide_index=True,
+                 key="exploitation_combinations",
+                 column_config={"combination": st.column_config.TextColumn("Exploitation"),
+                                "types": st.column_config.NumberColumn("Types"),
+                                "victims": st.column_config.NumberColumn("Victims", format="localized")})
+    st.caption("Victims by the exact set of types recorded for them, named as in the NRM statistics; each victim "
+               "counts once.")
+
 st.subheader("NRM referral")
 left, right = st.columns([2, 3])
 with left:
