@@ -45,6 +45,8 @@ create table submission (
     rows_in       integer not null check (rows_in >= 0),
     rows_accepted integer not null check (rows_accepted >= 0),
     rows_rejected integer not null check (rows_rejected >= 0),
+    sent_on       date,                          -- when the agency says it sent the return, if it says
+    backfill      boolean not null default false, -- loaded as history: without sent_on, not judged on time
     check (rows_in = rows_accepted + rows_rejected)
 );
 
@@ -150,6 +152,15 @@ create table offender (
 -- A month's return is due by the 15th of the following month: it is late from this moment on
 -- (midnight at the start of the 16th).
 create macro return_late_from(month) as month + interval 1 month + interval 15 day;
+
+-- Whether a return was on time, judged on when it was sent (sent_on, when the return says so)
+-- or else received; null for history loaded as backfill without a sent date (not judged).
+create macro return_on_time(month, sent_on, received_at, backfill) as
+    case
+        when sent_on is not null then sent_on < return_late_from(month)
+        when backfill then null
+        else received_at < return_late_from(month)
+    end;
 
 -- When a return is due (docs/returns.md, "When a return is due"): from a territorial force for
 -- every month (a nil return when it has nothing to report); from a ROCU or a partner agency for

@@ -265,20 +265,26 @@ def scorecard_values(raw: dict, db_path: Path, view: View, start: date, end: dat
 
     agencies = set(view.agencies) if view.agencies else None
     subs = submissions(db_path)
-    received = {}
-    for r in subs.iter_rows(named=True):
+    received, first = {}, {}
+    for r in subs.sort("submission_id").iter_rows(named=True):
         key = (r["agency_code"], r["period"])
         received[key] = min(received.get(key, r["received_at"]), r["received_at"])
+        first.setdefault(key, r)
     months = months_between(start, end)
     expected = [(f, m) for f in forces() for m in months if agencies is None or f in agencies]
     got = [(f, (f, m) in received) for f, m in expected]
     out["returns_received"] = share(got)
 
     def on_time(f, m):
+        """Judged on the first return's sent date, else when it came; None for backfill without one."""
         deadline = datetime_at(next_month(m) + timedelta(days=15))
-        return received[(f, m)] < deadline
+        sent, history = first[(f, m)]["sent_on"], first[(f, m)]["backfill"]
+        if sent is not None:
+            return datetime_at(sent) < deadline
+        return None if history else first[(f, m)]["received_at"] < deadline
 
-    out["returns_on_time"] = share([(f, on_time(f, m)) for f, m in expected if (f, m) in received])
+    judged = [(f, on_time(f, m)) for f, m in expected if (f, m) in received]
+    out["returns_on_time"] = share([(f, ok) for f, ok in judged if ok is not None])
     return out
 
 

@@ -35,10 +35,12 @@ def states(raw: dict, subs: pl.DataFrame, start: date, end: date) -> dict[tuple[
     while month <= end:
         expected |= {(a, month) for a, kind in kinds.items() if kind == "police"}
         month = shift(month, 1)
-    first = {}
-    for agency, period, received in subs.select("agency_code", "period", "received_at").iter_rows():
+    first, sent, backfill = {}, {}, {}
+    for agency, period, received, sent_on, history in subs.sort("submission_id").select(
+            "agency_code", "period", "received_at", "sent_on", "backfill").iter_rows():
         key = (agency, period)
-        first[key] = min(first.get(key, received), received)
+        if key not in first:
+            first[key], sent[key], backfill[key] = received, sent_on, history
     out = {}
     for key in expected | set(first):
         if not start <= key[1] <= end:
@@ -48,5 +50,10 @@ def states(raw: dict, subs: pl.DataFrame, start: date, end: date) -> dict[tuple[
             out[key] = "not yet due" if date.today() < due.date() else "missing"
         else:
             due = datetime.combine(shift(key[1], 1), datetime.min.time()) + timedelta(days=15)
-            out[key] = "on time" if first[key] < due else "late"
+            if sent[key] is not None:
+                out[key] = "on time" if datetime.combine(sent[key], datetime.min.time()) < due else "late"
+            elif backfill[key]:
+                out[key] = "backfill"
+            else:
+                out[key] = "on time" if first[key] < due else "late"
     return out

@@ -28,12 +28,14 @@ if returns.is_empty():
     st.info("No return was sent or expected in this period.")
 else:
     count = submissions.state_counts(returns)
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].metric("On time", f"{count['on time']:,}")
     cols[1].metric("Late", f"{count['late']:,}")
     cols[2].metric("Missing", f"{count['missing']:,}")
     cols[3].metric("Not yet due", f"{count['not yet due']:,}", help="Expected, and today is on or before the 15th of the next month")
-    cols[4].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
+    cols[4].metric("Backfill", f"{count['backfill']:,}",
+                   help="History loaded late without the day it was sent: received, not judged on time")
+    cols[5].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
     st.caption("“!” marks a return with rejected rows; hover a cell for its counts.")
     st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
 
