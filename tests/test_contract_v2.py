@@ -110,11 +110,11 @@ def test_unknown_agency_and_nationality_codes_are_rejected_naming_the_list(tmp_p
 
 # When a return is due -------------------------------------------------------------------------
 
-def _matrix_and_scorecard(tmp_path, today):
+def _matrix_and_scorecard(tmp_path, today, **loading):
     """Kent and the NCA each send January 2026 with an open operation; nothing else is sent."""
     sets = [write_return(tmp_path / a, a, "2026-01", [operation(f"OP-{a}", a, "kent")], []) for a in ("kent", "nca")]
     path = tmp_path / "returns.duckdb"
-    ingest.load(sets, path, key=KEY)
+    ingest.load(sets, path, key=KEY, **loading)
     con = db.connect_readonly(path)
     try:
         view = Filters(date(2026, 1, 1), date(2026, 2, 1))
@@ -145,3 +145,20 @@ def test_not_yet_due_turns_into_missing_when_the_deadline_passes_on_the_day_boun
         before, _ = _matrix_and_scorecard(Path(folder) / "a", date(2026, 3, 15))
         after, _ = _matrix_and_scorecard(Path(folder) / "b", date(2026, 3, 16))
     assert before["nca", "2026-02"] == "not yet due" and after["nca", "2026-02"] == "missing"
+
+
+
+# When a return was sent -----------------------------------------------------------------------
+
+def test_history_loaded_late_is_judged_on_when_it_was_sent_or_not_at_all(tmp_path):
+    today = date(2026, 6, 1)
+    sent, card = _matrix_and_scorecard(tmp_path / "sent", today, sent_on=date(2026, 2, 10))
+    assert sent["kent", "2026-01"] == sent["nca", "2026-01"] == "on time"
+    kent = card.filter(pl.col("force_code") == "kent").sort("month").row(0, named=True)
+    assert kent["received"] and kent["judged"] and kent["on_time"]
+    history, card = _matrix_and_scorecard(tmp_path / "history", today, backfill=True)
+    assert history["kent", "2026-01"] == history["nca", "2026-01"] == "backfill"
+    kent = card.filter(pl.col("force_code") == "kent").sort("month").row(0, named=True)
+    assert kent["received"] and not kent["judged"]
+    late, _ = _matrix_and_scorecard(tmp_path / "late", today)
+    assert late["kent", "2026-01"] == "late"
