@@ -162,3 +162,10 @@ def test_history_loaded_late_is_judged_on_when_it_was_sent_or_not_at_all(tmp_pat
     assert kent["received"] and not kent["judged"]
     late, _ = _matrix_and_scorecard(tmp_path / "late", today)
     assert late["kent", "2026-01"] == "late"
+
+
+def test_nil_returns_of_different_months_are_not_duplicates(tmp_path):
+    sets = [write_return(tmp_path / m, "kent", m, [], []) for m in ("2026-01", "2026-02")]
+    assert sets[0][0].read_bytes() == sets[1][0].read_bytes()
+    outcomes = ingest.load(sets, tmp_path / "returns.duckdb", key=KEY)
+    assert [o.status for o in outcomes] == ["loaded", "loaded"]

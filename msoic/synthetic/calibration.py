@@ -303,6 +303,7 @@ POOL_MONTHS = 12
 # --- Monthly returns ----------------------------------------------------------------------------
 
 RETURN_LATE = 0.2                 # share of returns sent after the 15th
+RETURN_NIL_MISSING = 0.03         # share of a territorial force's nil returns never sent
 RETURN_DAY_ON_TIME = (3, 15)      # day of the next month a return is sent (uniform, end excluded)
 RETURN_DAY_LATE = (16, 41)        # the same for a late return (up to the 10th of the month after)
 RETURN_HOUR = (8, 18)             # office hours

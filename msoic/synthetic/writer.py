@@ -18,6 +18,7 @@ from msoic.synthetic.calibration import (
     RETURN_DAY_ON_TIME,
     RETURN_HOUR,
     RETURN_LATE,
+    RETURN_NIL_MISSING,
     ROLE,
     SEX,
     STAGE,
@@ -265,10 +266,16 @@ class Writer:
             self.con.unregister("frame")
 
     def finish_submissions(self) -> None:
-        """Count the rows of each return; drop the returns no agency sent."""
+        """Count the rows of each return; drop the returns no agency sent: a ROCU or partner sends
+        one only when it reports operations; a territorial force every month (a nil return when it
+        has nothing to report), but a few of its nil returns never come."""
         w = self.w
         n_agencies = len(w.agencies)
-        agency, month = np.nonzero(self.reported)
+        sent = self.reported > 0
+        nil = np.zeros_like(sent)
+        nil[w.police_agency, :] = True
+        sent |= nil & (w.rng(4).random(sent.shape) >= RETURN_NIL_MISSING)
+        agency, month = np.nonzero(sent)
         frame = pl.DataFrame({
             "sid": (month * n_agencies + agency + 1).astype(np.int32),
             "n": self.rows[agency, month].astype(np.int32),
