@@ -1,3 +1,4 @@
+-- returns: aggregates
 -- Victims identified in the period, in operations within the filters, counted by each
 -- nationality: as their first nationality, and as any nationality they hold (first or second,
 -- so a dual national counts under both of theirs).
@@ -6,9 +7,7 @@ with victims as (
     from victim as v
     join operation as o using (operation_id)
     where date_trunc('month', v.identified_on) between $start and $end
-      and list_contains($forces, o.force_code)
-      and list_contains($crime_types, o.crime_type)
-      and list_contains($agencies, o.lead_agency)
+      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 held as (

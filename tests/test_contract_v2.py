@@ -14,9 +14,12 @@ import polars as pl
 import queries
 from msoic import db, ingest, labels, reference, returns
 from msoic.analysis import benchmark
+from msoic.auth import NATIONAL_ANALYST, Grant, scope_of
 from msoic.filters import Filters
 from tests.contract_returns import V1_VICTIMS, operation, victims_from, write_return
 from tests.returns_fixtures import KEY
+
+ANALYST = scope_of([Grant(NATIONAL_ANALYST)])
 
 
 def _ranked(values: list[float | None]) -> list[str]:
@@ -118,8 +121,8 @@ def _matrix_and_scorecard(tmp_path, today, **loading):
     con = db.connect_readonly(path)
     try:
         view = Filters(date(2026, 1, 1), date(2026, 2, 1))
-        matrix = queries.run(con, "data_submission_matrix", view, today=today)
-        card = queries.run(con, "scorecard_returns", view)
+        matrix = queries.run(con, "data_submission_matrix", ANALYST, view, today=today)
+        card = queries.run(con, "scorecard_returns", ANALYST, view)
     finally:
         con.close()
     states = {(a, m.strftime("%Y-%m")): s for a, m, s in matrix.select("agency_code", "month", "state").iter_rows()}
