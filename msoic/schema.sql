@@ -180,6 +180,23 @@ create macro return_due(first_month, last_month) as table
       and a.kind <> 'police'
       and om.month + interval 1 month between first_month::date and last_month::date;
 
+-- What was received (docs/returns.md, "Coverage"): one row per agency and month from first_month
+-- to last_month, whether its return was due (return_due) and whether one was received (nil
+-- returns included). A force area's figures for a month are known only when its territorial
+-- force's return was received: a month without it is "no data", never zero.
+create macro coverage(first_month, last_month) as table
+    select
+        a.agency_code,
+        m.month::date as month,
+        d.agency_code is not null as due,
+        s.agency_code is not null as received
+    from agency as a
+    cross join (select unnest(generate_series(first_month::date, last_month::date, interval 1 month)) as month) as m
+    left join return_due(first_month, last_month) as d
+        on d.agency_code = a.agency_code and d.month = m.month::date
+    left join (select distinct agency_code, period from submission) as s
+        on s.agency_code = a.agency_code and s.period = m.month::date;
+
 -- The build ----------------------------------------------------------------------
 
 create table meta (

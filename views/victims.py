@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import people
+from msoic.analysis import coverage, people
 from msoic.filters import month_range
 from msoic.labels import AGE, EXPLOITATION, FORCE, NATIONALITY, REGION, SEX
 from msoic.ui import data, people_charts, sidebar, signin
@@ -105,31 +105,42 @@ if not dual.is_empty():
 year_from = date(filters.end.year - 1, 1, 1)
 st.subheader(f"Growing this year: January to {filters.end:%B %Y} against the same months of {filters.end.year - 1}")
 ytd_filters = filters.with_period(year_from, filters.end)
+# Only months with returns in both years are compared: a month with none is no data, not zero.
+window = month_range(date(filters.end.year, 1, 1), filters.end)
+compared = coverage.both(coverage.months(data.run("coverage_by_force", ytd_filters)), window, -12)
 ytd_nat, (first, last) = people.year_to_date(data.run("victims_by_nationality", ytd_filters), "nationality", "victims",
-                                             filters.end)
+                                             filters.end, compared)
 ytd_type, _ = people.year_to_date(
     people.summed(data.run("victims_by_exploitation_type", ytd_filters), "victims", "month", "exploitation_type"),
-    "exploitation_type", "victims", filters.end)
+    "exploitation_type", "victims", filters.end, compared)
 this_label, last_label = people.window_labels(first, last)
 growth_columns = {
     "this_year": st.column_config.NumberColumn(this_label, format="localized"),
     "last_year": st.column_config.NumberColumn(last_label, format="localized"),
     "change": st.column_config.NumberColumn("Change", format="%+d"),
-    "change_pct": st.column_config.NumberColumn("Change %", format="%+.0f%%", help="Blank where last year had none."),
+    "change_pct": st.column_config.NumberColumn("Change %", format="%+.0f%%", help="– where last year had none."),
 }
-left, right = st.columns(2)
-with left:
-    st.dataframe(ytd_nat.with_columns(pl.col("nationality").replace_strict(NATIONALITY, default=pl.col("nationality")),
-                                     pl.col("change_pct") * 100),
-                 hide_index=True, height=390, key="growth_nationality",
-                 column_config={"nationality": st.column_config.TextColumn("Nationality"), **growth_columns})
-with right:
-    st.dataframe(ytd_type.with_columns(pl.col("exploitation_type").replace_strict(EXPLOITATION,
-                                                                                    default=pl.col("exploitation_type")),
-                                       pl.col("change_pct") * 100),
-                 hide_index=True, height="content", key="growth_exploitation",
-                 column_config={"exploitation_type": st.column_config.TextColumn("Exploitation type"),
-                                **growth_columns})
+if not compared:
+    st.info(f"No data to compare: no returns for the same months of {filters.end.year - 1} (or of "
+            f"{filters.end.year}) in this view, so nothing is said to be growing.")
+else:
+    left_out = [m for m in window if m not in compared]
+    if left_out:
+        st.caption("Left out of both years, for want of returns in one of them: "
+                   + ", ".join(f"{m:%b}" for m in left_out) + ".")
+    left, right = st.columns(2)
+    with left:
+        st.dataframe(ytd_nat.with_columns(pl.col("nationality").replace_strict(NATIONALITY,
+                                                                                default=pl.col("nationality")),
+                                          pl.col("change_pct") * 100),
+                     hide_index=True, height=390, key="growth_nationality", placeholder="–",
+                     column_config={"nationality": st.column_config.TextColumn("Nationality"), **growth_columns})
+    with right:
+        st.dataframe(ytd_type.with_columns(pl.col("exploitation_type").replace_strict(
+                         EXPLOITATION, default=pl.col("exploitation_type")), pl.col("change_pct") * 100),
+                     hide_index=True, height="content", key="growth_exploitation", placeholder="–",
+                     column_config={"exploitation_type": st.column_config.TextColumn("Exploitation type"),
+                                    **growth_columns})
 st.caption("Victims identified, whatever the period start in the sidebar; the other filters apply. "
            "Largest increase first.")
 

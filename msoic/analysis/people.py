@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from msoic.filters import add_months
+from msoic.filters import add_months, month_range
 
 OTHER = "Other"
 
@@ -219,18 +219,22 @@ def funnel_table(offenders: pl.DataFrame, by: str, groups: list[str]) -> pl.Data
     )
 
 
-def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date) -> tuple[pl.DataFrame, tuple[date, date]]:
+def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date,
+                 months: list[date] | None = None) -> tuple[pl.DataFrame, tuple[date, date]]:
     """This year against last year over the same months: for each category of `by`, the total
-    `value` from January to `month` and over the same months a year before, the change and the
-    relative change (null when last year had none). Largest increase first.
+    `value` over `months` of this year (by default January to `month`) and over the same months a
+    year before, the change and the relative change (null when last year had none). Largest
+    increase first. Pass as `months` only those with data in both years (coverage.both), so a
+    month without returns is never compared with zero; with none, the table is empty.
 
     Returns the table and (first month, last month) of this year's window.
     """
     first = date(month.year, 1, 1)
-    last_first, last_end = add_months(first, -12), add_months(month, -12)
-    this = (frame.filter(pl.col("month").is_between(first, month))
+    compared = month_range(first, month) if months is None else months
+    year_before = [add_months(m, -12) for m in compared]
+    this = (frame.filter(pl.col("month").is_in(pl.Series(compared, dtype=pl.Date)))
             .group_by(by).agg(pl.col(value).sum().alias("this_year")))
-    before = (frame.filter(pl.col("month").is_between(last_first, last_end))
+    before = (frame.filter(pl.col("month").is_in(pl.Series(year_before, dtype=pl.Date)))
               .group_by(by).agg(pl.col(value).sum().alias("last_year")))
     table = (
         this.join(before, on=by, how="full", coalesce=True)

@@ -9,17 +9,22 @@ import polars as pl
 from msoic.filters import month_range
 
 
-def complete(frame: pl.DataFrame, start: date, end: date, groups: list[str]) -> pl.DataFrame:
-    """`frame` (month, group, measures...) with a row for every month x group; absent rows are 0."""
+def complete(frame: pl.DataFrame, start: date, end: date, groups: list[str],
+             covered: pl.DataFrame | None = None) -> pl.DataFrame:
+    """`frame` (month, group, measures...) with a row for every month x group; absent rows are 0
+    where the group has data that month (`covered`: group, month, as from coverage.by_group),
+    null ("no data") where it has none. Without `covered`, every month has data."""
     grid = pl.DataFrame({"month": month_range(start, end)}).join(
         pl.DataFrame({"group": groups}, schema={"group": pl.String}), how="cross"
     )
     measures = [c for c in frame.columns if c not in ("month", "group")]
-    return (
-        grid.join(frame, on=["month", "group"], how="left")
-        .with_columns(pl.col(measures).fill_null(0))
-        .sort("group", "month")
-    )
+    out = grid.join(frame, on=["month", "group"], how="left").with_columns(pl.col(measures).fill_null(0))
+    if covered is not None:
+        known = covered.select("group", "month", pl.lit(True).alias("_known"))
+        out = out.join(known, on=["group", "month"], how="left").with_columns(
+            pl.when(pl.col("_known")).then(pl.col(m)).otherwise(None).alias(m) for m in measures
+        ).drop("_known")
+    return out.sort("group", "month")
 
 
 def per_100k(frame: pl.DataFrame, value: str, population: dict[str, int]) -> pl.DataFrame:
@@ -47,7 +52,8 @@ def shares(frame: pl.DataFrame, value: str) -> pl.DataFrame:
 
 
 def year_on_year(frame: pl.DataFrame, value: str) -> pl.DataFrame:
-    """Add `year_ago` (the same month a year before) and `change` (relative; null if year_ago is 0)."""
+    """Add `year_ago` (the same month a year before) and `change` (relative; null if year_ago is 0,
+    or if either month has no data)."""
     before = frame.select(
         pl.col("month").dt.offset_by("12mo").alias("month"), "group", pl.col(value).alias("year_ago")
     )
