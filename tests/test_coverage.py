@@ -131,10 +131,11 @@ def test_nothing_is_growing_this_year_when_last_year_sent_no_returns(served):
 
 def test_the_kpis_say_no_data_for_the_year_before_not_from_zero(served):
     at = open_app(View(FIRST, LAST), user=ANALYST)
-    counts = identified(served, ("kent", "essex"))
+    both, essex = identified(served, ("kent", "essex")), identified(served, ("essex",))
     victims = {m.label: m for m in at.metric}["Victims identified"]
-    assert victims.value == str(counts[LAST])
-    assert victims.delta == summary.change_text(counts[LAST], counts[date(2026, 3, 1)])
+    assert victims.value == str(both[LAST])
+    # On the month, like for like: Kent sent no March return, so Essex alone (before: '+3 (+150%)').
+    assert victims.delta == summary.change_text(essex[LAST], essex[date(2026, 3, 1)]) == "-1 (-50%)"
     years = [c.value.split("\n")[1] for c in at.caption if c.value.startswith("on ")]
     assert years and all(y == "no data on Apr 2025" for y in years)  # before: '+5 (from 0) on Apr 2025'
 
@@ -154,6 +155,9 @@ def test_benchmark_changes_compare_only_forces_with_returns_in_both_months(serve
     assert {r["year_ago"] for r in rows.values()} == {"no data"}
     assert {r["change_on_year"] for r in rows.values()} == {"no data"}  # before: '+5 (from 0)'
     assert not any("None" in str(v) for r in rows.values() for v in r.values())
+    paragraph = next(m.value for m in at.markdown if "in the Eastern region" in m.value)
+    assert f"Victims identified: **{victims['month']}**, down 1 (-50%) on March" in paragraph
+    assert "no data to compare with in April 2025" in paragraph
 
 
 # The rules ---------------------------------------------------------------------------------------

@@ -18,8 +18,11 @@ st.title("Overview")
 st.caption(f"{month:%B %Y}, the last month of the period chosen in the sidebar. "
            "Changes are against the month before and the same month a year before.")
 
+# A month with no return from the view's forces has no data; each change compares only the lead
+# agencies whose figures are complete in both months (like for like).
 with_data = coverage.months(data.run("coverage_by_force", last_year))
-kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="total"), month, with_data), month)
+comparable = coverage.agencies_by_month(data.run("coverage_by_agency", last_year))
+kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable), month)
 
 st.subheader(f"Emerging changes in {month:%B %Y}")
 emerging = changes.ranked(data.emerging_changes(filters, month, month), month)

@@ -24,6 +24,12 @@ def forces_by_month(coverage: pl.DataFrame) -> dict[date, set[str]]:
     return {m: set(forces) for m, forces in covered.iter_rows()}
 
 
+def agencies_by_month(coverage: pl.DataFrame) -> dict[date, set[str]]:
+    """For each month, the lead agencies whose figures can be compared (as from coverage_by_agency)."""
+    comparable = coverage.filter(pl.col("comparable")).group_by("month").agg("lead_agency")
+    return {m: set(agencies) for m, agencies in comparable.iter_rows()}
+
+
 def by_group(coverage: pl.DataFrame, groups: list[str], split: str) -> pl.DataFrame:
     """(group, month) of every group with data in the month: by region, when one of the region's
     force areas is covered; otherwise (crime type, total), when one force area in view is."""

@@ -11,32 +11,57 @@ from msoic.filters import add_months
 from msoic.measures import MEASURES
 
 
-def _values(by_month: pl.DataFrame, month: date, covered: Collection[date] | None) -> dict[str, int | None]:
-    if covered is not None and month not in covered:
+def _values(by_month: pl.DataFrame, month: date, groups: Collection[str] | None) -> dict[str, int | None]:
+    """Each measure summed over `groups` (all when None) in `month`; None for each when `groups`
+    is empty (no data, or nothing comparable)."""
+    if groups is not None and not groups:
         return dict.fromkeys(MEASURES)
     row = by_month.filter(pl.col("month") == month)
+    if groups is not None:
+        row = row.filter(pl.col("group").is_in(list(groups)))
     return {m: int(row[m].sum()) for m in MEASURES}
 
 
-def kpi_row(by_month: pl.DataFrame, month: date, covered: Collection[date] | None = None) -> pl.DataFrame:
-    """One row per measure: value in `month`, the previous month, the same month a year before.
+def kpi_row(by_month: pl.DataFrame, month: date, with_data: Collection[date] | None = None,
+            comparable: dict[date, set[str]] | None = None) -> pl.DataFrame:
+    """One row per measure: value in `month`, the previous month, the same month a year before,
+    and each change as a like-for-like pair (`month_now`, `month_before`; `year_now`, `year_before`).
 
-    `by_month` holds one row per month (missing months count as 0 when the month has data, that
-    is is in `covered`; a month outside it has no data: null). Without `covered`, all have data.
+    `by_month` holds one row per month and group (missing months count as 0). A month outside
+    `with_data` has no data: None. With `comparable` (for each month, the groups whose figures can
+    be compared, as from coverage.agencies_by_month, the groups being lead agencies), a change sums
+    only the groups comparable in both months. Without them, every month has data.
     """
-    now = _values(by_month, month, covered)
-    prev = _values(by_month, add_months(month, -1), covered)
-    year = _values(by_month, add_months(month, -12), covered)
+    prev, year = add_months(month, -1), add_months(month, -12)
+
+    def level(m: date) -> set[str] | None:
+        return set() if with_data is not None and m not in with_data else None
+
+    def over(m: date, other: date) -> set[str] | None:
+        if level(m) is not None or level(other) is not None:
+            return set()
+        if comparable is None:
+            return None
+        return comparable.get(m, set()) & comparable.get(other, set())
+
+    now, before, year_ago = (_values(by_month, m, level(m)) for m in (month, prev, year))
+    pairs = [(_values(by_month, month, over(month, other)), _values(by_month, other, over(month, other)))
+             for other in (prev, year)]
     return pl.DataFrame(
         {
             "measure": list(MEASURES),
             "label": list(MEASURES.values()),
             "value": [now[m] for m in MEASURES],
-            "previous_month": [prev[m] for m in MEASURES],
-            "year_ago": [year[m] for m in MEASURES],
+            "previous_month": [before[m] for m in MEASURES],
+            "year_ago": [year_ago[m] for m in MEASURES],
+            "month_now": [pairs[0][0][m] for m in MEASURES],
+            "month_before": [pairs[0][1][m] for m in MEASURES],
+            "year_now": [pairs[1][0][m] for m in MEASURES],
+            "year_before": [pairs[1][1][m] for m in MEASURES],
         },
-        schema={"measure": pl.String, "label": pl.String, "value": pl.Int64, "previous_month": pl.Int64,
-                "year_ago": pl.Int64},
+        schema={"measure": pl.String, "label": pl.String,
+                **{c: pl.Int64 for c in ("value", "previous_month", "year_ago", "month_now", "month_before",
+                                         "year_now", "year_before")}},
     )
 
 

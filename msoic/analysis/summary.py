@@ -122,24 +122,16 @@ def table(now: dict | None, previous: dict | None, year_ago: dict | None, month:
                                       "change_on_year"], orient="row")
 
 
-def _count_sentence(label: str, value: float, previous: float | None, year_ago: float | None,
-                    month: date) -> str:
+def _count_sentence(label: str, value: float, on_month: tuple[float | None, float | None],
+                    on_year: tuple[float | None, float | None], month: date) -> str:
     before, year = add_months(month, -1), add_months(month, -12)
-    return (f"{label}: **{value:,.0f}**, {_phrase(value, previous)} {before:%B} and "
-            f"{_phrase(value, year_ago)} {year:%B %Y}.")
+    return (f"{label}: **{value:,.0f}**, {_phrase(*on_month)} {before:%B} and "
+            f"{_phrase(*on_year)} {year:%B %Y}.")
 
 
-def _change_base(pair: tuple[dict | None, dict | None], now: dict, measure: str) -> float | None:
-    """What the month's total is compared with so that the difference is the like-for-like change
-    (None when the earlier month has no data)."""
-    same_now, before = pair
-    if same_now is None or before is None:
-        return None
-    return now[measure] - (same_now[measure] - before[measure])
-
-
-def _phrase(value: float, before: float | None) -> str:
-    if before is None:
+def _phrase(value: float | None, before: float | None) -> str:
+    """How a sentence says a change from `before` to `value` (like for like; None: no data)."""
+    if value is None or before is None:
         return "no data to compare with in"
     diff = round(value - before)
     if diff == 0:
@@ -161,8 +153,8 @@ def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, year_forc
         return " ".join([*sentences, f"No data: no returns for {month:%B %Y} from its forces."])
     month_pair = like_for_like(now_forces, previous_forces, region, covered and (covered[0], covered[1]))
     year_pair = like_for_like(now_forces, year_forces, region, covered and (covered[0], covered[2]))
-    sentences += [_count_sentence(label, now[m], _change_base(month_pair, now, m), _change_base(year_pair, now, m),
-                                  month)
+    sentences += [_count_sentence(label, now[m], tuple(_count(t, m) for t in month_pair),
+                                  tuple(_count(t, m) for t in year_pair), month)
                   for m, label in COUNTS.items()]
 
     both = None if covered is None else covered[0] & covered[1]

@@ -28,15 +28,15 @@ def headline(kpi_row: pl.DataFrame, month: date, previous: date, year_ago: date)
     rows = []
 
     def change(now: str, before: str, value: int | None, earlier: int | None) -> str:
-        if NOT_AVAILABLE in (now, before):  # a month with no data: no change either
+        if NOT_AVAILABLE in (now, before) or None in (value, earlier):  # no data: no change either
             return NOT_AVAILABLE
         return CONFIDENTIAL if CONFIDENTIAL in (now, before) else signed_text(value - earlier)
 
     for r in kpi_row.iter_rows(named=True):
         now, prev, year = (NOT_AVAILABLE if r[k] is None else control_count(r[k])
                            for k in ("value", "previous_month", "year_ago"))
-        rows.append((r["label"], now, prev, change(now, prev, r["value"], r["previous_month"]), year,
-                     change(now, year, r["value"], r["year_ago"])))
+        rows.append((r["label"], now, prev, change(now, prev, r["month_now"], r["month_before"]), year,
+                     change(now, year, r["year_now"], r["year_before"])))
     return pl.DataFrame(rows, orient="row", schema=[
         "Measure", f"{month:%b %Y}", f"{previous:%b %Y}", "Change on the month", f"{year_ago:%b %Y}",
         "Change on the year"])

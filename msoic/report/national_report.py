@@ -28,8 +28,10 @@ def _names(table: str) -> dict[str, str]:
 
 def headline_section(run, month: date) -> Section:
     """Headline figures in the month with their change on the month and on the year (as on Overview)."""
-    by_month = run("measures_by_month", Filters(add_months(month, -12), month), split="total")
-    row = kpis.kpi_row(by_month, month, coverage.months(run("coverage_by_force", Filters(add_months(month, -12), month))))
+    year = Filters(add_months(month, -12), month)
+    row = kpis.kpi_row(run("measures_by_month", year, split="agency"), month,
+                       coverage.months(run("coverage_by_force", year)),
+                       coverage.agencies_by_month(run("coverage_by_agency", year)))
     table = figures.headline(row, month, add_months(month, -1), add_months(month, -12))
     first = add_months(month, -23)
     live = run("live_operations_by_family", Filters(first, month))
