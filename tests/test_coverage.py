@@ -16,7 +16,7 @@ import pytest
 
 import queries
 from msoic import db, ingest
-from msoic.analysis import changes, summary
+from msoic.analysis import changes, series, summary
 from msoic.auth import NATIONAL_ANALYST, Grant, scope_of
 from msoic.filters import Filters, month_range
 from tests.apptest import open_app, plotly_figures, traces
@@ -179,3 +179,16 @@ def test_the_changes_detector_does_not_read_a_month_without_returns_as_a_fall():
     last = now.filter(pl.col("month") == months[-1]).row(0, named=True)
     assert (last["flagged"], last["p_value"]) == (False, 1.0)
     assert np.isfinite(last["window_expected"])
+
+
+def test_change_on_a_year_before_counts_only_the_agencies_complete_in_both_months():
+    march, year_before = date(2026, 3, 1), date(2025, 3, 1)
+    by_agency = pl.DataFrame({"month": [year_before, year_before, march], "group": "all",
+                              "lead_agency": ["kent", "essex", "essex"], "victims": [10, 4, 6]})
+    frame = pl.DataFrame({"month": [year_before, march], "group": "all", "victims": [14, 6]})
+    comparable = {year_before: {"kent", "essex"}, march: {"essex"}}  # Kent's March return never came
+    out = series.year_on_year_like_for_like(frame, by_agency, "victims", comparable)
+    row = out.filter(pl.col("month") == march).row(0, named=True)
+    assert row["year_ago"] == 14 and row["change"] == pytest.approx(6 / 4 - 1)  # Essex alone: +50%, not -57%
+    assert series.year_on_year(frame, "victims").filter(pl.col("month") == march)["change"][0] == pytest.approx(
+        6 / 14 - 1)  # the comparison of totals, which reads Kent's missing return as a fall

@@ -82,7 +82,11 @@ elif view == "share":
     shown = series.since(series.shares(frame, measure), filters.start)
     fig = charts.stacked_shares(shown, names)
 else:
-    shown = series.since(series.year_on_year(frame, measure), filters.start)
+    # Like for like: each month against a year before over the lead agencies complete in both.
+    fetched = filters.with_period(fetch_from, filters.end)
+    by_agency = data.run("measures_by_month_and_agency", fetched, split=split)
+    comparable = coverage.agencies_by_month(data.run("coverage_by_agency", fetched))
+    shown = series.since(series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start)
     fig = charts.trend_lines(shown, "change", names, "Change on the same month a year before", percent=True,
                              panels=panels)
 
@@ -98,7 +102,8 @@ if rate:
 if measure == "live_ops":
     notes.append("Live operations are counted in every month an operation is reported live.")
 if view == "yoy":
-    notes.append("Blank where the same month a year before had none or either month has no data.")
+    notes.append("Each month against the same month a year before, over the lead agencies whose returns are "
+                 "complete in both; blank where the year before had none or either month has no data.")
 if split != "total":
     notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
