@@ -26,7 +26,7 @@ JAN, DEC = date(2024, 1, 1), date(2024, 12, 1)
 ANALYST = scope_of([Grant(NATIONAL_ANALYST)])
 WALES = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
 EXTRAS = {"measures_by_month": {"split": "total"}, "operations_list": {"search": ""},
-          "data_submission_matrix": {"today": DEC},
+          "data_submission_matrix": {"today": DEC}, "measures_by_month_and_agency": {"split": "total"},
           **{name: {"operation_id": "OP-00000001"} for name in (
               "operation_months", "operation_people", "operation_funnel", "operation_lineage", "operation_in_scope")}}
 
