@@ -40,12 +40,6 @@ def by_group(coverage: pl.DataFrame, groups: list[str], split: str) -> pl.DataFr
         covered.select("month").unique(), how="cross")
 
 
-def blank(frame: pl.DataFrame, covered: Iterable[date], measures: list[str]) -> pl.DataFrame:
-    """`frame` (month, measures...) with `measures` null in the months outside `covered`."""
-    known = pl.col("month").is_in(list(covered))
-    return frame.with_columns(pl.when(known).then(pl.col(m)).otherwise(None).alias(m) for m in measures)
-
-
 def both(covered: Iterable[date], month_list: Iterable[date], shift: int) -> list[date]:
     """The months of `month_list` covered themselves and `shift` months before (a like-for-like
     comparison uses only these)."""
