@@ -3,6 +3,7 @@ query results cached on query, filters, the scope resolved for this rerun and da
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from msoic import db, disclosure, export
 from msoic.analysis import changes
 from msoic.auth import Scope
 from msoic.filters import Filters, add_months
-from msoic.ui import signin
+from msoic.ui import signin, timing
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -31,7 +32,10 @@ def current() -> tuple[str, str]:
 
 @st.cache_data(max_entries=1000, show_spinner=False)
 def _run(name: str, filters: Filters | None, scope: Scope, path: str, version: str, extra: tuple):
-    return queries.run(_connection(path, version), name, scope, filters, **dict(extra))
+    began = time.perf_counter()
+    result = queries.run(_connection(path, version), name, scope, filters, **dict(extra))
+    timing.sql_done(time.perf_counter() - began)
+    return result
 
 
 def run(name: str, filters: Filters | None = None, **extra) -> pl.DataFrame:
