@@ -214,10 +214,12 @@ def _expected_csv(rows: list[dict], hide_small: bool) -> bytes:
         pl.lit("SYNTHETIC DATA - not real operations").alias("data")).write_csv().encode()
 
 
-def test_a_national_analyst_downloads_the_table_as_shown_labelled_synthetic(raw, last_month, downloads):
+def test_a_national_analyst_downloads_every_page_of_the_table_labelled_synthetic(raw, last_month, downloads):
     view = View(shift(last_month, -23), last_month)
-    open_app(view, PAGE, {"search": "OCG-"})
+    at = open_app(view, PAGE, {"search": "OCG-", "page": "2"})
+    assert at.get("download_button")[0].proto.label == "Download CSV"
     rows = ind.operations_list(raw, view, "OCG-")
+    assert len(rows) > PAGE_SIZE, "more than the page shown"
     assert any(1 <= r["victims"] <= 5 for r in rows), "small counts are there to be kept"
     assert downloads["SYNTHETIC-msoic-operations.csv"]() == _expected_csv(rows, hide_small=False)
 

@@ -106,11 +106,11 @@ pages = paging.page_count(matching)
 st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + f"; page {page} of {pages:,} "
            f"({paging.PAGE_SIZE} a page, sorted on the server: choose the column and order above). "
            "Choose a row (the box at its left) to see the operation; the download holds every page.")
-everything = data.run("operations_list", filters, search=search, sort=sort, descending=descending,
-                      limit=None, offset=0).drop("matching")
-csv, file_name = data.export_csv(everything, "msoic-operations")
-st.download_button("Download CSV", signin.recorded(csv, file_name, everything.height),
-                   file_name=file_name, mime="text/csv", icon=":material/download:")
+file_name = data.csv_file_name("msoic-operations")
+every_page = data.deferred_csv("operations_list", filters, "msoic-operations", search=search, sort=sort,
+                               descending=descending, limit=None, offset=0)
+st.download_button("Download CSV", signin.recorded(every_page, file_name, matching), file_name=file_name,
+                   mime="text/csv", icon=":material/download:", on_click="ignore")
 
 if chosen is None:
     st.info("Choose an operation in the table to see its months, its victims and offenders and the "

@@ -4,6 +4,7 @@ query results cached on query, filters, the scope resolved for this rerun and da
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -76,8 +77,24 @@ def export_csv(frame: pl.DataFrame, stem: str, controlled: bool | None = None) -
         frame = disclosure.control_frame(frame)
     if is_synthetic():
         frame = frame.with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
-        stem = "SYNTHETIC-" + stem
-    return export.neutralise(frame).write_csv().encode(), stem + ".csv"
+    return export.neutralise(frame).write_csv().encode(), csv_file_name(stem)
+
+
+def csv_file_name(stem: str) -> str:
+    """The download's file name: synthetic data says so."""
+    return ("SYNTHETIC-" if is_synthetic() else "") + stem + ".csv"
+
+
+def deferred_csv(name: str, filters: Filters, stem: str, **extra) -> Callable[[], bytes]:
+    """The CSV of a whole question's answer for the person signed in, made only when the download
+    is clicked (a long table's pages are what the page shows; its download holds all of them)."""
+    path, version, scope = *current(), signin.scope()
+
+    def make() -> bytes:  # runs on the click, in a thread of its own: the scope is read before
+        frame = _run(name, filters, scope, path, version, tuple(sorted(extra.items())))
+        return export_csv(frame.drop("matching", strict=False), stem, controlled=not scope.is_national)[0]
+
+    return make
 
 
 def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:
