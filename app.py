@@ -33,6 +33,7 @@ def ensure_database() -> None:
 
 timing.start()
 ensure_database()
+data.pin()
 scope = signin.gate(data.is_synthetic(), db.default_path().name)
 period = data.run("data_period").row(0, named=True)
 upload = st.Page("views/upload.py", title="Upload", icon=":material/upload_file:")

@@ -103,8 +103,10 @@ def wait_idle(page, timings: Timings | None, before: int, began: float, timeout:
 
 
 def open_page(browser, url: str, timings: Timings | None):
-    """A new session on `url`; (page, seconds until the first script run is drawn)."""
-    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    """A new session on `url` in a browser (or a browser context, which sets its own viewport);
+    (page, seconds until the first script run is drawn)."""
+    is_browser = hasattr(browser, "new_context")
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}) if is_browser else browser.new_page()
     before = timings.count() if timings else 0
     began = time.perf_counter()
     page.goto(url)

@@ -3,6 +3,7 @@ query results cached on query, filters, the scope resolved for this rerun and da
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -25,8 +26,22 @@ def _connection(path: str, version: str):
     return db.connect_readonly(Path(path))
 
 
+_rerun = threading.local()  # each session's script run has its own thread
+
+
+def pin() -> None:
+    """Fix the database version for this script run (top of app.py): every question of one rerun
+    reads the same file, even when a load swaps a new one in half-way; the next rerun reads the new."""
+    path = db.default_path()
+    _rerun.pinned = (str(path), db.file_version(path))
+
+
 def current() -> tuple[str, str]:
-    """(path, version) of the database being served; the version changes when a new file lands."""
+    """(path, version) of the database this script run reads (pinned at its start); outside a
+    pinned run, the file at the path now."""
+    pinned = getattr(_rerun, "pinned", None)
+    if pinned is not None and pinned[0] == str(db.default_path()):
+        return pinned
     path = db.default_path()
     return str(path), db.file_version(path)
 
@@ -43,6 +58,7 @@ def run(name: str, filters: Filters | None = None, **extra) -> pl.DataFrame:
     """Answer a question from queries/ for the current data version, within the scope of the
     person signed in on this rerun (cached)."""
     path, version = current()
+    timing.read(version)
     return _run(name, filters, signin.scope(), path, version, tuple(sorted(extra.items())))
 
 

@@ -1,7 +1,8 @@
 """Server-side timing of each script run, written for `python -m msoic bench --browser` only.
 
 When $MSOIC_TIMINGS names a file, every rerun appends one JSON line: the page, the script's
-seconds, and how many query results were computed (cache misses) and their SQL seconds.
+seconds, how many query results were computed (cache misses) and their SQL seconds, and the
+database versions its questions were asked of (one, unless a load came in mid-run unpinned).
 Unset (always, outside the bench), nothing is measured or written.
 """
 
@@ -23,9 +24,15 @@ def sql_done(seconds: float) -> None:
         _local.sql += seconds
 
 
+def read(version: str) -> None:
+    """Note the database version a question of this script run was asked of."""
+    if hasattr(_local, "began"):
+        _local.versions.add(version)
+
+
 def start() -> None:
     """Mark the start of this script run (top of app.py)."""
-    _local.began, _local.misses, _local.sql = time.perf_counter(), 0, 0.0
+    _local.began, _local.misses, _local.sql, _local.versions = time.perf_counter(), 0, 0.0, set()
 
 
 @contextlib.contextmanager
@@ -37,9 +44,9 @@ def finish(page: str):
         path = os.environ.get("MSOIC_TIMINGS")
         if path and hasattr(_local, "began"):
             line = {"page": page, "script": time.perf_counter() - _local.began, "misses": _local.misses,
-                    "sql": _local.sql}
+                    "sql": _local.sql, "versions": sorted(_local.versions)}
             with open(path, "a", encoding="utf-8") as out:
                 out.write(json.dumps(line) + "\n")
-        for name in ("began", "misses", "sql"):
+        for name in ("began", "misses", "sql", "versions"):
             if hasattr(_local, name):
                 delattr(_local, name)
