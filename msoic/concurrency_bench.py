@@ -70,9 +70,12 @@ def measure(base: str, sessions: int, seconds: float) -> tuple[list[float], int]
                 try:
                     page.wait_for_function(f"window.__runs > {before}", timeout=120_000)
                     latencies.append((page.evaluate("window.__doneAt") - began) / 1000)
-                    errors += page.locator(ERRORS).count() > 0
+                    if page.locator(ERRORS).count():
+                        errors += 1
+                        print("error box:", page.locator(ERRORS).first.inner_text()[:300])
                 except PlaywrightTimeout:
                     errors += 1
+                    print("a filter change was not drawn within two minutes")
         browser.close()
     return latencies, errors
 
