@@ -29,7 +29,8 @@ sort = paging.sort_or_default(sort_column.selectbox(
     bind="query-params"))
 descending = order_column.selectbox("Order", options=["descending", "ascending"], key="order",
                                     bind="query-params") != "ascending"
-asked = page_column.number_input("Page", min_value=1, value=1, step=1, key="page", bind="query-params")
+asked = page_column.number_input("Page", min_value=1, max_value=paging.MAX_PAGES, value=1, step=1, key="page",
+                                bind="query-params")
 
 
 def operations(page: int) -> pl.DataFrame:

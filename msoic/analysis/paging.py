@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 PAGE_SIZE = 100  # rows sent to the browser at a time
+MAX_PAGES = 100_000  # the page control's bound (10 million rows); a link past it gets the first page
 
 # The Operations table's sortable columns (as the SQL names them) and their labels.
 OPERATION_SORTS = {
