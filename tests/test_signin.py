@@ -95,7 +95,7 @@ def test_development_mode_is_not_offered_once_sign_in_is_configured():
 def test_a_coordinator_sees_their_region_row_by_row_and_the_nation_in_figures(raw, last_month):
     at = run("coordinator@titan.police.uk", "views/operations.py")
     assert set(at.dataframe[0].value["region"]) == {"North West"}
-    bench = run("coordinator@titan.police.uk", "views/benchmark.py")
+    bench = run("coordinator@titan.police.uk", "views/benchmark.py", {"bench_section": "Who stands out"})
     assert bench.selectbox(key="bench_region").value == "north-west"  # their own region first
     funnel = chart(bench, "bench_funnel")
     forces = {c[0] for t in funnel["data"] for c in (t.get("customdata") or [])}
