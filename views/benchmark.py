@@ -5,12 +5,13 @@ action plan scorecard; rates per 100,000 and proportions with national ranks."""
 from dataclasses import replace
 from functools import partial
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from msoic import reference
 from msoic.analysis import benchmark, scorecard, summary
-from msoic.filters import add_months
+from msoic.filters import Filters, add_months
 from msoic.ui import benchmark_charts as charts
 from msoic.ui import data, sections, sidebar, signin
 
@@ -31,7 +32,6 @@ scope = signin.scope()
 # lead agency apply; its region and force-area choices pick the default region and mark forces.
 nation_view = replace(filters, regions=(), forces=())
 region_names, force_names = reference.labels("region"), reference.labels("force")
-chosen = set(filters.forces)
 month = filters.end
 
 st.title("Benchmark")
@@ -76,10 +76,29 @@ def what_changed() -> None:
     )
 
 
+@data.by_view
+def standing(view: Filters, region: str, measure: str,
+             allow_dispersion: bool) -> tuple[float, float, pl.DataFrame, go.Figure, go.Figure]:
+    """For one measure: the over-dispersion, the national value, every force placed against the
+    limits, the funnel plot and the hex map (the region's forces and those chosen marked)."""
+    nation_view = replace(view, regions=(), forces=())
+    counts = benchmark.counts_per_force(data.run("benchmark_by_force", nation_view))
+    forces, _, nation_row = benchmark.benchmark(counts, region)
+    spec, names = benchmark.MEASURES[measure], reference.labels("force")
+    phi = benchmark.dispersion(forces, nation_row, measure)
+    used_phi = phi if allow_dispersion else 1.0
+    positions = benchmark.funnel_positions(forces, nation_row, measure, used_phi)
+    shown = benchmark.forces_for_display(forces, positions, measure, region, set(view.forces), names).join(
+        reference.table("hexmap"), on="force_code")
+    national = nation_row[measure][0]
+    curves = benchmark.funnel_curves(forces, nation_row, measure, used_phi)
+    funnel = charts.funnel_plot(shown.filter(pl.col("value").is_not_null()), curves, national, spec.kind, spec.label,
+                                reference.labels("region")[region], f"{spec.size_label} (log scale)")
+    return phi, national, shown, funnel, charts.hex_map(shown, spec.kind, spec.label)
+
+
 def who_stands_out() -> None:
     """The funnel plot and hex map of the forces, and those beyond the limits."""
-    _, forces, _, nation_row = benchmarked()
-
     st.subheader(f"Who stands out beyond chance, {filters.start:%b %Y} to {month:%b %Y}")
     controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     measure = controls.selectbox("Measure", list(benchmark.MEASURES), key="bench_measure", bind="query-params",
@@ -89,26 +108,18 @@ def who_stands_out() -> None:
         help="Widen the exact limits by how much more the forces vary than chance alone would make them "
              "(Spiegelhalter 2005). Off: the exact Poisson or binomial limits alone.")
     spec = benchmark.MEASURES[measure]
-    phi = benchmark.dispersion(forces, nation_row, measure)
-    used_phi = phi if allow_dispersion else 1.0
-    positions = benchmark.funnel_positions(forces, nation_row, measure, used_phi)
-    shown = benchmark.forces_for_display(forces, positions, measure, region, chosen, force_names).join(
-        reference.table("hexmap"), on="force_code")
-    national = nation_row[measure][0]
+    phi, national, shown, funnel, hexes = standing(filters, region, measure, allow_dispersion)
     per = " per 100,000" if spec.kind == "rate" else ""
     st.markdown(f"**{spec.label}{per}**: {spec.about}. "
                 f"National value **{charts.value_text(national, spec.kind)}{per}**.")
 
     left, right = st.columns([3, 2])
     with left:
-        curves = benchmark.funnel_curves(forces, nation_row, measure, used_phi)
         st.plotly_chart(
-            charts.funnel_plot(shown.filter(pl.col("value").is_not_null()), curves, national, spec.kind,
-                               spec.label, region_name, f"{spec.size_label} (log scale)"),
-            key="bench_funnel", on_select=partial(narrow_to_clicked, "bench_funnel"), selection_mode="points",
+            funnel, key="bench_funnel", on_select=partial(narrow_to_clicked, "bench_funnel"), selection_mode="points",
         )
     with right:
-        st.plotly_chart(charts.hex_map(shown, spec.kind, spec.label), key="bench_hexmap", width="content",
+        st.plotly_chart(hexes, key="bench_hexmap", width="content",
                         on_select=partial(narrow_to_clicked, "bench_hexmap"), selection_mode="points")
     st.caption(
         f"Left: every force area as a point, {region_name}'s labelled in blue; forces between the lines differ "
@@ -156,15 +167,26 @@ def who_stands_out() -> None:
         )
 
 
+@data.by_view
+def scored(view: Filters, region: str, plan: pl.DataFrame) -> tuple[pl.DataFrame, go.Figure]:
+    """The scorecard of the region's forces, the region and the nation on the plan's indicators
+    (the last three months of the period against the three before), and its grid."""
+    nation_view, month = replace(view, regions=(), forces=()), view.end
+    quarter = nation_view.with_period(add_months(month, -2), month)
+    before = nation_view.with_period(add_months(month, -5), add_months(month, -3))
+    wanted = scorecard.queries_needed(plan)
+    card = scorecard.scorecard(plan, {q: data.run(q, quarter) for q in wanted},
+                               {q: data.run(q, before) for q in wanted}, reference.forces_in((region,)), region)
+    card = scorecard.with_unit_names(card, reference.labels("force"), reference.labels("region")[region], NATION_LABEL)
+    return card, charts.scorecard_grid(card)
+
+
 def action_plan() -> None:
     """The national action plan scorecard of the last three months."""
     quarter = nation_view.with_period(add_months(month, -2), month)
     before = nation_view.with_period(add_months(month, -5), add_months(month, -3))
     plan = scorecard.indicators()
-    wanted = scorecard.queries_needed(plan)
-    card = scorecard.scorecard(plan, {q: data.run(q, quarter) for q in wanted},
-                               {q: data.run(q, before) for q in wanted}, reference.forces_in((region,)), region)
-    card = scorecard.with_unit_names(card, force_names, region_name, NATION_LABEL)
+    card, grid = scored(filters, region, plan)
     st.subheader(f"National action plan scorecard, {quarter.start:%b} to {quarter.end:%b %Y}")
     st.caption(
         "The last three months of the period against the unit's targets: green meets the target, amber misses "
@@ -172,7 +194,7 @@ def action_plan() -> None:
         f"before ({before.start:%b} to {before.end:%b %Y}): ↑ better, ↓ worse, → the same. Hover over a cell for "
         "its target and how many cases it rests on."
     )
-    st.plotly_chart(charts.scorecard_grid(card), key="bench_scorecard")
+    st.plotly_chart(grid, key="bench_scorecard")
     with st.expander("Indicators, targets and every value"):
         st.markdown("The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
                     "defined in `msoic/analysis/metrics.py`.")

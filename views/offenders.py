@@ -3,10 +3,12 @@ stage took, by crime type and region; and the victims also recorded as offenders
 
 from functools import partial
 
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from msoic.analysis import people
+from msoic.filters import Filters
 from msoic.labels import AGE, CRIME_TYPE, EXPLOITATION, NATIONALITY, REGION, ROLE, SEX
 from msoic.ui import data, people_charts, sections, sidebar
 
@@ -34,9 +36,16 @@ st.caption(
     "had less time to reach them."
 )
 
-offenders = data.run("offenders_justice_funnel", filters)
-stages = people.funnel(offenders).row(0, named=True)
-summary = {r["interval"]: r for r in people.interval_summary(offenders).iter_rows(named=True)}
+
+@data.by_view
+def headline(view: Filters) -> tuple[dict, pl.DataFrame]:
+    """The offenders reaching each stage, and the days between stages (quartiles)."""
+    offenders = data.run("offenders_justice_funnel", view)
+    return people.funnel(offenders).row(0, named=True), people.interval_summary(offenders)
+
+
+stages, intervals = headline(filters)
+summary = {r["interval"]: r for r in intervals.iter_rows(named=True)}
 
 cols = st.columns(5)
 cols[0].metric("Offenders recorded", f"{stages['recorded']:,}", border=True)
@@ -62,14 +71,11 @@ median_columns = {k: st.column_config.NumberColumn(v, format="%.0f", help=f"Medi
 stage_columns = {s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()}
 
 
-def who_they_are() -> None:
-    """Nationality, role, sex and age of the offenders."""
-    st.subheader("Who the offenders are")
-    top_n = st.slider("Nationalities shown", min_value=3, max_value=15, value=8, key="nationalities",
-                      bind="query-params", width=320,
-                      help="The largest nationalities in the view are shown by name; the rest are summed as Other.")
-    profile = data.run("offenders_profile", filters)
-
+@data.by_view
+def profile_charts(view: Filters, top_n: int) -> tuple[int, dict[str, tuple[str, go.Figure]]]:
+    """How many nationalities are shown by name; the offenders by nationality, role, sex and age
+    group (title and chart)."""
+    profile = data.run("offenders_profile", view)
     nationality, role, sex, age = (people.dimension(profile, d, "offenders") for d in ("nationality", "role", "sex",
                                                                                        "age_group"))
     top = people.top_categories(nationality, "category", "offenders", top_n)
@@ -80,13 +86,23 @@ def who_they_are() -> None:
         "sex": ("Sex", sex, people.in_known_order(sex["category"].to_list(), SEX), SEX),
         "age_group": ("Age group", age, people.in_known_order(age["category"].to_list(), AGE), AGE),
     }
+    return len(top), {name: (title, people_charts.category_bars(frame, "category", "offenders", order, names, "Offenders"))
+                      for name, (title, frame, order, names) in panels.items()}
+
+
+def who_they_are() -> None:
+    """Nationality, role, sex and age of the offenders."""
+    st.subheader("Who the offenders are")
+    top_n = st.slider("Nationalities shown", min_value=3, max_value=15, value=8, key="nationalities",
+                      bind="query-params", width=320,
+                      help="The largest nationalities in the view are shown by name; the rest are summed as Other.")
+    shown, panels = profile_charts(filters, top_n)
     grid = st.columns(4)
-    for col, (name, (title, frame, order, names)) in zip(grid, panels.items()):
+    for col, (name, (title, figure)) in zip(grid, panels.items()):
         with col:
             st.markdown(f"**{title}**")
-            st.plotly_chart(people_charts.category_bars(frame, "category", "offenders", order, names, "Offenders"),
-                            key=f"offenders_by_{name}")
-    st.caption(f"Nationality: the {len(top)} largest in the view, the rest summed as Other. These dimensions have no "
+            st.plotly_chart(figure, key=f"offenders_by_{name}")
+    st.caption(f"Nationality: the {shown} largest in the view, the rest summed as Other. These dimensions have no "
                "sidebar filter, so these bars do not filter.")
 
 
@@ -98,24 +114,32 @@ def the_funnel() -> None:
         st.plotly_chart(people_charts.justice_funnel(stages, STAGES), key="justice_funnel")
     with right:
         st.markdown("**Days between stages**")
-        intervals = people.interval_summary(offenders).with_columns(pl.col("interval").replace_strict(INTERVALS)).rename(
+        days_table = intervals.with_columns(pl.col("interval").replace_strict(INTERVALS)).rename(
             {"interval": "Interval", "offenders": "Offenders", "q1": "Lower quartile", "median": "Median",
              "q3": "Upper quartile"})
-        st.dataframe(intervals, hide_index=True, key="interval_days",
+        st.dataframe(days_table, hide_index=True, key="interval_days",
                      column_config={"Offenders": st.column_config.NumberColumn(format="localized"),
                                     **{c: st.column_config.NumberColumn(format="%.0f")
                                        for c in ("Lower quartile", "Median", "Upper quartile")}})
         st.caption("Days, over the offenders who reached both stages. Opening is the day the operation opened.")
 
 
+@data.by_view
+def group_funnel(view: Filters, by: str, groups: tuple[str, ...]) -> tuple[pl.DataFrame, list[str], go.Figure | None]:
+    """The funnel table of each group (crime type or region) of the view, the groups with
+    offenders, and their chart (none for a single group: the table says it all)."""
+    table = people.funnel_table(data.run("offenders_justice_funnel", view), by, list(groups))
+    shown = people.present_groups(table, by, list(groups))
+    names = CRIME_TYPE if by == "crime_type" else REGION
+    return table, shown, people_charts.funnel_by_group(table, by, shown, names, STAGES) if len(shown) > 1 else None
+
+
 def by_group(by: str, title: str, groups: list[str], names: dict[str, str], key: str, callback, what: str) -> None:
     """The funnel and days between stages for each crime type or region of the view."""
     st.subheader(title)
-    table = people.funnel_table(offenders, by, groups)
-    shown = people.present_groups(table, by, groups)
-    if len(shown) > 1:
-        st.plotly_chart(people_charts.funnel_by_group(table, by, shown, names, STAGES), key=key, on_select=callback,
-                        selection_mode=("points", "box"))
+    table, shown, figure = group_funnel(filters, by, tuple(groups))
+    if figure is not None:
+        st.plotly_chart(figure, key=key, on_select=callback, selection_mode=("points", "box"))
         st.caption(f"Select a {what}'s bars to narrow the {what} filter to it.")
     st.dataframe(
         table.filter(pl.col(by).is_in(shown)).with_columns(pl.col(by).replace_strict(names))

@@ -3,11 +3,13 @@ query results cached on query, filters, the scope resolved for this rerun and da
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import streamlit as st
@@ -60,6 +62,32 @@ def run(name: str, filters: Filters | None = None, **extra) -> pl.DataFrame:
     path, version = current()
     timing.read(version)
     return _run(name, filters, signin.scope(), path, version, tuple(sorted(extra.items())))
+
+
+T = TypeVar("T")
+
+
+def by_view(build: Callable[..., T]) -> Callable[..., T]:
+    """`build` (figures or frames made from the answers to the page's questions) cached on the
+    data version this rerun reads, the scope of the person signed in and its arguments (the view):
+    a cache never hands what was built for one scope to a person of another. `build` draws nothing."""
+    code = build.__code__
+    name = f"{code.co_filename}:{build.__qualname__}:{hash(code.co_code):x}"  # a changed builder is a new one
+
+    @functools.wraps(build)
+    def cached(*args, **kwargs) -> T:
+        path, version = current()
+        return _built(build, name, signin.scope(), path, version, args, tuple(sorted(kwargs.items())))
+
+    return cached
+
+
+# A resource cache, not a data cache: a Plotly figure unpickled from st.cache_data is validated
+# again, which costs more than building it. What is built is never changed after (st.plotly_chart
+# copies the figure), so handing out the same object is safe.
+@st.cache_resource(max_entries=300, show_spinner=False)
+def _built(_build: Callable, name: str, scope: Scope, path: str, version: str, args: tuple, kwargs: tuple):
+    return _build(*args, **dict(kwargs))  # keyed on the name, not the function (one per script run)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
