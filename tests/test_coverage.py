@@ -123,7 +123,7 @@ def test_change_on_a_year_before_is_blank_when_the_year_before_has_no_returns(se
 
 
 def test_nothing_is_growing_this_year_when_last_year_sent_no_returns(served):
-    at = open_app(View(FIRST, LAST), "views/victims.py", user=ANALYST)
+    at = open_app(View(FIRST, LAST), "views/victims.py", {"victims_section": "Growing this year"}, user=ANALYST)
     assert any("No data to compare" in i.value for i in at.info)
     keys = {getattr(d.proto, "id", "") for d in at.dataframe}
     assert not any("growth" in k for k in keys)  # before: ALB listed as growing by its whole count
