@@ -30,10 +30,10 @@ class Column:
 
     header: str
     name: str
-    kind: str  # text | code | enum | enum set | date | month | boolean | nationality
+    kind: str  # text | code | code set | enum | enum set | date | month | boolean | nationality
     required: bool
     note: str
-    reference: str | None = None  # reference table for kind "code"
+    reference: str | None = None  # reference table for kinds "code" and "code set"
 
     def allowed(self) -> tuple[str, ...]:
         """The allowed values of an enumerated or coded column (empty for free columns)."""
@@ -41,7 +41,7 @@ class Column:
             return check_values(self.name)
         if self.kind == "enum set":
             return check_values(self.name.removesuffix("s"))
-        if self.kind == "code":
+        if self.kind in ("code", "code set"):
             return reference_codes(self.reference)
         if self.kind == "boolean":
             return ("yes", "no")
@@ -63,6 +63,10 @@ class Column:
             return f"a code or name from data/reference/{self.reference}.csv (such as {', '.join(values[:3])})"
         if self.kind == "enum set":
             return f"one or more of {', '.join(self.allowed())}, separated by ;"
+        if self.kind == "code set":
+            values = self.allowed()
+            return (f"codes or names from data/reference/{self.reference}.csv separated by ; "
+                    f"(such as {'; '.join(values[:2])})")
         if self.kind == "enum":
             values = self.allowed()
             shown = ", ".join(values) if len(values) <= 12 else ", ".join(values[:8]) + ", ..."
@@ -84,7 +88,10 @@ FORMAT: dict[str, tuple[Column, ...]] = {
         _c("Operation ID", "operation_id", "text", True, "The operation's unique reference; the same in every return."),
         _c("Codename", "codename", "text", True, "The operation's name."),
         _c("Lead agency", "lead_agency", "code", True, "The agency sending the return, which leads the operation.", "agency"),
-        _c("Force area", "force_code", "code", True, "The force area the operation runs in.", "force"),
+        _c("Force area", "force_code", "code", True, "The force area the operation runs in (its primary one).", "force"),
+        _c("Other force areas", "other_force_codes", "code set", False,
+           "Other force areas the operation also runs in (county lines, an OCG across forces); blank: none.",
+           "force"),
         _c("Crime type", "crime_type", "code", True, "The main crime type.", "crime_type"),
         _c("Opened on", "opened_on", "date", True, "The day the operation opened."),
         _c("Closed on", "closed_on", "date", False, "The day it closed; blank while open. On or after Opened on."),

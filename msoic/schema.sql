@@ -77,7 +77,8 @@ create table operation (
     operation_id  varchar primary key,
     codename      varchar not null,
     lead_agency   varchar not null,                                  -- agency
-    force_code    varchar not null,                                  -- force: the force area it runs in
+    force_code    varchar not null,                                  -- force: the force area it runs in (its primary one)
+    other_force_codes varchar[] not null default [],                 -- force: other areas it also runs in
     crime_type    varchar not null,                                  -- crime_type
     opened_on     date not null,
     closed_on     date check (closed_on >= opened_on),

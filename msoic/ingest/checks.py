@@ -86,7 +86,7 @@ def _nationalities() -> pl.Series:
 def _lookup(col: Column) -> dict[str, str]:
     """Accepted spellings of an enumerated or coded column, by matching key, to the stored code."""
     out = {returns.key(v): v for v in col.allowed()}
-    if col.kind == "code":
+    if col.kind in ("code", "code set"):
         names = pl.read_csv(db.REFERENCE_DIR / f"{col.reference}.csv", infer_schema=False)
         label = "label" if col.reference == "crime_type" else "name"
         out.update({returns.key(n): c for c, n in zip(names.get_column(names.columns[0]), names.get_column(label))})
@@ -110,6 +110,12 @@ def parse(col: Column) -> tuple[pl.Expr, list[Check]]:
             _lookup(col), default=None, return_dtype=pl.String)).list.unique().list.sort()
         alone = (value.list.len() > 1) & value.list.eval(pl.element().is_in(["multiple", "unknown"])).list.any()
         bad = text.is_not_null() & (value.list.eval(pl.element().is_null()).list.any() | alone)
+        value = pl.when(~bad).then(value)
+    elif col.kind == "code set":  # separated by ; only: names such as Avon and Somerset hold "and"
+        parts = text.str.to_lowercase().str.split(";")
+        value = parts.list.eval(pl.element().str.replace_all(r"[\s_\-]+", "").replace_strict(
+            _lookup(col), default=None, return_dtype=pl.String)).list.unique().list.sort()
+        bad = text.is_not_null() & value.list.eval(pl.element().is_null()).list.any()
         value = pl.when(~bad).then(value)
     elif col.kind == "boolean":
         low = text.str.to_lowercase()
@@ -180,6 +186,9 @@ def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Ve
             reason(pl.col("month") != month,
                    f"column Month: '{{}}' is not the month of this return; expected {month:%Y-%m}",
                    pl.col("month").dt.strftime("%Y-%m")),
+            reason(pl.col("other_force_codes").list.contains(pl.col("force_code")).fill_null(False),
+                   "column Other force areas: '{}' repeats Force area; expected only the other areas, or blank",
+                   pl.col("force_code")),
         ]
     elif sheet == "victims":
         checks = [
