@@ -78,13 +78,13 @@ create table operation (
     codename      varchar not null,
     lead_agency   varchar not null,                                  -- agency
     force_code    varchar not null,                                  -- force: the force area it runs in (its primary one)
-    other_force_codes varchar[] not null default [],                 -- force: other areas it also runs in
     crime_type    varchar not null,                                  -- crime_type
     opened_on     date not null,
     closed_on     date check (closed_on >= opened_on),
     ocg_ref       varchar,                                           -- the organised crime group, when identified
     county_lines  boolean not null,
-    submission_id integer      -- submission: the return it came in with (after a correction, the first current one reporting it)
+    submission_id integer,     -- submission: the return it came in with (after a correction, the first current one reporting it)
+    other_force_codes varchar[] not null default []                  -- force: other areas it also runs in
 );
 
 create table operation_month (
