@@ -4,7 +4,7 @@ with a rolling mean, stacked shares or the change on the year before."""
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import changes, series
+from msoic.analysis import changes, coverage, series, summary
 from msoic.filters import add_months
 from msoic.measures import MEASURES
 from msoic.ui import changes_charts, charts, data, sidebar, signin
@@ -54,7 +54,9 @@ elif split == "crime_type":
     groups, names = list(sidebar.view().crime_types), reference.labels("crime_type")
 else:
     groups, names = ["all"], {"all": "All"}
-frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups)
+# A month a group's force areas sent no return has no data there: a gap in its line, not a zero.
+with_data = coverage.by_group(data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split)
+frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data)
 
 population = data.run("population", filters)
 rate = unit == "rate" and view != "share"
@@ -80,7 +82,11 @@ elif view == "share":
     shown = series.since(series.shares(frame, measure), filters.start)
     fig = charts.stacked_shares(shown, names)
 else:
-    shown = series.since(series.year_on_year(frame, measure), filters.start)
+    # Like for like: each month against a year before over the lead agencies complete in both.
+    fetched = filters.with_period(fetch_from, filters.end)
+    by_agency = data.run("measures_by_month_and_agency", fetched, split=split)
+    comparable = coverage.agencies_by_month(data.run("coverage_by_agency", fetched))
+    shown = series.since(series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start)
     fig = charts.trend_lines(shown, "change", names, "Change on the same month a year before", percent=True,
                              panels=panels)
 
@@ -88,7 +94,7 @@ if split != "total":
     fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
 st.plotly_chart(fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore",
                 selection_mode="points")
-notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}."]
+notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}. A gap is a month with no data (no return received)."]
 if rate:
     years = sorted(set(population["population_year"]))
     notes.append(f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
@@ -96,7 +102,8 @@ if rate:
 if measure == "live_ops":
     notes.append("Live operations are counted in every month an operation is reported live.")
 if view == "yoy":
-    notes.append("Blank where the same month a year before had none.")
+    notes.append("Each month against the same month a year before, over the lead agencies whose returns are "
+                 "complete in both; blank where the year before had none or either month has no data.")
 if split != "total":
     notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
@@ -112,7 +119,7 @@ if measure == "new_ops":
 
 with st.expander("Data behind the chart"):
     table = shown.with_columns(shown["group"].replace_strict(names, default=shown["group"]).alias("group"))
-    st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
+    st.dataframe(table, hide_index=True, placeholder=summary.NO_DATA, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
                                                          "group": "Group"})
     csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}")
     st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),

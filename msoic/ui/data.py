@@ -150,6 +150,7 @@ def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:
     first = run("data_period")["first_month"][0]
     since = max(first, add_months(start, -changes.HISTORY))
     counts = run("changes_series", filters.with_period(since, end))
+    covered = run("coverage_by_force", filters.with_period(since, end)).filter(pl.col("covered"))
     view = queries.resolve(filters, signin.scope())
     series = [(r, c) for r in view.regions for c in view.crime_types]
-    return changes.detect(counts, since, end, series).filter(pl.col("month") >= start)
+    return changes.detect(counts, since, end, series, covered=covered).filter(pl.col("month") >= start)
