@@ -227,6 +227,17 @@ create macro in_view(forces, crime_types, agencies, force_code, crime_type, lead
     and list_contains(crime_types::varchar[], crime_type)
     and list_contains(agencies::varchar[], lead_agency);
 
+-- The victims identified in the months first_month to last_month (the month of identified_on),
+-- in operations within the sidebar's view: every column of victim, the month they were
+-- identified (identified_month) and their operation's force area. Every victims_* question
+-- reads its victims from here, so what "victims in view" means is written once.
+create macro victims_in_view(first_month, last_month, forces, crime_types, agencies) as table
+    select v.*, date_trunc('month', v.identified_on)::date as identified_month, o.force_code
+    from victim as v
+    join operation as o using (operation_id)
+    where date_trunc('month', v.identified_on) between first_month and last_month
+      and in_view(forces, crime_types, agencies, o.force_code, o.crime_type, o.lead_agency);
+
 -- In scope, at row level: an operation run in one of the person's force areas or led by one of
 -- their agencies. For a return, pass its agency as both (a force's code is its agency code).
 create macro in_scope(scope_forces, scope_agencies, force_code, lead_agency) as
