@@ -53,8 +53,9 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@functools.cache
 def schema_stamp() -> str:
-    """The version of schema.sql a database is built with (a digest of its text)."""
+    """The version of schema.sql a database is built with (a digest of its text, read once)."""
     return hashlib.sha256(SCHEMA_SQL.read_bytes()).hexdigest()[:16]
 
 
