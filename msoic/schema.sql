@@ -237,3 +237,23 @@ create macro in_scope(scope_forces, scope_agencies, force_code, lead_agency) as
 -- In scope, a return: one sent by one of the agencies whose returns the person may see.
 create macro return_in_scope(scope_returns, agency_code) as
     list_contains(scope_returns::varchar[], agency_code);
+
+-- The victims identified in the months first_month to last_month (the month of identified_on),
+-- in operations within the sidebar's view: every column of victim, the month they were
+-- identified (identified_month) and their operation's force area. Every victims_* question
+-- reads its victims from here, so what "victims in view" means is written once.
+create macro victims_in_view(first_month, last_month, forces, crime_types, agencies) as table
+    select v.*, date_trunc('month', v.identified_on)::date as identified_month, o.force_code
+    from victim as v
+    join operation as o using (operation_id)
+    where date_trunc('month', v.identified_on) between first_month and last_month
+      and in_view(forces, crime_types, agencies, o.force_code, o.crime_type, o.lead_agency);
+
+-- The one operation a page opens (wanted), when it lies within the sidebar's view and the scope
+-- of the person asking; else nothing. The operation_* questions start from here.
+create macro operation_asked(wanted, forces, crime_types, agencies, scope_forces, scope_agencies) as table
+    select *
+    from operation
+    where operation_id = wanted
+      and in_view(forces, crime_types, agencies, force_code, crime_type, lead_agency)
+      and in_scope(scope_forces, scope_agencies, force_code, lead_agency);

@@ -3,11 +3,8 @@
 -- nationality: as their first nationality, and as any nationality they hold (first or second,
 -- so a dual national counts under both of theirs).
 with victims as (
-    select v.victim_id, v.nationality, v.second_nationality
-    from victim as v
-    join operation as o using (operation_id)
-    where date_trunc('month', v.identified_on) between $start and $end
-      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+    select victim_id, nationality, second_nationality
+    from victims_in_view($start, $end, $forces, $crime_types, $agencies)
 ),
 
 held as (

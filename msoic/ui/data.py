@@ -90,6 +90,12 @@ def _built(_build: Callable, name: str, scope: Scope, path: str, version: str, a
     return _build(*args, **dict(kwargs))  # keyed on the name, not the function (one per script run)
 
 
+def forget() -> None:
+    """Forget every answer and everything built from them: the next question of any page is asked afresh."""
+    st.cache_data.clear()
+    _built.clear()
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _meta(path: str, version: str) -> dict[str, str]:
     cursor = db.cursor(_connection(path, version))
