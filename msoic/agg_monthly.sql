@@ -1,7 +1,8 @@
 -- The monthly cube: one row per month x force area x lead agency x crime type, counting
 -- live, new and closed operations, victims identified, child victims, NRM referrals,
 -- arrests and charges. Each event counts in the month it happened, in the force area,
--- lead agency and crime type of its operation. Rebuilt after every load.
+-- lead agency and crime type of its operation, in its primary force area ('national', with no
+-- region, for an operation with no territorial area). Rebuilt after every load.
 create or replace table agg_monthly as
 with events as (
     select month, operation_id, 'live_ops' as measure
@@ -45,7 +46,7 @@ final as (
         count(*) filter (where e.measure = 'charges')::integer as charges
     from events as e
     join operation as o using (operation_id)
-    join force as f using (force_code)
+    left join force as f using (force_code)
     join crime_type as ct on ct.crime_type_code = o.crime_type
     group by all
 )

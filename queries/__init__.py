@@ -65,6 +65,8 @@ class View:
 def resolve(filters: Filters, scope: Scope) -> View:
     """The view of `filters` for a person of `scope`."""
     forces = tuple(f for f in reference.forces_in(filters.regions) if not filters.forces or f in filters.forces)
+    if not filters.regions and not filters.forces:  # the whole country holds its national operations too
+        forces += (reference.NATIONAL_AREA,)
     crime_types = tuple(c for c in reference.crime_types_in(filters.families)
                         if not filters.crime_types or c in filters.crime_types)
     agencies = tuple(filters.agencies) or tuple(reference.table("agency")["agency_code"])

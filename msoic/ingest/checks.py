@@ -18,7 +18,7 @@ from functools import cache
 import polars as pl
 import polars.selectors as cs
 
-from msoic import db, returns
+from msoic import db, reference, returns
 from msoic.returns import FORMAT, KEYS, Column
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -83,6 +83,13 @@ def _nationalities() -> pl.Series:
 
 
 @cache
+def _police() -> pl.Series:
+    """The agencies that are territorial forces (the only ones whose operations need a force area)."""
+    agencies = pl.read_csv(db.REFERENCE_DIR / "agency.csv", infer_schema=False)
+    return agencies.filter(pl.col("kind") == "police")["agency_code"]
+
+
+@cache
 def _lookup(col: Column) -> dict[str, str]:
     """Accepted spellings of an enumerated or coded column, by matching key, to the stored code."""
     out = {returns.key(v): v for v in col.allowed()}
@@ -90,6 +97,7 @@ def _lookup(col: Column) -> dict[str, str]:
         names = pl.read_csv(db.REFERENCE_DIR / f"{col.reference}.csv", infer_schema=False)
         label = "label" if col.reference == "crime_type" else "name"
         out.update({returns.key(n): c for c, n in zip(names.get_column(names.columns[0]), names.get_column(label))})
+        out.update({returns.key(n): c for c, n in col.also})
     return out
 
 
@@ -189,6 +197,13 @@ def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Ve
             reason(pl.col("other_force_codes").list.contains(pl.col("force_code")).fill_null(False),
                    "column Other force areas: '{}' repeats Force area; expected only the other areas, or blank",
                    pl.col("force_code")),
+            reason((pl.col("force_code") == reference.NATIONAL_AREA) & pl.col("lead_agency").is_in(_police()),
+                   "column Force area: '{}' is for an operation led by a ROCU or a partner agency; expected the "
+                   "force area where this force's operation runs", pl.col("force_code")),
+            reason((pl.col("force_code") == reference.NATIONAL_AREA) & (pl.col("other_force_codes").list.len() > 0),
+                   "column Other force areas: '{}' names force areas of an operation given no force area "
+                   "(national); expected the first of them in Force area, or blank",
+                   pl.col("other_force_codes").list.join("; ")),
         ]
     elif sheet == "victims":
         checks = [
