@@ -252,7 +252,7 @@ def markdown() -> str:
         "- An operation names its force areas as a set: Force area, its primary one (where it is run",
         "  from), and Other force areas, every other area it also runs in (county lines, an OCG working",
         "  across forces), codes or names separated by `;`.",
-        f"- An operation led by a ROCU or a partner agency with no territorial force area (at the border,",
+        "- An operation led by a ROCU or a partner agency with no territorial force area (at the border,",
         f"  at sea, online, national in reach) gives Force area `{NATIONAL_AREA}` ({NATIONAL_AREA_NAME}) and no",
         "  other areas. A territorial force's operations always run in a force area. It is never put inside a",
         "  force: pages count it in a row of its own and in the national total.",

@@ -45,31 +45,41 @@ st.caption(
     f"The forces of {summary.place(region_name)} against each other, the region and all 45 force areas of "
     f"the UK. The sidebar's period ({filters.start:%b %Y} to {month:%b %Y}), crime family and type and lead "
     "agency apply to every figure. Its region and force-area choices do not narrow this page, which always "
-    "compares with the whole country; force areas chosen there are outlined in black. Partner-led "
-    "operations count in the force area where they run."
+    "compares with the whole country; force areas chosen there are outlined in black. An operation counts in "
+    "every force area it names and once in the region and national totals; operations with no force area (led "
+    "by a ROCU or partner: national / non-territorial) have a row of their own, never a force's."
 )
 
 
-def benchmarked() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The period's counts per force, and the forces, the region and the nation benchmarked."""
+def benchmarked() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The period's counts per force area, the forces benchmarked, the region's and the 45 force
+    areas' totals (each operation once) and the national / non-territorial operations."""
     counts = benchmark.counts_per_force(data.run("benchmark_by_force", nation_view))
-    return counts, *benchmark.benchmark(counts, region)
+    forces, _, _ = benchmark.benchmark(counts, region)
+    region_total = benchmark.total(data.run("benchmark_total", replace(nation_view, regions=(region,))))
+    nation_total = benchmark.total(data.run("benchmark_total", replace(nation_view, forces=tuple(force_names))))
+    return counts, forces, region_total, nation_total, benchmark.non_territorial(counts)
+
+
+def region_total(forces: tuple[str, ...], m) -> pl.DataFrame:
+    """Those force areas together in month m, each operation once."""
+    return data.run("benchmark_total", replace(nation_view, forces=forces).with_period(m, m))
 
 
 def what_changed() -> None:
     """What changed in the last month of the period, for the region."""
     compared = (month, add_months(month, -1), add_months(month, -12))
     by_month = {m: benchmark.counts_per_force(data.run("benchmark_by_force", nation_view.with_period(m, m)))
-                for m in compared}
+                for m in compared[:2]}
     covered = coverage.forces_by_month(data.run("coverage_by_force", nation_view.with_period(compared[-1], month)))
     with_data = tuple(covered.get(m, set()) for m in compared)
+    totals = summary.region_totals(region_total, reference.forces_in((region,)), month, with_data)
     st.subheader(f"What changed in {month:%B %Y}")
-    st.markdown(summary.paragraph(*by_month.values(), region, region_name, force_names, month, with_data))
-    now_counts, previous_counts, year_counts = by_month.values()
+    now_counts, previous_counts = by_month.values()
+    st.markdown(summary.paragraph(now_counts, previous_counts, totals, region, region_name, force_names, month,
+                                  with_data))
     st.dataframe(
-        summary.table(*(summary.totals(c, region, f) for c, f in zip(by_month.values(), with_data)), month,
-                      summary.like_for_like(now_counts, previous_counts, region, with_data[:2]),
-                      summary.like_for_like(now_counts, year_counts, region, (with_data[0], with_data[2]))),
+        summary.table(totals.now, totals.previous, totals.year_ago, month, totals.on_month, totals.on_year),
         hide_index=True, key="bench_summary",
         column_config={
             "measure": st.column_config.TextColumn(f"{region_name}: its forces together", width="medium"),
@@ -159,7 +169,8 @@ def who_stands_out() -> None:
     with st.expander("How the limits are drawn"):
         st.markdown(
             f"""Each point is a force area: across, its size (resident population for a rate, the number of
-    cases for a proportion); up, its value. The dotted line is the national value. If every force had
+    cases for a proportion); up, its value. The dotted line is the national value (the 45 force areas
+    pooled, an operation counted in each area it names as each force's own figure counts it). If every force had
     the national value, its count would still vary by chance, as a Poisson count (rates) or a binomial
     count (proportions), and would fall inside the dashed lines 95 times in 100 and inside the solid
     lines 998 times in 1,000. The limits are the exact quantiles of those distributions, interpolated
@@ -225,14 +236,17 @@ def action_plan() -> None:
 
 def rates_and_ranks() -> None:
     """Rates per 100,000 and proportions of the region's forces, with national ranks."""
-    counts, forces, region_row, nation_row = benchmarked()
+    counts, forces, region_row, nation_row, national = benchmarked()
     table = benchmark.comparison(forces, region_row, nation_row, region, force_names, f"{region_name} (region)",
-                                 NATION_LABEL)
-    year = "/".join(str(y) for y in sorted(set(counts["population_year"])))
+                                 NATION_LABEL, national, reference.NATIONAL_AREA_NAME)
+    year = "/".join(str(y) for y in sorted(set(counts["population_year"].drop_nulls())))
     st.subheader(f"Forces of {summary.place(region_name)}, {filters.start:%b %Y} to {month:%b %Y}")
     st.caption(
         f"Rates are per 100,000 residents (mid-{year} estimates; ONS, NRS, NISRA). Live operations are the "
-        "mean number live in a month of the period; victims, arrests and charges are summed over it. Rank is the "
+        "mean number live in a month of the period; victims, arrests and charges are summed over it. An operation "
+        "counts in every force area it names (its victims, arrests and charges in its primary one) and once in "
+        "the region and the nation; the national / non-territorial operations, with no force area, have no rate "
+        "or rank. Rank is the "
         "force area's place among the 45 (among those with cases, for proportions), 1 being the highest. City of "
         "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
         "plot."
