@@ -63,7 +63,8 @@ def test_rates_per_100k_and_national_ranks(view, raw):
     table = ind.frame(at, "rates")
     own = region_forces(region)
     assert table["name"].tolist() == [names()[f] for f in own] + [
-        f"{names('region')[region]} (region)", "National (45 force areas)"]
+        f"{names('region')[region]} (region)", "National (45 force areas)", "National / non-territorial"]
+    in_region, in_nation = ind.total_counts(raw, view, own), ind.total_counts(raw, view, ind.forces())
     for measure in ind.RATES:
         values = {f: ind.value(counts[f], measure) for f in ind.forces()}
         ranks = ind.ranks(values)
@@ -71,11 +72,12 @@ def test_rates_per_100k_and_national_ranks(view, raw):
             assert getattr(row, measure) == pytest.approx(values[force], rel=1e-9), (force, measure)
             assert getattr(row, f"rank_{measure}") == ranks[force], (force, measure)
             assert row.population == counts[force]["population"]
-        region_row, nation_row = table.iloc[-2], table.iloc[-1]
-        assert region_row[measure] == pytest.approx(ind.value(ind.summed(counts, own), measure), rel=1e-9)
-        everyone = ind.summed(counts, ind.forces())
-        assert nation_row[measure] == pytest.approx(ind.value(everyone, measure), rel=1e-9)
-        assert region_row[f"rank_{measure}"] == nation_row[f"rank_{measure}"] == ""
+        # The region and the nation count an operation once, however many of their areas it names.
+        region_row, nation_row, national = table.iloc[-3], table.iloc[-2], table.iloc[-1]
+        assert region_row[measure] == pytest.approx(ind.value(in_region, measure), rel=1e-9)
+        assert nation_row[measure] == pytest.approx(ind.value(in_nation, measure), rel=1e-9)
+        assert region_row[f"rank_{measure}"] == nation_row[f"rank_{measure}"] == national[f"rank_{measure}"] == ""
+        assert math.isnan(national[measure]) and math.isnan(national["population"])  # no territory, no rate
 
 
 def test_proportions_carry_their_denominators_and_ranks(view, raw):
@@ -97,9 +99,14 @@ def test_proportions_carry_their_denominators_and_ranks(view, raw):
             else:
                 assert shown == pytest.approx(values[force] * 100, rel=1e-9), (force, measure)
                 assert getattr(row, f"rank_{measure}") == ranks[force]
-        region_value = ind.value(ind.summed(counts, own), measure)
+        region_value = ind.value(ind.total_counts(raw, view, own), measure)
         if region_value is not None:
-            assert table.iloc[-2][measure] == pytest.approx(region_value * 100, rel=1e-9)
+            assert table.iloc[-3][measure] == pytest.approx(region_value * 100, rel=1e-9)
+    # The operations with no force area: their own row, counted, never ranked.
+    national = ind.force_counts(raw, view, with_national=True)[ind.NATIONAL]
+    assert table.iloc[-1]["name"] == "National / non-territorial"
+    assert table.iloc[-1]["victims"] == national["victims"]
+    assert table.iloc[-1]["closed_ops"] == national["closed_ops"]
 
 
 def _forces_traces(figure: dict) -> dict[str, tuple[float, float]]:
@@ -237,7 +244,7 @@ def test_the_summary_compares_the_last_month_with_the_month_and_the_year_before(
     own = region_forces(region)
     month = view.end
     months = (month, shift(month, -1), shift(month, -12))
-    totals = [ind.summed(ind.force_counts(raw, view, m, m), own) for m in months]
+    totals = [ind.total_counts(raw, view, own, m, m) for m in months]  # each operation once in the region
     table = ind.frame(at, "summary").set_index("measure")
 
     def number(text):
@@ -264,7 +271,7 @@ def test_a_region_of_one_force_shows_the_force_the_region_and_the_nation(raw, la
     view = View(shift(last_month, -23), last_month)
     at = page(view, "Rates and ranks", bench_region=label)
     assert ind.frame(at, "rates")["name"].tolist() == [
-        names()[region], f"{label} (region)", "National (45 force areas)"]
+        names()[region], f"{label} (region)", "National (45 force areas)", "National / non-territorial"]
     grid = ind.chart(page(view, "Action plan", bench_region=label), "bench_scorecard")["data"][0]
     assert grid["y"] == [names()[region], f"{label} (region)", "National (45 force areas)"]
 
@@ -286,13 +293,16 @@ def test_clicking_a_force_narrows_the_force_filter(db_path, last_month, chart):
     assert widths["kent"] == max(widths.values()), "the chosen force is outlined most heavily"
 
 
-def test_the_benchmark_query_counts_partner_led_operations_where_they_run(raw, last_month):
-    view = View(shift(last_month, -23), last_month, agencies=("glaa", "ie"))
+def test_partner_led_operations_count_where_they_run_and_those_with_no_force_area_in_a_row_of_their_own(
+        raw, last_month):
+    view = View(shift(last_month, -23), last_month, agencies=("glaa", "ie", "nca", "bf"))
     at = page(view, "Rates and ranks")
-    counts = ind.force_counts(raw, view)
-    assert sum(c["victims"] for c in counts.values()) > 0
+    counts = ind.force_counts(raw, view, with_national=True)
+    national = counts.pop(ind.NATIONAL)
+    assert sum(c["victims"] for c in counts.values()) > 0 and national["victims"] > 0
     table = ind.frame(at, "proportions")
-    assert table.iloc[-1]["victims"] == sum(c["victims"] for c in counts.values())
+    assert table.iloc[-2]["victims"] == sum(c["victims"] for c in counts.values())  # the 45 force areas
+    assert table.iloc[-1]["victims"] == national["victims"]  # never inside a force
 
 
 def test_the_page_works_for_the_first_month_of_the_data(raw):

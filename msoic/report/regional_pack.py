@@ -233,7 +233,7 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
         "names and once in the region and the nation; the national / non-territorial operations (no force area) "
         "have a row of their own, without rates or ranks."),), (),
         (Table("Counts", f"Counts of {region_name}'s forces, {period.start:%b %Y} to {month:%b %Y}", counts_table,
-               note="Total: the region's forces together."),
+               note="Total: the sum of the forces' counts (an operation closed in two of them counts in each)."),
          Table("Rates and ranks", f"Rates, proportions and national ranks, {period.start:%b %Y} to {month:%b %Y}",
                pl.DataFrame([[str(c) for c in row] for row in rows], orient="row", schema=columns))))
 
