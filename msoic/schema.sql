@@ -202,7 +202,7 @@ create macro coverage(first_month, last_month) as table
 -- area (Force area) and one for each other area it also runs in, primary marking which; an
 -- operation with no territorial area has one row, 'national'. Per-force counts of operations
 -- count an operation in every area it names; a total counts it once.
-create view operation_area as
+create macro operation_area() as table
     select operation_id, force_code, true as primary_area
     from operation
     union all

@@ -9,7 +9,7 @@
 -- nothing are 0.
 with areas as (
     select a.operation_id, a.force_code, o.closed_on
-    from operation_area as a
+    from operation_area() as a
     join operation as o using (operation_id)
     where in_view($forces, $crime_types, $agencies, a.force_code, o.crime_type, o.lead_agency)
 ),

@@ -6,7 +6,7 @@
 -- their resident population ('national', in view when no region or force is chosen, has none).
 with operations as (
     select distinct a.operation_id
-    from operation_area as a
+    from operation_area() as a
     join operation as o using (operation_id)
     where in_view($forces, $crime_types, $agencies, a.force_code, o.crime_type, o.lead_agency)
 ),

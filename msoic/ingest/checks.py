@@ -83,10 +83,10 @@ def _nationalities() -> pl.Series:
 
 
 @cache
-def _police() -> pl.Series:
+def _police() -> list[str]:
     """The agencies that are territorial forces (the only ones whose operations need a force area)."""
     agencies = pl.read_csv(db.REFERENCE_DIR / "agency.csv", infer_schema=False)
-    return agencies.filter(pl.col("kind") == "police")["agency_code"]
+    return agencies.filter(pl.col("kind") == "police")["agency_code"].to_list()
 
 
 @cache
