@@ -21,7 +21,7 @@ final as (
     from offender as f
     join reported using (operation_id)
     join operation as o using (operation_id)
-    join force as fo on fo.force_code = o.force_code
+    left join force as fo on fo.force_code = o.force_code  -- none for a national operation
     where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
       and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
 )

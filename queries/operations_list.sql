@@ -49,7 +49,7 @@ listed as (
         c.operation_id,
         c.codename,
         r.name as region,
-        f.name as force_area,
+        coalesce(f.name, 'National / non-territorial') as force_area,  -- no territorial force area
         ct.label as crime_type,
         a.name as lead_agency,
         c.opened_on,
@@ -62,8 +62,8 @@ listed as (
         c.ocg_ref,
         c.county_lines
     from chosen as c
-    join force as f on f.force_code = c.force_code
-    join region as r on r.region_code = f.region_code
+    left join force as f on f.force_code = c.force_code
+    left join region as r on r.region_code = f.region_code
     join crime_type as ct on ct.crime_type_code = c.crime_type
     join agency as a on a.agency_code = c.lead_agency
     left join victims as v on v.operation_id = c.operation_id
