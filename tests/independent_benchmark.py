@@ -268,8 +268,9 @@ def _units(rows: list[tuple[str, object]], region: str) -> dict[str, list]:
 
 def scorecard_values(raw: dict, db_path: Path, view: View, start: date, end: date, region: str) -> dict:
     """{metric: {unit: (value, n)}} for the quarter start..end, units being forces, the region
-    and 'nation'."""
-    ops = operations_in_view(raw, national(view)).select("operation_id", "force_code")
+    and 'nation' (the territorial force areas: operations with no force area are in none of them)."""
+    ops = operations_in_view(raw, national(view)).select("operation_id", "force_code").filter(
+        pl.col("force_code").is_in(forces()))
     first, last = start, last_day(end)
     data_end = last_day(raw["operation_month"]["month"].max())
     victims = raw["victim"].join(ops, on="operation_id").filter(pl.col("identified_on").is_between(first, last))

@@ -110,6 +110,7 @@ def test_operations_by_crime_type_and_region_equal_the_raw_tables(national, raw,
         assert frame["Crime type"][i] == types["label"][i]
         for region, name in zip(regions["region_code"], regions["name"]):
             shown(frame[name][i], cells.get((code, region), 0))
+        shown(frame["National / non-territorial"][i], cells.get((code, None), 0))  # no force area, no region
     assert frame["Total"][-1] == str(e.height)
 
 

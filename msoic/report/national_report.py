@@ -53,12 +53,22 @@ def operations_section(run, month: date) -> Section:
     for region in regions:
         frame = run("measures_by_month", Filters(month, month, regions=(region,)), split="crime_type")
         parts.append(frame.with_columns(pl.lit(region).alias("region_code")))
-    cube = pl.concat(parts)
+    # The operations with no territorial force area are in no region: the nation's count less the regions'.
+    nation = run("measures_by_month", Filters(month, month), split="crime_type")
+    in_regions = pl.concat(parts).group_by("group").agg(pl.col("live_ops", "new_ops").sum())
+    national = (nation.group_by("group").agg(pl.col("live_ops", "new_ops").sum())
+                .join(in_regions, on="group", how="left", suffix="_r")
+                .select("group", *(pl.col(m) - pl.col(f"{m}_r").fill_null(0) for m in ("live_ops", "new_ops")))
+                .with_columns(pl.lit(reference.NATIONAL_AREA).alias("region_code")))
+    cube = pl.concat([*parts, national], how="diagonal_relaxed")
+    columns = [*regions, reference.NATIONAL_AREA]
+    column_names = {**_names("region"), reference.NATIONAL_AREA: reference.NATIONAL_AREA_NAME}
     tables = tuple(
         Table(key, f"{label} by crime type and region, {month:%B %Y}",
-              figures.cross_table(cube, "group", "region_code", measure, crime_types, regions,
-                                  _names("crime_type"), _names("region"), "Crime type"),
-              note="Operations count in the region of the force area where they run.")
+              figures.cross_table(cube, "group", "region_code", measure, crime_types, columns,
+                                  _names("crime_type"), column_names, "Crime type"),
+              note="Operations count in the region of their primary force area; those with no territorial force "
+                   "area (led by a ROCU or partner) in National / non-territorial.")
         for key, measure, label in (("Live by type and region", "live_ops", "Live operations"),
                                     ("New by type and region", "new_ops", "New operations")))
     return Section("operations", "Operations by crime type and region",

@@ -14,6 +14,7 @@ from msoic.synthetic.calibration import (
     NON_TERRITORIAL,
     OTHER_AREA_SAME_REGION,
     OTHER_AREAS_MAX,
+    PLACED_CRIMES,
 )
 from msoic.synthetic.draws import keyed_uniform
 from msoic.synthetic.world import World
@@ -26,7 +27,8 @@ def force_areas(w: World, op_no: np.ndarray, ops: dict) -> tuple[np.ndarray, lis
     lead, force = ops["lead"], ops["force"]
     code = np.asarray(w.agencies)[lead]
     share = np.asarray([NON_TERRITORIAL.get(c, 0.0) for c in code])
-    national = keyed_uniform(w.seed, op_no, AREA_KEY) < share
+    placed = np.isin(np.asarray(w.crimes)[ops["crime"]], PLACED_CRIMES)
+    national = ~placed & (keyed_uniform(w.seed, op_no, AREA_KEY) < share)
     rocu = np.char.startswith(code.astype(str), "rocu-")
     p_multi = np.where(ops["county"], MULTI_AREA_COUNTY_LINES, np.where(
         ops["ocg"] > 0, MULTI_AREA_OCG, np.where(rocu, MULTI_AREA_ROCU, MULTI_AREA_OTHER)))
