@@ -48,7 +48,7 @@ listed as (
     select
         c.operation_id,
         c.codename,
-        r.name as region,
+        coalesce(r.name, 'National / non-territorial') as region,
         coalesce(f.name, 'National / non-territorial') as force_area,  -- no territorial force area
         ct.label as crime_type,
         a.name as lead_agency,

@@ -54,7 +54,7 @@ def operations_list(raw: dict, view: View, search: str = "") -> list[dict]:
             continue
         rows.append({
             "operation_id": op["operation_id"], "codename": op["codename"],
-            "region": regions.get(region_of.get(op["force_code"])),
+            "region": regions.get(region_of.get(op["force_code"]), "National / non-territorial"),
             "force_area": forces.get(op["force_code"], "National / non-territorial"),
             "crime_type": types[op["crime_type"]], "lead_agency": agencies[op["lead_agency"]],
             "opened_on": op["opened_on"], "closed_on": op["closed_on"],
