@@ -131,7 +131,8 @@ COUNTY_LINES_BTP = 0.9
 # sea, the NCA's national cases, HMRC's and Immigration Enforcement's casework; never a ROCU's (a
 # ROCU works in its region's forces) nor a force's.
 NON_TERRITORIAL = {"bf": 0.5, "nca": 0.3, "hmrc": 0.2, "ie": 0.15, "glaa": 0.1, "btp": 0.1, "dwp": 0.05}
-PLACED_CRIMES = ("clandestine_entry", "illegal_working")  # at a port or a workplace: always in a force area
+PLACED_CRIMES = ("clandestine_entry", "illegal_working", "small_boats")  # at a port, a workplace, a landing
+# beach: always in a force area (national ones are networks: facilitation, document fraud, exploitation)
 # Operations naming other force areas than their primary one: most county lines (the exporting
 # area and the areas the line runs to), a third of OCG cases, half of a ROCU's; and how many.
 MULTI_AREA_COUNTY_LINES = 0.6
