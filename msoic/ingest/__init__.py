@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -364,27 +365,44 @@ def _rejected(sheet: str, bad: pl.DataFrame, raw: pl.DataFrame, key: bytes) -> p
 
 def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], install: bool) -> None:
     """Apply `work` to a copy of the database at `path`; move the copy into place atomically when
-    `install`, else throw it away."""
+    `install`, else throw it away. The log gets how long each phase took (the copy grows with the
+    file, the work with the return)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.loading")
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def done(phase: str) -> None:
+        nonlocal clock
+        phases[phase], clock = time.perf_counter() - clock, time.perf_counter()
+
     try:
         shutil.copyfile(path, tmp)
+        done("copy")
         con = duckdb.connect(str(tmp), config={"memory_limit": LOAD_MEMORY})
         try:
+            con.execute("set enable_progress_bar = false")  # a load reports its own progress
             con.execute("begin")
             work(con)
+            done("checks and writes")
             if install:
                 db.build_aggregates(con)
                 con.execute("insert or replace into meta values ('data_version', $v), ('loaded_at', $t)", {
                     "v": uuid.uuid4().hex, "t": datetime.now(UTC).isoformat(timespec="seconds")})
+                done("monthly cube")
             con.execute("commit")
             if install:
                 con.execute("checkpoint")
+                done("checkpoint")
         finally:
             con.close()
         if install:
             db.install(tmp, path)
+            done("swap")
     finally:
         db.discard(tmp)
+    log.info("%s %s (%.0f MiB): %s", "load into" if install else "check against", path.name,
+             path.stat().st_size / 2**20, ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()),
+             extra={"phases": phases})
 
 
 def _needs_write(path: Path, rets: list[Return]) -> bool:
