@@ -220,6 +220,12 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
                 outcomes[i] = Outcome(ret.file_name, "refused", f"The load ran out of memory ({LOAD_MEMORY} for the "
                                       f"database) and nothing was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, "
                                       f"and load again.", ret.agency, ret.month)
+        except (duckdb.IOException, OSError) as error:  # the disk or the file, not the return: full, unwritable
+            log.exception("a load into %s could not write", path)
+            for i, ret in read_ok:
+                outcomes[i] = Outcome(ret.file_name, "refused", f"The database could not be written beside "
+                                      f"{path.name} ({type(error).__name__}: {str(error)[:200]}), so nothing was "
+                                      f"loaded; the server's log has the details.", ret.agency, ret.month)
 
 
 def doubtful(out: Outcome) -> bool:
