@@ -62,8 +62,10 @@ def test_rates_per_100k_and_national_ranks(view, raw):
     counts = ind.force_counts(raw, view)
     table = ind.frame(at, "rates")
     own = region_forces(region)
+    # No population, no rate: the national / non-territorial operations are in the proportions only.
     assert table["name"].tolist() == [names()[f] for f in own] + [
-        f"{names('region')[region]} (region)", "National (45 force areas)", "National / non-territorial"]
+        f"{names('region')[region]} (region)", "National (45 force areas)"]
+    assert ind.frame(at, "proportions")["name"].tolist()[-1] == "National / non-territorial"
     in_region, in_nation = ind.total_counts(raw, view, own), ind.total_counts(raw, view, ind.forces())
     for measure in ind.RATES:
         values = {f: ind.value(counts[f], measure) for f in ind.forces()}
@@ -73,11 +75,10 @@ def test_rates_per_100k_and_national_ranks(view, raw):
             assert getattr(row, f"rank_{measure}") == ranks[force], (force, measure)
             assert row.population == counts[force]["population"]
         # The region and the nation count an operation once, however many of their areas it names.
-        region_row, nation_row, national = table.iloc[-3], table.iloc[-2], table.iloc[-1]
+        region_row, nation_row = table.iloc[-2], table.iloc[-1]
         assert region_row[measure] == pytest.approx(ind.value(in_region, measure), rel=1e-9)
         assert nation_row[measure] == pytest.approx(ind.value(in_nation, measure), rel=1e-9)
-        assert region_row[f"rank_{measure}"] == nation_row[f"rank_{measure}"] == national[f"rank_{measure}"] == ""
-        assert math.isnan(national[measure]) and math.isnan(national["population"])  # no territory, no rate
+        assert region_row[f"rank_{measure}"] == nation_row[f"rank_{measure}"] == ""
 
 
 def test_proportions_carry_their_denominators_and_ranks(view, raw):
@@ -271,7 +272,7 @@ def test_a_region_of_one_force_shows_the_force_the_region_and_the_nation(raw, la
     view = View(shift(last_month, -23), last_month)
     at = page(view, "Rates and ranks", bench_region=label)
     assert ind.frame(at, "rates")["name"].tolist() == [
-        names()[region], f"{label} (region)", "National (45 force areas)", "National / non-territorial"]
+        names()[region], f"{label} (region)", "National (45 force areas)"]
     grid = ind.chart(page(view, "Action plan", bench_region=label), "bench_scorecard")["data"][0]
     assert grid["y"] == [names()[region], f"{label} (region)", "National (45 force areas)"]
 

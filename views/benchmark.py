@@ -246,15 +246,16 @@ def rates_and_ranks() -> None:
         "mean number live in a month of the period; victims, arrests and charges are summed over it. An operation "
         "counts in every force area it names (its victims, arrests and charges in its primary one) and once in "
         "the region and the nation; the national / non-territorial operations, with no force area, have no rate "
-        "or rank. Rank is the "
+        "or rank (their counts are in the second table). Rank is the "
         "force area's place among the 45 (among those with cases, for proportions), 1 being the highest. City of "
         "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
         "plot."
     )
     rank_help = ("National rank among the force areas with a value (1 = highest; =3 when shared with another "
                  "force; none when every force has the same value)")
-    st.dataframe(
-        table.select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
+    st.dataframe(  # a rate needs a population: the national / non-territorial row is in the proportions only
+        table.filter(pl.col("population").is_not_null())
+        .select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
         hide_index=True, key="bench_rates",
         column_config={
             "name": st.column_config.TextColumn("Per 100,000 population", width="medium"),
