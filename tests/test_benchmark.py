@@ -294,3 +294,17 @@ def test_the_page_works_for_the_first_month_of_the_data(raw):
     at = open_app(View(date(2021, 1, 1), date(2021, 1, 1)), PAGE)
     # No month of returns before January 2021: a year before, nothing was reported live.
     assert ind.frame(at, "summary").set_index("measure").loc["Live operations", "year_ago"] == "0"
+
+
+def test_the_region_follows_the_sidebar_after_the_page_is_shown(raw, last_month):
+    """Issue 13: once shown, the page's region stayed on North West with the sidebar on Wales."""
+    at = open_app(View(shift(last_month, -23), last_month), PAGE)
+    assert at.selectbox(key="bench_region").value == "north-west"
+    at.multiselect(key="region").set_value(["wales"]).run()
+    assert at.selectbox(key="bench_region").value == "wales"
+    assert ind.frame(at, "rates")["name"].tolist()[:3] == ["South Wales", "Gwent", "Dyfed-Powys"]
+    at.selectbox(key="bench_region").set_value("london").run()  # a choice on the page stands...
+    at.toggle(key="bench_dispersion").set_value(False).run()
+    assert at.selectbox(key="bench_region").value == "london"
+    at.multiselect(key="region").set_value(["eastern"]).run()  # ...until the sidebar changes again
+    assert at.selectbox(key="bench_region").value == "eastern"

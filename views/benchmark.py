@@ -36,8 +36,10 @@ month = filters.end
 
 st.title("Benchmark")
 regions = list(region_names)
+opening = benchmark.default_region(scope.regions(), filters.regions)
+sidebar.follow("bench_region", opening, filters.regions)
 region = st.selectbox(
-    "Region", regions, index=regions.index(benchmark.default_region(scope.regions(), filters.regions)),
+    "Region", regions, index=regions.index(opening),
     format_func=region_names.get, key="bench_region", bind="query-params", width=260,
 )
 region_name = region_names[region]

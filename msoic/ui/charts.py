@@ -18,9 +18,9 @@ _LAYOUT = dict(
 
 
 def live_by_family(frame: pl.DataFrame) -> go.Figure:
-    """Stacked bars of live operations per month, one colour per crime family (`group`)."""
+    """Stacked bars of live operations per month, one colour per crime family (`group`) in view."""
     fig = go.Figure()
-    for family in ("MS", "OIC"):
+    for family in (f for f in ("MS", "OIC") if f in set(frame["group"])):
         part = frame.filter(pl.col("group") == family).sort("month")
         fig.add_bar(
             x=part["month"].to_list(), y=part["live_ops"].to_list(), name=FAMILIES[family],
