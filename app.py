@@ -23,12 +23,14 @@ def ensure_database() -> None:
         return
     from msoic import demo
 
-    with st.status("First start: building the synthetic national data set…", expanded=True) as status:
+    progress = st.empty()  # emptied once built: a finished status would stay above the first page
+    with progress.status("First start: building the synthetic national data set…", expanded=True):
         bar = st.progress(0.0)
         with db.build_lock(path):
             if not path.exists():  # another session may have built it while we waited
                 demo.build(path, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
-        status.update(label="Synthetic data set built.", state="complete", expanded=False)
+    progress.empty()
+    st.toast("Synthetic data set built.", icon=":material/science:")
 
 
 ensure_database()

@@ -2,7 +2,8 @@
 -- The operations active in the period (reported in at least one of its months) within the
 -- filters, with their latest status and stage in the period and how many victims and offenders
 -- they have (all of their life). $search keeps those whose codename, operation id or organised
--- crime group reference contains it, in any case ('' keeps all).
+-- crime group reference contains it, in any case ('' keeps all). Most people (victims and offenders)
+-- first, so the first operation a person opens has something to show; then the newest.
 with reported as (
     select
         operation_id,
@@ -68,4 +69,4 @@ final as (
     left join offenders as o on o.operation_id = c.operation_id
 )
 
-select * from final order by opened_on desc, operation_id;
+select * from final order by victims + offenders desc, opened_on desc, operation_id;

@@ -65,6 +65,13 @@ def test_the_table_lists_the_operations_reported_in_the_period(view, raw):
     assert any("active from" in c.value and "reported by their lead agency" in c.value for c in at.caption)
 
 
+def test_the_table_opens_on_the_operations_with_most_people(raw, last_month):
+    """Issue 13: it opened on the newest operations, none of them with a victim or offender yet."""
+    rows = shown_rows(open_app(View(shift(last_month, -23), last_month), PAGE))
+    people = [r["victims"] + r["offenders"] for r in rows]
+    assert people[0] == max(people) > 0 and people == sorted(people, reverse=True)
+
+
 @pytest.mark.parametrize("field", ["codename", "operation_id", "ocg_ref"])
 def test_search_matches_codename_operation_id_or_ocg_reference(raw, last_month, field):
     view = View(shift(last_month, -23), last_month)

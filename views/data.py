@@ -41,12 +41,16 @@ if complete is None:
 elif complete.is_empty():
     st.info("No victim or offender was recorded in this period.")
 else:
-    table = complete.with_columns(pl.col("agency_code").replace_strict(names, default=pl.col("agency_code")))
+    table = submissions.completeness_worst_first(complete).with_columns(
+        pl.col("agency_code").replace_strict(names, default=pl.col("agency_code")))
     share = lambda label, help_: st.column_config.ProgressColumn(label, format="percent", min_value=0,
                                                                  max_value=1, help=help_)
+    st.caption(f"{table.height:,} rows, worst first: the lowest of the three shares first, then the most "
+               "people. Scroll the table or sort it by a column heading.")
     st.dataframe(
-        table, hide_index=True, height="content",
+        table, hide_index=True, height=420, key="completeness",
         column_config={
+            "least_known": share("Least known", "The lowest of the three shares"),
             "agency_code": st.column_config.TextColumn("Agency"),
             "kind": st.column_config.TextColumn("Records"),
             "people": st.column_config.NumberColumn("Number", format="localized"),

@@ -68,7 +68,8 @@ elif CHOSEN in st.query_params:
     del st.query_params[CHOSEN]
 
 found = f"{table.height:,} operation{'s' if table.height != 1 else ''}"
-st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + ". Sort by clicking a column header; "
+st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + ", most victims and offenders first. "
+           "Sort by clicking a column header; "
            "choose a row (the box at its left) to see the operation.")
 csv, file_name = data.export_csv(table, "msoic-operations")
 st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
