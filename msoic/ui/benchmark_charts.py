@@ -10,13 +10,12 @@ import polars as pl
 
 from msoic.analysis.benchmark import STATUS_TEXT
 from msoic.analysis.scorecard import indicator_value_text
+from msoic.ui import theme
 from msoic.ui.charts import wrap_label
-from msoic.ui.theme import PALETTE
 
-REGION_COLOUR = PALETTE[0]
 OTHER_COLOUR = "#A0A0A0"
-LIMIT_COLOUR = "#555555"
-RAG_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73", "none": "#E8E8E8"}
+LIMIT_COLOUR = "#7d8793"  # a grey that reads on the light and the dark background
+RAG_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73", "none": theme.NO_DATA}
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No data"}
 TRAVEL_ARROWS = {"better": "↑", "worse": "↓", "same": "→", "none": ""}
 STATUS_WORDS = {status: words.lower() for status, words in STATUS_TEXT.items()}  # inside a hover sentence
@@ -62,7 +61,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
                 )
         fig.add_scatter(
             x=[n[0], n[-1]], y=[national, national], mode="lines", name="National value",
-            line=dict(color="black", width=1.5, dash="dot"), hoverinfo="skip", meta="limit",
+            line=dict(color=theme.ink(), width=1.5, dash="dot"), hoverinfo="skip", meta="limit",
         )
     fmt = ".0%" if kind == "proportion" else ",.1f"
     hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{y:" + fmt + "}<br>"
@@ -70,16 +69,16 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
              + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]} of %{customdata[4]}<br>"
              + "%{customdata[5]}<extra></extra>")
     for in_region, name, colour, size in ((False, "Other forces", OTHER_COLOUR, 9),
-                                          (True, f"{region_name} forces", REGION_COLOUR, 13)):
+                                          (True, f"{region_name} forces", theme.accent(), 13)):
         part = points.filter(pl.col("in_region") == in_region).sort("n")
         fig.add_scatter(
             x=part["n"].to_list(), y=part["value"].to_list(), name=name,
             mode="markers+text",
             text=[a if in_region or c else "" for a, c in zip(part["abbreviation"], part["chosen"])],
             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(part.height)],
-            textfont=dict(size=12, color=REGION_COLOUR if in_region else "black"),
+            textfont=dict(size=12, color=theme.accent() if in_region else theme.ink()),
             marker=dict(color=colour, size=size, line=dict(
-                color=["black" if c else "white" for c in part["chosen"]],
+                color=[theme.ink() if c else theme.paper() for c in part["chosen"]],
                 width=[3 if c else 1 for c in part["chosen"]])),
             customdata=[[r["force_code"], r["name"], r["count"], r["rank"] or "–", r["ranked"],
                          STATUS_WORDS[r["status"]]] for r in part.iter_rows(named=True)],
@@ -94,7 +93,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
             fig.add_annotation(
                 x=math.log10(r["n"]), y=top, showarrow=False, yanchor="top", xanchor="left",
                 text=f"▲ {r['name']}: {value_text(r['value'], kind)} (off the scale)",
-                font=dict(size=11, color="black"),
+                font=dict(size=11, color=theme.ink()),
             )
     fig.update_layout(
         margin=dict(l=10, r=10, t=30, b=10), height=480, hovermode="closest", clickmode="event+select",
@@ -145,10 +144,10 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
             x=part["x"].to_list(), y=part["y"].to_list(), mode="markers+text",
             name="Force areas" if has_value else "No cases",
             text=[f"<b>{a}</b>" if r else a for a, r in zip(part["abbreviation"], part["in_region"])],
-            textfont=dict(size=10, color=["white" if d else "black" for d in dark]),
+            textfont=dict(size=10, color=["white" if d else "black" for d in dark]),  # on the hexagon's fill
             marker=dict(
                 symbol="hexagon", size=pixels * 2 / _SQRT3 - 2, color=colours,
-                line=dict(color=["black" if c or r else "white" for c, r in marked],
+                line=dict(color=[theme.ink() if c or r else theme.paper() for c, r in marked],
                           width=[4 if c else (2.5 if r else 1) for c, r in marked]),
                 **(dict(colorscale="Blues", cmin=bottom, cmax=top, showscale=True, colorbar=colour_bar)
                    if has_value else {}),
@@ -180,7 +179,7 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
     """
     indicators = card.select("indicator", "label", "area").unique("indicator").sort("indicator")
     units = card.filter(pl.col("indicator") == indicators["indicator"][0]).select("kind", "unit", "name")
-    codes = {"red": 0, "amber": 1, "green": 2}
+    codes = {"red": 0, "amber": 1, "green": 2, "none": 3}  # "none" a cell of its own: no panel behind
     z, text, custom = [], [], []
     for kind, unit, _ in units.iter_rows():
         rows = card.filter((pl.col("kind") == kind) & (pl.col("unit") == unit)).sort("indicator")
@@ -189,19 +188,20 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
         custom.append([_cell_hover(r) for r in rows.iter_rows(named=True)])
     y = units["name"].to_list()
     x = [wrap_label(label, 18) for label in indicators["label"]]
-    scale = [[0, RAG_COLOURS["red"]], [0.33, RAG_COLOURS["red"]], [0.34, RAG_COLOURS["amber"]],
-             [0.66, RAG_COLOURS["amber"]], [0.67, RAG_COLOURS["green"]], [1, RAG_COLOURS["green"]]]
+    scale = [[0, RAG_COLOURS["red"]], [0.24, RAG_COLOURS["red"]], [0.26, RAG_COLOURS["amber"]],
+             [0.49, RAG_COLOURS["amber"]], [0.51, RAG_COLOURS["green"]], [0.74, RAG_COLOURS["green"]],
+             [0.76, RAG_COLOURS["none"]], [1, RAG_COLOURS["none"]]]
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=y, text=text, customdata=custom, texttemplate="%{text}",
-        textfont=dict(size=12, color="black"),
-        colorscale=scale, zmin=0, zmax=2, showscale=False, xgap=3, ygap=3,
+        textfont=dict(size=12, color="black"),  # on the cell's red, amber, green or grey
+        colorscale=scale, zmin=0, zmax=3, showscale=False, xgap=3, ygap=3,
         hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>", name="Scorecard",
     ))
     # The forces above the line; the region and the nation below it.
-    fig.add_hline(y=units.height - 2.5, line_width=2, line_color="black")
+    fig.add_hline(y=units.height - 2.5, line_width=2, line_color=theme.ink())
     fig.update_layout(
         height=110 + 34 * units.height, margin=dict(l=10, r=10, t=10, b=10),
-        plot_bgcolor=RAG_COLOURS["none"], hovermode="closest",
+        plot_bgcolor="rgba(0,0,0,0)", hovermode="closest",
     )
     fig.update_xaxes(side="top", tickangle=0, fixedrange=True)
     fig.update_yaxes(autorange="reversed", fixedrange=True)

@@ -7,6 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from msoic.reference import FAMILIES
+from msoic.ui import theme
 from msoic.ui.theme import FAMILY_COLOURS, PALETTE
 
 _LAYOUT = dict(
@@ -109,7 +110,7 @@ def _add_markers(fig: go.Figure, flags: pl.DataFrame, line: pl.DataFrame, y: str
         x=at["month"].to_list(), y=at["_y"].to_list(), name="Emerging change", legendgroup="flags",
         legendrank=1001, showlegend=first, mode="markers", meta="flags", customdata=[[group]] * at.height,
         marker=dict(symbol=["triangle-up" if d == "up" else "triangle-down" for d in at["direction"]],
-                    size=13, color=colour, line=dict(width=1.5, color="#1b1f24")),
+                    size=13, color=colour, line=dict(width=1.5, color=theme.ink())),
         text=at["text"].to_list(), hovertemplate="%{text}<extra></extra>", **where,
     )
 

@@ -1,4 +1,7 @@
-"""The colour-blind-safe categorical palette every chart uses (also set in .streamlit/config.toml)."""
+"""The colour-blind-safe categorical palette every chart uses (also set in .streamlit/config.toml),
+and the line and text colours that read on the person's theme, light or dark."""
+
+import streamlit as st
 
 # Okabe & Ito (2008) first, then Paul Tol's "muted" scheme beyond six series; the pale yellow and
 # grey, hard to see on white, come last.
@@ -9,3 +12,30 @@ PALETTE: list[str] = [
 
 # Crime families always keep the same colour.
 FAMILY_COLOURS = {"MS": PALETTE[0], "OIC": PALETTE[1]}
+
+# The text and background colours of .streamlit/config.toml's [theme.light] and [theme.dark]; the accent
+# is Okabe-Ito blue on light and its sky blue on dark (the blue is too dark to read on the dark grey).
+_INK = {"light": "#1b1f24", "dark": "#e6e9ed"}
+_PAPER = {"light": "#ffffff", "dark": "#0f1419"}
+_ACCENT = {"light": PALETTE[0], "dark": PALETTE[4]}
+NO_DATA = "#9aa3ad"  # a mid grey, apart from both backgrounds
+
+
+def kind() -> str:
+    """'dark' when the person's app theme is dark, else 'light' (also outside a Streamlit run)."""
+    return "dark" if st.context.theme.type == "dark" else "light"
+
+
+def ink() -> str:
+    """The text colour of the theme: for lines and labels that must stand out from the background."""
+    return _INK[kind()]
+
+
+def paper() -> str:
+    """The background colour of the theme: for outlines that separate marks from each other."""
+    return _PAPER[kind()]
+
+
+def accent() -> str:
+    """The highlight colour (a region's forces) that reads on the theme's background."""
+    return _ACCENT[kind()]
