@@ -13,6 +13,11 @@ from msoic.ui import data, operation_charts, sidebar, signin, text
 
 CHOSEN = "operation"  # URL query parameter: the chosen operation, so the view is a link
 CHARACTERISTICS = {"sex": "Sex", "age_group": "Age group", "nationality": "Nationality"}
+# The columns shown, so they fit the page at 1440 px (issue 13: Stage and later were cut off); the chosen
+# operation's region, lead agency, closing date, OCG and county lines are written out below the table,
+# and the download has every column.
+SHOWN = ("operation_id", "codename", "force_area", "crime_type", "opened_on", "status", "stage", "victims",
+         "offenders")
 
 filters = sidebar.current()
 st.title("Operations")
@@ -40,22 +45,22 @@ if wanted and wanted not in ids:  # a link to an operation this view does not li
 default = {"selection": {"rows": [ids.index(wanted)]}} if wanted in ids else None
 event = st.dataframe(
     table, key=key, on_select="rerun", selection_mode="single-row", selection_default=default,
-    hide_index=True, height=420, placeholder="–",
+    hide_index=True, height=420, placeholder="–", column_order=SHOWN,
     column_config={
-        "operation_id": st.column_config.TextColumn("Operation", pinned=True),
-        "codename": st.column_config.TextColumn("Codename"),
+        "operation_id": st.column_config.TextColumn("Operation", pinned=True, width=100),
+        "codename": st.column_config.TextColumn("Codename", width=110),
         "region": st.column_config.TextColumn("Region"),
-        "force_area": st.column_config.TextColumn("Force area"),
-        "crime_type": st.column_config.TextColumn("Crime type"),
+        "force_area": st.column_config.TextColumn("Force area", width=130),
+        "crime_type": st.column_config.TextColumn("Crime type", width=150),
         "lead_agency": st.column_config.TextColumn("Lead agency"),
-        "opened_on": st.column_config.DateColumn("Opened", format="D MMM YYYY"),
+        "opened_on": st.column_config.DateColumn("Opened", format="D MMM YYYY", width=96),
         "closed_on": st.column_config.DateColumn("Closed", format="D MMM YYYY"),
-        "status": st.column_config.TextColumn("Status", help="As last reported in the period"),
-        "stage": st.column_config.TextColumn("Stage", help="As last reported in the period"),
+        "status": st.column_config.TextColumn("Status", width=80, help="As last reported in the period"),
+        "stage": st.column_config.TextColumn("Stage", width=104, help="As last reported in the period"),
         "months_reported": st.column_config.NumberColumn("Months reported",
                                                          help="Months of the period it was reported"),
-        "victims": st.column_config.NumberColumn("Victims", format="localized"),
-        "offenders": st.column_config.NumberColumn("Offenders", format="localized"),
+        "victims": st.column_config.NumberColumn("Victims", format="localized", width=72),
+        "offenders": st.column_config.NumberColumn("Offenders", format="localized", width=84),
         "ocg_ref": st.column_config.TextColumn("OCG", help="Organised crime group, when identified"),
         "county_lines": st.column_config.CheckboxColumn("County lines"),
     },

@@ -6,7 +6,7 @@ import streamlit as st
 from msoic import reference
 from msoic.analysis import changes, kpis, series
 from msoic.filters import add_months
-from msoic.measures import MEASURES
+from msoic.measures import MEASURES, SHORT_LABELS
 from msoic.ui import changes_charts, charts, data, kpi, sidebar
 
 filters = sidebar.current()
@@ -57,11 +57,13 @@ st.dataframe(
     hide_index=True,
     height="content",
     column_config={
-        "group": st.column_config.TextColumn("Region"),
-        **{m: st.column_config.NumberColumn(label, format="localized") for m, label in MEASURES.items()},
+        # Short headings and widths in pixels, so the ten columns fit the page at 1440 px (issue 13).
+        "group": st.column_config.TextColumn("Region", width=170),
+        **{m: st.column_config.NumberColumn(SHORT_LABELS[m], format="localized", width=80, help=label)
+           for m, label in MEASURES.items()},
         "live_ops_year_ago": st.column_config.NumberColumn(
-            f"Live, {year_ago:%b %Y}", format="localized", help="Live operations a year before"),
+            f"Live, {year_ago:%b %Y}", format="localized", width=112, help="Live operations a year before"),
         "victims_year_ago": st.column_config.NumberColumn(
-            f"Victims, {year_ago:%b %Y}", format="localized", help="Victims identified a year before"),
+            f"Victims, {year_ago:%b %Y}", format="localized", width=120, help="Victims identified a year before"),
     },
 )

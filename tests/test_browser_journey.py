@@ -1,0 +1,139 @@
+"""The analyst's journey in chromium (issue 13): context that survives a click, pages that fit 1440 px
+and a 390 px phone, and charts that read on the dark theme. Screenshots of every page at 1440 px, on a
+phone and dark go to test-artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.independent import shift
+from tests.test_browser import ARTIFACTS, PAGES, _no_error_box, browser, server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+WIDE = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Every table drawn (those in a closed expander are not) as its scroller's width against its own box,
+# and the page against the window (pixels).
+MEASURE = """() => ({
+  window: window.innerWidth, page: document.documentElement.scrollWidth,
+  main: [document.querySelector("[data-testid='stMain']").scrollWidth,
+         document.querySelector("[data-testid='stMain']").clientWidth],
+  tables: [...document.querySelectorAll("[data-testid='stDataFrame']")]
+    .filter(t => t.querySelector('.dvn-scroller')).map(t => {
+    const s = t.querySelector('.dvn-scroller');
+    return {key: t.closest('[class*=st-key-]')?.className.match(/st-key-(\\S+)/)?.[1] ?? '',
+            columns: s.scrollWidth, box: s.clientWidth};
+  })})"""
+
+
+def _settled(browser, url: str, viewport: dict, scheme: str = "light"):  # noqa: F811
+    """A page opened and drawn: heading, no network traffic, every table's grid laid out."""
+    page = browser.new_page(viewport=viewport, color_scheme=scheme)
+    page.goto(url)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stDataFrame']")]
+        .filter(t => t.checkVisibility()).every(t => t.querySelector('.dvn-scroller'))""", timeout=60_000)
+    time.sleep(1.5)  # charts and grids settle their widths after the last message
+    return page
+
+
+def _shoot(page, name: str, width: int) -> None:
+    """The whole page (Streamlit scrolls inside its main block, so the window is grown to fit it)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(height, 8000)})
+    time.sleep(1)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_every_table_fits_its_box_at_1440_px(browser, server):  # noqa: F811
+    overflowing = {}
+    for path, title in PAGES.items():
+        page = _settled(browser, f"{server}/{path}", WIDE)
+        _no_error_box(page)
+        sizes = page.evaluate(MEASURE)
+        _shoot(page, f"wide-{title.lower()}.png", WIDE["width"])
+        page.close()
+        wide = [t for t in sizes["tables"] if t["columns"] > t["box"] + 1]
+        if wide:
+            overflowing[title] = wide
+        assert sizes["page"] <= sizes["window"], title
+    assert not overflowing, overflowing
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, server):  # noqa: F811
+    sideways = {}
+    for path, title in PAGES.items():
+        page = _settled(browser, f"{server}/{path}", PHONE)
+        _no_error_box(page)
+        sizes = page.evaluate(MEASURE)
+        _shoot(page, f"phone-{title.lower()}.png", PHONE["width"])
+        page.close()
+        if sizes["page"] > sizes["window"] or sizes["main"][0] > sizes["main"][1] + 1:
+            sideways[title] = (sizes["page"], sizes["main"])
+    assert not sideways, sideways
+
+
+def test_every_page_in_the_dark_theme_draws_in_light_ink(browser, server):  # noqa: F811
+    for path, title in PAGES.items():
+        page = _settled(browser, f"{server}/{path}", WIDE, scheme="dark")
+        _no_error_box(page)
+        background = page.evaluate("() => getComputedStyle(document.querySelector(\"[data-testid='stApp']\"))"
+                                   ".backgroundColor")
+        assert background == "rgb(15, 20, 25)", (title, background)  # [theme.dark] of .streamlit/config.toml
+        if title == "Benchmark":
+            national = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+                .flatMap(p => p.data || []).find(t => t.name === 'National value').line.color""")
+            assert national == "#e6e9ed", national  # the theme's text colour, not black on black
+        _shoot(page, f"dark-{title.lower()}.png", WIDE["width"])
+        page.close()
+
+
+def test_an_emerging_change_clicked_in_the_app_keeps_its_filters(browser, server):  # noqa: F811
+    """Bug 1: clicked inside the app, the link landed on Trends with the sidebar cleared."""
+    page = _settled(browser, f"{server}/", WIDE)
+    link = page.locator("[data-testid='stMain'] button").filter(has_text="new operations in").first
+    words = link.inner_text().splitlines()[-1]  # after the icon's name
+    region, crime_type = words.split(":")[0].split(", ")
+    link.click()
+    page.wait_for_url("**/trends?**", timeout=60_000)
+    page.get_by_role("heading", name="Trends").wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    url = page.url
+    assert f"region={region.replace(' ', '+')}" in url and f"crime_type={crime_type.replace(' ', '+')}" in url, url
+    assert "measure=New+operations" in url, url
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text(region, exact=True).is_visible()
+    assert sidebar.get_by_text(crime_type, exact=True).is_visible()
+    _no_error_box(page)
+    page.close()
+
+
+def test_the_benchmark_region_follows_the_sidebar(browser, server):  # noqa: F811
+    """Bug 2: once shown, the page's region stayed on North West with the sidebar on Wales."""
+    page = _settled(browser, f"{server}/benchmark", WIDE)
+    region = page.locator("[data-testid='stMain'] [data-testid='stSelectbox'] input").first
+    assert region.input_value() == "North West"
+    page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first.click()
+    page.get_by_role("option", name="Wales", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_url("**region=Wales**", timeout=30_000)
+    page.wait_for_function("""() => document.querySelector("[data-testid='stMain'] [data-testid='stSelectbox'] input")
+        .value === 'Wales'""", timeout=60_000)
+    page.get_by_role("heading", name="Forces of Wales", exact=False).first.wait_for(timeout=60_000)
+    _no_error_box(page)
+    page.close()
+
+
+def test_the_overview_chart_follows_the_period_and_the_crime_family(browser, server, last_month):  # noqa: F811
+    """Bug 6: the chart showed 24 months of both families with the sidebar on 18 months of modern slavery."""
+    start = shift(last_month, -17)
+    page = _settled(browser, f"{server}/?period={start:%Y-%m}&period={last_month:%Y-%m}&family=Modern+slavery", WIDE)
+    traces = page.evaluate("""() => document.querySelector('.js-plotly-plot').data
+        .map(t => ({name: t.name, months: t.x.length}))""")
+    assert traces == [{"name": "Modern slavery", "months": 18}], traces
+    page.close()
