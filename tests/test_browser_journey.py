@@ -9,7 +9,10 @@ import time
 import pytest
 
 from tests.independent import shift
-from tests.test_browser import ARTIFACTS, PAGES, _no_error_box, browser, server  # noqa: F401 (fixtures)
+from tests.test_browser import ARTIFACTS, _no_error_box, browser, server  # noqa: F401 (fixtures)
+from tests.test_browser import PAGES as SOME_PAGES
+
+PAGES = {**SOME_PAGES, "report": "Report"}
 
 pytestmark = pytest.mark.browser
 

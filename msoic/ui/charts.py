@@ -89,6 +89,8 @@ def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str
             _add_markers(fig, markers.filter(pl.col("group") == group), part, y, group, colour,
                          first=not panels and not any(t.meta == "flags" for t in fig.data), where=where)
     fig.update_layout(**_LAYOUT)
+    # The legend below the chart: above it, its two rows sat under Plotly's toolbar (issue 13).
+    fig.update_layout(legend=dict(yanchor="top", y=-0.12), margin=dict(t=40))
     if panels:
         fig.update_layout(height=max(320, 230 * rows), hovermode="closest")
         fig.update_annotations(font_size=12)
