@@ -308,3 +308,20 @@ def test_the_region_follows_the_sidebar_after_the_page_is_shown(raw, last_month)
     assert at.selectbox(key="bench_region").value == "london"
     at.multiselect(key="region").set_value(["eastern"]).run()  # ...until the sidebar changes again
     assert at.selectbox(key="bench_region").value == "eastern"
+
+
+def test_labels_of_points_close_together_do_not_overlap():
+    """Issue 13: the region's force labels on the funnel plot overprinted each other."""
+    from msoic.ui.benchmark_charts import _AROUND, label_positions
+
+    points = [(0.50, 0.50), (0.52, 0.51), (0.51, 0.49), (0.9, 0.1)]
+    width, height = 0.08, 0.05
+    positions = label_positions(points, width, height)
+    boxes = []
+    for (x, y), position in zip(points, positions):
+        dx, dy = _AROUND[position]
+        boxes.append((x + dx * width - width / 2, y + dy * height - height / 2))
+    for i, (ax, ay) in enumerate(boxes):
+        for bx, by in boxes[i + 1:]:
+            assert abs(ax - bx) >= width or abs(ay - by) >= height, positions
+    assert positions[-1] == "top center"  # a lone point keeps the usual place

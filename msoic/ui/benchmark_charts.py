@@ -68,14 +68,24 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
              + ("Population" if kind == "rate" else "Out of") + ": %{x:,}<br>"
              + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]} of %{customdata[4]}<br>"
              + "%{customdata[5]}<extra></extra>")
+    values = points["value"].to_list()
+    cap = axis_cap(values)
+    top = cap if cap is not None else max(values, default=national) * 1.15
+    top = max(top, national * 1.5) or 1
+    logs = [math.log10(n) for n in points["n"].to_list() if n and n > 0] or [0.0]
+    span = (max(logs) - min(logs)) or 1.0
     for in_region, name, colour, size in ((False, "Other forces", OTHER_COLOUR, 9),
                                           (True, f"{region_name} forces", theme.accent(), 13)):
         part = points.filter(pl.col("in_region") == in_region).sort("n")
+        labelled = [bool(in_region or c) for c in part["chosen"]]
+        where = label_positions([((math.log10(n) - min(logs)) / span, min(v, top) / top)
+                                 for n, v, shown in zip(part["n"], part["value"], labelled) if shown])
+        positions = iter(where)
         fig.add_scatter(
             x=part["n"].to_list(), y=part["value"].to_list(), name=name,
             mode="markers+text",
             text=[a if in_region or c else "" for a, c in zip(part["abbreviation"], part["chosen"])],
-            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(part.height)],
+            textposition=[next(positions) if shown else "top center" for shown in labelled],
             textfont=dict(size=12, color=theme.accent() if in_region else theme.ink()),
             marker=dict(color=colour, size=size, line=dict(
                 color=[theme.ink() if c else theme.paper() for c in part["chosen"]],
@@ -84,10 +94,6 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
                          STATUS_WORDS[r["status"]]] for r in part.iter_rows(named=True)],
             hovertemplate=hover, meta="forces",
         )
-    values = points["value"].to_list()
-    cap = axis_cap(values)
-    top = cap if cap is not None else max(values, default=national) * 1.15
-    top = max(top, national * 1.5) or 1
     if cap is not None:
         for r in points.filter(pl.col("value") > cap).iter_rows(named=True):
             fig.add_annotation(
@@ -103,6 +109,32 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
     fig.update_yaxes(title_text=measure_label + (" per 100,000" if kind == "rate" else ""), tickformat=fmt,
                      range=[0, top])
     return fig
+
+
+# Where a label may go around its point: Plotly's text position -> the label centre's offset from the
+# point, in label widths and heights. Tried in this order.
+_AROUND = {"top center": (0, 1), "bottom center": (0, -1), "middle right": (0.8, 0), "middle left": (-0.8, 0),
+           "top right": (0.7, 1), "bottom left": (-0.7, -1), "top left": (-0.7, 1), "bottom right": (0.7, -1)}
+
+
+def label_positions(points: list[tuple[float, float]], width: float = 0.08, height: float = 0.05) -> list[str]:
+    """A text position for each point (x, y as fractions of the plot) so that no label box (`width` by
+    `height`, fractions) overlaps another label or a labelled point, placed greedily in order; a point
+    with no free place gets "top center" (issue 13: the region's labels overprinted each other)."""
+    dot = (width / 6, height / 3)  # half the size of a marker, as fractions
+    taken = [(x - dot[0], y - dot[1], x + dot[0], y + dot[1]) for x, y in points]
+    chosen = []
+    for x, y in points:
+        for position, (dx, dy) in _AROUND.items():
+            cx, cy = x + dx * width, y + dy * height
+            box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                break
+        else:
+            position, box = "top center", (x - width / 2, y, x + width / 2, y + height)
+        taken.append(box)
+        chosen.append(position)
+    return chosen
 
 
 def hex_centre(column: int, row: int) -> tuple[float, float]:
