@@ -32,7 +32,7 @@ MEASURE = """() => ({
   })})"""
 
 
-def _settled(browser, url: str, viewport: dict, scheme: str = "light"):  # noqa: F811
+def _settled(browser, url: str, viewport: dict, scheme: str = "light"):
     """A page opened and drawn: heading, no network traffic, every table's grid laid out."""
     page = browser.new_page(viewport=viewport, color_scheme=scheme)
     page.goto(url)
@@ -53,7 +53,7 @@ def _shoot(page, name: str, width: int) -> None:
     page.screenshot(path=str(ARTIFACTS / name))
 
 
-def test_every_table_fits_its_box_at_1440_px(browser, server):  # noqa: F811
+def test_every_table_fits_its_box_at_1440_px(browser, server):
     overflowing = {}
     for path, title in PAGES.items():
         page = _settled(browser, f"{server}/{path}", WIDE)
@@ -68,7 +68,7 @@ def test_every_table_fits_its_box_at_1440_px(browser, server):  # noqa: F811
     assert not overflowing, overflowing
 
 
-def test_no_page_scrolls_sideways_on_a_phone(browser, server):  # noqa: F811
+def test_no_page_scrolls_sideways_on_a_phone(browser, server):
     sideways = {}
     for path, title in PAGES.items():
         page = _settled(browser, f"{server}/{path}", PHONE)
@@ -81,22 +81,61 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, server):  # noqa: F811
     assert not sideways, sideways
 
 
-def test_every_page_in_the_dark_theme_draws_in_light_ink(browser, server):  # noqa: F811
+def _contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two colours written '#rrggbb' or 'rgb(r, g, b)'."""
+    def luminance(colour: str) -> float:
+        if colour.startswith("#"):
+            channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        else:
+            channels = [int(c) for c in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
+        linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+BACKGROUND = "() => getComputedStyle(document.querySelector(\"[data-testid='stApp']\")).backgroundColor"
+# The lines and labels drawn on the background of the Benchmark charts: the national value, the labels
+# of the region's forces and of the other forces, the scorecard's separator.
+ON_BACKGROUND = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => [
+    ...(p.data || []).filter(t => t.name === 'National value').map(t => t.line.color),
+    ...(p.data || []).filter(t => t.meta === 'forces' && t.textfont && typeof t.textfont.color === 'string')
+        .map(t => t.textfont.color),
+    ...((p.layout || {}).shapes || []).map(s => s.line.color)])"""
+
+
+def _legible(page) -> None:
+    """Every line and label the Benchmark charts draw on the page's background stands out from it (3:1)."""
+    page.wait_for_function(f"() => ({ON_BACKGROUND})().length >= 3", timeout=60_000)
+    background = page.evaluate(BACKGROUND)
+    for colour in page.evaluate(ON_BACKGROUND):
+        assert _contrast(colour, background) >= 3, (colour, background)
+
+
+def test_every_page_in_the_dark_theme(browser, server):
     for path, title in PAGES.items():
         page = _settled(browser, f"{server}/{path}", WIDE, scheme="dark")
         _no_error_box(page)
-        background = page.evaluate("() => getComputedStyle(document.querySelector(\"[data-testid='stApp']\"))"
-                                   ".backgroundColor")
-        assert background == "rgb(15, 20, 25)", (title, background)  # [theme.dark] of .streamlit/config.toml
-        if title == "Benchmark":
-            national = page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
-                .flatMap(p => p.data || []).find(t => t.name === 'National value').line.color""")
-            assert national == "#e6e9ed", national  # the theme's text colour, not black on black
+        assert page.evaluate(BACKGROUND) == "rgb(15, 20, 25)", title  # [theme.dark] of .streamlit/config.toml
+        if title == "Benchmark":  # issue 13: the national line and outlines were black on black
+            _legible(page)
         _shoot(page, f"dark-{title.lower()}.png", WIDE["width"])
         page.close()
 
 
-def test_an_emerging_change_clicked_in_the_app_keeps_its_filters(browser, server):  # noqa: F811
+def test_a_person_chooses_the_theme_in_the_app_and_the_charts_stay_legible(browser, server):
+    """The theme choice (system, light or dark) is in the app's menu at the top right."""
+    page = _settled(browser, f"{server}/benchmark", WIDE)
+    _legible(page)
+    page.locator("[data-testid='stMainMenu']").click()
+    page.locator("[data-testid='stMainMenuItem-theme-Dark']").click()
+    page.wait_for_function(f"() => ({BACKGROUND})() === 'rgb(15, 20, 25)'", timeout=30_000)
+    _legible(page)
+    _shoot(page, "dark-chosen-benchmark.png", WIDE["width"])
+    page.close()
+
+
+def test_an_emerging_change_clicked_in_the_app_keeps_its_filters(browser, server):
     """Bug 1: clicked inside the app, the link landed on Trends with the sidebar cleared."""
     page = _settled(browser, f"{server}/", WIDE)
     link = page.locator("[data-testid='stMain'] button").filter(has_text="new operations in").first
@@ -116,7 +155,7 @@ def test_an_emerging_change_clicked_in_the_app_keeps_its_filters(browser, server
     page.close()
 
 
-def test_the_benchmark_region_follows_the_sidebar(browser, server):  # noqa: F811
+def test_the_benchmark_region_follows_the_sidebar(browser, server):
     """Bug 2: once shown, the page's region stayed on North West with the sidebar on Wales."""
     page = _settled(browser, f"{server}/benchmark", WIDE)
     region = page.locator("[data-testid='stMain'] [data-testid='stSelectbox'] input").first
@@ -132,7 +171,7 @@ def test_the_benchmark_region_follows_the_sidebar(browser, server):  # noqa: F81
     page.close()
 
 
-def test_the_overview_chart_follows_the_period_and_the_crime_family(browser, server, last_month):  # noqa: F811
+def test_the_overview_chart_follows_the_period_and_the_crime_family(browser, server, last_month):
     """Bug 6: the chart showed 24 months of both families with the sidebar on 18 months of modern slavery."""
     start = shift(last_month, -17)
     page = _settled(browser, f"{server}/?period={start:%Y-%m}&period={last_month:%Y-%m}&family=Modern+slavery", WIDE)

@@ -61,7 +61,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
                 )
         fig.add_scatter(
             x=[n[0], n[-1]], y=[national, national], mode="lines", name="National value",
-            line=dict(color=theme.ink(), width=1.5, dash="dot"), hoverinfo="skip", meta="limit",
+            line=dict(color=theme.INK, width=1.5, dash="dot"), hoverinfo="skip", meta="limit",
         )
     fmt = ".0%" if kind == "proportion" else ",.1f"
     hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{y:" + fmt + "}<br>"
@@ -75,7 +75,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
     logs = [math.log10(n) for n in points["n"].to_list() if n and n > 0] or [0.0]
     span = (max(logs) - min(logs)) or 1.0
     for in_region, name, colour, size in ((False, "Other forces", OTHER_COLOUR, 9),
-                                          (True, f"{region_name} forces", theme.accent(), 13)):
+                                          (True, f"{region_name} forces", theme.ACCENT, 13)):
         part = points.filter(pl.col("in_region") == in_region).sort("n")
         labelled = [bool(in_region or c) for c in part["chosen"]]
         where = label_positions([((math.log10(n) - min(logs)) / span, min(v, top) / top)
@@ -86,9 +86,9 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
             mode="markers+text",
             text=[a if in_region or c else "" for a, c in zip(part["abbreviation"], part["chosen"])],
             textposition=[next(positions) if shown else "top center" for shown in labelled],
-            textfont=dict(size=12, color=theme.accent() if in_region else theme.ink()),
+            textfont=dict(size=12, color=theme.ACCENT if in_region else theme.INK),
             marker=dict(color=colour, size=size, line=dict(
-                color=[theme.ink() if c else theme.paper() for c in part["chosen"]],
+                color=[theme.INK if c else theme.NO_OUTLINE for c in part["chosen"]],
                 width=[3 if c else 1 for c in part["chosen"]])),
             customdata=[[r["force_code"], r["name"], r["count"], r["rank"] or "–", r["ranked"],
                          STATUS_WORDS[r["status"]]] for r in part.iter_rows(named=True)],
@@ -99,7 +99,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
             fig.add_annotation(
                 x=math.log10(r["n"]), y=top, showarrow=False, yanchor="top", xanchor="left",
                 text=f"▲ {r['name']}: {value_text(r['value'], kind)} (off the scale)",
-                font=dict(size=11, color=theme.ink()),
+                font=dict(size=11, color=theme.INK),
             )
     fig.update_layout(
         margin=dict(l=10, r=10, t=30, b=10), height=480, hovermode="closest", clickmode="event+select",
@@ -179,7 +179,7 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
             textfont=dict(size=10, color=["white" if d else "black" for d in dark]),  # on the hexagon's fill
             marker=dict(
                 symbol="hexagon", size=pixels * 2 / _SQRT3 - 2, color=colours,
-                line=dict(color=[theme.ink() if c or r else theme.paper() for c, r in marked],
+                line=dict(color=[theme.INK if c or r else theme.NO_OUTLINE for c, r in marked],
                           width=[4 if c else (2.5 if r else 1) for c, r in marked]),
                 **(dict(colorscale="Blues", cmin=bottom, cmax=top, showscale=True, colorbar=colour_bar)
                    if has_value else {}),
@@ -230,7 +230,7 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
         hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>", name="Scorecard",
     ))
     # The forces above the line; the region and the nation below it.
-    fig.add_hline(y=units.height - 2.5, line_width=2, line_color=theme.ink())
+    fig.add_hline(y=units.height - 2.5, line_width=2, line_color=theme.INK)
     fig.update_layout(
         height=110 + 34 * units.height, margin=dict(l=10, r=10, t=10, b=10),
         plot_bgcolor="rgba(0,0,0,0)", hovermode="closest",

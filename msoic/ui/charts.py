@@ -112,7 +112,7 @@ def _add_markers(fig: go.Figure, flags: pl.DataFrame, line: pl.DataFrame, y: str
         x=at["month"].to_list(), y=at["_y"].to_list(), name="Emerging change", legendgroup="flags",
         legendrank=1001, showlegend=first, mode="markers", meta="flags", customdata=[[group]] * at.height,
         marker=dict(symbol=["triangle-up" if d == "up" else "triangle-down" for d in at["direction"]],
-                    size=13, color=colour, line=dict(width=1.5, color=theme.ink())),
+                    size=13, color=colour, line=dict(width=1.5, color=theme.INK)),
         text=at["text"].to_list(), hovertemplate="%{text}<extra></extra>", **where,
     )
 

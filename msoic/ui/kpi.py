@@ -10,7 +10,6 @@ import streamlit as st
 from msoic.analysis.summary import change_text
 from msoic.filters import add_months
 
-
 CARD_WIDTH = 228  # four a row in the page at 1440 px with the sidebar open
 
 
