@@ -164,7 +164,32 @@ st.caption(
     "its target and how many cases it rests on."
 )
 st.plotly_chart(charts.scorecard_grid(card), key="bench_scorecard")
-with st.expander("Indicators, targets and every value"):
+# The grid's legend: every cell with its value, target, amber band and denominator (issue 13).
+values = card.select(pl.col("name").alias("unit"), "area", "label", "value", "direction", "target", "amber_band",
+                     "numerator", "n", "previous", "rag", "travel")
+st.dataframe(values, hide_index=True, key="bench_card_values", height=300,
+             column_config={"unit": st.column_config.TextColumn("Force or area", width=140),
+                            "area": None, "label": st.column_config.TextColumn("Indicator", width=170),
+                            "value": st.column_config.NumberColumn("Value", format="%.3g", width=64),
+                            "direction": st.column_config.TextColumn("Better", width=60,
+                                                                     help="Higher or lower is better"),
+                            "target": st.column_config.NumberColumn("Target", format="%.3g", width=64),
+                            "amber_band": st.column_config.NumberColumn(
+                                "Amber band", format="%.3g", width=84,
+                                help="How far short of the target is still amber"),
+                            "numerator": st.column_config.NumberColumn("Numerator", format="%.0f", width=84),
+                            "n": st.column_config.NumberColumn("Denominator", width=90,
+                                                               help="The cases the value rests on"),
+                            "previous": st.column_config.NumberColumn("Before", format="%.3g", width=64,
+                                                                      help="The quarter before"),
+                            "rag": st.column_config.TextColumn("Rating", width=64),
+                            "travel": st.column_config.TextColumn("Travel", width=64)})
+st.caption("Shares are written as fractions (0.75 is 75%, an amber band of 0.1 is 10 points); days as days. "
+           "The denominator is the number of cases (victims, returns, operations) the value rests on.")
+csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
+st.download_button("Download CSV", signin.recorded(csv, file_name, values.height),
+                   file_name=file_name, mime="text/csv", icon=":material/download:")
+with st.expander("Indicators and targets"):
     st.markdown("The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
                 "defined in `msoic/analysis/metrics.py`.")
     st.dataframe(
@@ -173,15 +198,6 @@ with st.expander("Indicators, targets and every value"):
         column_config={"area": "Area", "label": "Indicator", "target": "Target", "direction": "Better when",
                        "amber_band": "Amber band", "counts": "What is counted"},
     )
-    values = card.select(pl.col("name").alias("unit"), "area", "label", "value", "numerator", "n", "previous",
-                         "rag", "travel")
-    st.dataframe(values, hide_index=True, key="bench_card_values",
-                 column_config={"unit": "Force or area", "area": "Area", "label": "Indicator",
-                                "value": "Value", "numerator": "Numerator", "n": "Cases",
-                                "previous": "Quarter before", "rag": "Rating", "travel": "Travel"})
-    csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
-    st.download_button("Download CSV", signin.recorded(csv, file_name, values.height),
-                       file_name=file_name, mime="text/csv", icon=":material/download:")
 
 # --- Rates and proportions with national ranks ------------------------------------------------------
 table = benchmark.comparison(forces, region_row, nation_row, region, force_names, f"{region_name} (region)",
