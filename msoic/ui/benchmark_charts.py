@@ -251,8 +251,8 @@ def _cell_hover(r: dict) -> str:
     bound = "at least " if r["direction"] == "higher" else "at most "
     target = bound + indicator_value_text(r["target"], r["unit_kind"])
     value = indicator_value_text(r["value"], r["unit_kind"])
-    out = [f"{r['label']}: {value} ({RAG_WORDS[r['rag']]}; target {target}, "
-           f"amber within {band_text(r['amber_band'], r['unit_kind'])})"]
+    out = [(f"{r['label']}: {value} ({RAG_WORDS[r['rag']]}; target {target}, "
+            f"amber within {band_text(r['amber_band'], r['unit_kind'])})")]
     if r["numerator"] is not None and r["unit_kind"] == "share":
         out.append(f"{r['numerator']:,.0f} of {r['n']:,}")
     else:
