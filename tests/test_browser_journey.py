@@ -179,3 +179,19 @@ def test_the_overview_chart_follows_the_period_and_the_crime_family(browser, ser
         .map(t => ({name: t.name, months: t.x.length}))""")
     assert traces == [{"name": "Modern slavery", "months": 18}], traces
     page.close()
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
+def test_trends_by_quarter_marks_the_partial_ones_and_fits_the_screen(browser, server, viewport):
+    """Quarters as the Home Office publishes them; the first and last, cut short by the period, are open circles."""
+    page = _settled(browser, f"{server}/trends?period_unit=Quarter&split=Region&period=2025-02&period=2026-08",
+                    viewport)
+    _no_error_box(page)
+    symbols = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].marker.symbol")
+    assert symbols[0] == symbols[-1] == "circle-open" and set(symbols[1:-1]) == {"circle"}, symbols
+    ticks = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.xaxis.ticktext")
+    assert ticks[0] == "Q1<br>2025" and ticks[-1] == "Q3<br>2026", ticks
+    sizes = page.evaluate(MEASURE)
+    assert sizes["page"] <= sizes["window"]
+    _shoot(page, f"{'wide' if viewport is WIDE else 'phone'}-trends-quarter.png", viewport["width"])
+    page.close()

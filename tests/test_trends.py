@@ -9,7 +9,7 @@ from tests.apptest import open_app, plotly_figures, traces
 from tests.independent import shift
 
 SPLITS = {"total": ("Total", None), "crime_type": ("Crime type", "crime_type"), "region": ("Region", "region_code")}
-VIEWS = {"monthly": "Monthly", "rolling": "3-month rolling mean", "share": "Share of total",
+VIEWS = {"monthly": "Each period", "rolling": "3-month rolling mean", "share": "Share of total",
          "yoy": "Change on a year before"}
 MEASURE_LABELS = {"live_ops": "Live operations", "victims": "Victims identified", "charges": "Charges",
                   "child_victims": "Child victims", "nrm_referrals": "NRM referrals", "arrests": "Arrests",

@@ -186,7 +186,7 @@ st.dataframe(values, hide_index=True, key="bench_card_values", height=300,
                             "travel": st.column_config.TextColumn("Travel", width=64)})
 st.caption("Shares are written as fractions (0.75 is 75%, an amber band of 0.1 is 10 points); days as days. "
            "The denominator is the number of cases (victims, returns, operations) the value rests on.")
-csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
+csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}", quarter, scorecard.HEADERS)
 st.download_button("Download CSV", signin.recorded(csv, file_name, values.height),
                    file_name=file_name, mime="text/csv", icon=":material/download:")
 with st.expander("Indicators and targets"):
@@ -245,7 +245,7 @@ st.dataframe(
         **{f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help) for m in benchmark.PROPORTIONS},
     },
 )
-csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}-{filters.start:%Y-%m}-{month:%Y-%m}")
+csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}", nation_view, benchmark.headers())
 st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
                    file_name=file_name, mime="text/csv", icon=":material/download:",
                    key="bench_download")

@@ -18,6 +18,11 @@ CHARACTERISTICS = {"sex": "Sex", "age_group": "Age group", "nationality": "Natio
 # and the download has every column.
 SHOWN = ("operation_id", "codename", "force_area", "crime_type", "opened_on", "status", "stage", "victims",
          "offenders")
+# The download's column headers, as the table names its columns.
+HEADERS = {"operation_id": "Operation", "codename": "Codename", "region": "Region", "force_area": "Force area",
+           "crime_type": "Crime type", "lead_agency": "Lead agency", "opened_on": "Opened", "closed_on": "Closed",
+           "status": "Status", "stage": "Stage", "months_reported": "Months reported", "victims": "Victims",
+           "offenders": "Offenders", "ocg_ref": "OCG", "county_lines": "County lines"}
 
 filters = sidebar.current()
 st.title("Operations")
@@ -76,7 +81,7 @@ found = f"{table.height:,} operation{'s' if table.height != 1 else ''}"
 st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + ", most victims and offenders first. "
            "Sort by clicking a column header; "
            "choose a row (the box at its left) to see the operation.")
-csv, file_name = data.export_csv(table, "msoic-operations")
+csv, file_name = data.export_csv(table, "msoic-operations", filters, HEADERS)
 st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
                    file_name=file_name, mime="text/csv", icon=":material/download:")
 

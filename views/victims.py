@@ -216,6 +216,7 @@ with right:
 with st.expander("Data behind the page"):
     table = profile.with_columns(pl.col("sex").replace_strict(SEX), pl.col("age_group").replace_strict(AGE))
     st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY")})
-    csv, file_name = data.export_csv(profile, "msoic-victims-by-month-sex-age")
+    csv, file_name = data.export_csv(table, "msoic-victims-by-month-sex-age", filters,
+                                     {"month": "Month", "sex": "Sex", "age_group": "Age group", "victims": "Victims"})
     st.download_button("Download CSV", signin.recorded(csv, file_name, profile.height),
                        file_name=file_name, mime="text/csv", icon=":material/download:")

@@ -174,6 +174,19 @@ def comparison(forces: pl.DataFrame, region_row: pl.DataFrame, nation_row: pl.Da
                                               *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES))
 
 
+COUNT_LABELS = {"live_ops": "Live operations (mean in a month)", "victims": "Victims identified",
+                "child_victims": "Child victims", "victims_referred": "Victims referred to the NRM",
+                "arrests": "Arrests", "charges": "Charges", "closed_ops": "Operations closed",
+                "closed_ops_charged": "Operations closed reaching a charge"}
+
+
+def headers() -> dict[str, str]:
+    """The comparison table's column names as a person reads them (the download's headers)."""
+    measures = {m: spec.label + (" per 100,000" if spec.kind == "rate" else " (%)") for m, spec in MEASURES.items()}
+    return {"name": "Force or area", "population": "Population", **COUNT_LABELS, **measures,
+            **{f"rank_{m}": f"National rank: {label}" for m, label in measures.items()}}
+
+
 def forces_for_display(forces: pl.DataFrame, positions: pl.DataFrame, measure: str, region: str,
                        chosen: set[str], names: dict[str, str]) -> pl.DataFrame:
     """Every force with what the funnel plot and the hex map show of it: name, in_region,

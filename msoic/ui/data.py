@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from msoic import db, disclosure, export
+from msoic import auth, db, export
 from msoic.analysis import changes
 from msoic.auth import Scope
 from msoic.filters import Filters, add_months
@@ -60,20 +60,24 @@ def is_synthetic() -> bool:
     return meta().get("is_synthetic") == "true"
 
 
-def export_csv(frame: pl.DataFrame, stem: str, controlled: bool | None = None) -> tuple[bytes, str]:
-    """(CSV bytes, file name) for a download; synthetic data says so in a column and the name;
-    cells a spreadsheet would run as formulas are neutralised (msoic.export).
+def export_csv(frame: pl.DataFrame, stem: str, filters: Filters | None = None, headers: dict[str, str] | None = None,
+               controlled: bool | None = None) -> tuple[bytes, str]:
+    """(CSV bytes, file name) for a download, as msoic.export.stamped makes it: disclosure control,
+    labelled headers, the period and filters stamped in the name and in two columns, synthetic
+    data said so, formulas neutralised.
 
     `controlled` applies disclosure control (msoic.disclosure); by default it does for everyone
     whose scope is short of national row level (a national analyst gets the counts as they are)."""
+    scope = signin.scope()
     if controlled is None:
-        controlled = not signin.scope().is_national
-    if controlled:
-        frame = disclosure.control_frame(frame)
-    if is_synthetic():
-        frame = frame.with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
-        stem = "SYNTHETIC-" + stem
-    return export.neutralise(frame).write_csv().encode(), stem + ".csv"
+        controlled = not scope.is_national
+    return export.stamped(frame, stem, controlled=controlled, synthetic=is_synthetic(), filters=filters,
+                          headers=headers, access=access_text(scope))
+
+
+def access_text(scope: Scope) -> str:
+    """The grants a download was made under, in words: 'Regional coordinator, London'."""
+    return "; ".join(auth.describe(g) for g in scope.grants)
 
 
 def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:
