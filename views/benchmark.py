@@ -8,13 +8,15 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from msoic import reference
+from msoic import reference, similar
 from msoic.analysis import benchmark, scorecard, summary
 from msoic.filters import add_months
 from msoic.ui import benchmark_charts as charts
 from msoic.ui import data, sidebar, signin
 
 NATION_LABEL = "National (45 force areas)"
+SHORT = {"live_ops_rate": "Live ops", "victims_rate": "Victims", "arrests_rate": "Arrests", "charges_rate": "Charges",
+         "nrm_referred": "NRM referred", "child_share": "Children", "ops_charged": "Charged"}
 
 
 def narrow_to_clicked(key: str) -> None:
@@ -147,6 +149,77 @@ chance alone. With *Allow for over-dispersion* on, the limits are widened by √
 forces that stand out beyond that spread are listed; switch it off for the exact limits alone.
 Live operations are a monthly mean, treated as one Poisson count."""
     )
+
+# --- Against its most similar forces ------------------------------------------------------------------
+st.subheader("Each force against its most similar forces")
+own_forces = reference.forces_in((region,))
+first_force = next((f for f in filters.forces if f in own_forces), own_forces[0])
+sidebar.follow("bench_msg_force", first_force, (region, filters.forces))
+msg_force = st.selectbox("Force area", own_forces, index=own_forces.index(first_force), format_func=force_names.get,
+                         key="bench_msg_force", width=260)
+members = similar.members(msg_force, reference.table("similar_forces"))
+group_label = f"{force_names[msg_force]}'s group ({len(members)} force areas)"
+st.markdown(
+    f"**{force_names[msg_force]}** is in a group with the seven force areas most like it in population, "
+    f"residents per square kilometre and the share living in towns and cities: "
+    f"{', '.join(force_names[f] for f in members[1:])} (nearest first)."
+)
+group_forces, group_row = benchmark.group_benchmark(counts, members)
+group_value = group_row[measure][0]
+group_shown = benchmark.forces_for_display(
+    forces.filter(pl.col("force_code").is_in(members)), benchmark.funnel_positions(group_forces, group_row, measure,
+                                                                                   used_phi),
+    measure, region, chosen, force_names,
+).join(reference.table("hexmap"), on="force_code").with_columns((pl.col("force_code") == msg_force).alias("in_region"))
+left, right = st.columns([3, 2])
+with left:
+    if group_value is None:
+        st.markdown("No force area of the group has cases of this measure in the period.")
+    else:
+        st.plotly_chart(
+            charts.funnel_plot(group_shown.filter(pl.col("value").is_not_null()),
+                               benchmark.funnel_curves(group_forces, group_row, measure, used_phi), group_value,
+                               spec.kind, spec.label, region_name, f"{spec.size_label} (log scale)",
+                               centre_label="Group value", highlight_label=force_names[msg_force],
+                               others_label="Its most similar forces"),
+            key="bench_msg_funnel", on_select=partial(narrow_to_clicked, "bench_msg_funnel"),
+            selection_mode="points",
+        )
+with right:
+    st.markdown(f"**{spec.label}{per}**: group value **{charts.value_text(group_value, spec.kind)}{per}**, "
+                f"national **{charts.value_text(national, spec.kind)}{per}**.")
+    st.caption("The funnel's limits are drawn about the group's own value (its forces' cases over their "
+               "population or denominator together), widened for over-dispersion as above when that is on.")
+    group_out = benchmark.outliers(group_shown)
+    if group_out.is_empty():
+        st.markdown("No force area of the group lies outside its 95% limits.")
+    else:
+        st.dataframe(benchmark.outlier_table(group_out, region_names, spec.kind).select(
+                         pl.col("name").alias("member"), "region", pl.col("status").alias("where")),
+                     hide_index=True, key="bench_msg_out", column_config={
+                         "member": st.column_config.TextColumn("Outside the group's limits", width=115),
+                         "region": st.column_config.TextColumn("Region", width=95),
+                         "where": st.column_config.TextColumn("Where", width=155)})
+group_table = benchmark.group_table(group_forces, group_row, nation_row, members, force_names, group_label,
+                                    NATION_LABEL)
+st.dataframe(
+    group_table.select(pl.col("name").alias("member"), *benchmark.RATES, *benchmark.PROPORTIONS), hide_index=True,
+    key="bench_msg_table",
+    column_config={
+        "member": st.column_config.TextColumn("Force or group", width=220),
+        # Short headers so the eight columns fit 1440 px; the full name is the column's help.
+        **{m: st.column_config.NumberColumn(f"{SHORT[m]} /100k", format="%.1f", width=96,
+                                            help=benchmark.MEASURES[m].label + " per 100,000")
+           for m in benchmark.RATES},
+        **{m: st.column_config.NumberColumn(SHORT[m], format="%.0f%%", width=96, help=benchmark.MEASURES[m].label)
+           for m in benchmark.PROPORTIONS},
+    },
+)
+csv, file_name = data.export_csv(group_table, f"msoic-similar-forces-{msg_force}", nation_view, benchmark.headers())
+st.download_button("Download CSV", signin.recorded(csv, file_name, group_table.height), file_name=file_name,
+                   mime="text/csv", icon=":material/download:", key="bench_msg_download")
+with st.expander("How the groups are made"):
+    st.markdown(similar.ABOUT)
 
 # --- Action plan scorecard -------------------------------------------------------------------------
 quarter = nation_view.with_period(add_months(month, -2), month)

@@ -174,6 +174,28 @@ def comparison(forces: pl.DataFrame, region_row: pl.DataFrame, nation_row: pl.Da
                                               *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES))
 
 
+def group_benchmark(counts: pl.DataFrame, members: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the group's forces with every measure, the group's pooled row): a most similar group
+    (msoic.similar) as a region of its own."""
+    own = counts.filter(pl.col("force_code").is_in(members))
+    return figures(own), pooled(own.with_columns(pl.lit("group").alias("group")), "group")
+
+
+def group_table(group_forces: pl.DataFrame, group_row: pl.DataFrame, nation_row: pl.DataFrame, members: list[str],
+                names: dict[str, str], group_label: str, nation_label: str) -> pl.DataFrame:
+    """The force and its group (nearest first), the group pooled and the nation: name, population,
+    the counts and every measure (proportions as percentages)."""
+    own = (pl.DataFrame({"force_code": members}).join(group_forces, on="force_code", how="left",
+                                                      maintain_order="left")
+           .with_columns(pl.col("force_code").replace_strict(names).alias("name")))
+    rows = pl.concat([
+        own,
+        group_row.with_columns(pl.lit(group_label).alias("name")),
+        nation_row.with_columns(pl.lit(nation_label).alias("name")),
+    ], how="diagonal_relaxed")
+    return rows.select("name", "population", *COUNTS, *MEASURES).with_columns(pl.col(PROPORTIONS) * 100)
+
+
 COUNT_LABELS = {"live_ops": "Live operations (mean in a month)", "victims": "Victims identified",
                 "child_victims": "Child victims", "victims_referred": "Victims referred to the NRM",
                 "arrests": "Arrests", "charges": "Charges", "closed_ops": "Operations closed",

@@ -40,10 +40,12 @@ def axis_cap(values: list[float]) -> float | None:
 
 
 def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kind: str,
-                measure_label: str, region_name: str, x_title: str) -> go.Figure:
+                measure_label: str, region_name: str, x_title: str, centre_label: str = "National value",
+                highlight_label: str | None = None, others_label: str = "Other forces") -> go.Figure:
     """Every force as a point (n against value), the region's forces highlighted and labelled
     (and forces chosen in the sidebar outlined and labelled),
-    with the national value and its 95% and 99.8% limits.
+    with the national value and its 95% and 99.8% limits (or, for a most similar group, the
+    group's value: `centre_label`, `highlight_label` and `others_label` name the lines).
 
     `points`: force_code, name, abbreviation, in_region, chosen, n, count, value, status, rank, ranked.
     Each point carries customdata [force_code, name, count, rank, ranked, status words].
@@ -60,7 +62,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
                     hoverinfo="skip", meta="limit",
                 )
         fig.add_scatter(
-            x=[n[0], n[-1]], y=[national, national], mode="lines", name="National value",
+            x=[n[0], n[-1]], y=[national, national], mode="lines", name=centre_label,
             line=dict(color=theme.INK, width=1.5, dash="dot"), hoverinfo="skip", meta="limit",
         )
     fmt = ".0%" if kind == "proportion" else ",.1f"
@@ -74,8 +76,8 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
     top = max(top, national * 1.5) or 1
     logs = [math.log10(n) for n in points["n"].to_list() if n and n > 0] or [0.0]
     span = (max(logs) - min(logs)) or 1.0
-    for in_region, name, colour, size in ((False, "Other forces", OTHER_COLOUR, 9),
-                                          (True, f"{region_name} forces", theme.ACCENT, 13)):
+    for in_region, name, colour, size in ((False, others_label, OTHER_COLOUR, 9),
+                                          (True, highlight_label or f"{region_name} forces", theme.ACCENT, 13)):
         part = points.filter(pl.col("in_region") == in_region).sort("n")
         labelled = [bool(in_region or c) for c in part["chosen"]]
         where = label_positions([((math.log10(n) - min(logs)) / span, min(v, top) / top)
