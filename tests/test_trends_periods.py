@@ -143,3 +143,44 @@ def test_a_coordinator_download_keeps_the_stamp_and_hides_small_counts(raw, cut_
             shown = cells[(labels[code], f"{p.year}/{(p.year + 1) % 100:02d}")]
             assert shown == ("[c]" if 1 <= n <= 5 else str(n)), (code, p)
     assert name.endswith(f"-year_{view.start:%Y-%m}_to_{view.end:%Y-%m}.csv")
+
+
+@pytest.mark.parametrize("unit", ["month", *UNITS])
+def test_each_period_against_the_one_before(raw, cut_view, unit):
+    """This quarter against the last, this financial year against the last (months: the month before)."""
+    label, length = UNITS.get(unit, ("Month", 1))
+    at = open_app(cut_view, "views/trends.py", {"measure": "Victims identified", "split": "Region",
+                                                "period_unit": label, "view": "Change on the period before"})
+    assert not at.exception
+    if unit == "month":
+        counts = independent.monthly(raw, cut_view, "victims", "region_code")
+        now = {}
+        for m in independent.months_between(shift(cut_view.start, -12), cut_view.end):
+            for g in {g for g, _ in counts}:
+                now.setdefault(g, {})[m] = (counts.get((g, m), 0), 1)
+        shown_from = cut_view.start
+    else:
+        now = expected(raw, cut_view, "victims", "region_code", unit, shift(cut_view.start, -12), cut_view.end)
+        shown_from = period_of(cut_view.start, unit)
+    cut = expected(raw, cut_view, "victims", "region_code", unit if unit != "month" else "quarter",
+                   cut_view.start, cut_view.end) if unit != "month" else None
+    regions = dict(zip(independent.reference("region")["region_code"], independent.reference("region")["name"]))
+    shown = lines(at)
+    compared = 0
+    for code, name in regions.items():
+        periods = [p for p in sorted(now.get(code) or now["london"]) if p >= shown_from]
+        ys = []
+        for p in periods:
+            value, months = (cut or now)[code][p] if code in (cut or now) else (0, length)
+            if unit == "month":
+                months = 1
+            before, before_months = now.get(code, {}).get(shift(p, -length), (0, 0))
+            whole = months == length and before_months == length
+            ys.append(value / before - 1 if whole and before else None)
+        compared += sum(y is not None for y in ys)
+        assert shown[name]["x"] == [p.isoformat() for p in periods], name
+        for got, want in zip(shown[name]["y"], ys):
+            assert (got is None) if want is None else got == pytest.approx(want, rel=1e-9), name
+        if unit != "month":
+            assert shown[name]["y"][0] is None and shown[name]["y"][-1] is None, "partial ends are not compared"
+    assert compared > 0

@@ -17,6 +17,7 @@ VIEWS = {
     "rolling": "3-month rolling mean",
     "share": "Share of total",
     "yoy": "Change on a year before",
+    "previous": "Change on the period before",
 }
 UNITS = {"count": "Count", "rate": "Per 100,000 population"}
 PERIOD_UNITS = periods.UNITS
@@ -88,9 +89,10 @@ if drawn == "share":
 else:
     title = {"monthly": y_title, "rolling": y_title + " (3-month rolling mean)",
              "yoy": f"Change on the same {PERIOD_UNITS[period_unit].lower()} a year before"
-             if period_unit != "year" else "Change on the financial year before"}[drawn]
+             if period_unit != "year" else "Change on the financial year before",
+             "previous": f"Change on the {PERIOD_UNITS[period_unit].lower()} before"}[drawn]
     fig = charts.trend_lines(shown, column, names, title, faint=measure if drawn == "rolling" else None,
-                             percent=drawn == "yoy", panels=panels, markers=markers, unit=period_unit)
+                             percent=drawn in ("yoy", "previous"), panels=panels, markers=markers, unit=period_unit)
 
 if split != "total":
     fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
@@ -111,6 +113,9 @@ if rate:
                  f"(ONS, NRS, NISRA) of the force areas in view.")
 if measure == "live_ops" and period_unit == "month":
     notes.append("Live operations are counted in every month an operation is reported live.")
+if view == "previous":
+    notes.append(f"Each {PERIOD_UNITS[period_unit].lower()} against the one before it (a quarter against the last, "
+                 "a financial year against the last), whole periods only; blank where the one before had none.")
 if view == "yoy":
     notes.append(f"Blank where the same {PERIOD_UNITS[period_unit].lower()} a year before had none.")
 if split != "total":

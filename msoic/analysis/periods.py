@@ -58,27 +58,32 @@ def gather(frame: pl.DataFrame, value: str, unit: str, start: date, end: date) -
     )
 
 
-def year_on_year(periods: pl.DataFrame, history: pl.DataFrame, value: str) -> pl.DataFrame:
-    """Add to `periods` `year_ago` (the same period a year before, from `history`: the periods of
-    every month fetched) and `change` (relative): null unless both periods are whole and the year
-    before had some (a partial period is not compared as if whole)."""
-    before = history.select(pl.col("month").dt.offset_by("12mo"), "group", pl.col(value).alias("year_ago"),
+def change_on(periods: pl.DataFrame, history: pl.DataFrame, value: str, months: int, column: str) -> pl.DataFrame:
+    """Add to `periods` `column` (the period `months` before, from `history`: the periods of every
+    month fetched) and `change` (relative): null unless both periods are whole and the one before
+    had some (a partial period is not compared as if whole)."""
+    before = history.select(pl.col("month").dt.offset_by(f"{months}mo"), "group", pl.col(value).alias(column),
                             pl.col("partial").alias("_was_partial"))
     out = periods.join(before, on=["month", "group"], how="left")
-    whole = ~pl.col("partial") & ~pl.col("_was_partial")  # null (no year before) is not whole
+    whole = ~pl.col("partial") & ~pl.col("_was_partial")  # null (nothing before) is not whole
     return out.with_columns(
-        pl.when(whole & (pl.col("year_ago") > 0)).then(pl.col(value) / pl.col("year_ago") - 1)
+        pl.when(whole & (pl.col(column) > 0)).then(pl.col(value) / pl.col(column) - 1)
         .otherwise(None).alias("change")
     ).drop("_was_partial")
+
+
+def year_on_year(periods: pl.DataFrame, history: pl.DataFrame, value: str) -> pl.DataFrame:
+    """Add `year_ago` (the same period a year before) and `change`, as change_on."""
+    return change_on(periods, history, value, 12, "year_ago")
 
 
 def shown(frame: pl.DataFrame, value: str, view: str, unit: str, start: date, end: date) -> tuple[pl.DataFrame, str]:
     """(what Trends draws, the column drawn) from `frame` (month, group, value; every month from a
     year before `start` to `end`): each period ('monthly'), the 3-month rolling mean (months only),
-    shares of the period's total or the change on a year before. Every row says how many months
+    shares of the period's total, the change on a year before or on the period before ('previous'). Every row says how many months
     it holds and whether it is `partial`."""
     first = frame["month"].min()
-    if unit == "month":
+    if unit == "month" and view != "previous":
         if view == "rolling":
             out, column = series.rolling_mean(frame, value), "rolling"
         elif view == "share":
@@ -91,6 +96,9 @@ def shown(frame: pl.DataFrame, value: str, view: str, unit: str, start: date, en
                                                     pl.lit(False).alias("partial"))
         return out, column
     periods = gather(frame, value, unit, start, end)
+    if view == "previous":  # this quarter against the last, this financial year against the last
+        history = gather(frame, value, unit, first, end)
+        return change_on(periods, history, value, LENGTH[unit], "period_before"), "change"
     if view == "share":
         return series.shares(periods, value), "share"
     if view == "yoy":

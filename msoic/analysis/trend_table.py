@@ -9,7 +9,7 @@ from msoic.analysis import periods
 
 NATION_LABEL = "National (all force areas)"
 # The columns a view draws or rests on, in the order the table shows them.
-VALUE_COLUMNS = ("rolling", "share", "year_ago", "change")
+VALUE_COLUMNS = ("rolling", "share", "year_ago", "period_before", "change")
 
 
 def table(shown: pl.DataFrame, nation: pl.DataFrame | None, column: str, names: dict[str, str],
@@ -35,5 +35,6 @@ def headers(column: str, measure_label: str, split_label: str, unit_label: str) 
             **{m: measure_label for m in ("live_ops", "new_ops", "victims", "child_victims", "nrm_referrals",
                                            "arrests", "charges")},
             "rolling": f"{measure_label}, 3-month rolling mean", "share": "Share of the period's total",
-            "year_ago": f"The same {unit} a year before", "change": "Change on a year before",
+            "year_ago": f"The same {unit} a year before", "period_before": f"The {unit} before",
+            "change": "Change",
             "months": "Months in the period chosen", "partial": "Partial period"}
