@@ -85,7 +85,9 @@ else:
             "raw": st.column_config.TextColumn("Cells as sent"),
         },
     )
-    body, name = data.export_csv(shown, "rejected-rows")
+    body, name = data.export_csv(shown, "rejected-rows", filters, {
+        "submission_id": "Submission", "agency_code": "Agency", "month": "Month", "file_name": "File",
+        "received_at": "Received", "sheet": "Sheet", "row_number": "Row", "errors": "Reasons", "raw": "Cells as sent"})
     st.download_button("Download these rejected rows (CSV)", signin.recorded(body, name, shown.height),
                        name, mime="text/csv",
                        icon=":material/download:")
