@@ -5,7 +5,7 @@ import os
 import streamlit as st
 
 from msoic import db
-from msoic.ui import data, sidebar, signin
+from msoic.ui import data, sidebar, signin, timing
 
 st.set_page_config(page_title="MSOIC Analysis", page_icon=":material/travel_explore:", layout="wide")
 
@@ -33,7 +33,9 @@ def ensure_database() -> None:
     st.toast("Synthetic data set built.", icon=":material/science:")
 
 
+timing.start()
 ensure_database()
+data.pin()
 scope = signin.gate(data.is_synthetic(), db.default_path().name)
 period = data.run("data_period").row(0, named=True)
 upload = st.Page("views/upload.py", title="Upload", icon=":material/upload_file:")
@@ -80,4 +82,5 @@ sections = {
 page = st.navigation({name: pages for name, pages in sections.items() if pages})
 signin.page_refused(page.url_path)
 signin.page_view(page.title, filters)
-page.run()
+with timing.finish(page.title):
+    page.run()

@@ -61,9 +61,29 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.browser or args.sessions:
+        return _browser_bench(args)
     from msoic.bench import run_bench
 
     return run_bench(scale=args.scale, repeats=args.repeats, db_path=args.db, ingest_rows=args.ingest_rows)
+
+
+def _browser_bench(args: argparse.Namespace) -> int:
+    """The browser bench on --db, or on a synthetic database of --scale built for it."""
+    import tempfile
+
+    from msoic import browser_bench, demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db
+        if path is None:
+            path = Path(tmp) / f"bench-s{args.scale:g}.duckdb"
+            demo.build(path, scale=args.scale)
+        if args.sessions:
+            from msoic import concurrency_bench
+
+            return concurrency_bench.run(path, args.sessions, args.seconds)
+        return browser_bench.run(path)
 
 
 def loader(person: str | None) -> tuple[str, tuple[str, ...] | None] | str:
@@ -212,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--db", type=Path, default=None, help="bench an existing database instead of building one")
     bench.add_argument("--ingest-rows", type=int, default=1_000_000,
                        help="rows of the generated CSV return timed loading (0 to skip)")
+    bench.add_argument("--browser", action="store_true",
+                       help="time what a person waits for in chromium, page by page (serves the app on loopback)")
+    bench.add_argument("--sessions", type=int, default=0,
+                       help="N chromium sessions changing filters at once for --seconds (loopback only)")
+    bench.add_argument("--seconds", type=float, default=60.0)
     bench.set_defaults(func=cmd_bench)
 
     ingest = sub.add_parser("ingest", help="load monthly returns (xlsx, or CSV/Parquet sheets)")

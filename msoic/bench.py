@@ -105,7 +105,8 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
 def _busiest_operation(con, last_month) -> str:
     """The operation with the most victims among those active in the last month (for the
     Operations page's detail queries)."""
-    ops = queries.run(con, "operations_list", ANALYST, Filters(last_month, last_month), search="")
+    ops = queries.run(con, "operations_list", ANALYST, Filters(last_month, last_month), search="",
+                      sort="victims", descending=True, limit=None, offset=0)
     if ops.is_empty():
         return ""
     return ops.sort("victims", "operation_id", descending=[True, False])["operation_id"][0]

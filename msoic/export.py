@@ -55,8 +55,14 @@ def stamped(frame: pl.DataFrame, stem: str, *, controlled: bool, synthetic: bool
         frame = frame.with_columns(pl.lit(filters.period_text()).alias(PERIOD_COLUMN),
                                    pl.lit(filters.describe()).alias(FILTERS_COLUMN),
                                    pl.lit(access or "").alias(ACCESS_COLUMN))
-        stem = f"{stem}_{filters.start:%Y-%m}_to_{filters.end:%Y-%m}"
     if synthetic:
         frame = frame.with_columns(pl.lit(SYNTHETIC_LABEL).alias("data"))
-        stem = "SYNTHETIC-" + stem
-    return neutralise(frame).write_csv().encode(), stem + ".csv"
+    return neutralise(frame).write_csv().encode(), file_name(stem, filters=filters, synthetic=synthetic)
+
+
+def file_name(stem: str, *, filters: Filters | None, synthetic: bool) -> str:
+    """A download's file name: the months of `filters` (`stem_2024-11_to_2026-10.csv`), synthetic
+    data said so first."""
+    if filters is not None:
+        stem = f"{stem}_{filters.start:%Y-%m}_to_{filters.end:%Y-%m}"
+    return ("SYNTHETIC-" if synthetic else "") + stem + ".csv"

@@ -2,8 +2,10 @@
 -- The operations active in the period (reported in at least one of its months) within the
 -- filters, with their latest status and stage in the period and how many victims and offenders
 -- they have (all of their life). $search keeps those whose codename, operation id or organised
--- crime group reference contains it, in any case ('' keeps all). Most people (victims and offenders)
--- first, so the first operation a person opens has something to show; then the newest.
+-- crime group reference contains it, in any case ('' keeps all). One page of them is returned:
+-- sorted by $sort (a column name, or 'people': victims and offenders together) ascending or
+-- $descending, rows equal on it (or any other value of $sort) in the default order: most people
+-- first, then the newest; $limit rows from $offset; `matching` counts them all.
 with reported as (
     select
         operation_id,
@@ -43,7 +45,7 @@ offenders as (
     group by operation_id
 ),
 
-final as (
+listed as (
     select
         c.operation_id,
         c.codename,
@@ -67,6 +69,45 @@ final as (
     join agency as a on a.agency_code = c.lead_agency
     left join victims as v on v.operation_id = c.operation_id
     left join offenders as o on o.operation_id = c.operation_id
+),
+
+final as (
+    select
+        *,
+        count(*) over () as matching,
+        case $sort
+            when 'people' then victims + offenders
+            when 'victims' then victims
+            when 'offenders' then offenders
+            when 'months_reported' then months_reported
+        end as number_key,
+        case $sort
+            when 'operation_id' then operation_id
+            when 'codename' then codename
+            when 'region' then region
+            when 'force_area' then force_area
+            when 'crime_type' then crime_type
+            when 'lead_agency' then lead_agency
+            when 'status' then status
+            when 'stage' then stage
+        end as text_key,
+        case $sort
+            when 'opened_on' then opened_on
+            when 'closed_on' then closed_on
+        end as date_key
+    from listed
 )
 
-select * from final order by victims + offenders desc, opened_on desc, operation_id;
+select * exclude (number_key, text_key, date_key)
+from final
+order by
+    case when $descending then number_key end desc nulls last,
+    case when not $descending then number_key end asc nulls last,
+    case when $descending then text_key end desc nulls last,
+    case when not $descending then text_key end asc nulls last,
+    case when $descending then date_key end desc nulls last,
+    case when not $descending then date_key end asc nulls last,
+    victims + offenders desc,
+    opened_on desc,
+    operation_id
+limit $limit offset $offset;

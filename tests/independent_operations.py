@@ -68,6 +68,14 @@ def operations_list(raw: dict, view: View, search: str = "") -> list[dict]:
     return rows
 
 
+def sorted_operations(rows: list[dict], column: str, descending: bool) -> list[dict]:
+    """The table's rows (in its default order) sorted by `column`, empty values last; rows equal on
+    it keep the default order (newest first, then by id)."""
+    present = [r for r in rows if r[column] is not None]
+    missing = [r for r in rows if r[column] is None]
+    return sorted(present, key=lambda r: r[column], reverse=descending) + missing
+
+
 def operation_months(raw: dict, operation_id: str) -> list[tuple[date, str, str]]:
     """(month, status, stage) of every month the operation was reported, in order."""
     om = raw["operation_month"].filter(pl.col("operation_id") == operation_id).sort("month")

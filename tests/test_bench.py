@@ -27,6 +27,7 @@ def test_every_page_is_recorded_with_every_question_it_asks(db_path, last_month)
         assert named_in(script) <= recorded, script
     assert {"scorecard_returns", "scorecard_victims"} <= recorded, "questions named through a variable too"
     searches = {dict(q.kwargs).get("search") for q in questions if q.name == "operations_list"}
-    assert searches == {"", "OCG-0"}
+    # The busiest operation, named by a link, is looked up by its id when it is on another page.
+    assert searches - {busiest} == {"", "OCG-0"}
     people = [q for q in questions if q.name == "operation_people"]
     assert [dict(q.kwargs)["operation_id"] for q in people] == [busiest]

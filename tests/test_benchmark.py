@@ -15,11 +15,16 @@ from tests.apptest import open_app
 from tests.independent import View, reference, shift
 
 PAGE = "views/benchmark.py"
+SECTION = "bench_section"  # the URL parameter of the open tab
+TABS = ("What changed", "Who stands out", "Similar forces", "Action plan", "Rates and ranks")
 _opened: dict = {}
 
 
-def page(view: View, **params: str):
-    """The page opened at a view (each view and set of page controls is opened once)."""
+def page(view: View, tab: str | None = None, **params: str):
+    """The page opened at a view with the tab `tab` open (only the open tab is drawn; each view and
+    set of page controls is opened once)."""
+    if tab:
+        params = {SECTION: tab, **params}
     key = (view, tuple(sorted(params.items())))
     if key not in _opened:
         _opened[key] = open_app(view, PAGE, params)
@@ -53,7 +58,7 @@ def test_the_signed_in_users_own_region_comes_first():
 
 
 def test_rates_per_100k_and_national_ranks(view, raw):
-    at, region = page(view), region_for(view)
+    at, region = page(view, "Rates and ranks"), region_for(view)
     counts = ind.force_counts(raw, view)
     table = ind.frame(at, "rates")
     own = region_forces(region)
@@ -74,7 +79,7 @@ def test_rates_per_100k_and_national_ranks(view, raw):
 
 
 def test_proportions_carry_their_denominators_and_ranks(view, raw):
-    at, region = page(view), region_for(view)
+    at, region = page(view, "Rates and ranks"), region_for(view)
     counts = ind.force_counts(raw, view)
     table = ind.frame(at, "proportions")
     own = region_forces(region)
@@ -130,14 +135,14 @@ def _check_funnel(at, expected: dict, measure_label: str):
 
 
 def test_funnel_plot_of_live_operations_with_limits_allowing_for_overdispersion(view, raw):
-    at = page(view)
+    at = page(view, "Who stands out")
     expected = ind.funnel(ind.force_counts(raw, view), "live_ops_rate", dispersion=True)
     _check_funnel(at, expected, "Live operations")
     assert any(f"{expected['phi']:.1f} times" in m.value for m in at.markdown)
 
 
 def test_forces_outside_the_limits_are_listed_region_first(view, raw):
-    at, region = page(view), region_for(view)
+    at, region = page(view, "Who stands out"), region_for(view)
     expected = ind.funnel(ind.force_counts(raw, view), "live_ops_rate", dispersion=True)["points"]
     outside = {f: s for f, (_, _, s) in expected.items() if s != "within"}
     if not outside:
@@ -156,7 +161,7 @@ def test_forces_outside_the_limits_are_listed_region_first(view, raw):
 @pytest.mark.parametrize("measure", ["victims_rate", "nrm_referred", "ops_charged"])
 def test_funnel_plot_of_other_measures_with_exact_limits(raw, last_month, measure):
     view = View(shift(last_month, -11), last_month, families=("MS",))
-    at = page(view, bench_measure=ind.LABELS[measure], bench_dispersion="false")
+    at = page(view, "Who stands out", bench_measure=ind.LABELS[measure], bench_dispersion="false")
     expected = ind.funnel(ind.force_counts(raw, view), measure, dispersion=False)
     _check_funnel(at, expected, ind.LABELS[measure])
 
@@ -176,7 +181,7 @@ def hexes(figure: dict) -> dict[str, dict]:
 @pytest.mark.parametrize("measure", ["live_ops_rate", "ops_charged"])
 def test_hex_map_draws_every_force_once_coloured_by_the_measure(view, raw, measure):
     params = {} if measure == "live_ops_rate" else {"bench_measure": ind.LABELS[measure]}
-    at, region = page(view, **params), region_for(view)
+    at, region = page(view, "Who stands out", **params), region_for(view)
     figure = ind.chart(at, "bench_hexmap")
     shown = hexes(figure)
     assert sorted(shown) == sorted(ind.forces())
@@ -228,7 +233,7 @@ def test_hex_map_layout_is_one_cell_per_force_roughly_geographic():
 
 
 def test_the_summary_compares_the_last_month_with_the_month_and_the_year_before(view, raw):
-    at, region = page(view), region_for(view)
+    at, region = page(view, "What changed"), region_for(view)
     own = region_forces(region)
     month = view.end
     months = (month, shift(month, -1), shift(month, -12))
@@ -257,23 +262,23 @@ def test_the_summary_compares_the_last_month_with_the_month_and_the_year_before(
 @pytest.mark.parametrize("region, label", [("scotland", "Scotland"), ("northern-ireland", "Northern Ireland")])
 def test_a_region_of_one_force_shows_the_force_the_region_and_the_nation(raw, last_month, region, label):
     view = View(shift(last_month, -23), last_month)
-    at = page(view, bench_region=label)
+    at = page(view, "Rates and ranks", bench_region=label)
     assert ind.frame(at, "rates")["name"].tolist() == [
         names()[region], f"{label} (region)", "National (45 force areas)"]
-    grid = ind.chart(at, "bench_scorecard")["data"][0]
+    grid = ind.chart(page(view, "Action plan", bench_region=label), "bench_scorecard")["data"][0]
     assert grid["y"] == [names()[region], f"{label} (region)", "National (45 force areas)"]
 
 
 def test_a_region_chosen_on_the_page_is_kept_in_the_url(raw, last_month):
     view = View(shift(last_month, -23), last_month)
-    at = page(view, bench_region="Wales")
+    at = page(view, "Rates and ranks", bench_region="Wales")
     assert at.selectbox(key="bench_region").value == "wales"
     assert ind.frame(at, "rates")["name"].tolist()[:3] == ["South Wales", "Gwent", "Dyfed-Powys"]
 
 
 @pytest.mark.parametrize("chart", ["bench_hexmap", "bench_funnel"])
 def test_clicking_a_force_narrows_the_force_filter(db_path, last_month, chart):
-    at = open_app(View(shift(last_month, -23), last_month), PAGE)
+    at = open_app(View(shift(last_month, -23), last_month), PAGE, {SECTION: "Who stands out"})
     ind.click(at, chart, ["kent"])
     assert at.multiselect(key="force").value == ["kent"]
     assert at.query_params["force"] in ("Kent", ["Kent"])
@@ -283,7 +288,7 @@ def test_clicking_a_force_narrows_the_force_filter(db_path, last_month, chart):
 
 def test_the_benchmark_query_counts_partner_led_operations_where_they_run(raw, last_month):
     view = View(shift(last_month, -23), last_month, agencies=("glaa", "ie"))
-    at = page(view)
+    at = page(view, "Rates and ranks")
     counts = ind.force_counts(raw, view)
     assert sum(c["victims"] for c in counts.values()) > 0
     table = ind.frame(at, "proportions")
@@ -291,20 +296,31 @@ def test_the_benchmark_query_counts_partner_led_operations_where_they_run(raw, l
 
 
 def test_the_page_works_for_the_first_month_of_the_data(raw):
-    at = open_app(View(date(2021, 1, 1), date(2021, 1, 1)), PAGE)
+    at = open_app(View(date(2021, 1, 1), date(2021, 1, 1)), PAGE)  # opens on What changed
     # No month of returns before January 2021: a year before, nothing was reported live.
     assert ind.frame(at, "summary").set_index("measure").loc["Live operations", "year_ago"] == "0"
+    for tab in TABS[1:]:
+        open_app(View(date(2021, 1, 1), date(2021, 1, 1)), PAGE, {SECTION: tab})
+
+
+def test_only_the_open_tab_is_drawn_and_what_changed_opens_by_default(last_month, db_path):
+    view = View(shift(last_month, -23), last_month)
+    charts = {"What changed": set(), "Who stands out": {"bench_funnel", "bench_hexmap"},
+              "Similar forces": {"bench_msg_funnel"}, "Action plan": {"bench_scorecard"}, "Rates and ranks": set()}
+    for tab, keys in charts.items():
+        assert {c.proto.id.rsplit("-", 1)[-1] for c in page(view, tab).get("plotly_chart")} == keys, tab
+    assert not page(view).get("plotly_chart") and ind.frame(page(view), "summary") is not None
 
 
 def test_the_region_follows_the_sidebar_after_the_page_is_shown(raw, last_month):
     """Issue 13: once shown, the page's region stayed on North West with the sidebar on Wales."""
-    at = open_app(View(shift(last_month, -23), last_month), PAGE)
+    at = page(View(shift(last_month, -23), last_month), "Rates and ranks")
     assert at.selectbox(key="bench_region").value == "north-west"
     at.multiselect(key="region").set_value(["wales"]).run()
     assert at.selectbox(key="bench_region").value == "wales"
     assert ind.frame(at, "rates")["name"].tolist()[:3] == ["South Wales", "Gwent", "Dyfed-Powys"]
     at.selectbox(key="bench_region").set_value("london").run()  # a choice on the page stands...
-    at.toggle(key="bench_dispersion").set_value(False).run()
+    at.run()
     assert at.selectbox(key="bench_region").value == "london"
     at.multiselect(key="region").set_value(["eastern"]).run()  # ...until the sidebar changes again
     assert at.selectbox(key="bench_region").value == "eastern"

@@ -138,7 +138,7 @@ def test_choosing_a_region_narrows_the_view_and_the_url_follows(browser, server)
 
 
 def test_clicking_a_region_bar_on_victims_narrows_the_region_filter_and_the_url_follows(browser, server):
-    page = _open(browser, server + "/victims")
+    page = _open(browser, server + "/victims?victims_section=Against+the+nation")
     before = page.locator("[data-testid='stMetricValue']").first.inner_text()
     chart = page.locator(".st-key-region_picker")
     chart.scroll_into_view_if_needed()
@@ -151,6 +151,17 @@ def test_clicking_a_region_bar_on_victims_narrows_the_region_filter_and_the_url_
     sidebar.get_by_text("London", exact=True).wait_for(timeout=30_000)
     page.wait_for_function(
         "b => document.querySelector(\"[data-testid='stMetricValue']\").innerText !== b", arg=before, timeout=30_000)
+    _no_error_box(page)
+    page.close()
+
+
+def test_opening_a_tab_draws_it_and_the_url_follows(browser, server):
+    page = _open(browser, server + "/victims")
+    assert page.locator(".st-key-victims_by_age").count() == 1
+    assert page.locator(".st-key-victims_by_nationality").count() == 0, "a closed tab is not drawn"
+    page.get_by_role("tab", name="Nationalities").click()
+    page.wait_for_url("**victims_section=Nationalities**", timeout=30_000)
+    page.locator(".st-key-victims_by_nationality .js-plotly-plot").wait_for(timeout=30_000)
     _no_error_box(page)
     page.close()
 
@@ -179,7 +190,7 @@ def test_choosing_a_point_on_the_trends_chart_narrows_the_crime_type_and_the_url
 
 
 def test_clicking_a_hexagon_on_benchmark_narrows_the_force_filter_and_the_url_follows(browser, server):
-    page = _open(browser, server + "/benchmark")
+    page = _open(browser, server + "/benchmark?bench_section=Who+stands+out")
     chart = page.locator(".st-key-bench_hexmap")
     chart.scroll_into_view_if_needed()
     index = chart.locator(".js-plotly-plot").evaluate(

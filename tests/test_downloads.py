@@ -22,7 +22,7 @@ def read(downloads, name: str) -> pl.DataFrame:
 
 def test_the_benchmark_download_has_the_region_the_nation_and_the_stamp(raw, last_month, downloads):
     view = View(shift(last_month, -11), last_month, families=("MS",))
-    open_app(view, "views/benchmark.py", {"bench_region": "Wales"})
+    open_app(view, "views/benchmark.py", {"bench_section": "Rates and ranks", "bench_region": "Wales"})
     name = f"SYNTHETIC-msoic-benchmark-wales_{view.start:%Y-%m}_to_{view.end:%Y-%m}.csv"
     assert name in downloads, list(downloads)
     table = read(downloads, name)
@@ -45,7 +45,7 @@ def test_the_benchmark_download_has_the_region_the_nation_and_the_stamp(raw, las
 
 def test_a_coordinators_benchmark_download_hides_small_counts_but_keeps_the_stamp(raw, last_month, downloads):
     view = View(shift(last_month, -2), last_month)
-    open_app(view, "views/benchmark.py", {"as_role": "Regional coordinator", "as_region": "London"})
+    open_app(view, "views/benchmark.py", {"bench_section": "Rates and ranks", "as_role": "Regional coordinator", "as_region": "London"})
     (name,) = [n for n in downloads if n.startswith("SYNTHETIC-msoic-benchmark-london_")]
     table = read(downloads, name)
     counts = ind.force_counts(raw, view)
@@ -58,7 +58,7 @@ def test_a_coordinators_benchmark_download_hides_small_counts_but_keeps_the_stam
 
 def test_the_scorecard_download_is_stamped_with_its_quarter(last_month, downloads):
     view = View(shift(last_month, -11), last_month)
-    open_app(view, "views/benchmark.py", {"bench_region": "North East"})
+    open_app(view, "views/benchmark.py", {"bench_section": "Action plan", "bench_region": "North East"})
     quarter = shift(last_month, -2)
     name = f"SYNTHETIC-msoic-scorecard-north-east_{quarter:%Y-%m}_to_{last_month:%Y-%m}.csv"
     table = read(downloads, name)

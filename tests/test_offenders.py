@@ -18,6 +18,8 @@ from tests.apptest import open_app, open_once, traces
 from tests.independent import View, reference, shift
 
 PAGE = "views/offenders.py"
+SECTION = "offenders_section"  # the URL parameter of the open tab
+TABS = ("Criminal-justice funnel", "Who they are", "By crime type", "By region", "Victims also offenders")
 STAGES = {"recorded": "Recorded", "arrested": "Arrested", "charged": "Charged", "convicted": "Convicted"}
 INTERVALS = {"opening_to_arrest": "Opening → arrest", "arrest_to_charge": "Arrest → charge",
              "charge_to_conviction": "Charge → conviction", "opening_to_charge": "Opening → charge"}
@@ -33,6 +35,11 @@ DEFAULT_N = 8
 def offenders_page(view: View, params: dict | None = None):
     """The page at a view, opened once per test session (tests only read it)."""
     return open_once(view, PAGE, params)
+
+
+def section(view: View, tab: str, params: dict | None = None):
+    """The page at a view with the tab `tab` open (only the open tab is drawn)."""
+    return offenders_page(view, {SECTION: tab, **(params or {})})
 
 
 @pytest.fixture
@@ -64,7 +71,8 @@ def test_the_caption_states_which_offenders_are_counted(page, view):
     assert f"recorded in operations reported in at least one month from {view.start:%B %Y} to {view.end:%B %Y}" in first
 
 
-def test_offenders_by_nationality_role_sex_and_age_group(page, view, raw):
+def test_offenders_by_nationality_role_sex_and_age_group(view, raw):
+    page = section(view, "Who they are")
     offenders = ind.offenders_in_view(raw, view)
     nationality = ind.count_by(offenders, "nationality")
     top = ind.ranked(nationality, DEFAULT_N)
@@ -122,7 +130,8 @@ def groups_in_view(view: View, by: str) -> tuple[list[str], dict[str, str]]:
 
 
 @pytest.mark.parametrize("by, key", [("crime_type", "funnel_by_crime_type"), ("region_code", "funnel_by_region")])
-def test_the_funnel_and_its_median_days_by_crime_type_and_by_region(page, view, raw, by, key):
+def test_the_funnel_and_its_median_days_by_crime_type_and_by_region(view, raw, by, key):
+    page = section(view, {"crime_type": "By crime type", "region_code": "By region"}[by])
     offenders = ind.offenders_in_view(raw, view)
     groups, names = groups_in_view(view, by)
     parts = {g: offenders.filter(pl.col(by) == g) for g in groups}
@@ -152,7 +161,8 @@ def test_the_funnel_and_its_median_days_by_crime_type_and_by_region(page, view, 
                 assert row[name] == pytest.approx(median), (group, name)
 
 
-def test_victims_also_recorded_as_offenders(page, view, raw):
+def test_victims_also_recorded_as_offenders(view, raw):
+    page = section(view, "Victims also offenders")
     linked = ind.victims_also_offenders(raw, view)
     children = sum(p["child_victim"] for p in linked.values())
     same = sum(p["same_operation"] for p in linked.values())
@@ -176,15 +186,27 @@ def test_victims_also_recorded_as_offenders(page, view, raw):
         assert (row["charged"], row["same_operation"]) == (facts["charged"], facts["same_operation"])
 
 
-def test_profile_charts_offer_no_selection(page):
+def test_profile_charts_offer_no_selection(view):
     """Nationality, role, sex and age group have no global filter: those charts must not select."""
-    selectable = {c.proto.id.rsplit("-", 1)[-1] for c in page.get("plotly_chart") if c.proto.selection_mode}
+    selectable = {c.proto.id.rsplit("-", 1)[-1] for tab in TABS for c in section(view, tab).get("plotly_chart")
+                  if c.proto.selection_mode}
     assert selectable <= {"funnel_by_crime_type", "funnel_by_region"}
+
+
+def test_only_the_open_tab_is_drawn_and_the_funnel_opens_by_default(last_month, db_path):
+    view = View(shift(last_month, -23), last_month)
+    charts = {"Criminal-justice funnel": {"justice_funnel"},
+              "Who they are": {f"offenders_by_{d}" for d in ("nationality", "role", "sex", "age_group")},
+              "By crime type": {"funnel_by_crime_type"}, "By region": {"funnel_by_region"},
+              "Victims also offenders": set()}
+    for tab, keys in charts.items():
+        assert {c.proto.id.rsplit("-", 1)[-1] for c in section(view, tab).get("plotly_chart")} == keys, tab
+    assert {c.proto.id.rsplit("-", 1)[-1] for c in offenders_page(view).get("plotly_chart")} == {"justice_funnel"}
 
 
 def test_the_number_of_nationalities_is_restored_from_the_url(raw, last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    at = offenders_page(view, {"nationalities": "4"})
+    at = section(view, "Who they are", {"nationalities": "4"})
     assert at.slider(key="nationalities").value == 4
     top = ind.ranked(ind.count_by(ind.offenders_in_view(raw, view), "nationality"), 4)
     assert ind.chart(at, "offenders_by_nationality")["data"][0]["customdata"] == top + [ind.OTHER]
@@ -192,7 +214,7 @@ def test_the_number_of_nationalities_is_restored_from_the_url(raw, last_month, d
 
 def test_selecting_a_crime_type_narrows_the_crime_type_filter(raw, last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    at = ind.select_points(open_app(view, PAGE), "funnel_by_crime_type", ["small_boats", "clandestine_entry"])
+    at = ind.select_points(open_app(view, PAGE, {SECTION: "By crime type"}), "funnel_by_crime_type", ["small_boats", "clandestine_entry"])
     assert at.multiselect(key="crime_type").value == ["small_boats", "clandestine_entry"]
     assert ind.url_values(at, "crime_type") == ["Small boats crossings", "Clandestine entry"]
     narrowed = ind.offenders_in_view(raw, replace(view, crime_types=("small_boats", "clandestine_entry")))
@@ -201,7 +223,7 @@ def test_selecting_a_crime_type_narrows_the_crime_type_filter(raw, last_month, d
 
 def test_selecting_a_region_narrows_the_region_filter(raw, last_month, db_path):
     view = View(shift(last_month, -23), last_month, crime_types=("criminal",))
-    at = ind.select_points(open_app(view, PAGE), "funnel_by_region", ["north-west"])
+    at = ind.select_points(open_app(view, PAGE, {SECTION: "By region"}), "funnel_by_region", ["north-west"])
     assert at.multiselect(key="region").value == ["north-west"]
     assert ind.url_values(at, "region") == ["North West"]
     assert ind.url_values(at, "crime_type") == ["Criminal exploitation"], "other filters are kept"

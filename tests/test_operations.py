@@ -11,6 +11,7 @@ import pytest
 
 import queries
 from msoic import db
+from msoic.analysis.paging import OPERATION_SORTS, PAGE_SIZE
 from msoic.auth import NATIONAL_ANALYST, REGIONAL_COORDINATOR, Grant, scope_of
 from msoic.filters import Filters
 from tests import independent_operations as ind
@@ -59,10 +60,48 @@ def choose(at, row: int):
     return at
 
 
-def test_the_table_lists_the_operations_reported_in_the_period(view, raw):
+def position(rows: list[dict], index: int) -> tuple[dict, int]:
+    """The URL parameters of the table page holding row `index`, and its row on that page."""
+    return {"page": str(index // PAGE_SIZE + 1)}, index % PAGE_SIZE
+
+
+def test_the_table_lists_the_operations_reported_in_the_period_a_page_at_a_time(view, raw):
     at = open_app(view, PAGE)
-    assert shown_rows(at) == ind.operations_list(raw, view)
+    everything = ind.operations_list(raw, view)
+    assert shown_rows(at) == everything[:PAGE_SIZE]
     assert any("active from" in c.value and "reported by their lead agency" in c.value for c in at.caption)
+    pages = max(1, -(-len(everything) // PAGE_SIZE))
+    assert any(c.value.startswith(f"{len(everything):,} operation") and f"page 1 of {pages:,}" in c.value
+               for c in at.caption)
+
+
+def test_the_second_page_holds_the_next_rows(raw, last_month):
+    view = View(shift(last_month, -23), last_month)
+    everything = ind.operations_list(raw, view)
+    assert len(everything) > PAGE_SIZE, "the fixture has more than one page"
+    at = open_app(view, PAGE, {"page": "2"})
+    assert shown_rows(at) == everything[PAGE_SIZE:2 * PAGE_SIZE]
+
+
+@pytest.mark.parametrize(("column", "order"), [("victims", "descending"), ("codename", "ascending"),
+                                               ("closed_on", "descending"), ("months_reported", "ascending")])
+def test_the_table_sorts_on_the_server_over_every_page(raw, last_month, column, order):
+    view = View(shift(last_month, -23), last_month)
+    want = ind.sorted_operations(ind.operations_list(raw, view), column, order == "descending")
+    label = OPERATION_SORTS[column]  # the link names the column as the page does
+    at = open_app(view, PAGE, {"sort": label, "order": order})
+    assert shown_rows(at) == want[:PAGE_SIZE]
+    at = open_app(view, PAGE, {"sort": label, "order": order, "page": "3"})
+    assert shown_rows(at) == want[2 * PAGE_SIZE:3 * PAGE_SIZE]
+
+
+@pytest.mark.parametrize("params", [{"page": "999999"}, {"page": "-4"}, {"page": "two"},
+                                    {"sort": "victims; drop table operation"}, {"order": "sideways"}])
+def test_a_page_or_sort_that_does_not_exist_falls_back_to_the_first_page_in_the_default_order(raw, last_month,
+                                                                                              params):
+    view = View(shift(last_month, -23), last_month)
+    at = open_app(view, PAGE, params)
+    assert shown_rows(at) == ind.operations_list(raw, view)[:PAGE_SIZE]
 
 
 def test_the_table_opens_on_the_operations_with_most_people(raw, last_month):
@@ -81,7 +120,7 @@ def test_search_matches_codename_operation_id_or_ocg_reference(raw, last_month, 
               "ocg_ref": sample["ocg_ref"]}[field]
     at = open_app(view, PAGE, {"search": needle})
     expected = ind.operations_list(raw, view, needle)
-    assert shown_rows(at) == expected
+    assert shown_rows(at) == expected[:PAGE_SIZE]
     assert sample["operation_id"] in {r["operation_id"] for r in expected}
     assert 0 < len(expected) < len(everything)
 
@@ -135,7 +174,8 @@ def test_choosing_a_row_shows_its_months_people_and_lineage(raw, submissions, la
     rows = ind.operations_list(raw, view)
     # A busy operation: the one with most victims (then offenders), so every part has content.
     index = max(range(len(rows)), key=lambda i: (rows[i]["victims"], rows[i]["offenders"], -i))
-    at = choose(open_app(view, PAGE), index)
+    params, row = position(rows, index)
+    at = choose(open_app(view, PAGE, params), row)
     check_details(at, raw, submissions, rows[index]["operation_id"])
 
 
@@ -143,7 +183,8 @@ def test_an_operation_opened_before_the_data_lists_its_first_return(raw, submiss
     view = View(date(2021, 1, 1), date(2021, 6, 1))
     rows = ind.operations_list(raw, view)
     index = next(i for i, r in enumerate(rows) if r["opened_on"] < date(2021, 1, 1) and r["offenders"] == 0)
-    at = choose(open_app(view, PAGE), index)
+    params, row = position(rows, index)
+    at = choose(open_app(view, PAGE, params), row)
     check_details(at, raw, submissions, rows[index]["operation_id"])
     lineage = table(at, "submission_id")
     first = lineage[lineage["first_report"]]
@@ -154,6 +195,7 @@ def test_a_link_naming_an_operation_opens_it_and_clearing_the_choice_drops_it(ra
     view = View(shift(last_month, -23), last_month)
     rows = ind.operations_list(raw, view)
     wanted = rows[len(rows) // 2]["operation_id"]
+    assert len(rows) // 2 >= PAGE_SIZE, "the linked operation is not on the first page"
     at = open_app(view, PAGE, {"operation": wanted})
     check_details(at, raw, submissions, wanted)
     at.session_state[at.dataframe[0].key] = {"selection": {"rows": []}}
@@ -177,7 +219,7 @@ HEADERS = {"operation_id": "Operation", "codename": "Codename", "region": "Regio
 
 
 def _expected_csv(rows: list[dict], hide_small: bool, view: View, filters: str, access: str) -> bytes:
-    """The table as shown, with labelled headers, the period, filters and grants stamped on every row,
+    """Every page of the table, with labelled headers, the period, filters and grants stamped on every row,
     and the synthetic label."""
     if hide_small:  # disclosure control: 1 to 5 victims or offenders of an operation are shown as [c]
         rows = [{**r, **{k: "[c]" if 1 <= r[k] <= 5 else str(r[k]) for k in ("victims", "offenders")}}
@@ -196,10 +238,12 @@ def _file(view: View) -> str:
 ALL = "Regions: all; Force areas: all; Crime families: all; Crime types: all; Lead agencies: all"
 
 
-def test_a_national_analyst_downloads_the_table_as_shown_labelled_synthetic(raw, last_month, downloads):
+def test_a_national_analyst_downloads_every_page_of_the_table_labelled_synthetic(raw, last_month, downloads):
     view = View(shift(last_month, -23), last_month)
-    open_app(view, PAGE, {"search": "OCG-"})
+    at = open_app(view, PAGE, {"search": "OCG-", "page": "2"})
+    assert at.get("download_button")[0].proto.label == "Download CSV"
     rows = ind.operations_list(raw, view, "OCG-")
+    assert len(rows) > PAGE_SIZE, "more than the page shown"
     assert any(1 <= r["victims"] <= 5 for r in rows), "small counts are there to be kept"
     assert downloads[_file(view)]() == _expected_csv(rows, False, view, ALL, "National analyst")
 
@@ -222,7 +266,8 @@ def test_operation_queries_honour_the_scope(db_path, raw):
             assert queries.run(con, name, wales, every, operation_id=london).height == 0, name
         funnel = queries.run(con, "operation_funnel", wales, every, operation_id=london)
         assert funnel.row(0) == (0, 0, 0, 0)
-        listed = queries.run(con, "operations_list", wales, every, search="")
+        listed = queries.run(con, "operations_list", wales, every, search="", sort="opened_on", descending=True,
+                             limit=None, offset=0)
         assert london not in set(listed["operation_id"])
     finally:
         con.close()

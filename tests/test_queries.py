@@ -25,7 +25,9 @@ from msoic.filters import Filters
 JAN, DEC = date(2024, 1, 1), date(2024, 12, 1)
 ANALYST = scope_of([Grant(NATIONAL_ANALYST)])
 WALES = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
-EXTRAS = {"measures_by_month": {"split": "total"}, "operations_list": {"search": ""},
+# Every operation of the view, in the default order (one page of all of them).
+LISTED = {"search": "", "sort": "opened_on", "descending": True, "limit": None, "offset": 0}
+EXTRAS = {"measures_by_month": {"split": "total"}, "operations_list": LISTED,
           **{name: {"operation_id": "OP-00000001"} for name in (
               "operation_months", "operation_people", "operation_funnel", "operation_lineage", "operation_in_scope")}}
 
@@ -84,7 +86,7 @@ def test_a_row_level_question_that_forgets_the_scope_is_refused(con, monkeypatch
 
 def test_the_scope_cannot_be_passed_by_the_caller(con):
     with pytest.raises(queries.OutOfScope, match="cannot be passed"):
-        queries.run(con, "operations_list", WALES, Filters(JAN, DEC), search="", scope_forces=["metropolitan"])
+        queries.run(con, "operations_list", WALES, Filters(JAN, DEC), **LISTED, scope_forces=["metropolitan"])
 
 
 def test_a_file_without_a_declaration_is_refused(con, monkeypatch):
@@ -105,7 +107,7 @@ def test_figures_as_counted_are_refused_to_a_person_who_may_not_see_them(con):
 
 def test_no_grant_sees_no_row(con):
     nobody = scope_of([])
-    assert queries.run(con, "operations_list", nobody, Filters(JAN, DEC), search="").is_empty()
+    assert queries.run(con, "operations_list", nobody, Filters(JAN, DEC), **LISTED).is_empty()
     assert queries.run(con, "data_recent_submissions", nobody).is_empty()
 
 
@@ -115,14 +117,14 @@ def test_aggregates_elsewhere_stay_available_to_a_regional_coordinator(con):
 
 
 def test_rows_stay_in_the_scope_whatever_the_filters_choose(con):
-    listed = queries.run(con, "operations_list", WALES, Filters(JAN, DEC, regions=("london",)), search="")
+    listed = queries.run(con, "operations_list", WALES, Filters(JAN, DEC, regions=("london",)), **LISTED)
     assert listed.is_empty()
-    wales = queries.run(con, "operations_list", WALES, Filters(JAN, DEC), search="")
+    wales = queries.run(con, "operations_list", WALES, Filters(JAN, DEC), **LISTED)
     assert set(wales["region"]) == {"Wales"}
 
 
 def test_a_partner_sees_the_operations_it_leads_in_any_force(con):
-    glaa = queries.run(con, "operations_list", scope_of([Grant(PARTNER_AGENCY, "glaa")]), Filters(JAN, DEC), search="")
+    glaa = queries.run(con, "operations_list", scope_of([Grant(PARTNER_AGENCY, "glaa")]), Filters(JAN, DEC), **LISTED)
     assert set(glaa["lead_agency"]) == {"Gangmasters and Labour Abuse Authority"}
     assert glaa["region"].n_unique() > 1
 

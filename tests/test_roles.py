@@ -39,6 +39,12 @@ PAGES = {
     "data_manager": ["views/data.py", "views/upload.py"],
 }
 VIEWS = ["default", "one region", "a partner agency"]
+# The pages split into tabs: the URL parameter of the open tab, and the tabs after the first.
+TABS = {"views/victims.py": ("victims_section", ("Nationalities", "Growing this year", "Exploitation", "NRM referral",
+                                                 "Against the nation", "Data")),
+        "views/offenders.py": ("offenders_section", ("Who they are", "By crime type", "By region",
+                                                     "Victims also offenders")),
+        "views/benchmark.py": ("bench_section", ("Who stands out", "Action plan", "Rates and ranks"))}
 
 
 LABELS = {"national_analyst": "National analyst", "regional_coordinator": "Regional coordinator",
@@ -73,11 +79,14 @@ def test_no_row_level_value_outside_the_scope_on_any_page(role, case, raw, last_
     view = filter_cases(last_month)[case]
     hidden = forbidden(raw, code, area)
     for page in PAGES[code]:
-        downloads.clear()
-        at = open_app(view, page, as_role(code, area))
-        text = shown(at) + "\n".join(hand_over().decode("utf-8", "replace") for hand_over in downloads.values())
-        leaked = sorted(h for h in hidden if h in text)
-        assert not leaked, f"{role} sees {leaked[:5]} on {page} ({case})"
+        param, tabs = TABS.get(page, (None, ()))
+        # Only the open tab is drawn: every tab at the default view, the first at the others.
+        for tab in [{}, *({param: t} for t in tabs)] if case == "default" else [{}]:
+            downloads.clear()
+            at = open_app(view, page, {**as_role(code, area), **tab})
+            text = shown(at) + "\n".join(hand_over().decode("utf-8", "replace") for hand_over in downloads.values())
+            leaked = sorted(h for h in hidden if h in text)
+            assert not leaked, f"{role} sees {leaked[:5]} on {page} {tab} ({case})"
         if page == "views/operations.py" and code != "national_analyst":
             assert downloads, "the Operations page offers its table for download"
 

@@ -114,7 +114,7 @@ def test_the_shipped_plan_covers_the_action_plan_areas_with_known_metrics():
 
 
 def test_scorecard_values_on_the_page_equal_independent_computations(view, raw, db_path):
-    at = open_app(view, PAGE)
+    at = open_app(view, PAGE, {"bench_section": "Action plan"})
     region = view.regions[0] if view.regions else "north-west"
     month = view.end
     now = ind.scorecard_values(raw, db_path, view, shift(month, -2), month, region)
@@ -155,7 +155,7 @@ def test_a_new_indicator_row_with_a_new_metric_appears_without_touching_the_page
     monkeypatch.setenv(scorecard.PLAN_ENV, str(plan))
 
     view = ind.View(shift(last_month, -23), last_month)
-    at = open_app(view, PAGE)
+    at = open_app(view, PAGE, {"bench_section": "Action plan"})
     figure = ind.chart(at, "bench_scorecard")
     assert "Children among victims identified" in [x.replace("<br>", " ") for x in figure["data"][0]["x"]]
     assert "Children among victims identified" in ind.frame(at, "plan")["label"].tolist()

@@ -34,7 +34,7 @@ def test_the_shipped_groups_are_the_seven_nearest_on_the_standardised_indicators
 @pytest.mark.parametrize("region, force", [("wales", "gwent"), ("north-west", "cheshire")])
 def test_the_force_against_its_group_in_the_table_and_on_the_funnel(raw, last_month, region, force):
     view = View(shift(last_month, -11), last_month, forces=(force,))
-    at = open_app(view, PAGE, {"bench_region": reference("region").filter(
+    at = open_app(view, PAGE, {"bench_section": "Similar forces", "bench_region": reference("region").filter(
         pl.col("region_code") == region)["name"][0]})
     assert not at.exception, [e.value for e in at.exception]
     group = independent_similar.groups()[force]

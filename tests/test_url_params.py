@@ -17,7 +17,7 @@ PAGES = {
     "views/trends.py": [*SIDEBAR, "measure", "split", "view", "unit", "panels"],
     "views/victims.py": [*SIDEBAR, "nationalities"],
     "views/offenders.py": [*SIDEBAR, "nationalities"],
-    "views/operations.py": [*SIDEBAR, "search", "operation"],
+    "views/operations.py": [*SIDEBAR, "search", "operation", "sort", "order", "page"],
     "views/benchmark.py": [*SIDEBAR, "bench_region", "bench_measure", "bench_dispersion"],
     "views/data.py": SIDEBAR,
     "views/upload.py": SIDEBAR,
@@ -26,7 +26,8 @@ PAGES = {
 NEEDS = {"views/upload.py": {"as_role": "Data manager"}}
 BLANK = ["", " ", "  "]
 MALFORMED = ["%%", "zz-not-a-code", "[x](http://evil.test/)", "2099-13", "-1", "1e9", "None", "\u202e"]
-WIDGETS = ("selectbox", "multiselect", "select_slider", "button_group", "toggle", "slider", "text_input", "checkbox")
+WIDGETS = ("selectbox", "multiselect", "select_slider", "button_group", "toggle", "slider", "text_input", "checkbox",
+           "number_input")
 FREE_TEXT = {"search"}  # any text is a valid search
 _DEFAULTS: dict[str, dict] = {}
 
@@ -53,6 +54,8 @@ pages_and_params = st.sampled_from([(page, key) for page, keys in PAGES.items() 
 @example(where=("views/trends.py", "view"), value="", repeated=False)
 @example(where=("views/trends.py", "unit"), value="", repeated=False)
 @example(where=("views/operations.py", "search"), value="[x](http://evil.test/)", repeated=False)
+@example(where=("views/operations.py", "page"), value="1e9", repeated=False)
+@example(where=("views/operations.py", "sort"), value="zz-not-a-code", repeated=False)
 def test_a_blank_or_malformed_url_parameter_falls_back_to_the_default(db_path, where, value, repeated):
     page, key = where
     at = open_app(None, page, {**NEEDS.get(page, {}), key: [value, value] if repeated else value})  # fails on any exception

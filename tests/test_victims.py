@@ -17,6 +17,7 @@ from tests.apptest import open_app, open_once, traces
 from tests.independent import View, months_between, reference, shift
 
 PAGE = "views/victims.py"
+SECTION = "victims_section"  # the URL parameter of the open tab
 AGE = {"child": "Child", "adult": "Adult", "unknown": "Age not known"}
 SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex not known"}
 EXPLOITATION = {**dict(zip(reference("crime_type")["crime_type_code"], reference("crime_type")["label"])),
@@ -26,10 +27,17 @@ SHORT = {"labour": "Labour", "sexual": "Sexual", "criminal": "Criminal", "domest
 REGIONS = dict(zip(reference("region")["region_code"], reference("region")["name"]))
 NATIONS = ind.nationality_names()
 DEFAULT_N = 8
+TABS = ("Month by month", "Nationalities", "Growing this year", "Exploitation", "NRM referral",
+        "Against the nation", "Data")
 
 def victims_page(view: View, params: dict | None = None):
     """The page at a view, opened once per test session (tests only read it)."""
     return open_once(view, PAGE, params)
+
+
+def section(view: View, tab: str, params: dict | None = None):
+    """The page at a view with the tab `tab` open (only the open tab is drawn)."""
+    return victims_page(view, {SECTION: tab, **(params or {})})
 
 
 @pytest.fixture
@@ -86,7 +94,8 @@ def test_victims_per_month_by_age_group_and_by_sex(page, view, raw, key, column,
         assert shown["All victims"]["y"] == [per_month.get(m, 0) for m in months]
 
 
-def test_top_nationalities_with_the_rest_as_other(page, view, raw):
+def test_top_nationalities_with_the_rest_as_other(view, raw):
+    page = section(view, "Nationalities")
     counts = ind.count_by(ind.victims_in_view(raw, view), "nationality")
     top = ind.ranked(counts, DEFAULT_N)
     grouped = ind.grouped(counts, top)
@@ -97,7 +106,8 @@ def test_top_nationalities_with_the_rest_as_other(page, view, raw):
     assert bars["x"] == [grouped[c] for c in order]
 
 
-def test_nationality_trends_per_month(page, view, raw):
+def test_nationality_trends_per_month(view, raw):
+    page = section(view, "Nationalities")
     victims = ind.victims_in_view(raw, view)
     top = ind.ranked(ind.count_by(victims, "nationality"), DEFAULT_N)
     months = months_between(view.start, view.end)
@@ -115,7 +125,8 @@ def test_nationality_trends_per_month(page, view, raw):
 
 
 @pytest.mark.parametrize("column, names", [("nationality", NATIONS), ("exploitation_type", EXPLOITATION)])
-def test_growing_this_year_against_the_same_months_last_year(page, view, raw, column, names):
+def test_growing_this_year_against_the_same_months_last_year(view, raw, column, names):
+    page = section(view, "Growing this year")
     january = date(view.end.year, 1, 1)
     this = ind.count_by(ind.victims_in_view(raw, view, january, view.end), column)
     last = ind.count_by(ind.victims_in_view(raw, view, shift(january, -12), shift(view.end, -12)), column)
@@ -134,7 +145,8 @@ def test_growing_this_year_against_the_same_months_last_year(page, view, raw, co
     assert changes == sorted(changes, reverse=True), "largest increase first"
 
 
-def test_exploitation_type_by_nationality_heat_map(page, view, raw):
+def test_exploitation_type_by_nationality_heat_map(view, raw):
+    page = section(view, "Exploitation")
     victims = ind.victims_in_view(raw, view)
     top = ind.ranked(ind.count_by(victims, "nationality"), DEFAULT_N)
     types = by_total_unknown_last(ind.count_by(victims, "exploitation_type"))
@@ -152,7 +164,8 @@ def test_exploitation_type_by_nationality_heat_map(page, view, raw):
         assert shown_row == pytest.approx([n / sum(row) for n in row])
 
 
-def test_child_victims_by_exploitation_type(page, view, raw):
+def test_child_victims_by_exploitation_type(view, raw):
+    page = section(view, "Exploitation")
     victims = ind.victims_in_view(raw, view)
     children = ind.count_by(victims.filter(victims["age_group"] == "child"), "exploitation_type")
     order = by_total_unknown_last(children)
@@ -162,7 +175,8 @@ def test_child_victims_by_exploitation_type(page, view, raw):
     assert bars["x"] == [children[c] for c in order]
 
 
-def test_nrm_referral_rate_with_its_denominator_and_the_days_to_referral(page, view, raw):
+def test_nrm_referral_rate_with_its_denominator_and_the_days_to_referral(view, raw):
+    page = section(view, "NRM referral")
     victims = ind.victims_in_view(raw, view)
     shown = ind.table(page, "Age group", "Identified", "Referred", "Rate")
     rows = {r["Age group"]: r for r in shown.to_dict("records")}
@@ -186,7 +200,8 @@ def test_nrm_referral_rate_with_its_denominator_and_the_days_to_referral(page, v
                and f"{q3:g} or more" in c.value for c in page.caption)
 
 
-def test_the_selection_against_the_national_picture_as_shares(page, view, raw):
+def test_the_selection_against_the_national_picture_as_shares(view, raw):
+    page = section(view, "Against the nation")
     nation_view = replace(view, regions=(), forces=())
     nation = ind.victims_in_view(raw, nation_view)
     selection = ind.victims_in_view(raw, view) if view.regions or view.forces else None
@@ -217,27 +232,48 @@ def selection_label(view: View) -> str:
     return ", ".join(REGIONS[r] for r in view.regions)
 
 
-def test_without_a_region_the_page_says_so(page, view):
+def test_without_a_region_the_page_says_so(view):
+    page = section(view, "Against the nation")
     said = any("No region or force area is chosen" in i.value for i in page.info)
     assert said == (not view.regions and not view.forces)
 
 
-def test_victims_by_region_of_the_nation_for_picking_a_region(page, view, raw):
+def test_victims_by_region_of_the_nation_for_picking_a_region(view, raw):
+    page = section(view, "Against the nation")
     counts = ind.count_by(ind.victims_in_view(raw, replace(view, regions=(), forces=())), "region_code")
     bars = ind.chart(page, "region_picker")["data"][0]
     assert bars["customdata"] == list(REGIONS)
     assert bars["x"] == [counts.get(r, 0) for r in REGIONS]
 
 
-def test_nationality_charts_offer_no_selection(page):
+def test_nationality_charts_offer_no_selection(view):
     """Nationality has no global filter, so its charts must not look as if they filtered."""
-    selectable = {c.proto.id.rsplit("-", 1)[-1] for c in page.get("plotly_chart") if c.proto.selection_mode}
+    selectable = {c.proto.id.rsplit("-", 1)[-1] for tab in TABS for c in section(view, tab).get("plotly_chart")
+                  if c.proto.selection_mode}
     assert selectable == {"child_exploitation", "region_picker"}
+
+
+CHARTS = {"Month by month": {"victims_by_age", "victims_by_sex"},
+          "Nationalities": {"victims_by_nationality", "nationality_trend"},
+          "Growing this year": set(),
+          "Exploitation": {"exploitation_by_nationality", "child_exploitation"},
+          "NRM referral": {"nrm_delay"},
+          "Against the nation": {f"profile_{d}" for d in ("sex", "age_group", "exploitation_type", "nationality")}
+          | {"region_picker"},
+          "Data": set()}
+
+
+def test_only_the_open_tab_is_drawn_and_the_first_opens_by_default(last_month, db_path):
+    view = View(shift(last_month, -23), last_month)
+    for tab, charts in CHARTS.items():
+        at = section(view, tab)
+        assert {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")} == charts, tab
+    assert {c.proto.id.rsplit("-", 1)[-1] for c in victims_page(view).get("plotly_chart")} == CHARTS["Month by month"]
 
 
 def test_the_number_of_nationalities_is_restored_from_the_url(raw, last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    at = victims_page(view, {"nationalities": "5"})
+    at = section(view, "Nationalities", {"nationalities": "5"})
     assert at.slider(key="nationalities").value == 5
     counts = ind.count_by(ind.victims_in_view(raw, view), "nationality")
     top = ind.ranked(counts, 5)
@@ -247,7 +283,7 @@ def test_the_number_of_nationalities_is_restored_from_the_url(raw, last_month, d
 
 def test_selecting_an_exploitation_type_narrows_the_crime_type_filter(raw, last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    at = ind.select_points(open_app(view, PAGE), "child_exploitation", ["sexual"])
+    at = ind.select_points(open_app(view, PAGE, {SECTION: "Exploitation"}), "child_exploitation", ["sexual"])
     assert at.multiselect(key="crime_type").value == ["sexual"]
     assert ind.url_values(at, "crime_type") == ["Sexual exploitation"]
     narrowed = ind.victims_in_view(raw, replace(view, crime_types=("sexual",)))
@@ -256,14 +292,14 @@ def test_selecting_an_exploitation_type_narrows_the_crime_type_filter(raw, last_
 
 def test_selecting_not_known_does_not_pretend_to_filter(last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    at = ind.select_points(open_app(view, PAGE), "child_exploitation", ["unknown"])
+    at = ind.select_points(open_app(view, PAGE, {SECTION: "Exploitation"}), "child_exploitation", ["unknown"])
     assert at.multiselect(key="crime_type").value == []
     assert ind.url_values(at, "crime_type") == []
 
 
 def test_selecting_a_region_bar_chooses_the_region_and_compares_it(raw, last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    at = ind.select_points(open_app(view, PAGE), "region_picker", ["wales"])
+    at = ind.select_points(open_app(view, PAGE, {SECTION: "Against the nation"}), "region_picker", ["wales"])
     assert at.multiselect(key="region").value == ["wales"]
     assert ind.url_values(at, "region") == ["Wales"]
     assert set(traces(ind.chart(at, "profile_sex"))) == {"Wales", "National"}
@@ -273,7 +309,7 @@ def test_selecting_a_region_bar_chooses_the_region_and_compares_it(raw, last_mon
 
 def test_choosing_a_region_drops_force_areas_outside_it(last_month, db_path):
     view = View(shift(last_month, -23), last_month, regions=("london",), forces=("metropolitan",))
-    at = ind.select_points(open_app(view, PAGE), "region_picker", ["wales"])
+    at = ind.select_points(open_app(view, PAGE, {SECTION: "Against the nation"}), "region_picker", ["wales"])
     assert at.multiselect(key="region").value == ["wales"]
     assert at.multiselect(key="force").value == []
 

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference
+from msoic.analysis import paging
 from msoic.ui import data, operation_charts, sidebar, signin, text
 
 CHOSEN = "operation"  # URL query parameter: the chosen operation, so the view is a link
@@ -32,21 +33,50 @@ st.caption(f"Operations active from {filters.start:%b %Y} to {filters.end:%b %Y}
 
 search = st.text_input("Search", key="search", bind="query-params", icon=":material/search:",
                        placeholder="Codename, operation id or OCG reference", width=420).strip()
-table = data.run("operations_list", filters, search=search)
+sort_column, order_column, page_column = st.columns([2, 2, 1], width=640)
+sort = paging.sort_or_default(sort_column.selectbox(
+    "Sort by", options=list(paging.OPERATION_SORTS), format_func=paging.OPERATION_SORTS.get, key="sort",
+    bind="query-params"))
+descending = order_column.selectbox("Order", options=["descending", "ascending"], key="order",
+                                    bind="query-params") != "ascending"
+asked = page_column.number_input("Page", min_value=1, max_value=paging.MAX_PAGES, value=1, step=1, key="page",
+                                bind="query-params")
+
+
+def operations(page: int) -> pl.DataFrame:
+    """One page of the operations of the view and search, sorted as asked (sorted on the server)."""
+    return data.run("operations_list", filters, search=search, sort=sort, descending=descending,
+                    limit=paging.PAGE_SIZE, offset=paging.offset(page))
+
+
+page = paging.page_or_first(asked)
+table = operations(page)
+if table.is_empty() and page > 1:  # a page past the last one (e.g. an old link): the first page
+    page = 1
+    table = operations(page)
+matching = table["matching"][0] if not table.is_empty() else 0
+table = table.drop("matching")
 ids = table["operation_id"].to_list()
 
-# A table per view and search: a row position chosen in one never points into another.
-key = "operations_" + hashlib.sha256(repr((filters, search)).encode()).hexdigest()[:12]
+# A table per view, search, order and page: a row position chosen in one never points into another.
+key = "operations_" + hashlib.sha256(repr((filters, search, sort, descending, page)).encode()).hexdigest()[:12]
+shown_before = key in st.session_state
 wanted = st.query_params.get(CHOSEN)
-if wanted and wanted not in ids:  # a link to an operation this view does not list
+linked = None  # the operation of a link, when it is on another page of the table
+if wanted and wanted not in ids:  # a link to an operation this page does not list
     if data.run("operation_in_scope", operation_id=wanted).is_empty():
         st.error("The operation in this link is not in your area.", icon=":material/block:")
         if st.session_state.get("operation_denied") != wanted:
             st.session_state["operation_denied"] = wanted
             signin.audit("access_denied", page="Operations", detail={"operation": wanted[:64]})
     else:
-        st.info("The operation in this link is not in this view: widen the period or the filters, or clear "
-                "the search.", icon=":material/filter_alt:")
+        elsewhere = data.run("operations_list", filters, search=wanted, sort=paging.DEFAULT_SORT, descending=True,
+                             limit=None, offset=0).filter(pl.col("operation_id") == wanted)
+        if elsewhere.is_empty():
+            st.info("The operation in this link is not in this view: widen the period or the filters, or clear "
+                    "the search.", icon=":material/filter_alt:")
+        elif not shown_before:
+            linked = elsewhere.drop("matching").row(0, named=True)
 default = {"selection": {"rows": [ids.index(wanted)]}} if wanted in ids else None
 event = st.dataframe(
     table, key=key, on_select="rerun", selection_mode="single-row", selection_default=default,
@@ -71,26 +101,34 @@ event = st.dataframe(
     },
 )
 rows = event.selection.rows
-chosen = ids[rows[0]] if rows else None
+if rows:
+    chosen, op = ids[rows[0]], table.row(rows[0], named=True)
+elif linked:
+    chosen, op = wanted, linked
+else:
+    chosen, op = None, None
 if chosen:
     st.query_params[CHOSEN] = chosen
 elif CHOSEN in st.query_params:
     del st.query_params[CHOSEN]
 
-found = f"{table.height:,} operation{'s' if table.height != 1 else ''}"
-st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + ", most victims and offenders first. "
-           "Sort by clicking a column header; "
-           "choose a row (the box at its left) to see the operation.")
-csv, file_name = data.export_csv(table, "msoic-operations", filters, HEADERS)
-st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
-                   file_name=file_name, mime="text/csv", icon=":material/download:")
+found = f"{matching:,} operation{'s' if matching != 1 else ''}"
+pages = paging.page_count(matching)
+st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + f"; page {page} of {pages:,} "
+           f"({paging.PAGE_SIZE} a page, sorted on the server: choose the column and order above; most victims "
+           "and offenders first unless you do). Choose a row (the box at its left) to see the operation; the "
+           "download holds every page.")
+file_name = data.csv_file_name("msoic-operations", filters)
+every_page = data.deferred_csv("operations_list", filters, "msoic-operations", HEADERS, search=search, sort=sort,
+                               descending=descending, limit=None, offset=0)
+st.download_button("Download CSV", signin.recorded(every_page, file_name, matching), file_name=file_name,
+                   mime="text/csv", icon=":material/download:", on_click="ignore")
 
 if chosen is None:
     st.info("Choose an operation in the table to see its months, its victims and offenders and the "
             "returns that reported it.", icon=":material/touch_app:")
     st.stop()
 
-op = table.row(rows[0], named=True)
 st.subheader(f"{text.plain(op['codename'])} · {text.plain(chosen)}")
 closed = f"closed {op['closed_on']:%-d %b %Y}" if op["closed_on"] else "still open"
 st.markdown(

@@ -72,6 +72,7 @@ def run(files: list, check_only: bool, first_data: bool, replace: bool = False) 
         signin.audit("upload_refused" if refused else "upload", page="Upload",
                      detail={"file": out.file_name, "agency": out.agency, "status": out.status, "message": out.message[:500]},
                      rows=None if refused else sum(c["in"] for c in out.counts.values()))
+    data.pin()  # the rest of this rerun shows the file just loaded
     st.session_state[RESULTS] = outcomes
     if first_data and any(o.status == "loaded" for o in outcomes):
         st.rerun()

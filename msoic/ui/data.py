@@ -3,8 +3,13 @@ query results cached on query, filters, the scope resolved for this rerun and da
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import streamlit as st
@@ -14,7 +19,7 @@ from msoic import auth, db, export
 from msoic.analysis import changes
 from msoic.auth import Scope
 from msoic.filters import Filters, add_months
-from msoic.ui import signin
+from msoic.ui import signin, timing
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -23,22 +28,66 @@ def _connection(path: str, version: str):
     return db.connect_readonly(Path(path))
 
 
+_rerun = threading.local()  # each session's script run has its own thread
+
+
+def pin() -> None:
+    """Fix the database version for this script run (top of app.py): every question of one rerun
+    reads the same file, even when a load swaps a new one in half-way; the next rerun reads the new."""
+    path = db.default_path()
+    _rerun.pinned = (str(path), db.file_version(path))
+
+
 def current() -> tuple[str, str]:
-    """(path, version) of the database being served; the version changes when a new file lands."""
+    """(path, version) of the database this script run reads (pinned at its start); outside a
+    pinned run, the file at the path now."""
+    pinned = getattr(_rerun, "pinned", None)
+    if pinned is not None and pinned[0] == str(db.default_path()):
+        return pinned
     path = db.default_path()
     return str(path), db.file_version(path)
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
 def _run(name: str, filters: Filters | None, scope: Scope, path: str, version: str, extra: tuple):
-    return queries.run(_connection(path, version), name, scope, filters, **dict(extra))
+    began = time.perf_counter()
+    result = queries.run(_connection(path, version), name, scope, filters, **dict(extra))
+    timing.sql_done(time.perf_counter() - began)
+    return result
 
 
 def run(name: str, filters: Filters | None = None, **extra) -> pl.DataFrame:
     """Answer a question from queries/ for the current data version, within the scope of the
     person signed in on this rerun (cached)."""
     path, version = current()
+    timing.read(version)
     return _run(name, filters, signin.scope(), path, version, tuple(sorted(extra.items())))
+
+
+T = TypeVar("T")
+
+
+def by_view(build: Callable[..., T]) -> Callable[..., T]:
+    """`build` (figures or frames made from the answers to the page's questions) cached on the
+    data version this rerun reads, the scope of the person signed in and its arguments (the view):
+    a cache never hands what was built for one scope to a person of another. `build` draws nothing."""
+    code = build.__code__
+    name = f"{code.co_filename}:{build.__qualname__}:{hash(code.co_code):x}"  # a changed builder is a new one
+
+    @functools.wraps(build)
+    def cached(*args, **kwargs) -> T:
+        path, version = current()
+        return _built(build, name, signin.scope(), path, version, args, tuple(sorted(kwargs.items())))
+
+    return cached
+
+
+# A resource cache, not a data cache: a Plotly figure unpickled from st.cache_data is validated
+# again, which costs more than building it. What is built is never changed after (st.plotly_chart
+# copies the figure), so handing out the same object is safe.
+@st.cache_resource(max_entries=300, show_spinner=False)
+def _built(_build: Callable, name: str, scope: Scope, path: str, version: str, args: tuple, kwargs: tuple):
+    return _build(*args, **dict(kwargs))  # keyed on the name, not the function (one per script run)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -78,6 +127,27 @@ def export_csv(frame: pl.DataFrame, stem: str, filters: Filters | None = None, h
 def access_text(scope: Scope) -> str:
     """The grants a download was made under, in words: 'Regional coordinator, London'."""
     return "; ".join(auth.describe(g) for g in scope.grants)
+
+
+def csv_file_name(stem: str, filters: Filters | None = None) -> str:
+    """The name export_csv gives a download: the months of `filters`, synthetic data said so."""
+    return export.file_name(stem, filters=filters, synthetic=is_synthetic())
+
+
+def deferred_csv(name: str, filters: Filters, stem: str, headers: dict[str, str] | None = None,
+                 **extra) -> Callable[[], bytes]:
+    """The CSV of a whole question's answer for the person signed in, stamped and labelled as
+    export_csv makes it, made only when the download is clicked (a long table's pages are what the
+    page shows; its download holds all of them)."""
+    path, version, scope, synthetic = *current(), signin.scope(), is_synthetic()
+
+    def make() -> bytes:  # runs on the click, in a thread of its own: the scope is read before
+        frame = _run(name, filters, scope, path, version, tuple(sorted(extra.items())))
+        return export.stamped(frame.drop("matching", strict=False), stem, controlled=not scope.is_national,
+                              synthetic=synthetic, filters=filters, headers=headers,
+                              access=access_text(scope))[0]
+
+    return make
 
 
 def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:

@@ -18,18 +18,25 @@ APP = db.ROOT / "app.py"
 
 # (page title, script, URL parameters of the page's own controls): every page that reads the
 # database, at its defaults, and the controls that change what it asks (Trends' split, the
-# Operations search and a chosen operation).
+# Operations search and a chosen operation, every tab that asks a question of its own: only the
+# open tab is computed).
 VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Overview", "views/overview.py", {}),
     ("Trends", "views/trends.py", {}),
     ("Trends", "views/trends.py", {"split": "region"}),
     ("Victims", "views/victims.py", {}),
+    *(("Victims", "views/victims.py", {"victims_section": tab}) for tab in (
+        "Nationalities", "Growing this year", "Exploitation", "NRM referral", "Against the nation")),
     ("Offenders", "views/offenders.py", {}),
+    *(("Offenders", "views/offenders.py", {"offenders_section": tab}) for tab in (
+        "Who they are", "Victims also offenders")),
     ("Operations", "views/operations.py", {}),
     ("Operations", "views/operations.py", {"search": "OCG-0"}),
     ("Operations", "views/operations.py", {"operation": "{busiest}"}),
     ("Operations", "views/operations.py", {"operation": "OP-00000000"}),  # a link it does not list: scope checked
     ("Benchmark", "views/benchmark.py", {}),
+    *(("Benchmark", "views/benchmark.py", {"bench_section": tab}) for tab in (
+        "Who stands out", "Action plan", "Rates and ranks")),
     ("Data", "views/data.py", {}),
 )
 

@@ -1,0 +1,234 @@
+"""`python -m msoic bench --browser`: what a person waits for, in Debian's chromium.
+
+The app is served by `streamlit run` on loopback over the given database; chromium (Playwright)
+opens every page in a new session, changes the region and then the crime type in the sidebar
+(and takes them off again), then selects a bar on the Victims page. Each action is timed from the
+click until the page is idle: the server has finished the script run and the browser shows no
+running indicator and no stale element. The server appends each run's script and SQL time to
+$MSOIC_TIMINGS (msoic.ui.timing); a run that computed no query is "warm" (every result cached).
+The same filter changes are made twice, so the second round shows the warm figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PAGES = {"": "Overview", "trends": "Trends", "victims": "Victims", "offenders": "Offenders",
+         "operations": "Operations", "benchmark": "Benchmark"}
+REGION, CRIME_TYPE = "North West", "Criminal exploitation"
+IDLE = """() => !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
+               && !document.querySelector("[data-stale='true']")"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, timeout: float = 90) -> None:
+    """Wait until a Streamlit server (or the proxy in front of it) answers its health check."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{base} did not answer its health check within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def served(db_path: Path, timings: Path | None = None, port: int | None = None):
+    """A `streamlit run app.py` on loopback over `db_path`; yields its base URL."""
+    port = port or free_port()
+    env = {**os.environ, "MSOIC_DB": str(db_path)}
+    if timings:
+        env["MSOIC_TIMINGS"] = str(timings)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+class Timings:
+    """The server's lines in $MSOIC_TIMINGS, read as they are appended."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.write_text("")
+
+    def lines(self) -> list[dict]:
+        return [json.loads(x) for x in self.path.read_text().splitlines() if x.strip()]
+
+    def count(self) -> int:
+        return len(self.lines())
+
+
+def wait_idle(page, timings: Timings | None, before: int, began: float, timeout: float = 120) -> float:
+    """Seconds from `began` until the server has finished a run after `before` lines (when it
+    records them) and the browser is idle."""
+    deadline = began + timeout
+    while timings is not None and timings.count() <= before:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the server finished no script run")
+        time.sleep(0.02)
+    page.wait_for_function(IDLE, polling=20, timeout=timeout * 1000)
+    return time.perf_counter() - began
+
+
+def open_page(browser, url: str, timings: Timings | None):
+    """A new session on `url` in a browser (or a browser context, which sets its own viewport);
+    (page, seconds until the first script run is drawn)."""
+    is_browser = hasattr(browser, "new_context")
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}) if is_browser else browser.new_page()
+    before = timings.count() if timings else 0
+    began = time.perf_counter()
+    page.goto(url)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=120_000)
+    return page, wait_idle(page, timings, before, began)
+
+
+def _multiselect(page, label: str):
+    return page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text=label)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Choose `option` in the sidebar multiselect `label`, as a click does."""
+    field = _multiselect(page, label).locator("input")
+    field.click()
+    field.press_sequentially(option)
+    page.get_by_role("option", name=option, exact=True).wait_for()
+    field.press("Enter")
+    field.press("Escape")
+
+
+def clear(page, label: str) -> None:
+    """Take the last choice off the sidebar multiselect `label` (Backspace in its box)."""
+    box = _multiselect(page, label)
+    box.locator("input").click()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
+
+
+def timed(page, timings: Timings | None, action) -> tuple[float, dict | None]:
+    """Seconds from the action until idle, and the server's line for the run it caused."""
+    before = timings.count() if timings else 0
+    began = time.perf_counter()
+    action()
+    seconds = wait_idle(page, timings, before, began)
+    line = timings.lines()[-1] if timings else None
+    return seconds, line
+
+
+FILTER_STEPS = [("region", lambda p: choose(p, "Region", REGION)),
+                ("crime type", lambda p: choose(p, "Crime type", CRIME_TYPE)),
+                ("crime type off", lambda p: clear(p, "Crime type")),
+                ("region off", lambda p: clear(p, "Region"))]
+
+
+# A tab opened on the pages split into tabs (only the open tab is computed): timed like a filter change.
+TABS = {"Victims": "Exploitation", "Offenders": "Who they are", "Benchmark": "Who stands out"}
+
+
+def open_tab(page, name: str) -> None:
+    """Click the tab `name` (the page reruns and draws it)."""
+    page.get_by_role("tab", name=name).click()
+
+
+def select_bar(page) -> None:
+    """Click the first bar of the Victims page's child-exploitation chart, on its Exploitation tab
+    (narrows the crime type)."""
+    chart = page.locator(".stElementContainer.st-key-child_exploitation")
+    chart.scroll_into_view_if_needed()
+    chart.locator(".bars path").first.click(force=True)
+
+
+def measure(db_path: Path, rounds: int = 2) -> dict:
+    """Every page opened in a new session, then the filter steps `rounds` times; the figures."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        timings = Timings(Path(tmp) / "timings.jsonl")
+        results: dict[str, dict] = {}
+        with served(db_path, timings.path) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            # A first session warms the process (imports, reference tables): not what a person
+            # opening a page on a running server waits for.
+            page, _ = open_page(browser, base, timings)
+            page.close()
+            for path, title in PAGES.items():
+                page, opened = open_page(browser, f"{base}/{path}", timings)
+                first = timings.lines()[-1]
+                changes = []
+                for _ in range(rounds):
+                    for step, action in FILTER_STEPS:
+                        seconds, line = timed(page, timings, lambda a=action, p=page: a(p))
+                        changes.append((step, seconds, line))
+                tab = timed(page, timings, lambda p=page, t=TABS[title]: open_tab(p, t)) if title in TABS else None
+                selection = None
+                if title == "Victims":
+                    selection = timed(page, timings, lambda p=page: select_bar(p))
+                results[title] = {"open": opened, "open_line": first, "changes": changes,
+                                  "selection": selection, "tab": tab}
+                page.close()
+            browser.close()
+    return results
+
+
+def _median_ms(xs: list[float]) -> str:
+    return f"{statistics.median(xs) * 1000:.0f}" if xs else "–"
+
+
+def report(results: dict) -> list[str]:
+    """The figures as a table: per page, open time, filter change median and max, server script
+    (cold = some query computed, warm = all cached) and SQL time."""
+    lines = [(f"{'page':<11} {'open s':>7} {'change med s':>13} {'max s':>6} {'script cold ms':>15} "
+              f"{'warm ms':>8} {'SQL cold ms':>12} {'tab s':>6} {'select s':>9}")]
+    for title, r in results.items():
+        seconds = [s for _, s, _ in r["changes"]]
+        cold = [ln["script"] for _, _, ln in r["changes"] if ln and ln["misses"]]
+        warm = [ln["script"] for _, _, ln in r["changes"] if ln and not ln["misses"]]
+        sql = [ln["sql"] for _, _, ln in r["changes"] if ln and ln["misses"]]
+        sel = f"{r['selection'][0]:.2f}" if r["selection"] else "–"
+        tab = f"{r['tab'][0]:.2f}" if r.get("tab") else "–"
+        lines.append(f"{title:<11} {r['open']:7.2f} {statistics.median(seconds):13.2f} {max(seconds):6.2f} "
+                     f"{_median_ms(cold):>15} {_median_ms(warm):>8} {_median_ms(sql):>12} {tab:>6} {sel:>9}")
+    return lines
+
+
+def run(db_path: Path, rounds: int = 2) -> int:
+    """Measure and print; the machine's load average is printed with the figures (it is shared)."""
+    load = os.getloadavg()
+    print(f"Browser bench on {db_path} ({db_path.stat().st_size / 2**20:,.0f} MiB); load average before "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
+    results = measure(db_path, rounds)
+    print("\n".join(report(results)))
+    load = os.getloadavg()
+    print(f"Load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return 0
