@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from msoic import db, logs
@@ -118,7 +119,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     person, agencies = who
     outcomes = ingest.load(ingest.group(args.paths), args.db, check_only=args.check, keep_rejected=args.show,
-                           replace=args.replace, agencies=agencies)
+                           replace=args.replace, agencies=agencies, sent_on=args.sent_on,
+                           backfill=args.backfill)
     for out in outcomes:
         print(out.message, file=sys.stderr if out.status in ("refused", "held") else sys.stdout)
         if out.rejected is not None:
@@ -248,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--check", action="store_true", help="check every row as a load would, and load nothing")
     ingest.add_argument("--replace", action="store_true",
                         help="replace a month's return even when most rows of the correction are rejected")
+    ingest.add_argument("--sent-on", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="the day the returns were sent, when they are loaded later (timeliness is judged on it)")
+    ingest.add_argument("--backfill", action="store_true",
+                        help="history loaded late: without --sent-on, these returns are not judged on time")
     ingest.set_defaults(func=cmd_ingest)
 
     template = sub.add_parser("template", help="write a return workbook for an agency and month")

@@ -17,7 +17,7 @@ from msoic import db
 
 SHEETS = ("operations", "victims", "offenders")
 UNKNOWN_NATIONALITY = "UNK"
-ISO3166_CSV = db.REFERENCE_DIR / "iso3166.csv"
+NATIONALITY_CSV = db.REFERENCE_DIR / "nationality.csv"
 MAX_BYTES = 200 * 1024 * 1024  # a larger file is refused unread
 
 TRUE_WORDS = ("yes", "y", "true", "t", "1")
@@ -30,7 +30,7 @@ class Column:
 
     header: str
     name: str
-    kind: str  # text | code | enum | date | month | boolean | nationality
+    kind: str  # text | code | enum | enum set | date | month | boolean | nationality
     required: bool
     note: str
     reference: str | None = None  # reference table for kind "code"
@@ -39,6 +39,8 @@ class Column:
         """The allowed values of an enumerated or coded column (empty for free columns)."""
         if self.kind == "enum":
             return check_values(self.name)
+        if self.kind == "enum set":
+            return check_values(self.name.removesuffix("s"))
         if self.kind == "code":
             return reference_codes(self.reference)
         if self.kind == "boolean":
@@ -54,8 +56,14 @@ class Column:
         if self.kind == "boolean":
             return "yes or no"
         if self.kind == "nationality":
-            return "an ISO 3166-1 alpha-3 code such as GBR, or UNK when not known"
-        if self.kind in ("enum", "code"):
+            return ("a code from data/reference/nationality.csv: an ISO 3166-1 alpha-3 code such as GBR, "
+                    "XKX (Kosovo), XXA (stateless) or UNK (not known)")
+        if self.kind == "code":
+            values = self.allowed()
+            return f"a code or name from data/reference/{self.reference}.csv (such as {', '.join(values[:3])})"
+        if self.kind == "enum set":
+            return f"one or more of {', '.join(self.allowed())}, separated by ;"
+        if self.kind == "enum":
             values = self.allowed()
             shown = ", ".join(values) if len(values) <= 12 else ", ".join(values[:8]) + ", ..."
             return f"one of {shown}"
@@ -95,7 +103,11 @@ FORMAT: dict[str, tuple[Column, ...]] = {
         _c("Sex", "sex", "enum", True, "The victim's sex."),
         _c("Age group", "age_group", "enum", True, "Child (under 18) or adult when identified."),
         _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
-        _c("Exploitation type", "exploitation_type", "enum", True, "The exploitation the victim suffered."),
+        _c("Second nationality", "second_nationality", "nationality", False,
+           "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK."),
+        _c("Exploitation type", "exploitation_types", "enum set", True,
+           "Every type of exploitation the victim suffered, separated by ; (e.g. labour; criminal). "
+           "multiple (types not given) and unknown stand alone."),
         _c("NRM referred", "nrm_referred", "boolean", True, "Whether the victim was referred to the National Referral Mechanism."),
         _c("NRM referred on", "nrm_referred_on", "date", False,
            "The day of the referral: given exactly when NRM referred is yes, on or after Identified on."),
@@ -108,6 +120,8 @@ FORMAT: dict[str, tuple[Column, ...]] = {
         _c("Sex", "sex", "enum", True, "The offender's sex."),
         _c("Age group", "age_group", "enum", True, "Child (under 18) or adult."),
         _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
+        _c("Second nationality", "second_nationality", "nationality", False,
+           "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK."),
         _c("Role", "role", "enum", True, "The offender's role in the crime."),
         _c("Arrested on", "arrested_on", "date", False, "The day of arrest, inside the operation's life."),
         _c("Charged on", "charged_on", "date", False, "The day of charge: on or after Arrested on, inside the operation's life."),
@@ -138,9 +152,9 @@ def reference_codes(table: str) -> tuple[str, ...]:
 
 @cache
 def nationality_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-3 code, and UNK for not known."""
-    with open(ISO3166_CSV, newline="") as f:
-        return frozenset([row[0] for i, row in enumerate(csv.reader(f)) if i] + [UNKNOWN_NATIONALITY])
+    """Every nationality code: each ISO 3166-1 alpha-3 code, XKX (Kosovo), XXA (stateless) and UNK."""
+    with open(NATIONALITY_CSV, newline="") as f:
+        return frozenset(row[0] for i, row in enumerate(csv.reader(f)) if i)
 
 
 def columns(sheet: str) -> tuple[Column, ...]:
@@ -160,8 +174,12 @@ def markdown() -> str:
         "",
         "<!-- Generated from msoic/returns.py by `python -m msoic.returns > docs/returns.md`; do not edit. -->",
         "",
-        "Every month each force and partner agency sends one return: its operations reported that",
-        "month, and the victims and offenders recorded in them. A return is an Excel workbook (.xlsx)",
+        "Every month each force, Regional Organised Crime Unit (ROCU) and partner agency sends one",
+        "return: its operations reported that month, and the victims and offenders recorded in them.",
+        "The agencies are those of `data/reference/agency.csv`: the territorial forces (kind `police`),",
+        "the ten ROCUs of England and Wales (kind `rocu`, e.g. `rocu-north-west`) and the national and",
+        "partner agencies (kind `partner`: GLAA, HMRC, Immigration Enforcement, DWP, Border Force, NCA,",
+        "British Transport Police). A return is an Excel workbook (.xlsx)",
         "with the sheets `operations`, `victims` and `offenders`, or the same three sheets as CSV or",
         "Parquet files named `<agency>_<YYYY-MM>_<sheet>.csv` (a workbook is named",
         "`<agency>_<YYYY-MM>.xlsx`; without that name the agency and month are read from the",
@@ -175,8 +193,8 @@ def markdown() -> str:
         "- Dates must lie between 1990 and 2099.",
         "- Enumerated values and codes are accepted in any case and with surrounding spaces; agency,",
         "  force area and crime type also by their names (e.g. `Metropolitan Police`, `Labour exploitation`).",
-        (f"- Nationality: an ISO 3166-1 alpha-3 code ({len(nationality_codes()) - 1} codes, "
-         "`data/reference/iso3166.csv`) or `UNK` when not known."),
+        (f"- Nationality: a code from `data/reference/nationality.csv` ({len(nationality_codes())} codes): every"),
+        "  ISO 3166-1 alpha-3 code, `XKX` for Kosovo, `XXA` for a stateless person and `UNK` when not known.",
         "- A file that cannot be read (not a workbook, a missing sheet or required column, not UTF-8,",
         f"  empty, over {MAX_BYTES // 2**20} MB, a cell over 32,767 characters, a workbook whose sheets",
         "  would unpack past the limits in the README) is refused whole and nothing changes.",
@@ -185,6 +203,43 @@ def markdown() -> str:
         "- `python -m msoic ingest --check PATH...` (or Check on the Upload page) checks every row as a load",
         "  would and loads nothing. A database of synthetic data refuses real returns: load them into a",
         "  database of their own (`--db data/returns.duckdb`, and `MSOIC_DB` for the dashboard).",
+        "",
+        "## When a return is due",
+        "",
+        "- A territorial force sends a return for every month, by the 15th of the following month; a month",
+        "  with nothing to report is a nil return (an operations sheet with no rows).",
+        "- A ROCU or partner agency sends a return for a month when it led an operation still open (not",
+        "  closed) in the month before: while it has live or suspended operations.",
+        "- A return is on time when it arrives by the 15th of the following month, late after that, and",
+        "  missing when it has not arrived by then (not yet due before). The Data page and the action plan",
+        "  scorecard use this one definition (the macro `return_due` in `msoic/schema.sql`), judged on the",
+        "  day the page is looked at.",
+        "- Timeliness is judged on when a return was sent: returns loaded later than they were sent say so",
+        "  with `python -m msoic ingest --sent-on YYYY-MM-DD PATH...`; history loaded without a sent date is",
+        "  marked `--backfill`: counted as received, not judged on time (state `backfill` on the Data page).",
+        "",
+        '## Coverage: a month without returns is "no data"',
+        '',
+        '- What was received is recorded per agency and month (the macro `coverage` in `msoic/schema.sql`:',
+        '  due, by the rule above, and received, nil returns included).',
+        "- A force area has data for a month when its territorial force's return for that month was",
+        '  received (a force sends every month, so its silence is not a zero). A view has data for a month',
+        '  when at least one of its force areas does; a region when one of its forces does.',
+        '- A month without data shows as "no data": a gap in a trend, "no data" in a table or a headline',
+        '  figure, never 0.',
+        '- Comparisons use only months that both have data: the change on a year before is blank when',
+        '  either month has none; "Growing this year" compares only the months with returns in both years',
+        '  (and nothing when last year has none); the headline changes (Overview, the national report) add',
+        '  up only the lead agencies whose figures are complete in both months (their return received, or',
+        "  none due); the Benchmark page's and the regional pack's changes only the forces with a return in",
+        '  both months; the emerging-changes detector does not test a window (or its 12-month baseline)',
+        '  that holds a month without data.',
+        "",
+        "## Format versions",
+        "",
+        "- Version 2 (this one) added the column Second nationality, the ROCUs as agencies and the codes",
+        "  `XKX`, `XXA` and every ISO 3166-1 alpha-3 code as nationalities. Its new columns are optional: a",
+        "  return in the first format (without them) loads unchanged.",
         "",
         "## Loading rules",
         "",
@@ -209,7 +264,7 @@ def markdown() -> str:
         out += [f"## Sheet `{sheet}`", "", "| Column | Required | Type | Allowed values | Note |",
                 "|---|---|---|---|---|"]
         for c in FORMAT[sheet]:
-            allowed = ", ".join(f"`{v}`" for v in c.allowed()) if c.kind in ("enum", "boolean") else (
+            allowed = ", ".join(f"`{v}`" for v in c.allowed()) if c.kind in ("enum", "enum set", "boolean") else (
                 f"a code from `data/reference/{c.reference}.csv`" if c.kind == "code" else "")
             out.append(f"| {c.header} | {'yes' if c.required else 'no'} | {c.kind} | {allowed} | {c.note} |")
         out.append("")

@@ -22,7 +22,9 @@ create table force (
 create table agency (
     agency_code varchar primary key,
     name        varchar not null unique,
-    kind        varchar not null check (kind in ('police', 'partner'))
+    -- police: a territorial force (its code is its force area's); rocu: a Regional Organised
+    -- Crime Unit; partner: a national or partner agency without a territory of its own.
+    kind        varchar not null check (kind in ('police', 'rocu', 'partner'))
 );
 
 create table crime_type (
@@ -43,6 +45,8 @@ create table submission (
     rows_in       integer not null check (rows_in >= 0),
     rows_accepted integer not null check (rows_accepted >= 0),
     rows_rejected integer not null check (rows_rejected >= 0),
+    sent_on       date,                          -- when the agency says it sent the return, if it says
+    backfill      boolean not null default false, -- loaded as history: without sent_on, not judged on time
     check (rows_in = rows_accepted + rows_rejected)
 );
 
@@ -99,14 +103,25 @@ create table victim (
     sex               varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
     age_group         varchar not null check (age_group in ('child', 'adult', 'unknown')),
     nationality       varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
+    second_nationality varchar check (regexp_full_match(second_nationality, '[A-Z]{3}')
+        and second_nationality not in (nationality, 'UNK')),    -- a dual national's other nationality
+    -- The headline type: the one type recorded, 'multiple' for a combination, or 'unknown'.
     exploitation_type varchar not null check (exploitation_type in (
         'labour', 'sexual', 'criminal', 'domestic_servitude', 'organ_harvesting', 'multiple',
         'unknown')),
+    -- Every type recorded, in alphabetical order without repeats (e.g. ['criminal', 'labour']);
+    -- ['multiple'] from a first-format return that said only "multiple".
+    exploitation_types varchar[] not null check (len(exploitation_types) >= 1
+        and exploitation_types = list_sort(list_distinct(exploitation_types))
+        and list_has_all(['labour', 'sexual', 'criminal', 'domestic_servitude', 'organ_harvesting', 'multiple',
+                          'unknown'], exploitation_types)
+        and (len(exploitation_types) = 1 or not list_has_any(exploitation_types, ['multiple', 'unknown']))),
     nrm_referred      boolean not null,
     nrm_referred_on   date,
     submission_id     integer,            -- submission: the return that gave this record
     check (nrm_referred = (nrm_referred_on is not null)),
-    check (nrm_referred_on >= identified_on)
+    check (nrm_referred_on >= identified_on),
+    check (exploitation_type = case when len(exploitation_types) = 1 then exploitation_types[1] else 'multiple' end)
 );
 
 create table offender (
@@ -116,6 +131,8 @@ create table offender (
     sex            varchar not null check (sex in ('male', 'female', 'other', 'unknown')),
     age_group      varchar not null check (age_group in ('child', 'adult', 'unknown')),
     nationality    varchar not null check (regexp_full_match(nationality, '[A-Z]{3}')),
+    second_nationality varchar check (regexp_full_match(second_nationality, '[A-Z]{3}')
+        and second_nationality not in (nationality, 'UNK')),
     role           varchar not null check (role in (
         'organiser', 'controller', 'recruiter', 'transporter', 'enforcer', 'money_handler',
         'facilitator', 'other')),
@@ -135,6 +152,50 @@ create table offender (
 -- A month's return is due by the 15th of the following month: it is late from this moment on
 -- (midnight at the start of the 16th).
 create macro return_late_from(month) as month + interval 1 month + interval 15 day;
+
+-- Whether a return was on time, judged on when it was sent (sent_on, when the return says so)
+-- or else received; null for history loaded as backfill without a sent date (not judged).
+create macro return_on_time(month, sent_on, received_at, backfill) as
+    case
+        when sent_on is not null then sent_on < return_late_from(month)
+        when backfill then null
+        else received_at < return_late_from(month)
+    end;
+
+-- When a return is due (docs/returns.md, "When a return is due"): from a territorial force for
+-- every month (a nil return when it has nothing to report); from a ROCU or a partner agency for
+-- a month when it led an operation still open (not closed) in the month before. One row per
+-- agency and month due, from first_month to last_month.
+create macro return_due(first_month, last_month) as table
+    select a.agency_code, m.month::date as month
+    from agency as a
+    cross join (select unnest(generate_series(first_month::date, last_month::date, interval 1 month)) as month) as m
+    where a.kind = 'police'
+    union
+    select o.lead_agency as agency_code, (om.month + interval 1 month)::date as month
+    from operation_month as om
+    join operation as o using (operation_id)
+    join agency as a on a.agency_code = o.lead_agency
+    where om.status <> 'closed'
+      and a.kind <> 'police'
+      and om.month + interval 1 month between first_month::date and last_month::date;
+
+-- What was received (docs/returns.md, "Coverage"): one row per agency and month from first_month
+-- to last_month, whether its return was due (return_due) and whether one was received (nil
+-- returns included). A force area's figures for a month are known only when its territorial
+-- force's return was received: a month without it is "no data", never zero.
+create macro coverage(first_month, last_month) as table
+    select
+        a.agency_code,
+        m.month::date as month,
+        d.agency_code is not null as due,
+        s.agency_code is not null as received
+    from agency as a
+    cross join (select unnest(generate_series(first_month::date, last_month::date, interval 1 month)) as month) as m
+    left join return_due(first_month, last_month) as d
+        on d.agency_code = a.agency_code and d.month = m.month::date
+    left join (select distinct agency_code, period from submission) as s
+        on s.agency_code = a.agency_code and s.period = m.month::date;
 
 -- The build ----------------------------------------------------------------------
 
@@ -175,3 +236,23 @@ create macro in_scope(scope_forces, scope_agencies, force_code, lead_agency) as
 -- In scope, a return: one sent by one of the agencies whose returns the person may see.
 create macro return_in_scope(scope_returns, agency_code) as
     list_contains(scope_returns::varchar[], agency_code);
+
+-- The victims identified in the months first_month to last_month (the month of identified_on),
+-- in operations within the sidebar's view: every column of victim, the month they were
+-- identified (identified_month) and their operation's force area. Every victims_* question
+-- reads its victims from here, so what "victims in view" means is written once.
+create macro victims_in_view(first_month, last_month, forces, crime_types, agencies) as table
+    select v.*, date_trunc('month', v.identified_on)::date as identified_month, o.force_code
+    from victim as v
+    join operation as o using (operation_id)
+    where date_trunc('month', v.identified_on) between first_month and last_month
+      and in_view(forces, crime_types, agencies, o.force_code, o.crime_type, o.lead_agency);
+
+-- The one operation a page opens (wanted), when it lies within the sidebar's view and the scope
+-- of the person asking; else nothing. The operation_* questions start from here.
+create macro operation_asked(wanted, forces, crime_types, agencies, scope_forces, scope_agencies) as table
+    select *
+    from operation
+    where operation_id = wanted
+      and in_view(forces, crime_types, agencies, force_code, crime_type, lead_agency)
+      and in_scope(scope_forces, scope_agencies, force_code, lead_agency);

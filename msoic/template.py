@@ -47,6 +47,8 @@ def _readable(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
             col = pl.when(col).then(pl.lit("yes")).when(col.not_()).then(pl.lit("no"))
         elif c.kind == "month":
             col = col.dt.strftime("%Y-%m")
+        elif c.kind == "enum set":
+            col = col.list.join("; ")
         else:
             col = col.cast(pl.String)
         out.append(col.alias(c.header))
@@ -114,7 +116,7 @@ def write_workbook(path: Path, frames: dict[str, pl.DataFrame], *, guide: bool =
                 ws.write_comment(0, j, f"{col.note}\nExpected: {col.expected()}."
                                  + ("" if col.required else "\nMay be left blank."), {"x_scale": 2, "y_scale": 1.5})
                 values = col.allowed()
-                if values:
+                if values and col.kind != "enum set":  # a list would refuse a combination of types
                     letter = xlsxwriter.utility.xl_col_to_name(len(lists))
                     lists.append((col.header, values))
                     ws.data_validation(1, j, 5000, j, {

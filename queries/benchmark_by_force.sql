@@ -24,12 +24,10 @@ operations as (
 ),
 
 referred as (
-    select o.force_code, count(*) as victims_referred
-    from victim as v
-    join operations as o using (operation_id)
-    where v.identified_on between $start and last_day($end)
-      and v.nrm_referred
-    group by o.force_code
+    select force_code, count(*) as victims_referred
+    from victims_in_view($start, $end, $forces, $crime_types, $agencies)
+    where nrm_referred
+    group by force_code
 ),
 
 charged_operations as (

@@ -1,20 +1,19 @@
 -- returns: rows
--- One row per agency and month of the period where a return was sent or expected: its state
--- (on time by the 15th of the next month, late, missing, or not yet due while today is before
--- that deadline) and whether its rows had rejects.
--- An agency is expected to send a return for a month when it led an operation that was still
--- open (not closed) in the month before. The latest submission for an agency and month counts.
+-- One row per agency and month of the period where a return was sent or due: its state
+-- (on time by the 15th of the next month, late, missing, or not yet due while $today is before
+-- that deadline; judged on the first submission's sent date when it gives one; 'backfill' for
+-- history loaded late without one) and whether its rows had rejects.
+-- When a return is due is the macro return_due (schema.sql; docs/returns.md), as on the
+-- scorecard. The latest submission for an agency and month counts.
 with months as (
     select unnest(generate_series($start, $end, interval 1 month))::date as month
 ),
 
 expected as (
-    select distinct o.lead_agency as agency_code, (m.month + interval 1 month)::date as month
-    from operation_month as m
-    join operation as o using (operation_id)
-    where m.status <> 'closed'
-      and list_contains($agencies, o.lead_agency)
-      and return_in_scope($scope_returns, o.lead_agency)
+    select agency_code, month
+    from return_due($start, $end)
+    where list_contains($agencies, agency_code)
+      and return_in_scope($scope_returns, agency_code)
 ),
 
 latest as (
@@ -22,6 +21,7 @@ latest as (
         agency_code,
         period as month,
         arg_max(received_at, submission_id) as received_at,
+        arg_min(return_on_time(period, sent_on, received_at, backfill), submission_id) as first_on_time,
         arg_max(rows_rejected, submission_id) as rows_rejected,
         arg_max(rows_in, submission_id) as rows_in,
         min(received_at) as first_received_at,
@@ -37,6 +37,7 @@ cells as (
         coalesce(l.agency_code, e.agency_code) as agency_code,
         coalesce(l.month, e.month) as month,
         l.first_received_at,
+        l.first_on_time,
         l.rows_in,
         l.rows_rejected,
         coalesce(l.submissions, 0) as submissions
@@ -50,9 +51,10 @@ final as (
         c.month,
         case
             when c.first_received_at is null
-                 and current_date < return_late_from(c.month) then 'not yet due'
+                 and $today < return_late_from(c.month) then 'not yet due'
             when c.first_received_at is null then 'missing'
-            when c.first_received_at < return_late_from(c.month) then 'on time'
+            when c.first_on_time is null then 'backfill'
+            when c.first_on_time then 'on time'
             else 'late'
         end as state,
         coalesce(c.rows_rejected, 0) > 0 as with_rejects,

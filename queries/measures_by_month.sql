@@ -1,6 +1,6 @@
 -- returns: aggregates
 -- Every measure of the monthly cube, summed over the filters, one row per month and group.
--- $split chooses the groups: 'total' (one group, 'all'), 'region' or 'crime_type'.
+-- $split chooses the groups: 'total' (one group, 'all'), 'region', 'crime_type', 'force' or 'agency' (the lead agency).
 with filtered as (
     select *
     from agg_monthly
@@ -14,6 +14,8 @@ final as (
         case $split
             when 'region' then region_code
             when 'crime_type' then crime_type
+            when 'force' then force_code
+            when 'agency' then lead_agency
             else 'all'
         end as "group",
         sum(live_ops)::integer as live_ops,

@@ -4,10 +4,7 @@
 -- return that carried one of its victims or offenders, with what each carried of it.
 with op as (
     select operation_id, lead_agency, submission_id
-    from operation
-    where operation_id = $operation_id
-      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
-      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
+    from operation_asked($operation_id, $forces, $crime_types, $agencies, $scope_forces, $scope_agencies)
 ),
 
 months as (

@@ -3,10 +3,7 @@
 -- nationality; nothing when the operation lies outside the filters or the scope.
 with op as (
     select operation_id
-    from operation
-    where operation_id = $operation_id
-      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
-      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
+    from operation_asked($operation_id, $forces, $crime_types, $agencies, $scope_forces, $scope_agencies)
 ),
 
 people as (

@@ -1,20 +1,23 @@
 -- returns: aggregates
--- The months of the period, counted (n) by force and whether the force sent its own monthly
--- return and whether it arrived by the 15th of the following month. Partner agencies' returns
--- cover many force areas and are left out; returns are not split by crime type.
-with months as (
-    select unnest(generate_series($start, $end, interval 1 month))::date as month
-),
-
-forces as (
-    select force_code, region_code
-    from force
-    where list_contains($forces, force_code)
-      and list_contains($agencies, force_code)
+-- The months its own return was due (return_due in schema.sql: every month for a territorial
+-- force), counted (n) by force and whether it was sent and whether it arrived by the 15th of the
+-- following month (judged on the first return's sent date when it gives one; history loaded as
+-- backfill without one is received but not judged). ROCUs' and partner agencies' returns cover
+-- many force areas and are left out; returns are not split by crime type.
+with due as (
+    select d.agency_code as force_code, f.region_code, d.month
+    from return_due($start, $end) as d
+    join force as f on f.force_code = d.agency_code
+    where list_contains($forces, d.agency_code)
+      and list_contains($agencies, d.agency_code)
 ),
 
 returns as (
-    select agency_code as force_code, period as month, min(received_at) as received_at
+    select
+        agency_code as force_code,
+        period as month,
+        min(received_at) as received_at,
+        arg_min(return_on_time(period, sent_on, received_at, backfill), submission_id) as on_time
     from submission
     where period between $start and $end
     group by all
@@ -22,13 +25,13 @@ returns as (
 
 force_months as (
     select
-        f.force_code,
-        f.region_code,
+        d.force_code,
+        d.region_code,
         r.received_at is not null as received,
-        coalesce(r.received_at < return_late_from(m.month), false) as on_time
-    from forces as f
-    cross join months as m
-    left join returns as r on r.force_code = f.force_code and r.month = m.month
+        r.received_at is not null and r.on_time is not null as judged,
+        coalesce(r.on_time, false) as on_time
+    from due as d
+    left join returns as r on r.force_code = d.force_code and r.month = d.month
 ),
 
 final as (

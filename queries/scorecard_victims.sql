@@ -9,18 +9,15 @@ with data_end as (
 
 victims as (
     select
-        o.force_code,
+        v.force_code,
         f.region_code,
         coalesce(v.nrm_referred_on <= v.identified_on + 30, false) as referred_in_30_days,
         v.identified_on + 30 <= d.last_day as followed_up,
         v.age_group = 'child' as is_child,
         v.nationality <> 'UNK' as known_nationality
-    from victim as v
-    join operation as o using (operation_id)
-    join force as f on f.force_code = o.force_code
+    from victims_in_view($start, $end, $forces, $crime_types, $agencies) as v
+    join force as f using (force_code)
     cross join data_end as d
-    where v.identified_on between $start and last_day($end)
-      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

@@ -3,14 +3,8 @@
 -- identified_on), in operations within the filters (force area, crime type, lead agency of the
 -- operation).
 with victims as (
-    select
-        date_trunc('month', v.identified_on)::date as month,
-        v.sex,
-        v.age_group
-    from victim as v
-    join operation as o using (operation_id)
-    where date_trunc('month', v.identified_on) between $start and $end
-      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+    select identified_month as month, sex, age_group
+    from victims_in_view($start, $end, $forces, $crime_types, $agencies)
 ),
 
 final as (

@@ -3,11 +3,8 @@
 -- filters (pages pass the filters without regions or forces to compare every region).
 with victims as (
     select f.region_code
-    from victim as v
-    join operation as o using (operation_id)
+    from victims_in_view($start, $end, $forces, $crime_types, $agencies) as v
     join force as f using (force_code)
-    where date_trunc('month', v.identified_on) between $start and $end
-      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
 ),
 
 final as (

@@ -2,12 +2,9 @@
 -- Days from identification to NRM referral of the referred victims identified in the period:
 -- how many victims took each number of days.
 with referred as (
-    select (v.nrm_referred_on - v.identified_on)::integer as days
-    from victim as v
-    join operation as o using (operation_id)
-    where date_trunc('month', v.identified_on) between $start and $end
-      and v.nrm_referred
-      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+    select (nrm_referred_on - identified_on)::integer as days
+    from victims_in_view($start, $end, $forces, $crime_types, $agencies)
+    where nrm_referred
 ),
 
 final as (

@@ -2,11 +2,8 @@
 -- The profile of the victims identified in the period, in operations within the filters: how
 -- many by sex, age group, exploitation type and nationality (one row per dimension and category).
 with victims as (
-    select v.sex, v.age_group, v.exploitation_type, v.nationality
-    from victim as v
-    join operation as o using (operation_id)
-    where date_trunc('month', v.identified_on) between $start and $end
-      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
+    select sex, age_group, exploitation_type, nationality
+    from victims_in_view($start, $end, $forces, $crime_types, $agencies)
 ),
 
 final as (

@@ -111,10 +111,15 @@ def size(c: dict, measure: str) -> int:
     return c["population"] if measure in RATES else c[PROPORTIONS[measure][1]]
 
 
-def ranks(values: dict[str, float | None]) -> dict[str, int]:
-    """1 for the highest; ties share the better rank; forces without a value are left out."""
+def ranks(values: dict[str, float | None]) -> dict[str, str]:
+    """Each force's rank as text: 1 for the highest, '=r' when another force has the same value,
+    out of the forces with a value; '–' without a value, and for everyone when nothing differs."""
     present = [v for v in values.values() if v is not None]
-    return {k: 1 + sum(1 for w in present if w > v) for k, v in values.items() if v is not None}
+    if len(set(present)) <= 1:
+        return dict.fromkeys(values, "–")
+    return {k: "–" if v is None else
+            f"{'=' if present.count(v) > 1 else ''}{1 + sum(1 for w in present if w > v)} of {len(present)}"
+            for k, v in values.items()}
 
 
 def target(counts: dict[str, dict], measure: str) -> float:
@@ -260,20 +265,26 @@ def scorecard_values(raw: dict, db_path: Path, view: View, start: date, end: dat
 
     agencies = set(view.agencies) if view.agencies else None
     subs = submissions(db_path)
-    received = {}
-    for r in subs.iter_rows(named=True):
+    received, first = {}, {}
+    for r in subs.sort("submission_id").iter_rows(named=True):
         key = (r["agency_code"], r["period"])
         received[key] = min(received.get(key, r["received_at"]), r["received_at"])
+        first.setdefault(key, r)
     months = months_between(start, end)
     expected = [(f, m) for f in forces() for m in months if agencies is None or f in agencies]
     got = [(f, (f, m) in received) for f, m in expected]
     out["returns_received"] = share(got)
 
     def on_time(f, m):
+        """Judged on the first return's sent date, else when it came; None for backfill without one."""
         deadline = datetime_at(next_month(m) + timedelta(days=15))
-        return received[(f, m)] < deadline
+        sent, history = first[(f, m)]["sent_on"], first[(f, m)]["backfill"]
+        if sent is not None:
+            return datetime_at(sent) < deadline
+        return None if history else first[(f, m)]["received_at"] < deadline
 
-    out["returns_on_time"] = share([(f, on_time(f, m)) for f, m in expected if (f, m) in received])
+    judged = [(f, on_time(f, m)) for f, m in expected if (f, m) in received]
+    out["returns_on_time"] = share([(f, ok) for f, ok in judged if ok is not None])
     return out
 
 

@@ -46,7 +46,7 @@ def test_check_says_when_there_is_no_database(tmp_path):
 def test_bench_prints_medians_for_every_page_query(db_path):
     result = msoic("bench", "--db", str(db_path), "--repeats", "2", "--ingest-rows", "100000")
     assert result.returncode == 0, result.stderr
-    for name in ("measures_by_month (total)", "live_operations_by_family", "population"):
+    for name in ("measures_by_month (agency)", "coverage_by_force", "live_operations_by_family", "population"):
         assert name in result.stdout
     assert "Slowest warm query" in result.stdout
     assert "CSV return loading: 100,000 rows" in result.stdout

@@ -67,7 +67,7 @@ def test_the_matrix_shows_every_return_sent_or_expected_with_its_state(db_path, 
     for y, row in zip(heat["y"], heat["z"]):
         for x, z in zip(heat["x"], row):
             if z is not None:
-                shown[(by_name[y], x[:10])] = ("missing", "late", "on time", "not yet due")[z]
+                shown[(by_name[y], x[:10])] = ("missing", "late", "on time", "not yet due", "backfill")[z]
     assert shown == {(a, m.isoformat()): s for (a, m), s in expected.items()}
 
 

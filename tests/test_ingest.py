@@ -155,7 +155,7 @@ def test_bad_rows_are_rejected_with_every_reason_and_good_rows_load(loaded, expo
     assert out.status == "loaded" and out.counts["victims"]["rejected"] == 1
     (row,) = out.rejected.to_dicts()
     assert row["sheet"] == "victims" and row["row_number"] == 2
-    assert "column Nationality: 'XXZ' is not an ISO 3166-1 alpha-3 code" in row["errors"]
+    assert "column Nationality: 'XXZ' is not a code from data/reference/nationality.csv" in row["errors"]
     assert "column Identified on: '31/02/2026' is not a date" in row["errors"]
     assert row["errors"].startswith("victims row 2: ")
     cells = json.loads(row["raw"])

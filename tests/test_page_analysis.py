@@ -95,7 +95,7 @@ def test_unit_names_name_forces_the_region_and_the_nation():
 
 def test_state_counts_gives_every_state_even_when_absent():
     matrix = pl.DataFrame({"state": ["late", "on time", "late"]})
-    assert submissions.state_counts(matrix) == {"on time": 1, "late": 2, "missing": 0, "not yet due": 0}
+    assert submissions.state_counts(matrix) == {"on time": 1, "late": 2, "missing": 0, "not yet due": 0, "backfill": 0}
 
 
 def test_rejected_in_filters_by_agency_and_sheet_and_an_empty_choice_keeps_all():

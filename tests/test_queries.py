@@ -28,6 +28,7 @@ WALES = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
 # Every operation of the view, in the default order (one page of all of them).
 LISTED = {"search": "", "sort": "opened_on", "descending": True, "limit": None, "offset": 0}
 EXTRAS = {"measures_by_month": {"split": "total"}, "operations_list": LISTED,
+          "data_submission_matrix": {"today": DEC}, "measures_by_month_and_agency": {"split": "total"},
           **{name: {"operation_id": "OP-00000001"} for name in (
               "operation_months", "operation_people", "operation_funnel", "operation_lineage", "operation_in_scope")}}
 

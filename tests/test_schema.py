@@ -22,6 +22,7 @@ def con():
 def insert_victim(con, **changes):
     row = dict(victim_id="V1", person_ref="p1", operation_id="OP1", identified_on="2024-02-01",
                sex="female", age_group="adult", nationality="ALB", exploitation_type="labour",
+               exploitation_types=["labour"],
                nrm_referred=True, nrm_referred_on="2024-02-03", submission_id=None)
     row.update(changes)
     con.execute("insert into victim by name select * from (select " +
@@ -31,13 +32,17 @@ def insert_victim(con, **changes):
 def test_reference_data_loads_in_full(con):
     assert con.sql("select count(*) from region").fetchall() == [(12,)]
     assert con.sql("select count(*) from force").fetchall() == [(45,)]
-    assert con.sql("select count(*) from agency").fetchall() == [(52,)]
+    assert con.sql("select count(*) from agency").fetchall() == [(62,)]
+    assert con.sql("select kind, count(*) from agency group by all order by kind").fetchall() == [
+        ("partner", 7), ("police", 45), ("rocu", 10)]
     assert con.sql("select count(*) from crime_type").fetchall() == [(11,)]
 
 
 def test_a_valid_row_is_accepted(con):
     insert_victim(con)
-    assert con.sql("select count(*) from victim").fetchall() == [(1,)]
+    insert_victim(con, victim_id="V2", exploitation_type="multiple", exploitation_types=["criminal", "labour"],
+                  second_nationality="GBR")
+    assert con.sql("select count(*) from victim").fetchall() == [(2,)]
 
 
 def test_primary_key_refuses_a_duplicate(con):
@@ -71,6 +76,9 @@ def test_not_null_refuses_a_missing_value(con):
 
 @pytest.mark.parametrize("column, value", [
     ("sex", "M"), ("age_group", "teen"), ("exploitation_type", "fraud"), ("nationality", "Albania"),
+    ("exploitation_type", "sexual"), ("exploitation_types", ["labour", "labour"]),
+    ("exploitation_types", ["labour", "unknown"]), ("exploitation_types", ["fraud"]), ("exploitation_types", []),
+    ("second_nationality", "ALB"), ("second_nationality", "UNK"),
 ])
 def test_check_refuses_a_value_outside_the_allowed_list(con, column, value):
     with pytest.raises(duckdb.ConstraintException, match="CHECK"):

@@ -7,6 +7,7 @@ the sidebar selects; NRM referrals whenever they happened.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -104,6 +105,43 @@ def test_top_nationalities_with_the_rest_as_other(view, raw):
     assert bars["customdata"] == order
     assert bars["y"] == [NATIONS.get(c, c) for c in order]
     assert bars["x"] == [grouped[c] for c in order]
+
+
+def test_dual_nationals_are_counted_by_first_and_by_any_nationality(view, raw):
+    page = section(view, "Nationalities")
+    victims = ind.victims_in_view(raw, view)
+    first = ind.count_by(victims, "nationality")
+    second = ind.count_by(victims.filter(victims["second_nationality"].is_not_null()), "second_nationality")
+    expected = {c: (first.get(c, 0), first.get(c, 0) + n) for c, n in second.items()}
+    assert expected, "the synthetic data has dual nationals"
+    shown = ind.table(page, "by_first", "by_any")[["nationality", "by_first", "by_any"]]
+    names = {v: k for k, v in NATIONS.items()}
+    assert {names[r[0]]: (r[1], r[2]) for r in shown.itertuples(index=False)} == expected
+    assert [r[2] for r in shown.itertuples(index=False)] == sorted((v[1] for v in expected.values()), reverse=True)
+
+
+COMBINATION_NAMES = {("criminal", "labour"): "Labour and criminal exploitation",
+                     ("criminal", "sexual"): "Sexual and criminal exploitation",
+                     ("labour", "sexual"): "Labour and sexual exploitation",
+                     ("domestic_servitude", "labour"): "Labour exploitation and domestic servitude",
+                     ("criminal", "labour", "sexual"): "Labour, sexual and criminal exploitation",
+                     ("domestic_servitude", "sexual"): "Sexual exploitation and domestic servitude"}
+
+
+def test_exploitation_any_type_and_exact_combinations(view, raw):
+    page = section(view, "Exploitation")
+    sets = [tuple(t) for t in ind.victims_in_view(raw, view)["exploitation_types"].to_list()]
+    exact = Counter(sets)
+    names = {**{(code,): label for code, label in EXPLOITATION.items()}, **COMBINATION_NAMES}
+    shown = ind.table(page, "combination", "types", "victims")
+    assert {r.combination: r.victims for r in shown.itertuples()} == {names[s]: n for s, n in exact.items()}
+    assert list(shown["victims"]) == sorted(exact.values(), reverse=True)
+    assert any(len(s) > 1 for s in exact), "the synthetic data has combinations"
+    held = Counter(t for s in sets for t in s)
+    alone = Counter(s[0] for s in sets if len(s) == 1)
+    shown = ind.table(page, "exploitation_type", "victims", "alone")
+    assert {r.exploitation_type: (r.victims, r.alone) for r in shown.itertuples()} == {
+        EXPLOITATION[t]: (n, alone[t]) for t, n in held.items()}
 
 
 def test_nationality_trends_per_month(view, raw):

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference, similar
-from msoic.analysis import benchmark, scorecard, summary
+from msoic.analysis import benchmark, coverage, scorecard, summary
 from msoic.filters import Filters, add_months
 from msoic.ui import benchmark_charts as charts
 from msoic.ui import data, sections, sidebar, signin
@@ -62,12 +62,18 @@ def benchmarked() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFram
 
 def what_changed() -> None:
     """What changed in the last month of the period, for the region."""
+    compared = (month, add_months(month, -1), add_months(month, -12))
     by_month = {m: benchmark.counts_per_force(data.run("benchmark_by_force", nation_view.with_period(m, m)))
-                for m in (month, add_months(month, -1), add_months(month, -12))}
+                for m in compared}
+    covered = coverage.forces_by_month(data.run("coverage_by_force", nation_view.with_period(compared[-1], month)))
+    with_data = tuple(covered.get(m, set()) for m in compared)
     st.subheader(f"What changed in {month:%B %Y}")
-    st.markdown(summary.paragraph(*by_month.values(), region, region_name, force_names, month))
+    st.markdown(summary.paragraph(*by_month.values(), region, region_name, force_names, month, with_data))
+    now_counts, previous_counts, year_counts = by_month.values()
     st.dataframe(
-        summary.table(*(summary.totals(c, region) for c in by_month.values()), month),
+        summary.table(*(summary.totals(c, region, f) for c, f in zip(by_month.values(), with_data)), month,
+                      summary.like_for_like(now_counts, previous_counts, region, with_data[:2]),
+                      summary.like_for_like(now_counts, year_counts, region, (with_data[0], with_data[2]))),
         hide_index=True, key="bench_summary",
         column_config={
             "measure": st.column_config.TextColumn(f"{region_name}: its forces together", width="medium"),
@@ -78,6 +84,8 @@ def what_changed() -> None:
             "change_on_year": "Change on the year",
         },
     )
+    st.caption("A month with no return from any of the region's forces has no data. Each change compares only "
+               "the forces with a return in both months, so a missing return is never counted as a fall or a rise.")
 
 
 @data.by_view
@@ -346,7 +354,8 @@ def rates_and_ranks() -> None:
         "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
         "plot."
     )
-    rank_help = "National rank among the force areas with a value (1 = highest)"
+    rank_help = ("National rank among the force areas with a value (1 = highest; =3 when shared with another "
+                 "force; none when every force has the same value)")
     st.dataframe(
         table.select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
         hide_index=True, key="bench_rates",

@@ -3,6 +3,8 @@ and every rejected row with its reasons."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
@@ -15,22 +17,25 @@ filters = sidebar.current()
 names = reference.labels("agency")
 st.title("Data")
 st.caption(f"Monthly returns for {filters.start:%b %Y} to {filters.end:%b %Y}, for the agencies chosen in the "
-           "sidebar. A return is due by the 15th of the following month from every agency that led an "
-           "operation still open in the month before.")
+           "sidebar. A return is due by the 15th of the following month: from every territorial force every "
+           "month (a nil return when it has nothing to report), and from a ROCU or partner agency for a month "
+           "when it led an operation still open in the month before.")
 
 st.subheader("Returns by agency and month")
-returns = data.run("data_submission_matrix", filters)
+returns = data.run("data_submission_matrix", filters, today=date.today())
 months = month_range(filters.start, filters.end)
 if returns.is_empty():
     st.info("No return was sent or expected in this period.")
 else:
     count = submissions.state_counts(returns)
-    cols = st.columns(5)
+    cols = st.columns(6)
     cols[0].metric("On time", f"{count['on time']:,}")
     cols[1].metric("Late", f"{count['late']:,}")
     cols[2].metric("Missing", f"{count['missing']:,}")
     cols[3].metric("Not yet due", f"{count['not yet due']:,}", help="Expected, and today is on or before the 15th of the next month")
-    cols[4].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
+    cols[4].metric("Backfill", f"{count['backfill']:,}",
+                   help="History loaded late without the day it was sent: received, not judged on time")
+    cols[5].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
     st.caption("“!” marks a return with rejected rows; hover a cell for its counts.")
     st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
 

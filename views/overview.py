@@ -4,7 +4,8 @@ and every region side by side."""
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import changes, kpis, series
+from msoic.analysis import changes, coverage, kpis, series
+from msoic.analysis.summary import NO_DATA
 from msoic.filters import add_months
 from msoic.measures import MEASURES, SHORT_LABELS
 from msoic.ui import changes_charts, charts, data, kpi, sidebar
@@ -17,7 +18,11 @@ st.title("Overview")
 st.caption(f"{month:%B %Y}, the last month of the period chosen in the sidebar. "
            "Changes are against the month before and the same month a year before.")
 
-kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="total"), month), month)
+# A month with no return from the view's forces has no data; each change compares only the lead
+# agencies whose figures are complete in both months (like for like).
+with_data = coverage.months(data.run("coverage_by_force", last_year))
+comparable = coverage.agencies_by_month(data.run("coverage_by_agency", last_year))
+kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable), month)
 
 st.subheader(f"Emerging changes in {month:%B %Y}")
 emerging = changes.ranked(data.emerging_changes(filters, month, month), month)
@@ -50,12 +55,15 @@ st.plotly_chart(charts.live_by_family(live), key="live_by_family")
 st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)
 regions = list(sidebar.view().regions)
-table = kpis.groups_in_month(data.run("measures_by_month", last_year, split="region"), month, regions)
+regions_with_data = coverage.by_group(data.run("coverage_by_force", last_year), regions, "region")
+table = kpis.groups_in_month(data.run("measures_by_month", last_year, split="region"), month, regions,
+                             regions_with_data)
 names = reference.labels("region")
 st.dataframe(
     table.with_columns(table["group"].replace_strict(names).alias("group")),
     hide_index=True,
     height="content",
+    placeholder=NO_DATA,
     column_config={
         # Short headings and widths in pixels, so the ten columns fit the page at 1440 px (issue 13).
         "group": st.column_config.TextColumn("Region", width=170),

@@ -3,10 +3,11 @@ with a rolling mean, stacked shares or the change on the year before."""
 
 from dataclasses import replace
 
+import polars as pl
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import changes, periods, series, trend_table
+from msoic.analysis import changes, coverage, periods, series, summary, trend_table
 from msoic.filters import add_months
 from msoic.measures import MEASURES
 from msoic.ui import changes_charts, charts, data, sidebar, signin
@@ -65,8 +66,12 @@ elif split == "crime_type":
     groups, names = list(sidebar.view().crime_types), reference.labels("crime_type")
 else:
     groups, names = ["all"], {"all": "All"}
-frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups)
-nation = series.complete(nation.select("month", "group", measure), fetch_from, filters.end, ["all"])
+# A month a group's force areas sent no return has no data there: a gap in its line, not a zero
+# (and a quarter or year holding such a month is partial).
+with_data = coverage.by_group(data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split)
+frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data)
+nation_data = coverage.by_group(data.run("coverage_by_force", nation_filters), ["all"], "total")
+nation = series.complete(nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data)
 
 population = data.run("population", filters)
 rate = unit == "rate" and view != "share"
@@ -83,7 +88,20 @@ if flagged:
     markers = changes_charts.markers(data.emerging_changes(filters, filters.start, filters.end), split)
 
 drawn = "monthly" if view == "rolling" and period_unit != "month" else view
-shown, column = periods.shown(frame, measure, drawn, period_unit, filters.start, filters.end)
+
+
+def drawn_series(frame, fetched, split: str):
+    """(what is drawn, its column) for `frame` of the view `fetched`: a month against a year before
+    like for like (over the lead agencies complete in both months); anything else as periods.shown."""
+    if drawn == "yoy" and period_unit == "month":
+        by_agency = data.run("measures_by_month_and_agency", fetched, split=split)
+        comparable = coverage.agencies_by_month(data.run("coverage_by_agency", fetched))
+        out = series.since(series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start)
+        return out.with_columns(pl.lit(1, pl.Int64).alias("months"), pl.lit(False).alias("partial")), "change"
+    return periods.shown(frame, measure, drawn, period_unit, filters.start, filters.end)
+
+
+shown, column = drawn_series(frame, filters.with_period(fetch_from, filters.end), split)
 if drawn == "share":
     fig = charts.stacked_shares(shown, names)
 else:
@@ -98,11 +116,11 @@ if split != "total":
     fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
 st.plotly_chart(fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore",
                 selection_mode="points")
-notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}."]
+notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}. A gap is a month with no data (no return received)."]
 if period_unit != "month":
     notes.append(("Calendar quarters" if period_unit == "quarter" else "Financial years (April to March)")
                  + ", as the Home Office publishes NRM statistics. An open circle is a partial period, cut short "
-                 "by the months chosen; it is not compared with the year before.")
+                 "by the months chosen or holding a month with no data; it is not compared with another.")
     if measure in periods.MEAN_MEASURES:
         notes.append("Live operations are the mean number live in a month of each period.")
 if view == "rolling" and period_unit != "month":
@@ -117,7 +135,11 @@ if view == "previous":
     notes.append(f"Each {PERIOD_UNITS[period_unit].lower()} against the one before it (a quarter against the last, "
                  "a financial year against the last), whole periods only; blank where the one before had none.")
 if view == "yoy":
-    notes.append(f"Blank where the same {PERIOD_UNITS[period_unit].lower()} a year before had none.")
+    if period_unit == "month":
+        notes.append("Each month against the same month a year before, over the lead agencies whose returns are "
+                     "complete in both; blank where the year before had none or either month has no data.")
+    else:
+        notes.append(f"Blank where the same {PERIOD_UNITS[period_unit].lower()} a year before had none.")
 if split != "total":
     notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
@@ -133,11 +155,11 @@ if measure == "new_ops":
 
 with st.expander("Data behind the chart"):
     # The chart's figures with, split by region, the nation's row under the same crime types and agencies.
-    nation_shown = periods.shown(nation, measure, drawn, period_unit, filters.start, filters.end)[0]
+    nation_shown = drawn_series(nation, nation_filters, "total")[0]
     table = trend_table.table(shown, nation_shown if split == "region" else None, column, names, period_unit)
     headers = trend_table.headers(column, MEASURES[measure] + (" per 100,000 population" if rate else ""),
                                   SPLITS[split], PERIOD_UNITS[period_unit])
-    st.dataframe(table, hide_index=True, column_config=headers)
+    st.dataframe(table, hide_index=True, placeholder=summary.NO_DATA, column_config=headers)
     csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}-{period_unit}", filters, headers)
     st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
                        file_name=file_name, mime="text/csv", icon=":material/download:")

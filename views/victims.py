@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import people
+from msoic.analysis import coverage, people
 from msoic.filters import Filters, month_range
 from msoic.labels import AGE, EXPLOITATION, FORCE, NATIONALITY, REGION, SEX
 from msoic.ui import data, people_charts, sections, sidebar, signin
@@ -117,6 +117,16 @@ def nationalities() -> None:
     with right:
         st.plotly_chart(panels, key="nationality_trend")
         st.caption("Victims identified per month, by nationality (same scale in every panel).")
+    dual = people.dual_nationals(data.run("victims_by_any_nationality", filters))
+    if not dual.is_empty():
+        st.dataframe(dual.with_columns(pl.col("nationality").replace_strict(NATIONALITY, default=pl.col("nationality"))),
+                     hide_index=True, key="victims_by_any_nationality",
+                     column_config={"nationality": st.column_config.TextColumn("Nationality"),
+                                    "by_first": st.column_config.NumberColumn("By first nationality", format="localized"),
+                                    "by_any": st.column_config.NumberColumn("Holding it (first or second)",
+                                                                            format="localized")})
+        st.caption("Dual nationals: the charts count a victim under their first nationality; this table also counts "
+                   "them under their second, for the nationalities where that adds victims.")
 
 
 def growing() -> None:
@@ -124,11 +134,18 @@ def growing() -> None:
     year_from = date(filters.end.year - 1, 1, 1)
     st.subheader(f"Growing this year: January to {filters.end:%B %Y} against the same months of {filters.end.year - 1}")
     ytd_filters = filters.with_period(year_from, filters.end)
+    # Only months with returns in both years are compared: a month with none is no data, not zero.
+    window = month_range(date(filters.end.year, 1, 1), filters.end)
+    compared = coverage.both(coverage.months(data.run("coverage_by_force", ytd_filters)), window, -12)
+    if not compared:
+        st.info(f"No data to compare: no returns for the same months of {filters.end.year - 1} (or of "
+                f"{filters.end.year}) in this view, so nothing is said to be growing.")
+        return
     ytd_nat, (first, last) = people.year_to_date(data.run("victims_by_nationality", ytd_filters), "nationality", "victims",
-                                                 filters.end)
+                                                 filters.end, compared)
     ytd_type, _ = people.year_to_date(
         people.summed(data.run("victims_by_exploitation_type", ytd_filters), "victims", "month", "exploitation_type"),
-        "exploitation_type", "victims", filters.end)
+        "exploitation_type", "victims", filters.end, compared)
     this_label, last_label = people.window_labels(first, last)
     # Widths in pixels: the five columns fit half the page at 1440 px (issue 13: "Change %" was cut off).
     growth_columns = {
@@ -136,19 +153,23 @@ def growing() -> None:
         "last_year": st.column_config.NumberColumn(last_label, format="localized", width=84),
         "change": st.column_config.NumberColumn("Change", format="%+d", width=66),
         "change_pct": st.column_config.NumberColumn("Change %", format="%+.0f%%", width=76,
-                                                    help="Blank where last year had none."),
+                                                    help="– where last year had none."),
     }
+    left_out = [m for m in window if m not in compared]
+    if left_out:
+        st.caption("Left out of both years, for want of returns in one of them: "
+                   + ", ".join(f"{m:%b}" for m in left_out) + ".")
     left, right = st.columns(2)
     with left:
         st.dataframe(ytd_nat.with_columns(pl.col("nationality").replace_strict(NATIONALITY, default=pl.col("nationality")),
                                          pl.col("change_pct") * 100),
-                     hide_index=True, height=390, key="growth_nationality",
+                     hide_index=True, height=390, key="growth_nationality", placeholder="–",
                      column_config={"nationality": st.column_config.TextColumn("Nationality", width=140), **growth_columns})
     with right:
         st.dataframe(ytd_type.with_columns(pl.col("exploitation_type").replace_strict(EXPLOITATION,
                                                                                         default=pl.col("exploitation_type")),
                                            pl.col("change_pct") * 100),
-                     hide_index=True, height="content", key="growth_exploitation",
+                     hide_index=True, height="content", key="growth_exploitation", placeholder="–",
                      column_config={"exploitation_type": st.column_config.TextColumn("Exploitation type", width=140),
                                     **growth_columns})
     st.caption("Victims identified, whatever the period start in the sidebar; the other filters apply. "
@@ -186,6 +207,24 @@ def exploitation() -> None:
             on_select=partial(sidebar.narrow_to_selection, "child_exploitation", MS_TYPES, "crime_types"))
         st.caption(f"{children:,} child victims. Select a bar to narrow the crime type filter to operations of that type "
                    "(Not known does not filter).")
+    st.subheader("Exploitation: any type and exact combinations")
+    by_set = data.run("victims_by_exploitation_set", filters)
+    left, right = st.columns(2)
+    with left:
+        st.dataframe(people.exploitation_any(by_set, EXPLOITATION), hide_index=True, key="exploitation_any",
+                     column_config={"exploitation_type": st.column_config.TextColumn("Exploitation type"),
+                                    "victims": st.column_config.NumberColumn("Victims (any)", format="localized"),
+                                    "alone": st.column_config.NumberColumn("This type alone", format="localized")})
+        st.caption("Victims who suffered each type, alone or with others (a victim of several types counts under "
+                   "each).")
+    with right:
+        st.dataframe(people.exploitation_combinations(by_set, EXPLOITATION), hide_index=True,
+                     key="exploitation_combinations",
+                     column_config={"combination": st.column_config.TextColumn("Exploitation"),
+                                    "types": st.column_config.NumberColumn("Types"),
+                                    "victims": st.column_config.NumberColumn("Victims", format="localized")})
+        st.caption("Victims by the exact set of types recorded for them, named as in the NRM statistics; each victim "
+                   "counts once.")
 
 
 @data.by_view

@@ -69,12 +69,27 @@ def figures(counts: pl.DataFrame) -> pl.DataFrame:
 
 
 def with_ranks(forces: pl.DataFrame) -> pl.DataFrame:
-    """Add `rank_<measure>`: the force's national rank, 1 for the highest value (ties share the
-    best rank; forces without a value are not ranked), and `ranked_<measure>`: how many are."""
+    """Add `rank_<measure>`: the force's national rank, 1 for the highest value (equal values
+    share the best rank; forces without a value are not ranked, and no force is when every value
+    is the same), `ranked_<measure>`: how many have a value, and `tied_<measure>`: whether
+    another force has the same value."""
+    def differs(m: str) -> pl.Expr:
+        return pl.col(m).drop_nulls().n_unique() > 1
+
     return forces.with_columns(
-        *(pl.col(m).rank(method="min", descending=True).cast(pl.Int64).alias(f"rank_{m}") for m in MEASURES),
+        *(pl.when(differs(m)).then(pl.col(m).rank(method="min", descending=True)).cast(pl.Int64)
+          .alias(f"rank_{m}") for m in MEASURES),
         *(pl.col(m).is_not_null().sum().alias(f"ranked_{m}") for m in MEASURES),
+        *((pl.col(m).is_not_null() & (pl.len().over(m) > 1)).alias(f"tied_{m}") for m in MEASURES),
     )
+
+
+def rank_text(measure: str) -> pl.Expr:
+    """A force's rank as the pages write it: '3 of 45', '=3 of 45' when shared, '–' when none."""
+    return (pl.when(pl.col(f"rank_{measure}").is_not_null())
+            .then(pl.format("{}{} of {}", pl.when(pl.col(f"tied_{measure}")).then(pl.lit("=")).otherwise(pl.lit("")),
+                            pl.col(f"rank_{measure}"), pl.col(f"ranked_{measure}")))
+            .otherwise(pl.lit("–")))
 
 
 def pooled(counts: pl.DataFrame, by: str) -> pl.DataFrame:
@@ -153,11 +168,9 @@ def comparison(forces: pl.DataFrame, region_row: pl.DataFrame, nation_row: pl.Da
                names: dict[str, str], region_label: str, nation_label: str) -> pl.DataFrame:
     """The region's forces (in `names` order), then the region and the nation: population, the
     counts, every measure (proportions as percentages) and each force's national rank as
-    'r of n' (blank for the region and the nation)."""
+    'r of n' ('=r of n' when shared, '–' when none; blank for the region and the nation)."""
     order = [f for f in names if f in set(forces.filter(pl.col("region_code") == region)["force_code"])]
-    ranks = [pl.when(pl.col(f"rank_{m}").is_not_null())
-             .then(pl.format("{} of {}", pl.col(f"rank_{m}"), pl.col(f"ranked_{m}")))
-             .otherwise(pl.lit("–")).alias(f"rank_{m}") for m in MEASURES]
+    ranks = [rank_text(m).alias(f"rank_{m}") for m in MEASURES]
     own = (
         pl.DataFrame({"force_code": order})
         .join(forces, on="force_code", how="left", maintain_order="left")
@@ -212,9 +225,9 @@ def headers() -> dict[str, str]:
 def forces_for_display(forces: pl.DataFrame, positions: pl.DataFrame, measure: str, region: str,
                        chosen: set[str], names: dict[str, str]) -> pl.DataFrame:
     """Every force with what the funnel plot and the hex map show of it: name, in_region,
-    chosen, n, count, value, status ('no cases' without a denominator), rank and ranked."""
+    chosen, n, count, value, status ('no cases' without a denominator), rank (as text) and ranked."""
     return (
-        forces.select("force_code", "region_code", pl.col(f"rank_{measure}").alias("rank"),
+        forces.select("force_code", "region_code", rank_text(measure).alias("rank"),
                       pl.col(f"ranked_{measure}").alias("ranked"))
         .join(positions.select("force_code", "n", "count", "value", "status"), on="force_code", how="left")
         .with_columns(

@@ -69,7 +69,7 @@ def _window_sums(y: np.ndarray, k: int) -> np.ndarray:
 
 
 def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str, str]],
-           value: str = "new_ops") -> pl.DataFrame:
+           value: str = "new_ops", covered: pl.DataFrame | None = None) -> pl.DataFrame:
     """Test every series in `series` ((region_code, crime_type) pairs) in every month from
     `first` + 12 months to `last`, reading `counts` (month, region_code, crime_type, `value`;
     months absent are 0, and `first` must be where the data starts, or earlier history is lost).
@@ -78,6 +78,10 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
     most strongly (`window` months ending in the month, `window_observed`, `window_expected`,
     `ratio`, `excess` in standard deviations, `change` in counts a month), the Bonferroni-adjusted
     two-sided `p_value`, `direction` ('up' or 'down') and `flagged`.
+
+    `covered` (region_code, month: the months a region has data, as from coverage_by_force) leaves
+    untested (p-value 1) every window whose months or 12 months before include one without data,
+    so a month without returns is never read as a fall to zero, nor its zeros as a baseline.
     """
     months = month_range(first, last)
     schema = {**{k: pl.String for k in KEYS}, "month": pl.Date, "observed": pl.Int64, "window": pl.Int64,
@@ -88,6 +92,10 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
         return pl.DataFrame(schema=schema)
     y = _matrix(counts, months, series, value)
     n_series, n_months = y.shape
+    missing = np.zeros(y.shape)
+    if covered is not None:
+        have = set(covered.select(KEYS[0], "month").iter_rows())
+        missing = np.array([[float((region, month) not in have) for month in months] for region, _ in series])
     baseline_sum = _window_sums(y, BASELINE)
     baseline_sq = _window_sums(y**2, BASELINE)
 
@@ -106,9 +114,10 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
         expected = k * m
         variance = k * v + k * k * v / BASELINE
         observed = _window_sums(y, k)[:, t]
-        tested.append((k, t, expected, variance, observed, m))
+        without_data = _window_sums(missing, BASELINE + k)[:, t] > 0
+        tested.append((k, t, expected, variance, observed, m, without_data))
 
-    ys = np.concatenate([o.ravel() for *_, o, _ in tested]).astype(np.int64)
+    ys = np.concatenate([o.ravel() for *_, o, _, _ in tested]).astype(np.int64)
     lower, upper = nb_tails(ys, np.concatenate([e.ravel() for _, _, e, *_ in tested]),
                             np.concatenate([v.ravel() for _, _, _, v, *_ in tested]))
     first_t = BASELINE
@@ -117,12 +126,12 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
     n_windows = np.zeros(shape)
     fields = {name: np.zeros(shape) for name in ("window", "observed", "expected", "excess", "up")}
     offset = 0
-    for k, t, expected, variance, observed, m in tested:
+    for k, t, expected, variance, observed, m, without_data in tested:
         size = expected.size
         lo = lower[offset:offset + size].reshape(expected.shape)
         up = upper[offset:offset + size].reshape(expected.shape)
         offset += size
-        p = np.minimum(1.0, 2 * np.minimum(lo, up))
+        p = np.where(without_data, 1.0, np.minimum(1.0, 2 * np.minimum(lo, up)))
         rising = up < lo
         this_month = y[:, t]
         same_side = np.where(rising, this_month > m, this_month < m)

@@ -70,8 +70,9 @@ METRICS: dict[str, Metric] = {
         "scorecard_first_arrests", median("days"), "days",
         "Median days from opening an operation to its first arrest, for first arrests in the quarter."),
     "returns_on_time": Metric(
-        "scorecard_returns", share("on_time", of=("received",)), "share",
-        "The force's own monthly returns for the quarter that arrived by the 15th of the next month."),
+        "scorecard_returns", share("on_time", of=("judged",)), "share",
+        "The force's own monthly returns for the quarter sent by the 15th of the next month (history loaded "
+        "as backfill without a sent date is not judged)."),
     "returns_received": Metric(
         "scorecard_returns", share("received"), "share",
         "Months of the quarter for which the force sent its own monthly return."),

@@ -7,7 +7,7 @@ from datetime import date
 
 import polars as pl
 
-from msoic.filters import add_months
+from msoic.filters import add_months, month_range
 
 OTHER = "Other"
 
@@ -219,18 +219,22 @@ def funnel_table(offenders: pl.DataFrame, by: str, groups: list[str]) -> pl.Data
     )
 
 
-def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date) -> tuple[pl.DataFrame, tuple[date, date]]:
+def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date,
+                 months: list[date] | None = None) -> tuple[pl.DataFrame, tuple[date, date]]:
     """This year against last year over the same months: for each category of `by`, the total
-    `value` from January to `month` and over the same months a year before, the change and the
-    relative change (null when last year had none). Largest increase first.
+    `value` over `months` of this year (by default January to `month`) and over the same months a
+    year before, the change and the relative change (null when last year had none). Largest
+    increase first. Pass as `months` only those with data in both years (coverage.both), so a
+    month without returns is never compared with zero; with none, the table is empty.
 
     Returns the table and (first month, last month) of this year's window.
     """
     first = date(month.year, 1, 1)
-    last_first, last_end = add_months(first, -12), add_months(month, -12)
-    this = (frame.filter(pl.col("month").is_between(first, month))
+    compared = month_range(first, month) if months is None else months
+    year_before = [add_months(m, -12) for m in compared]
+    this = (frame.filter(pl.col("month").is_in(pl.Series(compared, dtype=pl.Date)))
             .group_by(by).agg(pl.col(value).sum().alias("this_year")))
-    before = (frame.filter(pl.col("month").is_between(last_first, last_end))
+    before = (frame.filter(pl.col("month").is_in(pl.Series(year_before, dtype=pl.Date)))
               .group_by(by).agg(pl.col(value).sum().alias("last_year")))
     table = (
         this.join(before, on=by, how="full", coalesce=True)
@@ -269,3 +273,55 @@ def profile_comparison(selection: pl.DataFrame, nation: pl.DataFrame, value: str
         both = both.with_columns(pl.when(total > 0).then(pl.col(side) / total).otherwise(None).alias(f"{side}_share"))
     return both.select("dimension", "category", "selection", "selection_share", "nation", "nation_share").sort(
         "dimension", "category")
+
+
+def dual_nationals(by_nationality: pl.DataFrame) -> pl.DataFrame:
+    """The nationalities some victims hold as a second one: nationality, by_first, by_any (from
+    victims_by_any_nationality), most held first."""
+    return by_nationality.filter(pl.col("by_any") > pl.col("by_first")).sort(["by_any", "nationality"],
+                                                                            descending=[True, False])
+
+
+# How a set of exploitation types is named, in the order the National Referral Mechanism
+# statistics list them ("Labour and criminal exploitation").
+_EXPLOITATION_WORDS = {"labour": "labour", "sexual": "sexual", "criminal": "criminal",
+                       "domestic_servitude": "domestic servitude", "organ_harvesting": "organ harvesting"}
+_OF_EXPLOITATION = ("labour", "sexual", "criminal")
+
+
+def combination_label(types: list[str], names: dict[str, str]) -> str:
+    """The name of a set of exploitation types: a single type by `names`; several as 'Labour and
+    criminal exploitation' or 'Labour exploitation and domestic servitude'."""
+    if len(types) == 1:
+        return names.get(types[0], types[0])
+    ordered = [t for t in _EXPLOITATION_WORDS if t in types]
+    if all(t in _OF_EXPLOITATION for t in ordered):
+        words = [_EXPLOITATION_WORDS[t] for t in ordered]
+        text = ", ".join(words[:-1]) + " and " + words[-1] + " exploitation"
+    else:
+        words = [_EXPLOITATION_WORDS[t] + (" exploitation" if t in _OF_EXPLOITATION else "") for t in ordered]
+        text = ", ".join(words[:-1]) + " and " + words[-1]
+    return text[0].upper() + text[1:]
+
+
+def exploitation_combinations(by_set: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """Victims by exact combination of types (from victims_by_exploitation_set): combination
+    (its name), types (how many), victims; largest first."""
+    return (by_set.with_columns(
+                pl.col("exploitation_types").map_elements(lambda t: combination_label(list(t), names),
+                                                          return_dtype=pl.String).alias("combination"),
+                pl.col("exploitation_types").list.len().alias("types"))
+            .select("combination", "types", "victims").sort(["victims", "combination"], descending=[True, False]))
+
+
+def exploitation_any(by_set: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """Victims who suffered each type, alone or with others (from victims_by_exploitation_set):
+    exploitation_type (its name), victims, alone; largest first."""
+    held = by_set.explode("exploitation_types").rename({"exploitation_types": "type"})
+    alone = by_set.filter(pl.col("exploitation_types").list.len() == 1).explode("exploitation_types")
+    return (held.group_by("type").agg(pl.col("victims").sum())
+            .join(alone.group_by("exploitation_types").agg(pl.col("victims").sum().alias("alone"))
+                  .rename({"exploitation_types": "type"}), on="type", how="left")
+            .with_columns(pl.col("alone").fill_null(0),
+                          pl.col("type").replace_strict(names, default=pl.col("type")).alias("exploitation_type"))
+            .select("exploitation_type", "victims", "alone").sort(["victims", "exploitation_type"], descending=[True, False]))

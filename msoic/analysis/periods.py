@@ -45,15 +45,17 @@ def short_label(start: date, unit: str) -> str:
 def gather(frame: pl.DataFrame, value: str, unit: str, start: date, end: date) -> pl.DataFrame:
     """`frame` (month, group, value; a row for every month) as one row per period x group over the
     months `start`..`end`: `month` (the period's first month), `value` summed over its months (the
-    mean for live operations), `months` (how many of them are in range) and `partial` (fewer than
-    the whole period)."""
+    mean for live operations; null when no month has data), `months` (how many of them are in
+    range) and `partial` (fewer than the whole period, or a month of it with no data: null)."""
     how = pl.col(value).mean() if value in MEAN_MEASURES else pl.col(value).sum()
     return (
         frame.filter(pl.col("month").is_between(start, end))
         .with_columns(start_of(unit).alias("month"))
         .group_by("month", "group")
-        .agg(how.alias(value), pl.len().cast(pl.Int64).alias("months"))
-        .with_columns((pl.col("months") < LENGTH[unit]).alias("partial"))
+        .agg(pl.when(pl.col(value).is_not_null().any()).then(how).alias(value),
+             pl.len().cast(pl.Int64).alias("months"), pl.col(value).is_not_null().sum().alias("_known"))
+        .with_columns(((pl.col("months") < LENGTH[unit]) | (pl.col("_known") < pl.col("months"))).alias("partial"))
+        .drop("_known")
         .sort("group", "month")
     )
 

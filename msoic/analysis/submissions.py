@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-STATES = ("on time", "late", "missing", "not yet due")
+STATES = ("on time", "late", "missing", "not yet due", "backfill")
 
 
 def state_counts(matrix: pl.DataFrame) -> dict[str, int]:

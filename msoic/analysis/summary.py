@@ -21,6 +21,7 @@ SHARES = {
 }
 
 
+NO_DATA = "no data"
 NO_ARTICLE = ("London", "Wales", "Scotland", "Northern Ireland")
 
 
@@ -31,14 +32,30 @@ def place(region_name: str) -> str:
     return f"the {region_name} region" if region_name == "Eastern" else f"the {region_name}"
 
 
-def totals(counts: pl.DataFrame, region: str) -> dict[str, float]:
-    """The region's forces' counts summed (counts as from benchmark.counts_per_force)."""
+def totals(counts: pl.DataFrame, region: str, covered: set[str] | None = None) -> dict[str, float] | None:
+    """The region's forces' counts summed (counts as from benchmark.counts_per_force), over those
+    in `covered` (the force areas with data that month) when given; None (no data) when none is."""
     part = counts.filter(pl.col("region_code") == region)
+    if covered is not None:
+        part = part.filter(pl.col("force_code").is_in(list(covered)))
+        if part.is_empty():
+            return None
     return {c: part[c].sum() for c in benchmark.COUNTS}
 
 
-def change_text(value: float, before: float) -> str:
-    """'+12 (+30%)', '-5 (-10%)', '+3 (from 0)' or 'no change'."""
+def like_for_like(now: pl.DataFrame, before: pl.DataFrame, region: str,
+                  covered: tuple[set[str], set[str]] | None) -> tuple[dict | None, dict | None]:
+    """The region's totals in two months over the forces with data in both (`covered`: the force
+    areas with data in each; all, without it), so a force's missing return is never a change."""
+    both = None if covered is None else covered[0] & covered[1]
+    return totals(now, region, both), totals(before, region, both)
+
+
+def change_text(value: float | None, before: float | None) -> str:
+    """'+12 (+30%)', '-5 (-10%)', '+3 (from 0)', 'no change', or 'no data' when either month has
+    no data (None)."""
+    if value is None or before is None:
+        return NO_DATA
     diff = round(value - before)
     if diff == 0:
         return "no change"
@@ -47,14 +64,16 @@ def change_text(value: float, before: float) -> str:
     return f"{diff:+,} ({diff / before:+.0%})"
 
 
-def share(values: dict[str, float], measure: str) -> float | None:
-    """A proportion of the region's totals (None without a denominator)."""
+def share(values: dict[str, float] | None, measure: str) -> float | None:
+    """A proportion of the region's totals (None without a denominator or data)."""
     _, num, den = SHARES[measure]
-    return values[num] / values[den] if values[den] else None
+    return values[num] / values[den] if values and values[den] else None
 
 
-def share_text(values: dict[str, float], measure: str) -> str:
-    """'81% of 52' (or 'none' when there is no denominator)."""
+def share_text(values: dict[str, float] | None, measure: str) -> str:
+    """'81% of 52' ('none' when there is no denominator, 'no data' without data)."""
+    if values is None:
+        return NO_DATA
     _, _, den = SHARES[measure]
     p = share(values, measure)
     return "none" if p is None else f"{p:.0%} of {values[den]:,.0f}"
@@ -70,28 +89,50 @@ def share_change(now: float | None, before: float | None) -> str:
     return f"{points:+d} point" + ("" if abs(points) == 1 else "s")
 
 
-def table(now: dict, previous: dict, year_ago: dict, month: date) -> pl.DataFrame:
-    """One row per measure: the month, the month before, the change, a year before, the change."""
+def _count(values: dict | None, measure: str) -> float | None:
+    return None if values is None else values[measure]
+
+
+def count_text(value: float | None) -> str:
+    """'1,234', or 'no data'."""
+    return NO_DATA if value is None else f"{value:,.0f}"
+
+
+def table(now: dict | None, previous: dict | None, year_ago: dict | None, month: date,
+          on_month: tuple[dict | None, dict | None] | None = None,
+          on_year: tuple[dict | None, dict | None] | None = None) -> pl.DataFrame:
+    """One row per measure: the month, the month before, the change, a year before, the change
+    (a month without data, None, reads 'no data' and so does any change against it). The changes
+    compare `on_month` and `on_year` (pairs of totals from like_for_like) when given."""
+    month_pair, year_pair = on_month or (now, previous), on_year or (now, year_ago)
     rows = []
     for measure, label in COUNTS.items():
-        rows.append((label, f"{now[measure]:,.0f}", f"{previous[measure]:,.0f}",
-                     change_text(now[measure], previous[measure]), f"{year_ago[measure]:,.0f}",
-                     change_text(now[measure], year_ago[measure])))
+        v_now, v_prev, v_year = (_count(v, measure) for v in (now, previous, year_ago))
+        rows.append((label, count_text(v_now), count_text(v_prev),
+                     change_text(*(_count(v, measure) for v in month_pair)), count_text(v_year),
+                     change_text(*(_count(v, measure) for v in year_pair))))
+
+    def points(pair: tuple[dict | None, dict | None], measure: str) -> str:
+        return NO_DATA if None in pair else share_change(*(share(v, measure) for v in pair))
+
     for measure, (label, _, _) in SHARES.items():
-        p_now, p_prev, p_year = (share(v, measure) for v in (now, previous, year_ago))
-        rows.append((label, share_text(now, measure), share_text(previous, measure),
-                     share_change(p_now, p_prev), share_text(year_ago, measure), share_change(p_now, p_year)))
+        rows.append((label, share_text(now, measure), share_text(previous, measure), points(month_pair, measure),
+                     share_text(year_ago, measure), points(year_pair, measure)))
     return pl.DataFrame(rows, schema=["measure", "month", "previous_month", "change_on_month", "year_ago",
                                       "change_on_year"], orient="row")
 
 
-def _count_sentence(label: str, value: float, previous: float, year_ago: float, month: date) -> str:
+def _count_sentence(label: str, value: float, on_month: tuple[float | None, float | None],
+                    on_year: tuple[float | None, float | None], month: date) -> str:
     before, year = add_months(month, -1), add_months(month, -12)
-    return (f"{label}: **{value:,.0f}**, {_phrase(value, previous)} {before:%B} and "
-            f"{_phrase(value, year_ago)} {year:%B %Y}.")
+    return (f"{label}: **{value:,.0f}**, {_phrase(*on_month)} {before:%B} and "
+            f"{_phrase(*on_year)} {year:%B %Y}.")
 
 
-def _phrase(value: float, before: float) -> str:
+def _phrase(value: float | None, before: float | None) -> str:
+    """How a sentence says a change from `before` to `value` (like for like; None: no data)."""
+    if value is None or before is None:
+        return "no data to compare with in"
     diff = round(value - before)
     if diff == 0:
         return "the same as in"
@@ -101,15 +142,25 @@ def _phrase(value: float, before: float) -> str:
 
 
 def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, year_forces: pl.DataFrame,
-              region: str, region_name: str, force_names: dict[str, str], month: date) -> str:
-    """The briefing paragraph (Markdown) for the region in `month`."""
-    now, previous, year_ago = (totals(f, region) for f in (now_forces, previous_forces, year_forces))
+              region: str, region_name: str, force_names: dict[str, str], month: date,
+              covered: tuple[set[str], set[str], set[str]] | None = None) -> str:
+    """The briefing paragraph (Markdown) for the region in `month`; `covered` holds the force areas
+    with data in the month, the month before and a year before (all, without it)."""
+    cover = covered or (None, None, None)
+    now, previous = (totals(f, region, c) for f, c in ((now_forces, cover[0]), (previous_forces, cover[1])))
     sentences = [f"**{month:%B %Y} in {place(region_name)}.**"]
-    sentences += [_count_sentence(label, now[m], previous[m], year_ago[m], month)
+    if now is None:
+        return " ".join([*sentences, f"No data: no returns for {month:%B %Y} from its forces."])
+    month_pair = like_for_like(now_forces, previous_forces, region, covered and (covered[0], covered[1]))
+    year_pair = like_for_like(now_forces, year_forces, region, covered and (covered[0], covered[2]))
+    sentences += [_count_sentence(label, now[m], tuple(_count(t, m) for t in month_pair),
+                                  tuple(_count(t, m) for t in year_pair), month)
                   for m, label in COUNTS.items()]
 
+    both = None if covered is None else covered[0] & covered[1]
     by_force = (
         now_forces.filter(pl.col("region_code") == region)
+        .filter(pl.lit(True) if both is None else pl.col("force_code").is_in(list(both)))
         .select("force_code", pl.col("victims").alias("now"))
         .join(previous_forces.select("force_code", pl.col("victims").alias("before")), on="force_code",
               how="left")

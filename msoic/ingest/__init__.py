@@ -107,7 +107,8 @@ def synthetic_refusal(path: Path) -> str:
 def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | None = None,
          key: bytes | None = None, progress: Progress | None = None, check_only: bool = False,
          keep_rejected: int | None = None, replace: bool = False,
-         agencies: Collection[str] | None = None) -> list[Outcome]:
+         agencies: Collection[str] | None = None, sent_on: date | None = None,
+         backfill: bool = False) -> list[Outcome]:
     """Load returns (each a list of files) into the database at `path`, all in one swap.
 
     Unreadable files are refused and load nothing; the same file twice is skipped; a database
@@ -115,7 +116,9 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
     (status "held", nothing loaded) unless `replace`. With `check_only`, every row is checked as
     in a load and nothing changes. Each outcome keeps at most `keep_rejected` rejected rows (all when
     None); every one is in the database's rejected_row. With `agencies` (a data manager's grant),
-    a return of any other agency is refused and nothing of it is loaded.
+    a return of any other agency is refused and nothing of it is loaded. `sent_on` is the day the
+    returns were sent, when known; `backfill` marks them as history loaded late (not judged on time
+    without `sent_on`).
     """
     path = Path(path)
     progress = progress or (lambda fraction, message: None)
@@ -140,24 +143,26 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
                 continue
             outcomes.append(Outcome(ret.file_name, "pending", "", ret.agency, ret.month))
             read_ok.append((len(outcomes) - 1, ret))
-        _load_read(read_ok, outcomes, path, key, progress, check_only, keep_rejected, replace)
+        _load_read(read_ok, outcomes, path, key, progress, check_only, keep_rejected, replace, sent_on, backfill)
     progress(1.0, "Done")
     return outcomes
 
 
 # The latest submission for an agency and month is its current return; a file equal to it is a
 # duplicate, while a file equal to one it replaced loads again (that is how a replaced return is restored).
+# Only for the same agency and month: two nil returns have the same bytes.
 CURRENT = """
 select s.submission_id, s.received_at
 from submission s
-where s.sha256 = $h
+where s.sha256 = $h and s.agency_code = $a and s.period = $m
   and s.submission_id = (select max(c.submission_id) from submission c
                          where c.agency_code = s.agency_code and c.period = s.period)
 """
 
 
 def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path: Path, key: bytes | None,
-               progress: Progress, check_only: bool, keep_rejected: int | None, replace: bool) -> None:
+               progress: Progress, check_only: bool, keep_rejected: int | None, replace: bool,
+               sent_on: date | None = None, backfill: bool = False) -> None:
     """Check and load the returns that could be read, filling in their outcomes."""
     if not read_ok:
         return
@@ -175,7 +180,7 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
                 at = 0.1 + n / len(items) * 0.85
                 progress(at, f"Checking and loading {ret.file_name}")
                 out = outs[i]
-                seen = con.sql(CURRENT, params={"h": ret.sha256}).fetchall()
+                seen = con.sql(CURRENT, params={"h": ret.sha256, "a": ret.agency, "m": ret.month}).fetchall()
                 if seen:
                     out.status, out.submission_id = "duplicate", seen[0][0]
                     out.message = (f"{ret.file_name} was already loaded (submission {seen[0][0]}, "
@@ -184,7 +189,7 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
                 def say(message: str, at: float = at, name: str = ret.file_name) -> None:
                     progress(at, f"{name}: {message}")
 
-                _load_one(con, ret, out, key, say, keep_rejected)
+                _load_one(con, ret, out, key, say, keep_rejected, sent_on, backfill)
                 out.status = "checked" if check else "loaded"
                 out.message = _message(ret, out, check)
         return work
@@ -275,15 +280,19 @@ def quote(text: str, most: int = 60) -> str:
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: bytes,
-              progress: Callable[[str], None], keep_rejected: int | None) -> None:
+              progress: Callable[[str], None], keep_rejected: int | None, sent_on: date | None = None,
+              backfill: bool = False) -> None:
     """Check and load one return into `con` (a private copy), sheet by sheet and chunk by chunk,
     committing after each chunk; fill in `out`."""
     prior = con.sql("select max(submission_id) from submission where agency_code = $a and period = $m",
                     params={"a": ret.agency, "m": ret.month}).fetchall()[0][0]
     sid = con.sql("select coalesce(max(submission_id), 0) + 1 from submission").fetchall()[0][0]
     received_at = datetime.now(UTC).replace(tzinfo=None)
-    con.execute("insert into submission values ($sid, $a, $m, $f, $h, $t, 0, 0, 0)", {
-        "sid": sid, "a": ret.agency, "m": ret.month, "f": ret.file_name, "h": ret.sha256, "t": received_at})
+    con.execute("insert into submission (submission_id, agency_code, period, file_name, sha256, received_at, "
+                "rows_in, rows_accepted, rows_rejected, sent_on, backfill) "
+                "values ($sid, $a, $m, $f, $h, $t, 0, 0, 0, $sent, $backfill)", {
+        "sid": sid, "a": ret.agency, "m": ret.month, "f": ret.file_name, "h": ret.sha256, "t": received_at,
+        "sent": sent_on, "backfill": backfill})
     if prior is not None:
         store.withdraw(con, ret.agency, ret.month, sid)
     con.execute("commit")
@@ -382,7 +391,7 @@ def _needs_write(path: Path, rets: list[Return]) -> bool:
     """Whether any of the returns is new (a duplicate alone leaves the file untouched)."""
     con = db.connect_readonly(path)
     try:
-        seen = [bool(con.sql(CURRENT, params={"h": r.sha256}).fetchall()) for r in rets]
+        seen = [bool(con.sql(CURRENT, params={"h": r.sha256, "a": r.agency, "m": r.month}).fetchall()) for r in rets]
     finally:
         con.close()
     return not all(seen)

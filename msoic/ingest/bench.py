@@ -53,7 +53,8 @@ def write_return(folder: Path, rows: int, operations: int | None = None) -> list
         "Sex": _cycle(["male", "Female", "unknown"], j),
         "Age group": _cycle(["adult", "child"], j),
         "Nationality": _cycle(["GBR", "alb", "VNM", "UNK", "ERI"], j),
-        "Exploitation type": _cycle(["labour", "sexual", "criminal"], j),
+        "Second nationality": pl.when(j % 10 == 0).then(pl.lit("PRT")).otherwise(None),
+        "Exploitation type": _cycle(["labour", "sexual", "criminal", "labour; criminal"], j),
         "NRM referred": _cycle(["yes", "no"], j),
         "NRM referred on": pl.when(j % 2 == 0).then(pl.lit("03/11/2025")).otherwise(None),
     })
@@ -64,6 +65,7 @@ def write_return(folder: Path, rows: int, operations: int | None = None) -> list
         "Sex": pl.lit("male"),
         "Age group": pl.lit("adult"),
         "Nationality": _cycle(["GBR", "ALB", "ROU"], j),
+        "Second nationality": pl.lit(None, pl.String),
         "Role": _cycle(["organiser", "controller", "recruiter"], j),
         "Arrested on": pl.when(j % 2 == 0).then(pl.lit("2025-11-02")).otherwise(None),
         "Charged on": pl.when(j % 4 == 0).then(pl.lit("2025-12-01")).otherwise(None),

@@ -23,6 +23,8 @@ from msoic.returns import FORMAT, KEYS, Column
 
 EXCEL_EPOCH = date(1899, 12, 30)
 EARLIEST, LATEST = date(1990, 1, 1), date(2099, 12, 31)
+# Between the types of a set: ; , + / & or the word "and".
+SET_SEPARATOR = r"\s*(?:[;,+/&]|\band\b)\s*"
 Check = tuple[pl.Expr, pl.Expr]  # (condition that the row fails, reason in words)
 
 
@@ -102,6 +104,13 @@ def parse(col: Column) -> tuple[pl.Expr, list[Check]]:
         value = text.str.to_lowercase().str.replace_all(r"[\s_\-]+", "").replace_strict(
             _lookup(col), default=None, return_dtype=pl.String)
         bad = text.is_not_null() & value.is_null()
+    elif col.kind == "enum set":
+        parts = text.str.to_lowercase().str.replace_all(SET_SEPARATOR, "|").str.split("|")
+        value = parts.list.eval(pl.element().str.replace_all(r"[\s_\-]+", "").replace_strict(
+            _lookup(col), default=None, return_dtype=pl.String)).list.unique().list.sort()
+        alone = (value.list.len() > 1) & value.list.eval(pl.element().is_in(["multiple", "unknown"])).list.any()
+        bad = text.is_not_null() & (value.list.eval(pl.element().is_null()).list.any() | alone)
+        value = pl.when(~bad).then(value)
     elif col.kind == "boolean":
         low = text.str.to_lowercase()
         value = pl.when(low.is_in(returns.TRUE_WORDS)).then(True).when(low.is_in(returns.FALSE_WORDS)).then(False)
@@ -153,6 +162,13 @@ def cells(sheet: str, named: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
 
 def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Verdicts) -> pl.DataFrame:
     """Checks across the columns of a row: dates in order, agreeing pairs, the return's identity."""
+    second = [
+        reason(pl.col("second_nationality").is_not_null()
+               & ((pl.col("second_nationality") == pl.col("nationality"))
+                  | (pl.col("second_nationality") == returns.UNKNOWN_NATIONALITY)),
+               "column Second nationality: '{}' repeats Nationality or is not known; "
+               "expected another nationality, or blank", pl.col("second_nationality")),
+    ]
     if sheet == "operations":
         checks = [
             reason(pl.col("closed_on") < pl.col("opened_on"),
@@ -174,6 +190,7 @@ def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Ve
             reason(pl.col("nrm_referred_on") < pl.col("identified_on"),
                    "column NRM referred on: '{}' is before Identified on ({}); expected a day on or after it",
                    shown("nrm_referred_on"), shown("identified_on")),
+            *second,
         ]
     else:
         checks = [
@@ -187,6 +204,7 @@ def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Ve
             reason(pl.col("convicted_on") < pl.col("charged_on"),
                    "column Convicted on: '{}' is before Charged on ({}); expected a day on or after it",
                    shown("convicted_on"), shown("charged_on")),
+            *second,
         ]
     return verdicts.flag(frame, checks)
 

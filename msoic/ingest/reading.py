@@ -198,7 +198,8 @@ def _identity(stem: str, operations: Sheet, file_name: str) -> tuple[str, date]:
         if not agency or not month:
             raise Refused(f"Cannot tell the agency and month of {file_name}: name it <agency>_<YYYY-MM>.")
     if agency not in agencies:
-        raise Refused(f"{file_name} names the agency {agency!r}, which is not a known agency code.")
+        raise Refused(f"{file_name} names the agency {agency!r}, which is not a known agency code; "
+                      "expected a code from data/reference/agency.csv (a force, a ROCU or a partner agency).")
     try:
         first_day = date(int(month[:4]), int(month[5:7]), 1)
     except ValueError:

@@ -100,9 +100,12 @@ from chunk
 
 INSERT_VICTIMS = """
 insert into victim (victim_id, person_ref, operation_id, identified_on, sex, age_group, nationality,
-                    exploitation_type, nrm_referred, nrm_referred_on, submission_id)
+                    second_nationality, exploitation_type, exploitation_types, nrm_referred, nrm_referred_on,
+                    submission_id)
 select victim_id, sha256($opad || unhex(sha256($ipad || encode(upper(person_ref))))), operation_id,
-       identified_on, sex, age_group, nationality, exploitation_type, nrm_referred, nrm_referred_on, $submission
+       identified_on, sex, age_group, nationality, second_nationality,
+       case when len(exploitation_types) = 1 then exploitation_types[1] else 'multiple' end, exploitation_types,
+       nrm_referred, nrm_referred_on, $submission
 from chunk
 where not _stored
 """
@@ -111,17 +114,20 @@ UPDATE_VICTIMS = """
 update victim
 set person_ref = sha256($opad || unhex(sha256($ipad || encode(upper(c.person_ref))))),
     operation_id = c.operation_id, identified_on = c.identified_on, sex = c.sex, age_group = c.age_group,
-    nationality = c.nationality, exploitation_type = c.exploitation_type, nrm_referred = c.nrm_referred,
+    nationality = c.nationality, second_nationality = c.second_nationality,
+    exploitation_type = case when len(c.exploitation_types) = 1 then c.exploitation_types[1] else 'multiple' end,
+    exploitation_types = c.exploitation_types, nrm_referred = c.nrm_referred,
     nrm_referred_on = c.nrm_referred_on, submission_id = $submission
 from chunk c
 where c._stored and victim.victim_id = c.victim_id
 """
 
 INSERT_OFFENDERS = """
-insert into offender (offender_id, person_ref, operation_id, sex, age_group, nationality, role, arrested_on,
-                      charged_on, charge_offence, convicted_on, submission_id)
+insert into offender (offender_id, person_ref, operation_id, sex, age_group, nationality, second_nationality,
+                      role, arrested_on, charged_on, charge_offence, convicted_on, submission_id)
 select offender_id, sha256($opad || unhex(sha256($ipad || encode(upper(person_ref))))), operation_id,
-       sex, age_group, nationality, role, arrested_on, charged_on, charge_offence, convicted_on, $submission
+       sex, age_group, nationality, second_nationality, role, arrested_on, charged_on, charge_offence,
+       convicted_on, $submission
 from chunk
 where not _stored
 """
@@ -130,7 +136,7 @@ UPDATE_OFFENDERS = """
 update offender
 set person_ref = sha256($opad || unhex(sha256($ipad || encode(upper(c.person_ref))))),
     operation_id = c.operation_id, sex = c.sex, age_group = c.age_group, nationality = c.nationality,
-    role = c.role, arrested_on = c.arrested_on, charged_on = c.charged_on, charge_offence = c.charge_offence,
+    second_nationality = c.second_nationality, role = c.role, arrested_on = c.arrested_on, charged_on = c.charged_on, charge_offence = c.charge_offence,
     convicted_on = c.convicted_on, submission_id = $submission
 from chunk c
 where c._stored and offender.offender_id = c.offender_id

@@ -12,7 +12,7 @@ import polars as pl
 
 from msoic import disclosure
 from msoic.analysis import people
-from msoic.disclosure import CONFIDENTIAL, control_count, control_ratio
+from msoic.disclosure import CONFIDENTIAL, NOT_AVAILABLE, control_count, control_ratio
 
 TOP = 10  # nationalities named before the rest are summed as Other
 
@@ -26,11 +26,17 @@ def headline(kpi_row: pl.DataFrame, month: date, previous: date, year_ago: date)
     """The headline table: each measure in the month, the month before and a year before, with
     the changes (a change beside a hidden count is hidden too)."""
     rows = []
+
+    def change(now: str, before: str, value: int | None, earlier: int | None) -> str:
+        if NOT_AVAILABLE in (now, before) or None in (value, earlier):  # no data: no change either
+            return NOT_AVAILABLE
+        return CONFIDENTIAL if CONFIDENTIAL in (now, before) else signed_text(value - earlier)
+
     for r in kpi_row.iter_rows(named=True):
-        now, prev, year = (control_count(r[k]) for k in ("value", "previous_month", "year_ago"))
-        on_month = CONFIDENTIAL if CONFIDENTIAL in (now, prev) else signed_text(r["value"] - r["previous_month"])
-        on_year = CONFIDENTIAL if CONFIDENTIAL in (now, year) else signed_text(r["value"] - r["year_ago"])
-        rows.append((r["label"], now, prev, on_month, year, on_year))
+        now, prev, year = (NOT_AVAILABLE if r[k] is None else control_count(r[k])
+                           for k in ("value", "previous_month", "year_ago"))
+        rows.append((r["label"], now, prev, change(now, prev, r["month_now"], r["month_before"]), year,
+                     change(now, year, r["year_now"], r["year_before"])))
     return pl.DataFrame(rows, orient="row", schema=[
         "Measure", f"{month:%b %Y}", f"{previous:%b %Y}", "Change on the month", f"{year_ago:%b %Y}",
         "Change on the year"])

@@ -9,7 +9,7 @@ import polars as pl
 
 import queries
 from msoic import labels, reference
-from msoic.analysis import changes, kpis, people, series, submissions
+from msoic.analysis import changes, coverage, kpis, people, series, submissions
 from msoic.auth import Scope
 from msoic.filters import Filters, add_months
 from msoic.report import figures
@@ -28,8 +28,10 @@ def _names(table: str) -> dict[str, str]:
 
 def headline_section(run, month: date) -> Section:
     """Headline figures in the month with their change on the month and on the year (as on Overview)."""
-    by_month = run("measures_by_month", Filters(add_months(month, -12), month), split="total")
-    row = kpis.kpi_row(by_month, month)
+    year = Filters(add_months(month, -12), month)
+    row = kpis.kpi_row(run("measures_by_month", year, split="agency"), month,
+                       coverage.months(run("coverage_by_force", year)),
+                       coverage.agencies_by_month(run("coverage_by_agency", year)))
     table = figures.headline(row, month, add_months(month, -1), add_months(month, -12))
     first = add_months(month, -23)
     live = run("live_operations_by_family", Filters(first, month))
@@ -69,7 +71,9 @@ def emerging_section(run, month: date, first_month: date) -> Section:
     since = max(first_month, add_months(month, -changes.HISTORY))
     counts = run("changes_series", Filters(since, month))
     all_series = [(r, c) for r in _names("region") for c in _names("crime_type")]
-    flags = changes.ranked(changes.detect(counts, since, month, all_series).filter(pl.col("month") >= month), month)
+    covered = run("coverage_by_force", Filters(since, month)).filter(pl.col("covered"))
+    flags = changes.ranked(changes.detect(counts, since, month, all_series, covered=covered)
+                           .filter(pl.col("month") >= month), month)
     rows = []
     for f in flags.iter_rows(named=True):
         observed = figures.control_count(f["window_observed"])
@@ -154,7 +158,7 @@ def offenders_section(run, month: date) -> Section:
 
 def data_section(run, month: date) -> Section:
     """The returns behind the month: received on time, late, missing; rows rejected (as on Data)."""
-    matrix = run("data_submission_matrix", Filters(month, month))
+    matrix = run("data_submission_matrix", Filters(month, month), today=date.today())
     counts = submissions.state_counts(matrix)
     received = int(matrix["rows_in"].fill_null(0).sum())
     rejected = int(matrix["rows_rejected"].fill_null(0).sum())

@@ -12,7 +12,7 @@ import polars as pl
 
 import queries
 from msoic import disclosure, reference
-from msoic.analysis import benchmark, scorecard, summary
+from msoic.analysis import benchmark, coverage, scorecard, summary
 from msoic.analysis.metrics import METRICS
 from msoic.auth import Scope
 from msoic.disclosure import (
@@ -37,22 +37,39 @@ COUNT_LABELS = {"victims": "Victims identified", "child_victims": "Child victims
 
 
 def what_changed(run, month: date, region: str) -> Table:
-    """The region's forces together in the month, the month before and a year before (as on Benchmark)."""
+    """The region's forces together in the month, the month before and a year before (as on
+    Benchmark): `[x]` for a month with no data, changes over the forces with data in both months."""
     months = (month, add_months(month, -1), add_months(month, -12))
-    totals = [summary.totals(benchmark.counts_per_force(run("benchmark_by_force", Filters(m, m))), region)
-              for m in months]
+    counts = [benchmark.counts_per_force(run("benchmark_by_force", Filters(m, m))) for m in months]
+    covered = coverage.forces_by_month(run("coverage_by_force", Filters(months[2], month)))
+    with_data = [covered.get(m, set()) for m in months]
+    totals = [summary.totals(c, region, f) for c, f in zip(counts, with_data)]
+    pairs = [summary.like_for_like(counts[0], counts[k], region, (with_data[0], with_data[k])) for k in (1, 2)]
+
+    def count(t: dict | None, measure: str) -> str:
+        return NOT_AVAILABLE if t is None else control_count(t[measure])
+
+    def ratio(t: dict | None, num: str, den: str) -> str:
+        if t is None:
+            return NOT_AVAILABLE
+        return control_ratio(None if not t[den] else 100 * t[num] / t[den], t[num], t[den], decimals=0)
+
     rows = []
     for measure, label in summary.COUNTS.items():
-        shown = [control_count(t[measure]) for t in totals]
-        change = [CONFIDENTIAL if CONFIDENTIAL in (shown[0], shown[k]) else
-                  figures.signed_text(totals[0][measure] - totals[k][measure]) for k in (1, 2)]
+        shown = [count(t, measure) for t in totals]
+        change = []
+        for now, before in pairs:
+            pair = [count(now, measure), count(before, measure)]
+            change.append(NOT_AVAILABLE if NOT_AVAILABLE in pair else CONFIDENTIAL if CONFIDENTIAL in pair else
+                          figures.signed_text(now[measure] - before[measure]))
         rows.append((label, shown[0], shown[1], change[0], shown[2], change[1]))
     for measure, (label, num, den) in summary.SHARES.items():
-        shares = [control_ratio(None if not t[den] else 100 * t[num] / t[den], t[num], t[den], decimals=0)
-                  for t in totals]
-        change = [CONFIDENTIAL if CONFIDENTIAL in (shares[0], shares[k]) else
-                  (NOT_AVAILABLE if NOT_AVAILABLE in (shares[0], shares[k]) else
-                   figures.signed_text(float(shares[0]) - float(shares[k]))) for k in (1, 2)]
+        shares = [ratio(t, num, den) for t in totals]
+        change = []
+        for now, before in pairs:
+            pair = [ratio(now, num, den), ratio(before, num, den)]
+            change.append(CONFIDENTIAL if CONFIDENTIAL in pair else NOT_AVAILABLE if NOT_AVAILABLE in pair else
+                          figures.signed_text(float(pair[0]) - float(pair[1])))
         rows.append((label + ", %", shares[0], shares[1], change[0], shares[2], change[1]))
     return Table("What changed", f"What changed in {month:%B %Y}: the region's forces together", pl.DataFrame(
         rows, orient="row", schema=["Measure", f"{months[0]:%b %Y}", f"{months[1]:%b %Y}", "Change on the month",
@@ -194,7 +211,7 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
                              if c != "population")
             if m == "live_ops_rate" and code is not None:
                 secret = 0 < (r["live_ops"] or 0) <= limit
-            rank = r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else NOT_AVAILABLE  # no value, no rank
+            rank = r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else NOT_AVAILABLE  # no value or no difference, no rank
             cells += [CONFIDENTIAL if secret else number_text(r[m], 1), rank or NOT_APPLICABLE]
         rows.append(cells)
     columns = ["Force area", "Population"]
@@ -204,7 +221,8 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
     period = parts["period"]
     return Section("rates", f"Rates and ranks, {period.start:%b %Y} to {month:%b %Y}", ((
         f"Rates per 100,000 residents (mid-{year} estimates); live operations are the mean number live in a month. "
-        "Rank is the force area's place among the 45 (1 the highest); [x]: no value to rank; [z]: not applicable."),), (),
+        "Rank is the force area's place among the 45 (1 the highest; =3 when shared); [x]: no value to rank, or "
+        "every force area has the same value; [z]: not applicable."),), (),
         (Table("Counts", f"Counts of {region_name}'s forces, {period.start:%b %Y} to {month:%b %Y}", counts_table,
                note="Total: the region's forces together."),
          Table("Rates and ranks", f"Rates, proportions and national ranks, {period.start:%b %Y} to {month:%b %Y}",

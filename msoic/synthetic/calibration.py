@@ -97,17 +97,21 @@ FORCE_TILT_DEFAULT = {"small_boats": 0.25, "clandestine_entry": 0.4}
 
 # --- Operations -------------------------------------------------------------------------------
 
-# Probability that a partner agency leads an operation of each crime type (else the force).
+# Probability that a partner agency, or the Regional Organised Crime Unit of the force's region
+# (ROCU; the force itself where the region has none), leads an operation of each crime type
+# (else the force).
+ROCU = "rocu"
 PARTNER_LEAD = {
-    "labour": {"glaa": 0.22, "hmrc": 0.03, "dwp": 0.03},
+    "labour": {"glaa": 0.22, "hmrc": 0.03, "dwp": 0.03, ROCU: 0.03},
     "illegal_working": {"ie": 0.35, "hmrc": 0.05},
     "document_fraud": {"ie": 0.30, "nca": 0.04},
     "clandestine_entry": {"bf": 0.35, "nca": 0.04},
     "small_boats": {"bf": 0.25, "nca": 0.15},
-    "facilitation": {"nca": 0.20, "ie": 0.08},
-    "criminal": {"btp": 0.05, "nca": 0.01},
-    "sexual": {"nca": 0.03},
-    "multiple": {"nca": 0.04, "glaa": 0.02},
+    "facilitation": {"nca": 0.20, "ie": 0.08, ROCU: 0.05},
+    "criminal": {"btp": 0.05, "nca": 0.01, ROCU: 0.05},
+    "sexual": {"nca": 0.03, ROCU: 0.04},
+    "domestic_servitude": {ROCU: 0.02},
+    "multiple": {"nca": 0.04, "glaa": 0.02, ROCU: 0.05},
     "organ_harvesting": {"nca": 0.5},
 }
 # Share of operations with an identified organised crime group (NCA-led: x1.6).
@@ -158,6 +162,14 @@ EXPLOITATION_MIX = {
     "organ_harvesting": {"organ_harvesting": 0.75, "labour": 0.10, "unknown": 0.15},
 }
 OWN_TYPE = 0.86
+# The types of a victim of several kinds of exploitation, with their weights: police referrals
+# in 2023 put labour and criminal exploitation together at 16% of all, the largest combination
+# (Home Office, NRM statistics 2023); the others are smaller.
+COMBINATIONS = {
+    ("criminal", "labour"): 0.55, ("criminal", "sexual"): 0.14, ("labour", "sexual"): 0.12,
+    ("domestic_servitude", "labour"): 0.09, ("criminal", "labour", "sexual"): 0.06,
+    ("domestic_servitude", "sexual"): 0.04,
+}
 SEX = ("male", "female", "other", "unknown")
 AGE = ("child", "adult", "unknown")
 # P(child) and P(age unknown) by exploitation type.
@@ -179,8 +191,12 @@ OCG_CORE = 0.5            # offenders of a group's operation who are its core me
 # Nationalities: ISO 3166-1 alpha-3; GBR and UNK are drawn apart from the foreign mix.
 FOREIGN = ("ALB", "VNM", "ERI", "SDN", "SOM", "ROU", "CHN", "IND", "NGA", "POL", "IRQ", "AFG",
            "IRN", "EGY", "SYR", "PAK", "BGD", "ETH", "LTU", "BGR", "HUN", "SVK", "CZE", "TUR",
-           "GHA", "PHL")
+           "GHA", "PHL", "XKX", "XXA")
 NATIONALITY = ("GBR", "UNK", *FOREIGN)
+# Dual nationals: a share of the people of known nationality hold a second one (no published
+# figure; the NRM records one nationality). A foreign national's second is British; a British
+# national's second is one of the foreign nationalities, at random.
+DUAL_NATIONAL = 0.03
 _N = {code: i for i, code in enumerate(NATIONALITY)}
 # Foreign weights of the five nationalities with published trends (NRM, % of all referrals).
 VICTIM_TREND = {  # ALB, VNM, ERI, SDN, SOM
@@ -190,7 +206,8 @@ VICTIM_TREND = {  # ALB, VNM, ERI, SDN, SOM
 }
 VICTIM_TAIL = {"ROU": 3, "CHN": 2, "IND": 2, "NGA": 2, "POL": 1, "IRQ": 3, "AFG": 3, "IRN": 3,
                "EGY": 2, "SYR": 2, "PAK": 1.2, "BGD": 1, "ETH": 1, "LTU": 0.5, "BGR": 0.8,
-               "HUN": 0.6, "SVK": 0.5, "CZE": 0.3, "TUR": 1, "GHA": 0.6, "PHL": 0.6}
+               "HUN": 0.6, "SVK": 0.5, "CZE": 0.3, "TUR": 1, "GHA": 0.6, "PHL": 0.6, "XKX": 0.4,
+               "XXA": 0.2}
 # Kinds of victim for nationality: OIC operation, labour, sexual, criminal, other.
 VICTIM_KIND_TILT = (
     {"ERI": 3, "SDN": 3, "SOM": 2, "AFG": 3, "IRN": 3, "IRQ": 3, "SYR": 3, "EGY": 2, "ETH": 2,
@@ -216,7 +233,7 @@ OFFENDER_NATIONALITY = {
     "MS": {"GBR": 45, "ALB": 10, "ROU": 8, "VNM": 5, "CHN": 3, "POL": 2, "LTU": 1.5, "BGR": 1.5,
            "HUN": 1.5, "SVK": 1, "CZE": 0.8, "NGA": 1.5, "IND": 1.5, "PAK": 2, "BGD": 1,
            "IRQ": 1, "IRN": 0.5, "TUR": 1, "EGY": 0.5, "SYR": 0.3, "AFG": 0.5, "SDN": 0.3,
-           "ERI": 0.3},
+           "ERI": 0.3, "XKX": 0.4},
     "OIC": {"GBR": 15, "ALB": 12, "IRQ": 12, "IRN": 6, "TUR": 6, "AFG": 4, "EGY": 4, "SYR": 3,
             "SDN": 3, "ERI": 3, "VNM": 5, "CHN": 3, "ROU": 3, "BGR": 2, "PAK": 2, "IND": 2,
             "POL": 1, "NGA": 1, "ETH": 1, "SOM": 1},
@@ -286,6 +303,7 @@ POOL_MONTHS = 12
 # --- Monthly returns ----------------------------------------------------------------------------
 
 RETURN_LATE = 0.2                 # share of returns sent after the 15th
+RETURN_NIL_MISSING = 0.03         # share of a territorial force's nil returns never sent
 RETURN_DAY_ON_TIME = (3, 15)      # day of the next month a return is sent (uniform, end excluded)
 RETURN_DAY_LATE = (16, 41)        # the same for a late return (up to the 10th of the month after)
 RETURN_HOUR = (8, 18)             # office hours

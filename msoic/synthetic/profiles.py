@@ -16,7 +16,9 @@ from msoic.synthetic.calibration import (
     CHARGE_MIX,
     CHARGE_OFFENCE,
     CHARGED,
+    COMBINATIONS,
     CONVICTED,
+    DUAL_NATIONAL,
     EXPLOITATION,
     EXPLOITATION_MIX,
     EXPLOITATION_MIX_OIC,
@@ -78,6 +80,9 @@ from msoic.synthetic.world import World
 _E = {name: i for i, name in enumerate(EXPLOITATION)}
 _N = {code: i for i, code in enumerate(NATIONALITY)}
 _PROFILE = ("person", "sex", "age", "nat")  # what a person seen again keeps
+DUAL_KEY = 10  # the keyed_uniform fields of the second nationality (1-4 are a group member's)
+COMBINATION_KEY = 12  # the keyed_uniform field of a victim's combination of exploitation types
+_COMBINATION_CUM = np.cumsum(list(COMBINATIONS.values())) / sum(COMBINATIONS.values())
 
 
 class Profiles:
@@ -327,3 +332,25 @@ def _pool(pool: list) -> dict | None:
     if not pool or not sum(len(p["person"]) for _, p in pool):
         return None
     return {k: np.concatenate([p[k] for _, p in pool]) for k in _PROFILE}
+
+
+def second_nationality(seed: int, person: np.ndarray, nat: np.ndarray) -> np.ndarray:
+    """The second nationality of each person (index into NATIONALITY, -1 for none), the same
+    for a person wherever they appear: British for a foreign dual national, else a foreign one."""
+    dual = (keyed_uniform(seed, person, DUAL_KEY) < DUAL_NATIONAL) & (nat != _N["UNK"]) & (nat != _N["XXA"])
+    other = 2 + np.floor(keyed_uniform(seed, person, DUAL_KEY + 1) * (len(FOREIGN) - 1)).astype(np.int64)
+    return np.where(dual, np.where(nat == _N["GBR"], other, _N["GBR"]), -1).astype(np.int16)
+
+
+def combination(seed: int, victim: np.ndarray, exploitation: np.ndarray) -> np.ndarray:
+    """Each victim's set of exploitation types as an index into combination_lists() (the first
+    entries are the single types, in EXPLOITATION order; a victim of several types gets one of
+    COMBINATIONS, drawn by its weight and keyed by the victim's number)."""
+    several = np.searchsorted(_COMBINATION_CUM, keyed_uniform(seed, victim, COMBINATION_KEY), side="right")
+    several = np.minimum(several, len(COMBINATIONS) - 1)
+    return np.where(exploitation == _E["multiple"], len(EXPLOITATION) + several, exploitation).astype(np.int16)
+
+
+def combination_lists() -> list[list[str]]:
+    """The sets combination() indexes: each single type, then each of COMBINATIONS."""
+    return [[e] for e in EXPLOITATION] + [list(c) for c in COMBINATIONS]

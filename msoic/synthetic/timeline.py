@@ -68,6 +68,7 @@ class Timeline:
 
         option = pick(rng.random(n), w.lead_cum, crime)
         lead = np.where(option == 0, w.police_agency[force], w.lead_options[option])
+        lead = np.where(lead == -2, w.rocu_agency[force], lead)
         nca, btp = lead == w.agency("nca"), lead == w.agency("btp")
         oic = w.crime_oic[crime]
 

@@ -24,6 +24,7 @@ from msoic.synthetic.calibration import (
     OCG_SHARE,
     OPS_PER_OCG,
     PARTNER_LEAD,
+    ROCU,
     SEASON,
     SEASON_DEFAULT,
     VICTIM_KIND_TILT,
@@ -50,9 +51,10 @@ class World:
     crime_oic: np.ndarray            # bool per crime type
     agencies: list[str]
     police_agency: np.ndarray        # agency index of each force
+    rocu_agency: np.ndarray          # agency index of the ROCU of each force's region (else the force)
     lam: np.ndarray                  # expected new operations [month, force, crime]
     lead_cum: np.ndarray             # [crime, agency option] cumulative
-    lead_options: np.ndarray         # agency index of each option (-1 = the force)
+    lead_options: np.ndarray         # agency index of each option (-1 = the force, -2 = its ROCU)
     ocg_p: np.ndarray                # [crime, nca?]
     ocg_region_cum: np.ndarray       # region weights for groups away from home
     ocg_pool: np.ndarray             # [block, region, family] pool size
@@ -76,6 +78,7 @@ class World:
         if missing:
             raise ValueError(f"forces without a police agency row: {missing}")
         police = np.asarray([agency_at[f] for f in forces])
+        rocu = np.asarray([agency_at.get(f"rocu-{r}", agency_at[f]) for f, r in zip(forces, force["region_code"])])
         oic = np.asarray([fam == "OIC" for fam in crime["family"]])
 
         a_first = a_start - BURN_IN_MONTHS
@@ -94,7 +97,7 @@ class World:
         return cls(
             seed=seed, scale=scale, a_start=a_start, a_end=a_end, a_first=a_first,
             forces=forces, force_region=region_of, regions=regions, crimes=crimes,
-            crime_oic=oic, agencies=agencies, police_agency=police, lam=lam,
+            crime_oic=oic, agencies=agencies, police_agency=police, rocu_agency=rocu, lam=lam,
             lead_cum=cumulative(lead_p), lead_options=options, ocg_p=ocg_p,
             ocg_region_cum=cumulative(region_weight), ocg_pool=pool, ocg_offset=offset,
             nat_victim_cum=cumulative(kinds), events=events,
@@ -158,10 +161,11 @@ def _expected_new_operations(months, forces, regions, region_of, crimes, weight,
 
 
 def _lead_agencies(crimes, agency_at) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lead agency options per crime type (the force itself, or one of the partners): their
-    probabilities [crime, option], the agency of each option (-1 = the force), the NCA's share."""
-    partners = sorted({a for m in PARTNER_LEAD.values() for a in m if a in agency_at})
-    options = np.asarray([-1] + [agency_at[a] for a in partners])
+    """Lead agency options per crime type (the force itself, one of the partners, or the ROCU of
+    the force's region): their probabilities [crime, option], the agency of each option (-1 = the
+    force, -2 = its ROCU), the NCA's share."""
+    partners = sorted({a for m in PARTNER_LEAD.values() for a in m if a in agency_at or a == ROCU})
+    options = np.asarray([-1] + [-2 if a == ROCU else agency_at[a] for a in partners])
     lead_p = np.zeros((len(crimes), len(options)))
     for j, c in enumerate(crimes):
         for k, a in enumerate(partners, start=1):

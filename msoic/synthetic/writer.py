@@ -18,12 +18,14 @@ from msoic.synthetic.calibration import (
     RETURN_DAY_ON_TIME,
     RETURN_HOUR,
     RETURN_LATE,
+    RETURN_NIL_MISSING,
     ROLE,
     SEX,
     STAGE,
     STATUS,
 )
 from msoic.synthetic.draws import day_month, month_date
+from msoic.synthetic.profiles import combination, combination_lists, second_nationality
 from msoic.synthetic.world import World
 
 
@@ -99,7 +101,10 @@ class Writer:
         return pl.DataFrame({
             "v_no": v_no, "person": vict["person"], "op_no": op_no[vict["op"]],
             "identified": vict["identified"].astype(np.int32), "sex": vict["sex"] + 1,
-            "age": vict["age"] + 1, "nat": vict["nat"] + 1, "expl": vict["exploitation"] + 1,
+            "age": vict["age"] + 1, "nat": vict["nat"] + 1,
+            "nat2": second_nationality(self.w.seed, vict["person"], vict["nat"]) + 1,
+            "expl": vict["exploitation"] + 1,
+            "types": combination(self.w.seed, v_no, vict["exploitation"]) + 1,
             "nrm": np.where(vict["nrm"] <= self.w.end_day, vict["nrm"], -1).astype(np.int32),
             "sid": sid,
         })
@@ -119,6 +124,7 @@ class Writer:
         return pl.DataFrame({
             "f_no": f_no, "person": offs["person"], "op_no": op_no[offs["op"]],
             "sex": offs["sex"] + 1, "age": offs["age"] + 1, "nat": offs["nat"] + 1,
+            "nat2": second_nationality(self.w.seed, offs["person"], offs["nat"]) + 1,
             "role": offs["role"] + 1, "arrested": censor(offs["arrested"]), "charged": charged,
             "offence": np.where(charged >= 0, offs["offence"] + 1, 0).astype(np.int16),
             "convicted": np.where(charged >= 0, censor(offs["convicted"]), -1).astype(np.int32),
@@ -169,7 +175,9 @@ class Writer:
                     $sex[sex] as sex,
                     $age[age] as age_group,
                     $nat[nat] as nationality,
+                    case when nat2 > 0 then $nat[nat2] end as second_nationality,
                     $exploitation[expl] as exploitation_type,
+                    $combinations[types] as exploitation_types,
                     nrm >= 0 as nrm_referred,
                     case when nrm >= 0 then date '1970-01-01' + nrm end as nrm_referred_on,
                     sid as submission_id
@@ -183,6 +191,7 @@ class Writer:
                     $sex[sex] as sex,
                     $age[age] as age_group,
                     $nat[nat] as nationality,
+                    case when nat2 > 0 then $nat[nat2] end as second_nationality,
                     $role[role] as role,
                     case when arrested >= 0 then date '1970-01-01' + arrested end as arrested_on,
                     case when charged >= 0 then date '1970-01-01' + charged end as charged_on,
@@ -196,7 +205,8 @@ class Writer:
                           "crimes": w.crimes},
             "operation_month": {"status": list(STATUS), "stage": list(STAGE)},
             "victim": {"salt": self.salt, "sex": list(SEX), "age": list(AGE),
-                       "nat": list(NATIONALITY), "exploitation": list(EXPLOITATION)},
+                       "nat": list(NATIONALITY), "exploitation": list(EXPLOITATION),
+                       "combinations": combination_lists()},
             "offender": {"salt": self.salt, "sex": list(SEX), "age": list(AGE),
                          "nat": list(NATIONALITY), "role": list(ROLE),
                          "offence": list(CHARGE_OFFENCE)},
@@ -256,10 +266,16 @@ class Writer:
             self.con.unregister("frame")
 
     def finish_submissions(self) -> None:
-        """Count the rows of each return; drop the returns no agency sent."""
+        """Count the rows of each return; drop the returns no agency sent: a ROCU or partner sends
+        one only when it reports operations; a territorial force every month (a nil return when it
+        has nothing to report), but a few of its nil returns never come."""
         w = self.w
         n_agencies = len(w.agencies)
-        agency, month = np.nonzero(self.reported)
+        sent = self.reported > 0
+        nil = np.zeros_like(sent)
+        nil[w.police_agency, :] = True
+        sent |= nil & (w.rng(4).random(sent.shape) >= RETURN_NIL_MISSING)
+        agency, month = np.nonzero(sent)
         frame = pl.DataFrame({
             "sid": (month * n_agencies + agency + 1).astype(np.int32),
             "n": self.rows[agency, month].astype(np.int32),

@@ -68,7 +68,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
     fmt = ".0%" if kind == "proportion" else ",.1f"
     hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{y:" + fmt + "}<br>"
              + ("Population" if kind == "rate" else "Out of") + ": %{x:,}<br>"
-             + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]} of %{customdata[4]}<br>"
+             + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]}<br>"
              + "%{customdata[5]}<extra></extra>")
     values = points["value"].to_list()
     cap = axis_cap(values)
@@ -92,7 +92,7 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
             marker=dict(color=colour, size=size, line=dict(
                 color=[theme.INK if c else theme.NO_OUTLINE for c in part["chosen"]],
                 width=[3 if c else 1 for c in part["chosen"]])),
-            customdata=[[r["force_code"], r["name"], r["count"], r["rank"] or "–", r["ranked"],
+            customdata=[[r["force_code"], r["name"], r["count"], r["rank"], r["ranked"],
                          STATUS_WORDS[r["status"]]] for r in part.iter_rows(named=True)],
             hovertemplate=hover, meta="forces",
         )
@@ -153,7 +153,7 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
     ranked. Each hex carries customdata [force_code, name, value text, rank, ranked, status words].
     """
     hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{customdata[2]}<br>"
-             "National rank: %{customdata[3]} of %{customdata[4]}<br>%{customdata[5]}<extra></extra>")
+             "National rank: %{customdata[3]}<br>%{customdata[5]}<extra></extra>")
     xy = [hex_centre(c, r) for c, r in zip(cells["column"], cells["row"])]
     cells = cells.with_columns(pl.Series("x", [p[0] for p in xy]), pl.Series("y", [p[1] for p in xy]))
     present = [v for v in cells["value"] if v is not None]
@@ -186,7 +186,7 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
                 **(dict(colorscale="Blues", cmin=bottom, cmax=top, showscale=True, colorbar=colour_bar)
                    if has_value else {}),
             ),
-            customdata=[[r["force_code"], r["name"], value_text(r["value"], kind), r["rank"] or "–",
+            customdata=[[r["force_code"], r["name"], value_text(r["value"], kind), r["rank"],
                          r["ranked"], STATUS_WORDS.get(r["status"], "no cases")]
                         for r in part.iter_rows(named=True)],
             hovertemplate=hover,

@@ -90,6 +90,12 @@ def _built(_build: Callable, name: str, scope: Scope, path: str, version: str, a
     return _build(*args, **dict(kwargs))  # keyed on the name, not the function (one per script run)
 
 
+def forget() -> None:
+    """Forget every answer and everything built from them: the next question of any page is asked afresh."""
+    st.cache_data.clear()
+    _built.clear()
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _meta(path: str, version: str) -> dict[str, str]:
     cursor = db.cursor(_connection(path, version))
@@ -159,6 +165,7 @@ def emerging_changes(filters: Filters, start: date, end: date) -> pl.DataFrame:
     first = run("data_period")["first_month"][0]
     since = max(first, add_months(start, -changes.HISTORY))
     counts = run("changes_series", filters.with_period(since, end))
+    covered = run("coverage_by_force", filters.with_period(since, end)).filter(pl.col("covered"))
     view = queries.resolve(filters, signin.scope())
     series = [(r, c) for r in view.regions for c in view.crime_types]
-    return changes.detect(counts, since, end, series).filter(pl.col("month") >= start)
+    return changes.detect(counts, since, end, series, covered=covered).filter(pl.col("month") >= start)

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from msoic.analysis.summary import change_text
+from msoic.analysis.summary import NO_DATA, change_text, count_text
 from msoic.filters import add_months
 
 CARD_WIDTH = 228  # four a row in the page at 1440 px with the sidebar open
@@ -21,9 +21,9 @@ def row(kpis: pl.DataFrame, month: date) -> None:
     cards = st.container(horizontal=True, wrap=True, gap="small")
     for k in kpis.iter_rows(named=True):
         with cards.container(width=CARD_WIDTH):
-            st.metric(
-                k["label"], f"{k['value']:,}",
-                delta=change_text(k["value"], k["previous_month"]),
-                delta_color="off", border=True,
-            )
-            st.caption(f"on {prev:%b %Y}  \n{change_text(k['value'], k['year_ago'])} on {year:%b %Y}")
+            on_month = change_text(k["month_now"], k["month_before"])
+            # No arrow beside "no data": the change is unknown, not up.
+            st.metric(k["label"], count_text(k["value"]), delta=None if on_month == NO_DATA else on_month,
+                      delta_color="off", border=True)
+            st.caption(f"{on_month + ' ' if on_month == NO_DATA else ''}on {prev:%b %Y}  \n"
+                       f"{change_text(k['year_now'], k['year_before'])} on {year:%b %Y}")

@@ -8,22 +8,23 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import queries
 from msoic import db
+from msoic.ui import data
 
 APP = db.ROOT / "app.py"
 
 # (page title, script, URL parameters of the page's own controls): every page that reads the
 # database, at its defaults, and the controls that change what it asks (Trends' split, the
-# Operations search and a chosen operation, every tab that asks a question of its own: only the
+# view that asks by lead agency, the Operations search and a chosen operation, every tab that asks a question of its own: only the
 # open tab is computed).
 VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Overview", "views/overview.py", {}),
     ("Trends", "views/trends.py", {}),
     ("Trends", "views/trends.py", {"split": "region"}),
+    ("Trends", "views/trends.py", {"view": "Change on a year before"}),  # like for like, by lead agency
     ("Victims", "views/victims.py", {}),
     *(("Victims", "views/victims.py", {"victims_section": tab}) for tab in (
         "Nationalities", "Growing this year", "Exploitation", "NRM referral", "Against the nation")),
@@ -74,7 +75,7 @@ def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list
     queries.run = recording
     try:
         for title, script, params in VISITS:
-            st.cache_data.clear()  # every page asks afresh, as on its first visit
+            data.forget()  # every page asks afresh, as on its first visit
             at = AppTest.from_file(str(APP), default_timeout=600)
             for key, values in view.items():
                 at.query_params[key] = values

@@ -9,8 +9,9 @@ import polars as pl
 
 from msoic.ui.theme import PALETTE
 
-STATES = ("missing", "late", "on time", "not yet due")
-STATE_COLOURS = {"missing": PALETTE[6], "late": PALETTE[1], "on time": PALETTE[4], "not yet due": PALETTE[12]}
+STATES = ("missing", "late", "on time", "not yet due", "backfill")
+STATE_COLOURS = {"missing": PALETTE[6], "late": PALETTE[1], "on time": PALETTE[4], "not yet due": PALETTE[12],
+                 "backfill": PALETTE[9]}
 
 
 def matrix(frame: pl.DataFrame, names: dict[str, str], months: list[date]) -> go.Figure:

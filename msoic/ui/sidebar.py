@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 import queries
@@ -93,8 +94,10 @@ def view() -> queries.View:
 
 
 def _agency_options() -> list[str]:
-    """Partner agencies first (there are few), then the police forces."""
-    agencies = reference.table("agency").sort("kind", descending=True)
+    """Partner agencies first (there are few), then the Regional Organised Crime Units, then the
+    police forces."""
+    order = {"partner": 0, "rocu": 1, "police": 2}
+    agencies = reference.table("agency").sort(pl.col("kind").replace_strict(order), maintain_order=True)
     return agencies["agency_code"].to_list()
 
 
