@@ -12,23 +12,31 @@ st.set_page_config(page_title="MSOIC Analysis", page_icon=":material/travel_expl
 
 def ensure_database() -> None:
     """On a machine with no database yet, build the synthetic one (once), showing progress; a
-    database named by $MSOIC_DB that does not exist yet starts empty, for real returns."""
+    database named by $MSOIC_DB that does not exist yet starts empty, for real returns. A synthetic
+    data set built by an earlier version of the schema is built again."""
     path = db.default_path()
-    if path.exists():
+    built = db.built_with(path) if path.exists() else {}
+    if built and (built.get("is_synthetic") != "true" or built.get("schema") == db.schema_stamp()):
         return
-    if os.environ.get("MSOIC_DB"):
+    if not built and os.environ.get("MSOIC_DB"):
         from msoic import ingest
 
         ingest.ensure_database(path)
         return
     from msoic import demo
 
+    # Built again as it was (scale, seed, period), or at the defaults on a first start.
+    how = {"scale": float(built.get("generator_scale", 1)), "seed": int(built.get("generator_seed", demo.DEFAULT_SEED)),
+           **{k: built[f"period_{k}"] for k in ("start", "end") if f"period_{k}" in built}}
+    first = "A new version of the data model" if built else "First start"
     progress = st.empty()  # emptied once built: a finished status would stay above the first page
-    with progress.status("First start: building the synthetic national data set…", expanded=True):
+    with progress.status(f"{first}: building the synthetic national data set…", expanded=True):
         bar = st.progress(0.0)
         with db.build_lock(path):
-            if not path.exists():  # another session may have built it while we waited
-                demo.build(path, progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
+            # Another session may have built it while we waited.
+            if not path.exists() or db.built_with(path).get("schema") != db.schema_stamp():
+                demo.build(path, **how,
+                           progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message))
     progress.empty()
     st.toast("Synthetic data set built.", icon=":material/science:")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import hashlib
 import os
 import re
 import uuid
@@ -49,6 +51,27 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     for _, text in missing:  # a file built before the macros existed: define them for this connection
         con.execute(text.replace("create macro", "create temp macro", 1))
     return con
+
+
+@functools.cache
+def schema_stamp() -> str:
+    """The version of schema.sql a database is built with (a digest of its text, read once)."""
+    return hashlib.sha256(SCHEMA_SQL.read_bytes()).hexdigest()[:16]
+
+
+def built_with(path: Path) -> dict[str, str]:
+    """The `meta` of the database file at `path`: whether it is synthetic, how and with which schema
+    it was built (read once for each version of the file)."""
+    return _meta(str(path), file_version(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _meta(path: str, version: str) -> dict[str, str]:
+    con = connect_readonly(Path(path))
+    try:
+        return dict(con.sql("select key, value from meta").fetchall())
+    finally:
+        con.close()
 
 
 def macros() -> list[tuple[str, str]]:
@@ -109,6 +132,7 @@ def build_database(
             build_aggregates(con)
             rows = {
                 "data_version": uuid.uuid4().hex,
+                "schema": schema_stamp(),
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 **meta,
             }

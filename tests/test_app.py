@@ -3,6 +3,7 @@ and a new database file is noticed without a restart."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from datetime import date
@@ -13,6 +14,7 @@ from msoic import db
 from tests import independent
 from tests.apptest import open_app
 from tests.independent import View
+from tests.test_data_pages import served_as_real, served_copy  # noqa: F401 (fixtures)
 
 PAGES = [None, "views/overview.py", "views/trends.py", "views/victims.py", "views/offenders.py",
          "views/operations.py", "views/benchmark.py", "views/report.py"]
@@ -155,3 +157,34 @@ def test_a_chart_selection_narrows_the_global_filters_and_keeps_them_consistent(
     assert at.multiselect(key="region").value == ["london", "eastern"]
     assert at.multiselect(key="crime_type").value == ["small_boats"]
     assert at.multiselect(key="family").value == ["MS", "OIC"]
+
+
+def test_a_synthetic_data_set_of_an_older_schema_is_built_again_as_it_was(tmp_path, monkeypatch):
+    """A clone that pulls a new data model keeps its quick start: the synthetic file is built again
+    (same scale, seed and period), never served with questions its tables cannot answer."""
+    import duckdb
+
+    from msoic import demo
+
+    served = tmp_path / "served.duckdb"
+    demo.build(served, scale=0.05, seed=7, start="2026-01", end="2026-03")
+    with duckdb.connect(str(served)) as con:
+        con.execute("delete from meta where key = 'schema'")  # as a file built before this version
+    monkeypatch.setenv("MSOIC_DB", str(served))
+    at = open_app()
+    assert not at.exception
+    built = db.built_with(served)
+    assert built["schema"] == db.schema_stamp()
+    assert [built[k] for k in ("generator_scale", "generator_seed", "period_start", "period_end")] == [
+        "0.05", "7", "2026-01", "2026-03"]
+    assert at.metric[0].label == "Live operations"
+
+
+def test_a_database_of_real_returns_is_never_rebuilt(served_as_real, monkeypatch):
+    import duckdb
+
+    with duckdb.connect(str(served_as_real)) as con:
+        con.execute("delete from meta where key = 'schema'")  # built before this version of the data model
+    before = hashlib.sha256(served_as_real.read_bytes()).hexdigest()
+    open_app()  # refused (no sign-in configured), and the file left as it is
+    assert hashlib.sha256(served_as_real.read_bytes()).hexdigest() == before

@@ -94,6 +94,9 @@ def _open(browser, url: str):
     page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
     page.wait_for_load_state("networkidle")
     page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    # The first run finished (no running indicator): a choice made while it runs can be lost when
+    # its widgets are drawn again.
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=90_000)
     return page
 
 
