@@ -45,3 +45,9 @@ def crime_types_in(families: tuple[str, ...] = ()) -> list[str]:
     if families:
         types = types.filter(pl.col("family").is_in(list(families)))
     return types["crime_type_code"].to_list()
+
+
+def families_of(crime_types: tuple[str, ...]) -> list[str]:
+    """The crime families (MS, OIC) holding any of `crime_types`, in reference order."""
+    types = table("crime_type")
+    return list(dict.fromkeys(types.filter(pl.col("crime_type_code").is_in(list(crime_types)))["family"]))

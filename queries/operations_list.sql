@@ -3,8 +3,9 @@
 -- filters, with their latest status and stage in the period and how many victims and offenders
 -- they have (all of their life). $search keeps those whose codename, operation id or organised
 -- crime group reference contains it, in any case ('' keeps all). One page of them is returned:
--- sorted by $sort (a column name; any other value keeps the default, newest opened first)
--- ascending or $descending, $limit rows from $offset; `matching` counts them all.
+-- sorted by $sort (a column name, or 'people': victims and offenders together) ascending or
+-- $descending, rows equal on it (or any other value of $sort) in the default order: most people
+-- first, then the newest; $limit rows from $offset; `matching` counts them all.
 with reported as (
     select
         operation_id,
@@ -75,6 +76,7 @@ final as (
         *,
         count(*) over () as matching,
         case $sort
+            when 'people' then victims + offenders
             when 'victims' then victims
             when 'offenders' then offenders
             when 'months_reported' then months_reported
@@ -105,6 +107,7 @@ order by
     case when not $descending then text_key end asc nulls last,
     case when $descending then date_key end desc nulls last,
     case when not $descending then date_key end asc nulls last,
+    victims + offenders desc,
     opened_on desc,
     operation_id
 limit $limit offset $offset;

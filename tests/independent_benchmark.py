@@ -357,13 +357,15 @@ def chart(at, key: str) -> dict:
 
 TABLES = {  # a column only each of the page's tables has
     "rates": "live_ops_rate", "proportions": "nrm_referred", "summary": "change_on_month",
-    "outliers": "status", "plan": "counts", "scorecard": "rag",
+    "outliers": "status", "plan": "counts", "scorecard": "rag", "group": "live_ops_rate",
 }
 
 
 def frame(at, name: str):
     """The page's st.dataframe called `name` (see TABLES), as pandas."""
-    found = [d.value for d in at.dataframe if TABLES[name] in d.value.columns]
+    # The most similar group's tables name their rows `member` and carry the same measures.
+    found = [d.value for d in at.dataframe if TABLES[name] in d.value.columns
+             and (name == "group") == ("member" in d.value.columns) and (name != "group" or "where" not in d.value.columns)]
     assert len(found) == 1, f"{len(found)} tables with column {TABLES[name]!r}"
     return found[0]
 

@@ -63,9 +63,9 @@ def operations_list(raw: dict, view: View, search: str = "") -> list[dict]:
             "victims": victims.get(op["operation_id"], 0), "offenders": offenders.get(op["operation_id"], 0),
             "ocg_ref": op["ocg_ref"], "county_lines": op["county_lines"],
         })
-    # Newest first; among operations opened the same day, by id.
+    # Most victims and offenders together first; then the newest; then by id.
     rows.sort(key=lambda r: r["operation_id"])
-    rows.sort(key=lambda r: r["opened_on"], reverse=True)
+    rows.sort(key=lambda r: (r["victims"] + r["offenders"], r["opened_on"]), reverse=True)
     return rows
 
 

@@ -16,7 +16,7 @@ from tests.independent import View, reference, shift
 
 PAGE = "views/benchmark.py"
 SECTION = "bench_section"  # the URL parameter of the open tab
-TABS = ("What changed", "Who stands out", "Action plan", "Rates and ranks")
+TABS = ("What changed", "Who stands out", "Similar forces", "Action plan", "Rates and ranks")
 _opened: dict = {}
 
 
@@ -318,7 +318,38 @@ def test_the_page_works_for_the_first_month_of_the_data(raw):
 def test_only_the_open_tab_is_drawn_and_what_changed_opens_by_default(last_month, db_path):
     view = View(shift(last_month, -23), last_month)
     charts = {"What changed": set(), "Who stands out": {"bench_funnel", "bench_hexmap"},
-              "Action plan": {"bench_scorecard"}, "Rates and ranks": set()}
+              "Similar forces": {"bench_msg_funnel"}, "Action plan": {"bench_scorecard"}, "Rates and ranks": set()}
     for tab, keys in charts.items():
         assert {c.proto.id.rsplit("-", 1)[-1] for c in page(view, tab).get("plotly_chart")} == keys, tab
     assert not page(view).get("plotly_chart") and ind.frame(page(view), "summary") is not None
+
+
+def test_the_region_follows_the_sidebar_after_the_page_is_shown(raw, last_month):
+    """Issue 13: once shown, the page's region stayed on North West with the sidebar on Wales."""
+    at = page(View(shift(last_month, -23), last_month), "Rates and ranks")
+    assert at.selectbox(key="bench_region").value == "north-west"
+    at.multiselect(key="region").set_value(["wales"]).run()
+    assert at.selectbox(key="bench_region").value == "wales"
+    assert ind.frame(at, "rates")["name"].tolist()[:3] == ["South Wales", "Gwent", "Dyfed-Powys"]
+    at.selectbox(key="bench_region").set_value("london").run()  # a choice on the page stands...
+    at.run()
+    assert at.selectbox(key="bench_region").value == "london"
+    at.multiselect(key="region").set_value(["eastern"]).run()  # ...until the sidebar changes again
+    assert at.selectbox(key="bench_region").value == "eastern"
+
+
+def test_labels_of_points_close_together_do_not_overlap():
+    """Issue 13: the region's force labels on the funnel plot overprinted each other."""
+    from msoic.ui.benchmark_charts import _AROUND, label_positions
+
+    points = [(0.50, 0.50), (0.52, 0.51), (0.51, 0.49), (0.9, 0.1)]
+    width, height = 0.08, 0.05
+    positions = label_positions(points, width, height)
+    boxes = []
+    for (x, y), position in zip(points, positions):
+        dx, dy = _AROUND[position]
+        boxes.append((x + dx * width - width / 2, y + dy * height - height / 2))
+    for i, (ax, ay) in enumerate(boxes):
+        for bx, by in boxes[i + 1:]:
+            assert abs(ax - bx) >= width or abs(ay - by) >= height, positions
+    assert positions[-1] == "top center"  # a lone point keeps the usual place

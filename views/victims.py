@@ -147,11 +147,13 @@ def growing() -> None:
         people.summed(data.run("victims_by_exploitation_type", ytd_filters), "victims", "month", "exploitation_type"),
         "exploitation_type", "victims", filters.end, compared)
     this_label, last_label = people.window_labels(first, last)
+    # Widths in pixels: the five columns fit half the page at 1440 px (issue 13: "Change %" was cut off).
     growth_columns = {
-        "this_year": st.column_config.NumberColumn(this_label, format="localized"),
-        "last_year": st.column_config.NumberColumn(last_label, format="localized"),
-        "change": st.column_config.NumberColumn("Change", format="%+d"),
-        "change_pct": st.column_config.NumberColumn("Change %", format="%+.0f%%", help="– where last year had none."),
+        "this_year": st.column_config.NumberColumn(this_label, format="localized", width=84),
+        "last_year": st.column_config.NumberColumn(last_label, format="localized", width=84),
+        "change": st.column_config.NumberColumn("Change", format="%+d", width=66),
+        "change_pct": st.column_config.NumberColumn("Change %", format="%+.0f%%", width=76,
+                                                    help="– where last year had none."),
     }
     left_out = [m for m in window if m not in compared]
     if left_out:
@@ -162,13 +164,13 @@ def growing() -> None:
         st.dataframe(ytd_nat.with_columns(pl.col("nationality").replace_strict(NATIONALITY, default=pl.col("nationality")),
                                          pl.col("change_pct") * 100),
                      hide_index=True, height=390, key="growth_nationality", placeholder="–",
-                     column_config={"nationality": st.column_config.TextColumn("Nationality"), **growth_columns})
+                     column_config={"nationality": st.column_config.TextColumn("Nationality", width=140), **growth_columns})
     with right:
         st.dataframe(ytd_type.with_columns(pl.col("exploitation_type").replace_strict(EXPLOITATION,
                                                                                         default=pl.col("exploitation_type")),
                                            pl.col("change_pct") * 100),
                      hide_index=True, height="content", key="growth_exploitation", placeholder="–",
-                     column_config={"exploitation_type": st.column_config.TextColumn("Exploitation type"),
+                     column_config={"exploitation_type": st.column_config.TextColumn("Exploitation type", width=140),
                                     **growth_columns})
     st.caption("Victims identified, whatever the period start in the sidebar; the other filters apply. "
                "Largest increase first.")
@@ -315,7 +317,8 @@ def data_behind() -> None:
     """The monthly counts behind the page, and their download."""
     table = profile.with_columns(pl.col("sex").replace_strict(SEX), pl.col("age_group").replace_strict(AGE))
     st.dataframe(table, hide_index=True, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY")})
-    csv, file_name = data.export_csv(profile, "msoic-victims-by-month-sex-age")
+    csv, file_name = data.export_csv(table, "msoic-victims-by-month-sex-age", filters,
+                                     {"month": "Month", "sex": "Sex", "age_group": "Age group", "victims": "Victims"})
     st.download_button("Download CSV", signin.recorded(csv, file_name, profile.height),
                        file_name=file_name, mime="text/csv", icon=":material/download:")
 

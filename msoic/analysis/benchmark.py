@@ -207,6 +207,41 @@ def comparison(forces: pl.DataFrame, region_row: pl.DataFrame, nation_row: pl.Da
                                               *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES))
 
 
+def group_benchmark(counts: pl.DataFrame, members: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the group's forces with every measure, the group's pooled row): a most similar group
+    (msoic.similar) as a region of its own."""
+    own = counts.filter(pl.col("force_code").is_in(members))
+    return figures(own), pooled(own.with_columns(pl.lit("group").alias("group")), "group")
+
+
+def group_table(group_forces: pl.DataFrame, group_row: pl.DataFrame, nation_row: pl.DataFrame, members: list[str],
+                names: dict[str, str], group_label: str, nation_label: str) -> pl.DataFrame:
+    """The force and its group (nearest first), the group pooled and the nation: name, population,
+    the counts and every measure (proportions as percentages)."""
+    own = (pl.DataFrame({"force_code": members}).join(group_forces, on="force_code", how="left",
+                                                      maintain_order="left")
+           .with_columns(pl.col("force_code").replace_strict(names).alias("name")))
+    rows = pl.concat([
+        own,
+        group_row.with_columns(pl.lit(group_label).alias("name")),
+        nation_row.with_columns(pl.lit(nation_label).alias("name")),
+    ], how="diagonal_relaxed")
+    return rows.select("name", "population", *COUNTS, *MEASURES).with_columns(pl.col(PROPORTIONS) * 100)
+
+
+COUNT_LABELS = {"live_ops": "Live operations (mean in a month)", "victims": "Victims identified",
+                "child_victims": "Child victims", "victims_referred": "Victims referred to the NRM",
+                "arrests": "Arrests", "charges": "Charges", "closed_ops": "Operations closed",
+                "closed_ops_charged": "Operations closed reaching a charge"}
+
+
+def headers() -> dict[str, str]:
+    """The comparison table's column names as a person reads them (the download's headers)."""
+    measures = {m: spec.label + (" per 100,000" if spec.kind == "rate" else " (%)") for m, spec in MEASURES.items()}
+    return {"name": "Force or area", "population": "Population", **COUNT_LABELS, **measures,
+            **{f"rank_{m}": f"National rank: {label}" for m, label in measures.items()}}
+
+
 def forces_for_display(forces: pl.DataFrame, positions: pl.DataFrame, measure: str, region: str,
                        chosen: set[str], names: dict[str, str]) -> pl.DataFrame:
     """Every force with what the funnel plot and the hex map show of it: name, in_region,

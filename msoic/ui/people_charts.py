@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from msoic.ui import theme
 from msoic.ui.charts import wrap_label
 from msoic.ui.theme import PALETTE
 
@@ -41,7 +42,7 @@ def monthly_stacked(frame: pl.DataFrame, months: list, group: str, value: str, o
         sums = frame.group_by("month").agg(pl.col(value).sum())
         by_month = dict(zip(sums["month"], sums[value]))
         fig.add_scatter(x=months, y=[int(by_month.get(m, 0)) for m in months], name=total, mode="lines",
-                        line=dict(color="#1b1f24", width=1.5), hovertemplate="%{y:,}")
+                        line=dict(color=theme.INK, width=1.5), hovertemplate="%{y:,}")
     fig.update_layout(barmode="stack", hovermode="x unified", legend_traceorder="normal", **_LAYOUT)
     fig.update_xaxes(tickformat="%b %Y")
     fig.update_yaxes(title_text=y_title, tickformat=",")
