@@ -23,12 +23,26 @@ from scipy import stats
 from tests.independent import View, months_between, operations_in_view, reference
 
 PER = 100_000
-RATES = {"live_ops_rate": "live_ops", "victims_rate": "victims", "arrests_rate": "arrests", "charges_rate": "charges"}
-PROPORTIONS = {"nrm_referred": ("victims_referred", "victims"), "child_share": ("child_victims", "victims"),
-               "ops_charged": ("closed_ops_charged", "closed_ops")}
-LABELS = {"live_ops_rate": "Live operations", "victims_rate": "Victims identified", "arrests_rate": "Arrests",
-          "charges_rate": "Charges", "nrm_referred": "Victims referred to the NRM",
-          "child_share": "Victims who were children", "ops_charged": "Closed operations reaching a charge"}
+RATES = {
+    "live_ops_rate": "live_ops",
+    "victims_rate": "victims",
+    "arrests_rate": "arrests",
+    "charges_rate": "charges",
+}
+PROPORTIONS = {
+    "nrm_referred": ("victims_referred", "victims"),
+    "child_share": ("child_victims", "victims"),
+    "ops_charged": ("closed_ops_charged", "closed_ops"),
+}
+LABELS = {
+    "live_ops_rate": "Live operations",
+    "victims_rate": "Victims identified",
+    "arrests_rate": "Arrests",
+    "charges_rate": "Charges",
+    "nrm_referred": "Victims referred to the NRM",
+    "child_share": "Victims who were children",
+    "ops_charged": "Closed operations reaching a charge",
+}
 
 
 def last_day(month: date) -> date:
@@ -37,7 +51,9 @@ def last_day(month: date) -> date:
 
 def national(view: View) -> View:
     """The view the page compares in: the same period, crime types and agencies, every force."""
-    return View(view.start, view.end, families=view.families, crime_types=view.crime_types, agencies=view.agencies)
+    return View(
+        view.start, view.end, families=view.families, crime_types=view.crime_types, agencies=view.agencies
+    )
 
 
 def forces() -> list[str]:
@@ -65,8 +81,16 @@ def _areas(raw: dict) -> pl.DataFrame:
     return pl.concat([primary, others.drop_nulls()]).unique()
 
 
-def _counted(raw: dict, view: View, start: date, end: date, op_key: str, person_key: str,
-             ops: pl.DataFrame, areas: pl.DataFrame) -> dict[str, dict]:
+def _counted(
+    raw: dict,
+    view: View,
+    start: date,
+    end: date,
+    op_key: str,
+    person_key: str,
+    ops: pl.DataFrame,
+    areas: pl.DataFrame,
+) -> dict[str, dict]:
     """Counts grouped by `op_key` of `areas` (operations: live months, closed, closed charged) and
     by `person_key` of `ops` (victims, children, referred, arrests, charges), in start..end."""
     first, last = start, last_day(end)
@@ -82,7 +106,9 @@ def _counted(raw: dict, view: View, start: date, end: date, op_key: str, person_
     charged_ops = set(raw["offender"].filter(pl.col("charged_on").is_not_null())["operation_id"])
     closed = closed.filter(pl.col("closed_on").is_between(first, last))
     return {
-        "live_op_months": per(om.filter((pl.col("status") == "live") & pl.col("month").is_between(start, end)), op_key),
+        "live_op_months": per(
+            om.filter((pl.col("status") == "live") & pl.col("month").is_between(start, end)), op_key
+        ),
         "victims": per(identified, person_key),
         "child_victims": per(identified.filter(pl.col("age_group") == "child"), person_key),
         "victims_referred": per(identified.filter(pl.col("nrm_referred")), person_key),
@@ -93,8 +119,9 @@ def _counted(raw: dict, view: View, start: date, end: date, op_key: str, person_
     }
 
 
-def force_counts(raw: dict, view: View, start: date | None = None, end: date | None = None,
-                 with_national: bool = False) -> dict[str, dict]:
+def force_counts(
+    raw: dict, view: View, start: date | None = None, end: date | None = None, with_national: bool = False
+) -> dict[str, dict]:
     """{force: counts} over start..end (the view's period by default) for every force: live
     operation-months and the mean live, victims (children, referred), arrests, charges,
     operations closed and those of them with a charge. An operation counts in every force area it
@@ -116,8 +143,9 @@ def force_counts(raw: dict, view: View, start: date | None = None, end: date | N
     }
 
 
-def total_counts(raw: dict, view: View, codes: list[str], start: date | None = None,
-                 end: date | None = None) -> dict[str, float]:
+def total_counts(
+    raw: dict, view: View, codes: list[str], start: date | None = None, end: date | None = None
+) -> dict[str, float]:
     """The force areas `codes` together over start..end, each operation once: live months and
     closed of the operations naming any of them; people of those whose primary area is one of
     them; the population of the territorial ones."""
@@ -125,8 +153,16 @@ def total_counts(raw: dict, view: View, codes: list[str], start: date | None = N
     ops = operations_in_view(raw, national(view)).select("operation_id", "force_code")
     areas = _areas(raw).join(ops.select("operation_id"), on="operation_id")
     naming = areas.filter(pl.col("force_code").is_in(codes)).select("operation_id").unique()
-    found = _counted(raw, view, start, end, "all", "all", ops.filter(pl.col("force_code").is_in(codes))
-                     .with_columns(pl.lit(1).alias("all")), naming.with_columns(pl.lit(1).alias("all")))
+    found = _counted(
+        raw,
+        view,
+        start,
+        end,
+        "all",
+        "all",
+        ops.filter(pl.col("force_code").is_in(codes)).with_columns(pl.lit(1).alias("all")),
+        naming.with_columns(pl.lit(1).alias("all")),
+    )
     out = {k: v.get(1, 0) for k, v in found.items()}
     out["live_ops"] = out["live_op_months"] / len(months_between(start, end))
     out["population"] = sum(population().get(c, 0) for c in codes)
@@ -157,9 +193,12 @@ def ranks(values: dict[str, float | None]) -> dict[str, str]:
     present = [v for v in values.values() if v is not None]
     if len(set(present)) <= 1:
         return dict.fromkeys(values, "–")
-    return {k: "–" if v is None else
-            f"{'=' if present.count(v) > 1 else ''}{1 + sum(1 for w in present if w > v)} of {len(present)}"
-            for k, v in values.items()}
+    return {
+        k: "–"
+        if v is None
+        else f"{'=' if present.count(v) > 1 else ''}{1 + sum(1 for w in present if w > v)} of {len(present)}"
+        for k, v in values.items()
+    }
 
 
 def target(counts: dict[str, dict], measure: str) -> float:
@@ -172,6 +211,7 @@ def target(counts: dict[str, dict], measure: str) -> float:
 
 
 # Funnel limits ---------------------------------------------------------------------------------
+
 
 def exact_limit(kind: str, theta: float, n: float, p: float) -> float:
     """Spiegelhalter (2005) A.1.1 worked by hand: r is the first count where the cumulated
@@ -236,15 +276,22 @@ def funnel(counts: dict[str, dict], measure: str, dispersion: bool = True) -> di
     scale = PER if kind == "rate" else 1
     points = {c: (size(counts[c], measure), value(counts[c], measure)) for c in forces()}
     points = {c: p for c, p in points.items() if p[1] is not None}
-    phi = overdispersion(kind, theta, [n for n, _ in points.values()], [v / scale for _, v in points.values()])
+    phi = overdispersion(
+        kind, theta, [n for n, _ in points.values()], [v / scale for _, v in points.values()]
+    )
     used = phi if dispersion else 1.0
     return {
-        "kind": kind, "theta": theta, "scale": scale, "phi": phi, "used_phi": used,
+        "kind": kind,
+        "theta": theta,
+        "scale": scale,
+        "phi": phi,
+        "used_phi": used,
         "points": {c: (n, v, status(kind, theta, n, v / scale, used)) for c, (n, v) in points.items()},
     }
 
 
 # Scorecard -------------------------------------------------------------------------------------
+
 
 def submissions(db_path: Path) -> pl.DataFrame:
     con = duckdb.connect(str(db_path), read_only=True)
@@ -269,39 +316,64 @@ def _units(rows: list[tuple[str, object]], region: str) -> dict[str, list]:
 def scorecard_values(raw: dict, db_path: Path, view: View, start: date, end: date, region: str) -> dict:
     """{metric: {unit: (value, n)}} for the quarter start..end, units being forces, the region
     and 'nation' (the territorial force areas: operations with no force area are in none of them)."""
-    ops = operations_in_view(raw, national(view)).select("operation_id", "force_code").filter(
-        pl.col("force_code").is_in(forces()))
+    ops = (
+        operations_in_view(raw, national(view))
+        .select("operation_id", "force_code")
+        .filter(pl.col("force_code").is_in(forces()))
+    )
     first, last = start, last_day(end)
     data_end = last_day(raw["operation_month"]["month"].max())
-    victims = raw["victim"].join(ops, on="operation_id").filter(pl.col("identified_on").is_between(first, last))
+    victims = (
+        raw["victim"].join(ops, on="operation_id").filter(pl.col("identified_on").is_between(first, last))
+    )
     out: dict[str, dict] = {}
 
     def share(rows):
         return {u: (sum(xs) / len(xs), len(xs)) for u, xs in _units(rows, region).items() if xs}
 
-    followed = [r for r in victims.iter_rows(named=True) if r["identified_on"] + timedelta(days=30) <= data_end]
+    followed = [
+        r for r in victims.iter_rows(named=True) if r["identified_on"] + timedelta(days=30) <= data_end
+    ]
 
     def in_30(r):
-        return r["nrm_referred_on"] is not None and r["nrm_referred_on"] <= r["identified_on"] + timedelta(days=30)
+        return r["nrm_referred_on"] is not None and r["nrm_referred_on"] <= r["identified_on"] + timedelta(
+            days=30
+        )
 
     out["nrm_referral_rate"] = share([(r["force_code"], in_30(r)) for r in followed])
-    out["child_nrm_referral_rate"] = share([(r["force_code"], in_30(r)) for r in followed if r["age_group"] == "child"])
-    out["known_nationality"] = share([(r["force_code"], r["nationality"] != "UNK")
-                                      for r in victims.iter_rows(named=True)])
+    out["child_nrm_referral_rate"] = share(
+        [(r["force_code"], in_30(r)) for r in followed if r["age_group"] == "child"]
+    )
+    out["known_nationality"] = share(
+        [(r["force_code"], r["nationality"] != "UNK") for r in victims.iter_rows(named=True)]
+    )
 
     charged = set(raw["offender"].filter(pl.col("charged_on").is_not_null())["operation_id"])
-    closed = raw["operation"].join(ops.drop("force_code"), on="operation_id").filter(
-        pl.col("closed_on").is_between(first, last))
-    out["closed_with_charge"] = share([(r["force_code"], r["operation_id"] in charged)
-                                       for r in closed.iter_rows(named=True)])
+    closed = (
+        raw["operation"]
+        .join(ops.drop("force_code"), on="operation_id")
+        .filter(pl.col("closed_on").is_between(first, last))
+    )
+    out["closed_with_charge"] = share(
+        [(r["force_code"], r["operation_id"] in charged) for r in closed.iter_rows(named=True)]
+    )
 
-    first_arrest = (raw["offender"].filter(pl.col("arrested_on").is_not_null())
-                    .group_by("operation_id").agg(pl.col("arrested_on").min())
-                    .join(raw["operation"].select("operation_id", "opened_on"), on="operation_id")
-                    .join(ops, on="operation_id")
-                    .filter(pl.col("arrested_on").is_between(first, last)))
-    days = _units([(r["force_code"], (r["arrested_on"] - r["opened_on"]).days)
-                   for r in first_arrest.iter_rows(named=True)], region)
+    first_arrest = (
+        raw["offender"]
+        .filter(pl.col("arrested_on").is_not_null())
+        .group_by("operation_id")
+        .agg(pl.col("arrested_on").min())
+        .join(raw["operation"].select("operation_id", "opened_on"), on="operation_id")
+        .join(ops, on="operation_id")
+        .filter(pl.col("arrested_on").is_between(first, last))
+    )
+    days = _units(
+        [
+            (r["force_code"], (r["arrested_on"] - r["opened_on"]).days)
+            for r in first_arrest.iter_rows(named=True)
+        ],
+        region,
+    )
     out["days_to_first_arrest"] = {u: (statistics.median(xs), len(xs)) for u, xs in days.items() if xs}
 
     agencies = set(view.agencies) if view.agencies else None
@@ -335,6 +407,7 @@ def next_month(m: date) -> date:
 
 def datetime_at(d: date):
     from datetime import datetime
+
     return datetime(d.year, d.month, d.day)
 
 
@@ -348,6 +421,7 @@ def rag(value: float, target: float, direction: str, band: float) -> str:
 
 # AppTest helpers ---------------------------------------------------------------------------------
 
+
 def chart(at, key: str) -> dict:
     """The Plotly figure (as the browser receives it) of the chart with this key."""
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
@@ -356,16 +430,26 @@ def chart(at, key: str) -> dict:
 
 
 TABLES = {  # a column only each of the page's tables has
-    "rates": "live_ops_rate", "proportions": "nrm_referred", "summary": "change_on_month",
-    "outliers": "status", "plan": "counts", "scorecard": "rag", "group": "live_ops_rate",
+    "rates": "live_ops_rate",
+    "proportions": "nrm_referred",
+    "summary": "change_on_month",
+    "outliers": "status",
+    "plan": "counts",
+    "scorecard": "rag",
+    "group": "live_ops_rate",
 }
 
 
 def frame(at, name: str):
     """The page's st.dataframe called `name` (see TABLES), as pandas."""
     # The most similar group's tables name their rows `member` and carry the same measures.
-    found = [d.value for d in at.dataframe if TABLES[name] in d.value.columns
-             and (name == "group") == ("member" in d.value.columns) and (name != "group" or "where" not in d.value.columns)]
+    found = [
+        d.value
+        for d in at.dataframe
+        if TABLES[name] in d.value.columns
+        and (name == "group") == ("member" in d.value.columns)
+        and (name != "group" or "where" not in d.value.columns)
+    ]
     assert len(found) == 1, f"{len(found)} tables with column {TABLES[name]!r}"
     return found[0]
 
@@ -377,10 +461,13 @@ def click(at, key: str, codes: list[str]):
     states = at._tree.get_widget_states()
     state = states.widgets.add()
     state.id = element.proto.id
-    points = [{"customdata": [code], "curve_number": 0, "point_number": i, "point_index": i}
-              for i, code in enumerate(codes)]
-    state.string_value = json.dumps({"selection": {"points": points, "point_indices": list(range(len(codes))),
-                                                   "box": [], "lasso": []}})
+    points = [
+        {"customdata": [code], "curve_number": 0, "point_number": i, "point_index": i}
+        for i, code in enumerate(codes)
+    ]
+    state.string_value = json.dumps(
+        {"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}}
+    )
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -43,36 +43,54 @@ def _load(tmp_path, others: list[str | None]):
 def test_other_force_areas_are_stored_by_code_whether_sent_as_codes_or_names(tmp_path):
     out, stored = _load(tmp_path, ["essex; Metropolitan Police", "Avon and Somerset", "", None])
     assert out.status == "loaded" and out.rejected is None or out.rejected.is_empty()
-    assert stored == {"OP-0": ["essex", "metropolitan"], "OP-1": ["avon-and-somerset"], "OP-2": [], "OP-3": []}
+    assert stored == {
+        "OP-0": ["essex", "metropolitan"],
+        "OP-1": ["avon-and-somerset"],
+        "OP-2": [],
+        "OP-3": [],
+    }
 
 
 def test_an_unknown_area_or_the_primary_again_is_rejected_with_the_list_it_comes_from(tmp_path):
     out, stored = _load(tmp_path, ["essex; Atlantis", "kent"])
     assert stored == {}
     errors = out.rejected.sort("row_number")["errors"].to_list()
-    assert "column Other force areas: 'essex; Atlantis' is not codes or names from data/reference/force.csv" in errors[0]
+    assert (
+        "column Other force areas: 'essex; Atlantis' is not codes or names from data/reference/force.csv"
+        in errors[0]
+    )
     assert "column Other force areas: 'kent' repeats Force area" in errors[1]
 
 
 def test_an_operation_with_no_force_area_is_national_only_when_a_rocu_or_partner_leads_it(tmp_path):
     # A partner's operation at the border names no force: 'national' (or its name), never a force.
-    btp = [operation("BTP-1", "btp", "national"), operation("BTP-2", "btp", "National / non-territorial"),
-           operation("BTP-3", "btp", "national")]
+    btp = [
+        operation("BTP-1", "btp", "national"),
+        operation("BTP-2", "btp", "National / non-territorial"),
+        operation("BTP-3", "btp", "national"),
+    ]
     btp[2]["Other force areas"] = "metropolitan"
     kent = [operation("KENT-1", "kent", "national")]
-    (out_btp,) = ingest.load([write_return(tmp_path / "b", "btp", "2026-01", btp, [])], tmp_path / "r.duckdb", key=KEY)
-    (out_kent,) = ingest.load([write_return(tmp_path / "k", "kent", "2026-01", kent, [])], tmp_path / "r.duckdb",
-                              key=KEY)
+    (out_btp,) = ingest.load(
+        [write_return(tmp_path / "b", "btp", "2026-01", btp, [])], tmp_path / "r.duckdb", key=KEY
+    )
+    (out_kent,) = ingest.load(
+        [write_return(tmp_path / "k", "kent", "2026-01", kent, [])], tmp_path / "r.duckdb", key=KEY
+    )
     con = duckdb.connect(str(tmp_path / "r.duckdb"), read_only=True)
     try:
         stored = dict(con.sql("select operation_id, force_code from operation").fetchall())
     finally:
         con.close()
     assert stored == {"BTP-1": "national", "BTP-2": "national"}
-    assert "column Other force areas: 'metropolitan' names force areas of an operation given no force area" in \
-        out_btp.rejected["errors"][0]
-    assert "column Force area: 'national' is for an operation led by a ROCU or a partner agency" in \
-        out_kent.rejected["errors"][0]
+    assert (
+        "column Other force areas: 'metropolitan' names force areas of an operation given no force area"
+        in out_btp.rejected["errors"][0]
+    )
+    assert (
+        "column Force area: 'national' is for an operation led by a ROCU or a partner agency"
+        in out_kent.rejected["errors"][0]
+    )
 
 
 def test_a_first_format_return_without_other_force_areas_loads_unchanged(tmp_path):
@@ -82,6 +100,7 @@ def test_a_first_format_return_without_other_force_areas_loads_unchanged(tmp_pat
 
 
 # Counted by area --------------------------------------------------------------------------------
+
 
 def _areas_db(tmp_path):
     """Returns of January 2026: Kent's county line into Essex and the Met; a Met operation; BTP's
@@ -95,8 +114,11 @@ def _areas_db(tmp_path):
     nca[0]["Other force areas"] = "Essex"
     path = tmp_path / "areas.duckdb"
     for agency, ops in (("kent", kent), ("metropolitan", met), ("btp", btp), ("nca", nca)):
-        people = victims_from({("labour", "adult", "male", "GBR", None): 2 if agency == "btp" else 1},
-                              ops[0]["Operation ID"], agency)
+        people = victims_from(
+            {("labour", "adult", "male", "GBR", None): 2 if agency == "btp" else 1},
+            ops[0]["Operation ID"],
+            agency,
+        )
         (out,) = ingest.load([write_return(tmp_path / agency, agency, "2026-01", ops, people)], path, key=KEY)
         assert out.rejected is None or out.rejected.is_empty(), out.rejected
     return path
@@ -110,11 +132,15 @@ def _run(path, name, filters):
         con.close()
 
 
-def test_per_force_counts_count_an_operation_in_every_area_it_names_and_the_national_row_holds_the_rest(tmp_path):
+def test_per_force_counts_count_an_operation_in_every_area_it_names_and_the_national_row_holds_the_rest(
+    tmp_path,
+):
     path = _areas_db(tmp_path)
     january = View(JAN, JAN)
     expected = ib.force_counts(load_raw(path), january, with_national=True)
-    got = {r["force_code"]: r for r in _run(path, "benchmark_by_force", Filters(JAN, JAN)).iter_rows(named=True)}
+    got = {
+        r["force_code"]: r for r in _run(path, "benchmark_by_force", Filters(JAN, JAN)).iter_rows(named=True)
+    }
     assert set(got) == set(expected)
     for code, counts in expected.items():
         for k in ("live_op_months", "victims", "closed_ops"):
@@ -130,8 +156,10 @@ def test_per_force_counts_count_an_operation_in_every_area_it_names_and_the_nati
 
 def test_a_btp_operation_no_longer_inflates_the_met(tmp_path):
     # Before, BTP's operation had to name a force: the Met's figures held its two victims.
-    got = {r["force_code"]: r for r in _run(_areas_db(tmp_path), "benchmark_by_force", Filters(JAN, JAN))
-           .iter_rows(named=True)}
+    got = {
+        r["force_code"]: r
+        for r in _run(_areas_db(tmp_path), "benchmark_by_force", Filters(JAN, JAN)).iter_rows(named=True)
+    }
     assert got["metropolitan"]["victims"] == 1 and got["metropolitan"]["live_op_months"] == 2
 
 

@@ -14,8 +14,12 @@ from msoic.analysis import benchmark
 from msoic.filters import add_months
 
 # Counts, then proportions (numerator over denominator), in the order of the Benchmark page.
-COUNTS = {"live_ops": "Live operations", "victims": "Victims identified", "arrests": "Arrests",
-          "charges": "Charges"}
+COUNTS = {
+    "live_ops": "Live operations",
+    "victims": "Victims identified",
+    "arrests": "Arrests",
+    "charges": "Charges",
+}
 SHARES = {
     "nrm_referred": ("Victims referred to the NRM", "victims_referred", "victims"),
     "child_share": ("Victims who were children", "child_victims", "victims"),
@@ -41,7 +45,9 @@ def counted(region_forces: list[str], covered: set[str] | None = None) -> tuple[
     return kept or None
 
 
-def both_counted(region_forces: list[str], covered: tuple[set[str], set[str]] | None) -> tuple[str, ...] | None:
+def both_counted(
+    region_forces: list[str], covered: tuple[set[str], set[str]] | None
+) -> tuple[str, ...] | None:
     """The region's force areas two months are compared over: those with data in both (`covered`:
     the force areas with data in each; all, without it), so a missing return is never a change."""
     return counted(region_forces, None if covered is None else covered[0] & covered[1])
@@ -68,8 +74,12 @@ class RegionTotals:
     on_year: tuple[dict | None, dict | None]
 
 
-def region_totals(total_of: Callable[[tuple[str, ...], date], pl.DataFrame], region_forces: list[str], month: date,
-                  covered: tuple[set[str], set[str], set[str]] | None = None) -> RegionTotals:
+def region_totals(
+    total_of: Callable[[tuple[str, ...], date], pl.DataFrame],
+    region_forces: list[str],
+    month: date,
+    covered: tuple[set[str], set[str], set[str]] | None = None,
+) -> RegionTotals:
     """The region's totals around `month`, asking `total_of(forces, month)` (queries/benchmark_total.sql
     over those force areas in that month) for each; `covered` as for `paragraph`."""
     months = (month, add_months(month, -1), add_months(month, -12))
@@ -133,9 +143,14 @@ def count_text(value: float | None) -> str:
     return NO_DATA if value is None else f"{value:,.0f}"
 
 
-def table(now: dict | None, previous: dict | None, year_ago: dict | None, month: date,
-          on_month: tuple[dict | None, dict | None] | None = None,
-          on_year: tuple[dict | None, dict | None] | None = None) -> pl.DataFrame:
+def table(
+    now: dict | None,
+    previous: dict | None,
+    year_ago: dict | None,
+    month: date,
+    on_month: tuple[dict | None, dict | None] | None = None,
+    on_year: tuple[dict | None, dict | None] | None = None,
+) -> pl.DataFrame:
     """One row per measure: the month, the month before, the change, a year before, the change
     (a month without data, None, reads 'no data' and so does any change against it). The changes
     compare `on_month` and `on_year` (pairs of totals over the same forces, RegionTotals) when given."""
@@ -143,25 +158,49 @@ def table(now: dict | None, previous: dict | None, year_ago: dict | None, month:
     rows = []
     for measure, label in COUNTS.items():
         v_now, v_prev, v_year = (_count(v, measure) for v in (now, previous, year_ago))
-        rows.append((label, count_text(v_now), count_text(v_prev),
-                     change_text(*(_count(v, measure) for v in month_pair)), count_text(v_year),
-                     change_text(*(_count(v, measure) for v in year_pair))))
+        rows.append(
+            (
+                label,
+                count_text(v_now),
+                count_text(v_prev),
+                change_text(*(_count(v, measure) for v in month_pair)),
+                count_text(v_year),
+                change_text(*(_count(v, measure) for v in year_pair)),
+            )
+        )
 
     def points(pair: tuple[dict | None, dict | None], measure: str) -> str:
         return NO_DATA if None in pair else share_change(*(share(v, measure) for v in pair))
 
     for measure, (label, _, _) in SHARES.items():
-        rows.append((label, share_text(now, measure), share_text(previous, measure), points(month_pair, measure),
-                     share_text(year_ago, measure), points(year_pair, measure)))
-    return pl.DataFrame(rows, schema=["measure", "month", "previous_month", "change_on_month", "year_ago",
-                                      "change_on_year"], orient="row")
+        rows.append(
+            (
+                label,
+                share_text(now, measure),
+                share_text(previous, measure),
+                points(month_pair, measure),
+                share_text(year_ago, measure),
+                points(year_pair, measure),
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema=["measure", "month", "previous_month", "change_on_month", "year_ago", "change_on_year"],
+        orient="row",
+    )
 
 
-def _count_sentence(label: str, value: float, on_month: tuple[float | None, float | None],
-                    on_year: tuple[float | None, float | None], month: date) -> str:
+def _count_sentence(
+    label: str,
+    value: float,
+    on_month: tuple[float | None, float | None],
+    on_year: tuple[float | None, float | None],
+    month: date,
+) -> str:
     before, year = add_months(month, -1), add_months(month, -12)
-    return (f"{label}: **{value:,.0f}**, {_phrase(*on_month)} {before:%B} and "
-            f"{_phrase(*on_year)} {year:%B %Y}.")
+    return (
+        f"{label}: **{value:,.0f}**, {_phrase(*on_month)} {before:%B} and {_phrase(*on_year)} {year:%B %Y}."
+    )
 
 
 def _phrase(value: float | None, before: float | None) -> str:
@@ -176,9 +215,16 @@ def _phrase(value: float | None, before: float | None) -> str:
     return f"{direction} {abs(diff):,}{percent} on"
 
 
-def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, region_totals: RegionTotals,
-              region: str, region_name: str, force_names: dict[str, str], month: date,
-              covered: tuple[set[str], set[str], set[str]] | None = None) -> str:
+def paragraph(
+    now_forces: pl.DataFrame,
+    previous_forces: pl.DataFrame,
+    region_totals: RegionTotals,
+    region: str,
+    region_name: str,
+    force_names: dict[str, str],
+    month: date,
+    covered: tuple[set[str], set[str], set[str]] | None = None,
+) -> str:
     """The briefing paragraph (Markdown) for the region in `month`, from its forces' counts in the
     month and the month before and its totals; `covered` holds the force areas with data in the
     month, the month before and a year before (all, without it)."""
@@ -187,17 +233,27 @@ def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, region_to
     sentences = [f"**{month:%B %Y} in {place(region_name)}.**"]
     if now is None:
         return " ".join([*sentences, f"No data: no returns for {month:%B %Y} from its forces."])
-    sentences += [_count_sentence(label, now[m], tuple(_count(t, m) for t in month_pair),
-                                  tuple(_count(t, m) for t in year_pair), month)
-                  for m, label in COUNTS.items()]
+    sentences += [
+        _count_sentence(
+            label,
+            now[m],
+            tuple(_count(t, m) for t in month_pair),
+            tuple(_count(t, m) for t in year_pair),
+            month,
+        )
+        for m, label in COUNTS.items()
+    ]
 
     both = None if covered is None else covered[0] & covered[1]
     by_force = (
         now_forces.filter(pl.col("region_code") == region)
         .filter(pl.lit(True) if both is None else pl.col("force_code").is_in(list(both)))
         .select("force_code", pl.col("victims").alias("now"))
-        .join(previous_forces.select("force_code", pl.col("victims").alias("before")), on="force_code",
-              how="left")
+        .join(
+            previous_forces.select("force_code", pl.col("victims").alias("before")),
+            on="force_code",
+            how="left",
+        )
         .with_columns((pl.col("now") - pl.col("before").fill_null(0)).alias("change"))
         .sort("change", "force_code", descending=[True, False])
     )
@@ -217,7 +273,9 @@ def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, region_to
         before = ""
         if referred_before is not None:
             before = f" ({referred_before:.0%} of {add_months(month, -1):%B}'s)"
-        sentences.append(f"Of the victims identified, {referred:.0%} have been referred to the NRM so far"
-                         f"{before}; referrals follow identification, so the latest month's share rises as "
-                         "they come in.")
+        sentences.append(
+            f"Of the victims identified, {referred:.0%} have been referred to the NRM so far"
+            f"{before}; referrals follow identification, so the latest month's share rises as "
+            "they come in."
+        )
     return " ".join(sentences)

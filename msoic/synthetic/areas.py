@@ -30,21 +30,27 @@ def force_areas(w: World, op_no: np.ndarray, ops: dict) -> tuple[np.ndarray, lis
     placed = np.isin(np.asarray(w.crimes)[ops["crime"]], PLACED_CRIMES)
     national = ~placed & (keyed_uniform(w.seed, op_no, AREA_KEY) < share)
     rocu = np.char.startswith(code.astype(str), "rocu-")
-    p_multi = np.where(ops["county"], MULTI_AREA_COUNTY_LINES, np.where(
-        ops["ocg"] > 0, MULTI_AREA_OCG, np.where(rocu, MULTI_AREA_ROCU, MULTI_AREA_OTHER)))
+    p_multi = np.where(
+        ops["county"],
+        MULTI_AREA_COUNTY_LINES,
+        np.where(ops["ocg"] > 0, MULTI_AREA_OCG, np.where(rocu, MULTI_AREA_ROCU, MULTI_AREA_OTHER)),
+    )
     multi = ~national & (keyed_uniform(w.seed, op_no, AREA_KEY + 1) < p_multi)
     most = np.where(ops["county"], OTHER_AREAS_MAX, 2)
     regions = w.force_region
     others: list[list[str]] = [[] for _ in op_no]
     for i in np.flatnonzero(multi):
-        key = op_no[i:i + 1]
+        key = op_no[i : i + 1]
         k = 1 + int(keyed_uniform(w.seed, key, AREA_KEY + 2)[0] * most[i])
         chosen: list[int] = []
         for j in range(k):
             near = keyed_uniform(w.seed, key, AREA_KEY + 3 + 2 * j)[0]
             pick = keyed_uniform(w.seed, key, AREA_KEY + 4 + 2 * j)[0]
-            pool = np.flatnonzero(regions == regions[force[i]]) if near < OTHER_AREA_SAME_REGION else np.arange(
-                len(w.forces))
+            pool = (
+                np.flatnonzero(regions == regions[force[i]])
+                if near < OTHER_AREA_SAME_REGION
+                else np.arange(len(w.forces))
+            )
             pool = pool[pool != force[i]]
             if len(pool):
                 chosen.append(int(pool[int(pick * len(pool))]))
