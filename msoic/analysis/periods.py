@@ -132,3 +132,8 @@ def drawn(frame: pl.DataFrame, value: str, view: str, unit: str, start: date, en
         out = series.since(series.year_on_year_like_for_like(frame, by_agency, value, comparable), start)
         return out.with_columns(pl.lit(1, pl.Int64).alias("months"), pl.lit(False).alias("partial")), "change"
     return shown(frame, value, view, unit, start, end)
+
+
+def first_month(month: date, unit: str) -> date:
+    """The first month of the month, quarter or financial year holding `month` (as start_of)."""
+    return pl.DataFrame({"month": [month]}, schema={"month": pl.Date}).select(start_of(unit))["month"][0]
