@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from msoic.analysis import kpis, periods, series
+from msoic.analysis import kpis, period_change, periods, series
 from msoic.filters import Filters, add_months
 
 J, F, M, A = (date(2024, m, 1) for m in (1, 2, 3, 4))
@@ -110,3 +110,37 @@ def test_every_other_view_is_drawn_as_periods_shown_and_a_rolling_mean_of_quarte
     assert got.filter(pl.col("month") == J)["change"][0] == pytest.approx(39 / 3 - 1)
     with pytest.raises(ValueError, match="lead agencies"):
         periods.drawn(total, "n", "yoy", "month", J, end)
+
+
+@pytest.mark.parametrize("end, unit, months, before, heading", [
+    (date(2026, 3, 1), "year", 12, date(2024, 4, 1), "2025/26 (Apr 2025–Mar 2026)"),
+    (date(2026, 4, 1), "year", 1, date(2025, 4, 1), "2026/27, Apr 2026"),
+    (date(2026, 12, 1), "quarter", 3, date(2026, 7, 1), "Q4 2026 (Oct–Dec)"),
+    (date(2026, 2, 1), "quarter", 2, date(2025, 10, 1), "Q1 2026, Jan–Feb 2026"),
+])
+def test_a_period_is_compared_to_its_last_month_with_the_same_months_of_the_one_before(end, unit, months, before,
+                                                                                       heading):
+    chosen = period_change.pair(end, unit)
+    assert len(chosen.months) == len(chosen.before) == months and chosen.months[-1] == end
+    assert chosen.before[0] == before and chosen.text(chosen.months) == heading
+
+
+def test_a_force_is_compared_over_the_months_with_data_in_both_periods():
+    forces = pl.DataFrame({"force_code": ["kent", "essex"], "region_code": ["eastern", "eastern"]})
+    chosen = period_change.pair(date(2026, 6, 1), "quarter")
+    rows = [(date(2026, m, 1), f, n) for f, ns in {"kent": [2, 1, 4, 5, 9, 3], "essex": [1] * 6}.items()
+            for m, n in zip(range(1, 7), ns)]
+    by_month = pl.DataFrame(rows, schema={"month": pl.Date, "group": pl.String, "victims": pl.Int64}, orient="row"
+                            ).with_columns(pl.col("victims").alias(m) for m in ("arrests", "charges", "live_ops"))
+    covered = {date(2026, m, 1): {"kent", "essex"} - ({"kent"} if m == 5 else set()) - ({"essex"} if m < 4 else set())
+               for m in range(1, 7)}
+    got = period_change.per_force(by_month, covered, forces, chosen).sort("force_code")
+    assert got["months"].to_list() == [0, 2]  # Essex has nothing before April; Kent no May
+    kent = got.row(1, named=True)
+    assert (kent["victims"], kent["victims_before"]) == (5 + 3, 2 + 4)  # May's 9 and February's 1 left out
+    assert (kent["live_ops"], kent["live_ops_before"]) == (4.0, 3.0)  # the mean of the months compared
+    table = period_change.table(got, "eastern", {"kent": "Kent", "essex": "Essex"}, 3, "Eastern", "Nation")
+    assert table["name"].to_list() == ["Kent", "Essex", "Eastern", "Nation"]
+    assert table["compared"].to_list() == ["2 of 3 months", "0 of 3 months", "1 of 2 force areas", "1 of 2 force areas"]
+    assert table["victims"].to_list() == [8, None, 8, 8]
+    assert table["victims_change_pct"].to_list() == pytest.approx([100 / 3, None, 100 / 3, 100 / 3], nan_ok=True)
