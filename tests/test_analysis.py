@@ -97,7 +97,7 @@ def test_a_month_against_a_year_before_is_compared_over_the_agencies_complete_in
 
 
 def test_every_other_view_is_drawn_as_periods_shown_and_a_rolling_mean_of_quarters_is_each_quarter():
-    total, by_agency = two_years({"kent": list(range(24))})
+    total, _ = two_years({"kent": list(range(24))})
     end = date(2024, 12, 1)
     assert periods.drawn_view("rolling", "quarter") == "monthly"
     assert periods.drawn_view("rolling", "month") == "rolling"
