@@ -352,7 +352,7 @@ def rates_tables(table: pl.DataFrame, key: str, ranked_among: str) -> None:
                  "– when every one has the same value)")
     st.dataframe(
         table.select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
-        hide_index=True, key=f"{key}_rates", placeholder=NO_VALUE,
+        hide_index=True, key=f"{key}_rates", placeholder=NO_VALUE, height="content",
         column_config={
             "name": st.column_config.TextColumn("Per 100,000 population", width="medium"),
             "population": st.column_config.NumberColumn("Population", format="localized"),
@@ -367,7 +367,7 @@ def rates_tables(table: pl.DataFrame, key: str, ranked_among: str) -> None:
     st.dataframe(
         table.select("name", "victims", "nrm_referred", "rank_nrm_referred", "child_share", "rank_child_share",
                      "closed_ops", "ops_charged", "rank_ops_charged"),
-        hide_index=True, key=f"{key}_proportions", placeholder=NO_VALUE,
+        hide_index=True, key=f"{key}_proportions", placeholder=NO_VALUE, height="content",
         column_config={
             "name": st.column_config.TextColumn("Proportions", width="medium"),
             "victims": st.column_config.NumberColumn("Victims identified", format="localized"),
