@@ -16,7 +16,8 @@ from tests.independent import View, reference, shift
 
 PAGE = "views/benchmark.py"
 SECTION = "bench_section"  # the URL parameter of the open tab
-TABS = ("What changed", "Who stands out", "Similar forces", "Action plan", "Rates and ranks")
+TABS = ("What changed", "On the period before", "Who stands out", "Similar forces", "Action plan",
+        "Rates and ranks", "Other regions")
 _opened: dict = {}
 
 
@@ -307,7 +308,8 @@ def test_the_page_works_for_the_first_month_of_the_data(raw):
 def test_only_the_open_tab_is_drawn_and_what_changed_opens_by_default(last_month, db_path):
     view = View(shift(last_month, -23), last_month)
     charts = {"What changed": set(), "Who stands out": {"bench_funnel", "bench_hexmap"},
-              "Similar forces": {"bench_msg_funnel"}, "Action plan": {"bench_scorecard"}, "Rates and ranks": set()}
+              "Similar forces": {"bench_msg_funnel"}, "Action plan": {"bench_scorecard"}, "Rates and ranks": set(),
+              "On the period before": set(), "Other regions": set()}
     for tab, keys in charts.items():
         assert {c.proto.id.rsplit("-", 1)[-1] for c in page(view, tab).get("plotly_chart")} == keys, tab
     assert not page(view).get("plotly_chart") and ind.frame(page(view), "summary") is not None

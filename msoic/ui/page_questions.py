@@ -37,7 +37,7 @@ VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Operations", "views/operations.py", {"operation": "OP-00000000"}),  # a link it does not list: scope checked
     ("Benchmark", "views/benchmark.py", {}),
     *(("Benchmark", "views/benchmark.py", {"bench_section": tab}) for tab in (
-        "Who stands out", "Action plan", "Rates and ranks")),
+        "Who stands out", "Action plan", "Rates and ranks", "On the period before", "Other regions")),
     ("Data", "views/data.py", {}),
 )
 
