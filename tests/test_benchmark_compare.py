@@ -192,3 +192,23 @@ def test_the_period_download_is_labelled_and_stamped_with_the_months_compared(ga
                                  "Victims identified: Q1 2026, Jan–Feb 2026"]
     assert frame["Force or area"].to_list()[-2:] == ["Eastern (region)", NATION]
     assert set(frame["Period"]) == {"Jan 2026 to May 2026"}
+
+
+def test_a_coordinators_period_download_hides_small_counts(raw, db_path, last_month, downloads):
+    view = View(shift(last_month, -2), last_month)
+    open_app(view, PAGE, {"bench_section": "On the period before", "as_role": "Regional coordinator",
+                          "as_region": "North West"})
+    (name,) = [n for n in downloads if n.startswith("SYNTHETIC-msoic-benchmark-north-west-quarters_")]
+    frame = pl.read_csv(io.BytesIO(downloads[name]()), infer_schema=False)
+    want = ind.periods_compared(raw, view, ind.received(db_path), "quarter", "victims")
+    now, before = [c for c in frame.columns if c.startswith("Victims identified: ")][:2]
+    hidden = 0
+    for code in [f for f, r in ind.region_of().items() if r == "north-west"]:
+        (row,) = frame.filter(pl.col("Force or area") == names("force")[code]).iter_rows(named=True)
+        for column, n in ((now, want[code][1]), (before, want[code][2])):
+            assert row[column] == ("[c]" if 1 <= n <= 5 else str(n)), (code, column)
+            hidden += 1 <= n <= 5
+        if any(1 <= n <= 5 for n in want[code][1:]):  # a share or mean beside a hidden count could give it away
+            assert row["Victims identified: change (%)"] in ("[c]", None), code
+    assert hidden, "the case needs a small count"
+    assert set(frame["Access"]) == {"Regional coordinator, North West"}

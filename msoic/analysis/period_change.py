@@ -100,7 +100,10 @@ def table(forces: pl.DataFrame, region: str, names: dict[str, str], length: int,
 
     rows = pl.concat([force_rows.cast(dict.fromkeys(columns, pl.Float64)), pooled(own, region_label),
                       pooled(forces, nation_label)])
-    return _changes(rows)
+    # Counts stay whole numbers (disclosure control finds the counts to hide by their integer type);
+    # live operations are a mean.
+    counted = [c for m in MEASURES if m not in periods.MEAN_MEASURES for c in (m, f"{m}_before")]
+    return _changes(rows.with_columns(pl.col(counted).round().cast(pl.Int64)))
 
 
 def headers(chosen: Pair) -> dict[str, str]:
