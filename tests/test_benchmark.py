@@ -309,7 +309,7 @@ def test_only_the_open_tab_is_drawn_and_what_changed_opens_by_default(last_month
     view = View(shift(last_month, -23), last_month)
     charts = {"What changed": set(), "Who stands out": {"bench_funnel", "bench_hexmap"},
               "Similar forces": {"bench_msg_funnel"}, "Action plan": {"bench_scorecard"}, "Rates and ranks": set(),
-              "On the period before": set(), "Other regions": set()}
+              "On the period before": set(), "Other regions": {"bench_region_bars"}}
     for tab, keys in charts.items():
         assert {c.proto.id.rsplit("-", 1)[-1] for c in page(view, tab).get("plotly_chart")} == keys, tab
     assert not page(view).get("plotly_chart") and ind.frame(page(view), "summary") is not None

@@ -60,6 +60,18 @@ def test_the_region_beside_every_other_region_per_100000_and_ranked_among_the_re
         assert frame[measure].iloc[-1] == pytest.approx(ind.value(nation, measure) * scale, rel=1e-9)
         ranks = ind.ranks(values)
         assert frame[f"rank_{measure}"].tolist() == [ranks[r] for r in order] + [""], measure
+    # The chart of the measure chosen (live operations, first): highest at the top, the region marked.
+    bars = ind.chart(at, "bench_region_bars")
+    (bar,) = [t for t in bars["data"] if t.get("meta") == "regions"]
+    values = {r: ind.value(pooled[r], "live_ops_rate") for r in order}
+    ranked = sorted(order, key=lambda r: values[r])
+    assert [c[0] for c in bar["customdata"]] == ranked and bar["x"] == pytest.approx([values[r] for r in ranked])
+    assert [c[1] for c in bar["customdata"]] == [ind.ranks(values)[r] for r in ranked]
+    assert len({c for r, c in zip(ranked, bar["marker"]["color"]) if r == region}) == 1
+    assert bar["marker"]["color"][ranked.index(region)] not in {
+        c for r, c in zip(ranked, bar["marker"]["color"]) if r != region}
+    (line,) = [t for t in bars["data"] if t.get("name") == "National value"]
+    assert line["x"] == pytest.approx([ind.value(nation, "live_ops_rate")] * 2)
 
 
 def test_regions_with_the_same_value_share_their_rank(raw, last_month):

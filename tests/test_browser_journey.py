@@ -230,6 +230,11 @@ def test_benchmark_compares_periods_and_regions_on_a_phone_and_in_the_dark(brows
         # Glide's grid draws its cells on a canvas in the colour its theme variable names: dark, not a light panel.
         cells = page.evaluate(GRID_BACKGROUND)
         assert cells and all(_contrast(c, "#ffffff") > 3 for c in cells), (title, cells)
+        if title == "Benchmark-regions":  # the national line and the region's bar read on the dark background
+            page.wait_for_function("() => document.querySelector('.js-plotly-plot')?.data", timeout=60_000)
+            colours = page.evaluate("""() => document.querySelector('.js-plotly-plot').data.flatMap(t =>
+                t.meta === 'regions' ? [...new Set(t.marker.color)] : [t.line.color])""")
+            assert len(colours) == 3 and all(_contrast(c, "#0f1419") >= 3 for c in colours), colours
         _shoot(page, f"dark-{title.lower()}.png", WIDE["width"])
         page.close()
     assert not sideways, sideways

@@ -406,6 +406,16 @@ def rates_and_ranks() -> None:
                        key="bench_download")
 
 
+@data.by_view
+def region_bars(view: Filters, region: str, measure: str) -> go.Figure:
+    """Every region as a bar of one measure, the chosen region marked, against the national value."""
+    counts = benchmark.counts_per_force(data.run("benchmark_by_force", replace(view, regions=(), forces=())))
+    _, _, nation_row = benchmark.benchmark(counts, region)
+    spec = benchmark.MEASURES[measure]
+    return charts.region_bars(benchmark.regions_ranked(counts, region, region_names, measure), nation_row[measure][0],
+                              spec.kind, spec.label)
+
+
 def region_against_regions() -> None:
     """The region beside every other region: rates per 100,000 and proportions, ranked among the regions."""
     counts, _, _, nation_row = benchmarked()
@@ -417,6 +427,11 @@ def region_against_regions() -> None:
         "estimates; ONS, NRS, NISRA), so regions of different sizes compare. Rank is the region's place among the "
         f"{len(region_names)} (among those with cases, for proportions), 1 being the highest; =3 is shared."
     )
+    measure = st.selectbox("Measure", list(benchmark.MEASURES), key="bench_measure", bind="query-params",
+                           format_func=lambda m: benchmark.MEASURES[m].label, width=260)
+    spec = benchmark.MEASURES[measure]
+    st.plotly_chart(region_bars(filters, region, measure), key="bench_region_bars")
+    st.caption(f"{spec.label}: {spec.about}. The dotted line is the national value.")
     rates_tables(table, "bench_regions", "regions")
     csv, file_name = data.export_csv(table, "msoic-benchmark-regions", nation_view,
                                      benchmark.headers() | {"name": "Region or nation"})

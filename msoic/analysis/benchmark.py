@@ -285,3 +285,13 @@ def regions_table(counts: pl.DataFrame, region: str, names: dict[str, str], nati
     table = pl.concat([own.select(columns), nation], how="diagonal_relaxed")
     return table.select(columns).with_columns(pl.col(PROPORTIONS) * 100,
                                               *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES))
+
+
+def regions_ranked(counts: pl.DataFrame, region: str, names: dict[str, str], measure: str) -> pl.DataFrame:
+    """Every region's value of one measure (a rate per 100,000, or a fraction) with its rank among the
+    regions as text: region_code, name, chosen (the chosen `region`), value, rank."""
+    regions = with_ranks(pooled(counts, "region_code"))
+    return regions.select(
+        "region_code", pl.col("region_code").replace_strict(names).alias("name"),
+        (pl.col("region_code") == region).alias("chosen"), pl.col(measure).alias("value"),
+        rank_text(measure).alias("rank"))
