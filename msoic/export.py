@@ -25,9 +25,12 @@ def neutralise_text(value: str) -> str:
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` with every text cell that starts like a formula prefixed by `'` (numbers untouched)."""
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name))
+        pl.when(pl.col(name).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
         .alias(name)
-        for name, dtype in frame.schema.items() if dtype == pl.String
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
     )
 
 
@@ -36,8 +39,16 @@ SYNTHETIC_LABEL = "SYNTHETIC DATA - not real operations"
 PERIOD_COLUMN, FILTERS_COLUMN, ACCESS_COLUMN = "Period", "Filters", "Access"
 
 
-def stamped(frame: pl.DataFrame, stem: str, *, controlled: bool, synthetic: bool, filters: Filters | None = None,
-            headers: dict[str, str] | None = None, access: str | None = None) -> tuple[bytes, str]:
+def stamped(
+    frame: pl.DataFrame,
+    stem: str,
+    *,
+    controlled: bool,
+    synthetic: bool,
+    filters: Filters | None = None,
+    headers: dict[str, str] | None = None,
+    access: str | None = None,
+) -> tuple[bytes, str]:
     """(CSV bytes, file name) of `frame` as it leaves the unit.
 
     In order: disclosure control on the frame as computed (`controlled`); column names replaced by
@@ -52,9 +63,11 @@ def stamped(frame: pl.DataFrame, stem: str, *, controlled: bool, synthetic: bool
     if headers:
         frame = frame.rename({k: v for k, v in headers.items() if k in frame.columns})
     if filters is not None:
-        frame = frame.with_columns(pl.lit(filters.period_text()).alias(PERIOD_COLUMN),
-                                   pl.lit(filters.describe()).alias(FILTERS_COLUMN),
-                                   pl.lit(access or "").alias(ACCESS_COLUMN))
+        frame = frame.with_columns(
+            pl.lit(filters.period_text()).alias(PERIOD_COLUMN),
+            pl.lit(filters.describe()).alias(FILTERS_COLUMN),
+            pl.lit(access or "").alias(ACCESS_COLUMN),
+        )
     if synthetic:
         frame = frame.with_columns(pl.lit(SYNTHETIC_LABEL).alias("data"))
     return neutralise(frame).write_csv().encode(), file_name(stem, filters=filters, synthetic=synthetic)

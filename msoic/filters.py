@@ -9,7 +9,12 @@ from msoic import reference
 
 # URL query parameter names: the sidebar widgets are bound to these keys.
 PERIOD, REGION, FORCE, FAMILY, CRIME_TYPE, AGENCY = (
-    "period", "region", "force", "family", "crime_type", "agency",
+    "period",
+    "region",
+    "force",
+    "family",
+    "crime_type",
+    "agency",
 )
 
 
@@ -91,5 +96,7 @@ class Filters:
             "Crime types": (self.crime_types, reference.labels("crime_type")),
             "Lead agencies": (self.agencies, reference.labels("agency")),
         }
-        return "; ".join(f"{name}: {', '.join(labels.get(c, c) for c in codes) if codes else 'all'}"
-                         for name, (codes, labels) in parts.items())
+        return "; ".join(
+            f"{name}: {', '.join(labels.get(c, c) for c in codes) if codes else 'all'}"
+            for name, (codes, labels) in parts.items()
+        )

@@ -51,8 +51,16 @@ def groups(size: int = GROUP_SIZE) -> pl.DataFrame:
     for code, here in points.items():
         others = sorted((math.dist(here, there), other) for other, there in points.items() if other != code)
         rows += [(code, rank, other, round(d, 4)) for rank, (d, other) in enumerate(others[:size], start=1)]
-    return pl.DataFrame(rows, schema={"force_code": pl.String, "rank": pl.Int64, "similar_force_code": pl.String,
-                                      "distance": pl.Float64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "force_code": pl.String,
+            "rank": pl.Int64,
+            "similar_force_code": pl.String,
+            "distance": pl.Float64,
+        },
+        orient="row",
+    )
 
 
 def members(force: str, table: pl.DataFrame) -> list[str]:

@@ -17,8 +17,13 @@ def groups() -> dict[str, list[str]]:
     merged = forces.join(extra, on="force_code")
     codes = merged["force_code"].to_list()
     population = merged["population"].to_numpy().astype(float)
-    x = np.column_stack([np.log10(population), np.log10(population / merged["area_km2"].to_numpy()),
-                         merged["urban_share"].to_numpy().astype(float)])
+    x = np.column_stack(
+        [
+            np.log10(population),
+            np.log10(population / merged["area_km2"].to_numpy()),
+            merged["urban_share"].to_numpy().astype(float),
+        ]
+    )
     z = (x - x.mean(axis=0)) / x.std(axis=0)
     out = {}
     for i, code in enumerate(codes):

@@ -57,15 +57,46 @@ def test_per_100k_divides_by_each_groups_population():
 
 def test_kpi_row_reads_the_month_the_month_before_and_a_year_before():
     months = [add_months(date(2023, 4, 1), i) for i in range(13)]
-    by_month = pl.DataFrame({"month": months, **{m: list(range(13)) for m in
-                             ("live_ops", "new_ops", "victims", "child_victims", "nrm_referrals", "arrests", "charges")}})
+    by_month = pl.DataFrame(
+        {
+            "month": months,
+            **{
+                m: list(range(13))
+                for m in (
+                    "live_ops",
+                    "new_ops",
+                    "victims",
+                    "child_victims",
+                    "nrm_referrals",
+                    "arrests",
+                    "charges",
+                )
+            },
+        }
+    )
     got = kpis.kpi_row(by_month, date(2024, 4, 1))
     assert got.row(0) == ("live_ops", "Live operations", 12, 11, 0, 12, 11, 12, 0)  # every month has data
 
 
 def test_groups_in_month_lists_groups_with_no_rows_as_zero():
-    by = pl.DataFrame({"month": [J], "group": ["a"], **{m: [1] for m in
-                       ("live_ops", "new_ops", "victims", "child_victims", "nrm_referrals", "arrests", "charges")}})
+    by = pl.DataFrame(
+        {
+            "month": [J],
+            "group": ["a"],
+            **{
+                m: [1]
+                for m in (
+                    "live_ops",
+                    "new_ops",
+                    "victims",
+                    "child_victims",
+                    "nrm_referrals",
+                    "arrests",
+                    "charges",
+                )
+            },
+        }
+    )
     got = kpis.groups_in_month(by, J, ["a", "b"])
     assert got["group"].to_list() == ["a", "b"]
     assert got["victims"].to_list() == [1, 0]
@@ -73,12 +104,15 @@ def test_groups_in_month_lists_groups_with_no_rows_as_zero():
 
 # What Trends draws (periods.drawn): the page only lays it out. ----------------------------------
 
+
 def two_years(values_by_agency: dict[str, list[int]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Monthly counts of group 'a' over 2023-2024, in all and by lead agency."""
     months = [date(2023 + i // 12, i % 12 + 1, 1) for i in range(24)]
     by_agency = pl.DataFrame(
         [(m, "a", agency, n[i]) for agency, n in values_by_agency.items() for i, m in enumerate(months)],
-        schema={"month": pl.Date, "group": pl.String, "lead_agency": pl.String, "n": pl.Int64}, orient="row")
+        schema={"month": pl.Date, "group": pl.String, "lead_agency": pl.String, "n": pl.Int64},
+        orient="row",
+    )
     total = by_agency.group_by("month", "group").agg(pl.col("n").sum()).sort("month")
     return total, by_agency
 
@@ -112,14 +146,18 @@ def test_every_other_view_is_drawn_as_periods_shown_and_a_rolling_mean_of_quarte
         periods.drawn(total, "n", "yoy", "month", J, end)
 
 
-@pytest.mark.parametrize("end, unit, months, before, heading", [
-    (date(2026, 3, 1), "year", 12, date(2024, 4, 1), "2025/26 (Apr 2025–Mar 2026)"),
-    (date(2026, 4, 1), "year", 1, date(2025, 4, 1), "2026/27, Apr 2026"),
-    (date(2026, 12, 1), "quarter", 3, date(2026, 7, 1), "Q4 2026 (Oct–Dec)"),
-    (date(2026, 2, 1), "quarter", 2, date(2025, 10, 1), "Q1 2026, Jan–Feb 2026"),
-])
-def test_a_period_is_compared_to_its_last_month_with_the_same_months_of_the_one_before(end, unit, months, before,
-                                                                                       heading):
+@pytest.mark.parametrize(
+    "end, unit, months, before, heading",
+    [
+        (date(2026, 3, 1), "year", 12, date(2024, 4, 1), "2025/26 (Apr 2025–Mar 2026)"),
+        (date(2026, 4, 1), "year", 1, date(2025, 4, 1), "2026/27, Apr 2026"),
+        (date(2026, 12, 1), "quarter", 3, date(2026, 7, 1), "Q4 2026 (Oct–Dec)"),
+        (date(2026, 2, 1), "quarter", 2, date(2025, 10, 1), "Q1 2026, Jan–Feb 2026"),
+    ],
+)
+def test_a_period_is_compared_to_its_last_month_with_the_same_months_of_the_one_before(
+    end, unit, months, before, heading
+):
     chosen = period_change.pair(end, unit)
     assert len(chosen.months) == len(chosen.before) == months and chosen.months[-1] == end
     assert chosen.before[0] == before and chosen.text(chosen.months) == heading
@@ -128,12 +166,20 @@ def test_a_period_is_compared_to_its_last_month_with_the_same_months_of_the_one_
 def test_a_force_is_compared_over_the_months_with_data_in_both_periods():
     forces = pl.DataFrame({"force_code": ["kent", "essex"], "region_code": ["eastern", "eastern"]})
     chosen = period_change.pair(date(2026, 6, 1), "quarter")
-    rows = [(date(2026, m, 1), f, n) for f, ns in {"kent": [2, 1, 4, 5, 9, 3], "essex": [1] * 6}.items()
-            for m, n in zip(range(1, 7), ns)]
-    by_month = pl.DataFrame(rows, schema={"month": pl.Date, "group": pl.String, "victims": pl.Int64}, orient="row"
-                            ).with_columns(pl.col("victims").alias(m) for m in ("arrests", "charges", "live_ops"))
-    covered = {date(2026, m, 1): {"kent", "essex"} - ({"kent"} if m == 5 else set()) - ({"essex"} if m < 4 else set())
-               for m in range(1, 7)}
+    rows = [
+        (date(2026, m, 1), f, n)
+        for f, ns in {"kent": [2, 1, 4, 5, 9, 3], "essex": [1] * 6}.items()
+        for m, n in zip(range(1, 7), ns)
+    ]
+    by_month = pl.DataFrame(
+        rows, schema={"month": pl.Date, "group": pl.String, "victims": pl.Int64}, orient="row"
+    ).with_columns(pl.col("victims").alias(m) for m in ("arrests", "charges", "live_ops"))
+    covered = {
+        date(2026, m, 1): {"kent", "essex"}
+        - ({"kent"} if m == 5 else set())
+        - ({"essex"} if m < 4 else set())
+        for m in range(1, 7)
+    }
     got = period_change.per_force(by_month, covered, forces, chosen).sort("force_code")
     assert got["months"].to_list() == [0, 2]  # Essex has nothing before April; Kent no May
     kent = got.row(1, named=True)
@@ -141,6 +187,13 @@ def test_a_force_is_compared_over_the_months_with_data_in_both_periods():
     assert (kent["live_ops"], kent["live_ops_before"]) == (4.0, 3.0)  # the mean of the months compared
     table = period_change.table(got, "eastern", {"kent": "Kent", "essex": "Essex"}, 3, "Eastern", "Nation")
     assert table["name"].to_list() == ["Kent", "Essex", "Eastern", "Nation"]
-    assert table["compared"].to_list() == ["2 of 3 months", "0 of 3 months", "1 of 2 force areas", "1 of 2 force areas"]
+    assert table["compared"].to_list() == [
+        "2 of 3 months",
+        "0 of 3 months",
+        "1 of 2 force areas",
+        "1 of 2 force areas",
+    ]
     assert table["victims"].to_list() == [8, None, 8, 8]
-    assert table["victims_change_pct"].to_list() == pytest.approx([100 / 3, None, 100 / 3, 100 / 3], nan_ok=True)
+    assert table["victims_change_pct"].to_list() == pytest.approx(
+        [100 / 3, None, 100 / 3, 100 / 3], nan_ok=True
+    )

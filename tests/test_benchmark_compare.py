@@ -20,8 +20,12 @@ from tests.returns_fixtures import KEY
 
 PAGE = "views/benchmark.py"
 NATION = "National (45 force areas)"
-LABELS = {"victims": "Victims identified", "arrests": "Arrests", "charges": "Charges",
-          "live_ops": "Live operations (mean in a month)"}
+LABELS = {
+    "victims": "Victims identified",
+    "arrests": "Arrests",
+    "charges": "Charges",
+    "live_ops": "Live operations (mean in a month)",
+}
 UNITS = {"quarter": "Quarter", "year": "Financial year"}
 
 
@@ -37,8 +41,11 @@ def table_with(at, column: str):
 
 # Region against region ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("region", ["wales", "london"])
-def test_the_region_beside_every_other_region_per_100000_and_ranked_among_the_regions(raw, last_month, region):
+def test_the_region_beside_every_other_region_per_100000_and_ranked_among_the_regions(
+    raw, last_month, region
+):
     view = View(shift(last_month, -11), last_month, crime_types=("labour", "sexual"))
     at = open_app(view, PAGE, {"bench_section": "Other regions", "bench_region": names("region")[region]})
     counts = ind.force_counts(raw, view)
@@ -49,14 +56,18 @@ def test_the_region_beside_every_other_region_per_100000_and_ranked_among_the_re
     assert rates.proto.placeholder == proportions.proto.placeholder == "–"
     shown = [("▶ " if r == region else "") + names("region")[r] for r in order]
     assert rates.value["name"].tolist() == proportions.value["name"].tolist() == [*shown, NATION]
-    assert rates.value["population"].tolist() == [pooled[r]["population"] for r in order] + [nation["population"]]
+    assert rates.value["population"].tolist() == [pooled[r]["population"] for r in order] + [
+        nation["population"]
+    ]
     for measure in [*ind.RATES, *ind.PROPORTIONS]:
         frame = rates.value if measure in ind.RATES else proportions.value
         scale = 1 if measure in ind.RATES else 100
         values = {r: ind.value(pooled[r], measure) for r in order}
         for i, r in enumerate(order):
             got = frame[measure].iloc[i]
-            assert (values[r] is None and math.isnan(got)) or got == pytest.approx(values[r] * scale, rel=1e-9)
+            assert (values[r] is None and math.isnan(got)) or got == pytest.approx(
+                values[r] * scale, rel=1e-9
+            )
         assert frame[measure].iloc[-1] == pytest.approx(ind.value(nation, measure) * scale, rel=1e-9)
         ranks = ind.ranks(values)
         assert frame[f"rank_{measure}"].tolist() == [ranks[r] for r in order] + [""], measure
@@ -65,11 +76,14 @@ def test_the_region_beside_every_other_region_per_100000_and_ranked_among_the_re
     (bar,) = [t for t in bars["data"] if t.get("meta") == "regions"]
     values = {r: ind.value(pooled[r], "live_ops_rate") for r in order}
     ranked = sorted(order, key=lambda r: values[r])
-    assert [c[0] for c in bar["customdata"]] == ranked and bar["x"] == pytest.approx([values[r] for r in ranked])
+    assert [c[0] for c in bar["customdata"]] == ranked and bar["x"] == pytest.approx(
+        [values[r] for r in ranked]
+    )
     assert [c[1] for c in bar["customdata"]] == [ind.ranks(values)[r] for r in ranked]
     assert len({c for r, c in zip(ranked, bar["marker"]["color"]) if r == region}) == 1
     assert bar["marker"]["color"][ranked.index(region)] not in {
-        c for r, c in zip(ranked, bar["marker"]["color"]) if r != region}
+        c for r, c in zip(ranked, bar["marker"]["color"]) if r != region
+    }
     (line,) = [t for t in bars["data"] if t.get("name") == "National value"]
     assert line["x"] == pytest.approx([ind.value(nation, "live_ops_rate")] * 2)
 
@@ -86,13 +100,23 @@ def test_regions_with_the_same_value_share_their_rank(raw, last_month):
 
 # Period against period ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("unit", list(UNITS))
 @pytest.mark.parametrize("measure", ["victims", "live_ops"])
-def test_this_period_against_the_last_for_the_forces_the_region_and_the_nation(raw, db_path, last_month, unit,
-                                                                               measure):
+def test_this_period_against_the_last_for_the_forces_the_region_and_the_nation(
+    raw, db_path, last_month, unit, measure
+):
     view = View(shift(last_month, -17), shift(last_month, -1), agencies=("glaa", "kent", "essex", "norfolk"))
-    at = open_app(view, PAGE, {"bench_section": "On the period before", "bench_region": "Eastern",
-                               "bench_period_unit": UNITS[unit], "bench_period_measure": LABELS[measure]})
+    at = open_app(
+        view,
+        PAGE,
+        {
+            "bench_section": "On the period before",
+            "bench_region": "Eastern",
+            "bench_period_unit": UNITS[unit],
+            "bench_period_measure": LABELS[measure],
+        },
+    )
     want = ind.periods_compared(raw, view, ind.received(db_path), unit, measure)
     table = table_with(at, "compared")
     assert table.proto.placeholder == "–"
@@ -101,9 +125,11 @@ def test_this_period_against_the_last_for_the_forces_the_region_and_the_nation(r
     order = [f for f in names("force") if f in own]
     assert frame["name"].tolist() == [*(names("force")[f] for f in order), "Eastern (region)", NATION]
     length = len([m for m in ind.months_between(ind.first_of_period(view.end, unit), view.end)])
-    rows = {**{f: want[f] for f in order},
-            "region": tuple(sum(want[f][i] for f in order if want[f][0]) for i in (0, 1, 2)),
-            "nation": tuple(sum(want[f][i] for f in ind.forces() if want[f][0]) for i in (0, 1, 2))}
+    rows = {
+        **{f: want[f] for f in order},
+        "region": tuple(sum(want[f][i] for f in order if want[f][0]) for i in (0, 1, 2)),
+        "nation": tuple(sum(want[f][i] for f in ind.forces() if want[f][0]) for i in (0, 1, 2)),
+    }
     for i, (key, (months, now, before)) in enumerate(rows.items()):
         row = frame.iloc[i]
         if key in ("region", "nation"):
@@ -118,7 +144,9 @@ def test_this_period_against_the_last_for_the_forces_the_region_and_the_nation(r
             assert row[f"{measure}_change_pct"] == pytest.approx((now / before - 1) * 100, rel=1e-9), key
         else:
             assert math.isnan(row[f"{measure}_change_pct"]), key
-    assert f"{view.end:%b}" in at.subheader[0].value.split(" against ")[0]  # the period up to the view's last month
+    assert (
+        f"{view.end:%b}" in at.subheader[0].value.split(" against ")[0]
+    )  # the period up to the view's last month
 
 
 # Like for like on real returns: Kent sends no May return --------------------------------------------
@@ -141,8 +169,15 @@ def gap_returns(tmp_path_factory) -> str:
             op = operation(f"OP-{agency}", agency, agency, month=month)
             op["Opened on"] = "2026-01-01"
             cells = {("labour", "adult", "male", "ALB", None): n}
-            sets.append(write_return(folder / f"{agency}-{month}", agency, month, [op],
-                                     victims_from(cells, f"OP-{agency}", f"{agency}-{month}", month)))
+            sets.append(
+                write_return(
+                    folder / f"{agency}-{month}",
+                    agency,
+                    month,
+                    [op],
+                    victims_from(cells, f"OP-{agency}", f"{agency}-{month}", month),
+                )
+            )
     path = folder / "returns.duckdb"
     outcomes = ingest.load(sets, path, key=KEY)
     assert {o.status for o in outcomes} == {"loaded"}, [o.message for o in outcomes]
@@ -163,24 +198,41 @@ def identified(path: str) -> dict[tuple[str, date], int]:
     """Victims identified by force area and month, in plain SQL on the raw tables."""
     con = duckdb.connect(path, read_only=True)
     try:
-        rows = con.sql("select o.force_code, date_trunc('month', v.identified_on)::date, count(*) from victim as v "
-                       "join operation as o using (operation_id) group by all").fetchall()
+        rows = con.sql(
+            "select o.force_code, date_trunc('month', v.identified_on)::date, count(*) from victim as v "
+            "join operation as o using (operation_id) group by all"
+        ).fetchall()
     finally:
         con.close()
     return {(f, m): n for f, m, n in rows}
 
 
 def test_a_quarter_against_the_last_counts_only_the_months_with_returns_in_both(gap_served):
-    at = open_app(View(date(2026, 1, 1), date(2026, 6, 1)), PAGE,
-                  {"bench_section": "On the period before", "bench_region": "Eastern",
-                   "bench_period_unit": "Quarter", "bench_period_measure": "Victims identified"}, user=ANALYST)
+    at = open_app(
+        View(date(2026, 1, 1), date(2026, 6, 1)),
+        PAGE,
+        {
+            "bench_section": "On the period before",
+            "bench_region": "Eastern",
+            "bench_period_unit": "Quarter",
+            "bench_period_measure": "Victims identified",
+        },
+        user=ANALYST,
+    )
     frame = table_with(at, "compared").value.set_index("name")
     n = identified(gap_served)
     # Kent sent no May return: its April and June against January and March only.
-    kent = (n[("kent", date(2026, 4, 1))] + n[("kent", date(2026, 6, 1))],
-            n[("kent", date(2026, 1, 1))] + n[("kent", date(2026, 3, 1))])
-    essex = (sum(n[("essex", date(2026, m, 1))] for m in (4, 5, 6)), sum(n[("essex", date(2026, m, 1))] for m in (1, 2, 3)))
-    assert (frame.loc["Kent", "victims"], frame.loc["Kent", "victims_before"]) == kent == (8, 6)  # not 8 against 7
+    kent = (
+        n[("kent", date(2026, 4, 1))] + n[("kent", date(2026, 6, 1))],
+        n[("kent", date(2026, 1, 1))] + n[("kent", date(2026, 3, 1))],
+    )
+    essex = (
+        sum(n[("essex", date(2026, m, 1))] for m in (4, 5, 6)),
+        sum(n[("essex", date(2026, m, 1))] for m in (1, 2, 3)),
+    )
+    assert (
+        (frame.loc["Kent", "victims"], frame.loc["Kent", "victims_before"]) == kent == (8, 6)
+    )  # not 8 against 7
     assert frame.loc["Kent", "compared"] == "2 of 3 months"
     assert (frame.loc["Essex", "victims"], frame.loc["Essex", "victims_before"]) == essex
     region = frame.loc["Eastern (region)"]
@@ -188,28 +240,43 @@ def test_a_quarter_against_the_last_counts_only_the_months_with_returns_in_both(
     assert region["compared"] == "2 of 7 force areas"
     assert frame.loc["Norfolk", "compared"] == "0 of 3 months" and math.isnan(frame.loc["Norfolk", "victims"])
     assert frame.loc[NATION, "compared"] == "2 of 45 force areas"
-    assert frame.loc[NATION, "victims_change_pct"] == pytest.approx(((kent[0] + essex[0]) / (kent[1] + essex[1]) - 1)
-                                                                   * 100)
+    assert frame.loc[NATION, "victims_change_pct"] == pytest.approx(
+        ((kent[0] + essex[0]) / (kent[1] + essex[1]) - 1) * 100
+    )
     assert at.subheader[0].value == "Q2 2026 (Apr–Jun) against Q1 2026 (Jan–Mar)"
 
 
 def test_the_period_download_is_labelled_and_stamped_with_the_months_compared(gap_served, downloads):
-    open_app(View(date(2026, 1, 1), date(2026, 5, 1)), PAGE,
-             {"bench_section": "On the period before", "bench_region": "Eastern", "bench_period_unit": "Quarter"},
-             user=ANALYST)
+    open_app(
+        View(date(2026, 1, 1), date(2026, 5, 1)),
+        PAGE,
+        {"bench_section": "On the period before", "bench_region": "Eastern", "bench_period_unit": "Quarter"},
+        user=ANALYST,
+    )
     name = "msoic-benchmark-eastern-quarters_2026-01_to_2026-05.csv"
     assert name in downloads, list(downloads)
     frame = pl.read_csv(io.BytesIO(downloads[name]()), infer_schema=False)
-    assert frame.columns[:4] == ["Force or area", "Compared like for like", "Victims identified: Q2 2026, Apr–May 2026",
-                                 "Victims identified: Q1 2026, Jan–Feb 2026"]
+    assert frame.columns[:4] == [
+        "Force or area",
+        "Compared like for like",
+        "Victims identified: Q2 2026, Apr–May 2026",
+        "Victims identified: Q1 2026, Jan–Feb 2026",
+    ]
     assert frame["Force or area"].to_list()[-2:] == ["Eastern (region)", NATION]
     assert set(frame["Period"]) == {"Jan 2026 to May 2026"}
 
 
 def test_a_coordinators_period_download_hides_small_counts(raw, db_path, last_month, downloads):
     view = View(shift(last_month, -2), last_month)
-    open_app(view, PAGE, {"bench_section": "On the period before", "as_role": "Regional coordinator",
-                          "as_region": "North West"})
+    open_app(
+        view,
+        PAGE,
+        {
+            "bench_section": "On the period before",
+            "as_role": "Regional coordinator",
+            "as_region": "North West",
+        },
+    )
     (name,) = [n for n in downloads if n.startswith("SYNTHETIC-msoic-benchmark-north-west-quarters_")]
     frame = pl.read_csv(io.BytesIO(downloads[name]()), infer_schema=False)
     want = ind.periods_compared(raw, view, ind.received(db_path), "quarter", "victims")
@@ -220,7 +287,9 @@ def test_a_coordinators_period_download_hides_small_counts(raw, db_path, last_mo
         for column, n in ((now, want[code][1]), (before, want[code][2])):
             assert row[column] == ("[c]" if 1 <= n <= 5 else str(n)), (code, column)
             hidden += 1 <= n <= 5
-        if any(1 <= n <= 5 for n in want[code][1:]):  # a share or mean beside a hidden count could give it away
+        if any(
+            1 <= n <= 5 for n in want[code][1:]
+        ):  # a share or mean beside a hidden count could give it away
             assert row["Victims identified: change (%)"] in ("[c]", None), code
     assert hidden, "the case needs a small count"
     assert set(frame["Access"]) == {"Regional coordinator, North West"}

@@ -15,14 +15,18 @@ from tests.test_browser import PAGES as SOME_PAGES
 PAGES = {**SOME_PAGES, "report": "Report"}
 # The tabs whose tables issue 13 fitted to the page (only the open tab is drawn), named for their screenshots.
 # Benchmark's comparisons of periods and of regions (issue 13), also measured on a phone and dark.
-COMPARISONS = {"benchmark?bench_section=On+the+period+before&bench_period_unit=Financial+year": "Benchmark-periods",
-               "benchmark?bench_section=Other+regions": "Benchmark-regions"}
-TABS = {**COMPARISONS,
-        "benchmark?bench_section=Similar+forces": "Benchmark-similar-forces",
-        "benchmark?bench_section=Action+plan": "Benchmark-action-plan",
-        "benchmark?bench_section=Rates+and+ranks": "Benchmark-rates",
-        "offenders?offenders_section=By+crime+type": "Offenders-by-crime-type",
-        "victims?victims_section=Growing+this+year": "Victims-growing"}
+COMPARISONS = {
+    "benchmark?bench_section=On+the+period+before&bench_period_unit=Financial+year": "Benchmark-periods",
+    "benchmark?bench_section=Other+regions": "Benchmark-regions",
+}
+TABS = {
+    **COMPARISONS,
+    "benchmark?bench_section=Similar+forces": "Benchmark-similar-forces",
+    "benchmark?bench_section=Action+plan": "Benchmark-action-plan",
+    "benchmark?bench_section=Rates+and+ranks": "Benchmark-rates",
+    "offenders?offenders_section=By+crime+type": "Offenders-by-crime-type",
+    "victims?victims_section=Growing+this+year": "Victims-growing",
+}
 STANDS_OUT = "benchmark?bench_section=Who+stands+out"  # the tab whose charts are drawn on the background
 
 pytestmark = pytest.mark.browser
@@ -49,8 +53,11 @@ def _settled(browser, url: str, viewport: dict, scheme: str = "light"):
     page.goto(url)
     page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stDataFrame']")]
-        .filter(t => t.checkVisibility()).every(t => t.querySelector('.dvn-scroller'))""", timeout=60_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("[data-testid='stDataFrame']")]
+        .filter(t => t.checkVisibility()).every(t => t.querySelector('.dvn-scroller'))""",
+        timeout=60_000,
+    )
     time.sleep(1.5)  # charts and grids settle their widths after the last message
     return page
 
@@ -94,13 +101,17 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, server):
 
 def _contrast(one: str, other: str) -> float:
     """WCAG contrast ratio of two colours written '#rrggbb' or 'rgb(r, g, b)'."""
+
     def luminance(colour: str) -> float:
         if colour.startswith("#"):
-            channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+            channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
         else:
-            channels = [int(c) for c in colour[colour.index("(") + 1:colour.index(")")].split(",")[:3]]
-        linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels]
+            channels = [int(c) for c in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+        linear = [
+            c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels
+        ]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
     high, low = sorted((luminance(one), luminance(other)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 
@@ -125,7 +136,9 @@ def _legible(page) -> None:
 
 def test_every_page_in_the_dark_theme(browser, server):
     for path, title in PAGES.items():
-        page = _settled(browser, f"{server}/{STANDS_OUT if title == 'Benchmark' else path}", WIDE, scheme="dark")
+        page = _settled(
+            browser, f"{server}/{STANDS_OUT if title == 'Benchmark' else path}", WIDE, scheme="dark"
+        )
         _no_error_box(page)
         assert page.evaluate(BACKGROUND) == "rgb(15, 20, 25)", title  # [theme.dark] of .streamlit/config.toml
         if title == "Benchmark":  # issue 13: the national line and outlines were black on black
@@ -157,7 +170,9 @@ def test_an_emerging_change_clicked_in_the_app_keeps_its_filters(browser, server
     page.get_by_role("heading", name="Trends").wait_for(timeout=60_000)
     page.wait_for_load_state("networkidle")
     url = page.url
-    assert f"region={region.replace(' ', '+')}" in url and f"crime_type={crime_type.replace(' ', '+')}" in url, url
+    assert (
+        f"region={region.replace(' ', '+')}" in url and f"crime_type={crime_type.replace(' ', '+')}" in url
+    ), url
     assert "measure=New+operations" in url, url
     sidebar = page.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_text(region, exact=True).is_visible()
@@ -176,8 +191,11 @@ def test_the_benchmark_region_follows_the_sidebar(browser, server):
     page.get_by_role("option", name="Wales", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_url("**region=Wales**", timeout=30_000)
-    page.wait_for_function("""() => document.querySelector("[data-testid='stMain'] [data-testid='stSelectbox'] input")
-        .value === 'Wales'""", timeout=60_000)
+    page.wait_for_function(
+        """() => document.querySelector("[data-testid='stMain'] [data-testid='stSelectbox'] input")
+        .value === 'Wales'""",
+        timeout=60_000,
+    )
     page.get_by_role("heading", name="Forces of Wales", exact=False).first.wait_for(timeout=60_000)
     _no_error_box(page)
     page.close()
@@ -186,7 +204,9 @@ def test_the_benchmark_region_follows_the_sidebar(browser, server):
 def test_the_overview_chart_follows_the_period_and_the_crime_family(browser, server, last_month):
     """Bug 6: the chart showed 24 months of both families with the sidebar on 18 months of modern slavery."""
     start = shift(last_month, -17)
-    page = _settled(browser, f"{server}/?period={start:%Y-%m}&period={last_month:%Y-%m}&family=Modern+slavery", WIDE)
+    page = _settled(
+        browser, f"{server}/?period={start:%Y-%m}&period={last_month:%Y-%m}&family=Modern+slavery", WIDE
+    )
     traces = page.evaluate("""() => document.querySelector('.js-plotly-plot').data
         .map(t => ({name: t.name, months: t.x.length}))""")
     assert traces == [{"name": "Modern slavery", "months": 18}], traces
@@ -196,8 +216,9 @@ def test_the_overview_chart_follows_the_period_and_the_crime_family(browser, ser
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
 def test_trends_by_quarter_marks_the_partial_ones_and_fits_the_screen(browser, server, viewport):
     """Quarters as the Home Office publishes them; the first and last, cut short by the period, are open circles."""
-    page = _settled(browser, f"{server}/trends?period_unit=Quarter&split=Region&period=2025-02&period=2026-08",
-                    viewport)
+    page = _settled(
+        browser, f"{server}/trends?period_unit=Quarter&split=Region&period=2025-02&period=2026-08", viewport
+    )
     _no_error_box(page)
     symbols = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].marker.symbol")
     assert symbols[0] == symbols[-1] == "circle-open" and set(symbols[1:-1]) == {"circle"}, symbols
@@ -207,6 +228,7 @@ def test_trends_by_quarter_marks_the_partial_ones_and_fits_the_screen(browser, s
     assert sizes["page"] <= sizes["window"]
     _shoot(page, f"{'wide' if viewport is WIDE else 'phone'}-trends-quarter.png", viewport["width"])
     page.close()
+
 
 GRID_BACKGROUND = """() => [...document.querySelectorAll("[data-testid='stDataFrame'] *")]
     .map(e => getComputedStyle(e).getPropertyValue('--gdg-bg-cell').trim()).filter(c => c)

@@ -26,26 +26,49 @@ def test_the_benchmark_download_has_the_region_the_nation_and_the_stamp(raw, las
     name = f"SYNTHETIC-msoic-benchmark-wales_{view.start:%Y-%m}_to_{view.end:%Y-%m}.csv"
     assert name in downloads, list(downloads)
     table = read(downloads, name)
-    assert table.columns[:4] == ["Force or area", "Population", "Live operations (mean in a month)",
-                                 "Victims identified"]
+    assert table.columns[:4] == [
+        "Force or area",
+        "Population",
+        "Live operations (mean in a month)",
+        "Victims identified",
+    ]
     assert table.columns[-4:] == STAMP and "National rank: Arrests per 100,000" in table.columns
-    assert table["Force or area"].to_list() == ["South Wales", "Gwent", "Dyfed-Powys", "Wales (region)",
-                                                "National (45 force areas)"]
+    assert table["Force or area"].to_list() == [
+        "South Wales",
+        "Gwent",
+        "Dyfed-Powys",
+        "Wales (region)",
+        "National (45 force areas)",
+    ]
     counts = ind.force_counts(raw, view)
     nation = ind.summed(counts, ind.forces())
     national = table.row(-1, named=True)
-    for column, key in (("Victims identified", "victims"), ("Arrests", "arrests"), ("Charges", "charges"),
-                        ("Operations closed", "closed_ops")):
+    for column, key in (
+        ("Victims identified", "victims"),
+        ("Arrests", "arrests"),
+        ("Charges", "charges"),
+        ("Operations closed", "closed_ops"),
+    ):
         assert int(national[column]) == nation[key], column
-    assert float(national["Arrests per 100,000"]) == pytest.approx(ind.value(nation, "arrests_rate"), rel=1e-9)
+    assert float(national["Arrests per 100,000"]) == pytest.approx(
+        ind.value(nation, "arrests_rate"), rel=1e-9
+    )
     assert set(table["Period"]) == {f"{view.start:%b %Y} to {view.end:%b %Y}"}
-    assert set(table["Filters"]) == {("Regions: all; Force areas: all; Crime families: Modern slavery; "
-                                     "Crime types: all; Lead agencies: all")}
+    assert set(table["Filters"]) == {
+        (
+            "Regions: all; Force areas: all; Crime families: Modern slavery; "
+            "Crime types: all; Lead agencies: all"
+        )
+    }
 
 
 def test_a_coordinators_benchmark_download_hides_small_counts_but_keeps_the_stamp(raw, last_month, downloads):
     view = View(shift(last_month, -2), last_month)
-    open_app(view, "views/benchmark.py", {"bench_section": "Rates and ranks", "as_role": "Regional coordinator", "as_region": "London"})
+    open_app(
+        view,
+        "views/benchmark.py",
+        {"bench_section": "Rates and ranks", "as_role": "Regional coordinator", "as_region": "London"},
+    )
     (name,) = [n for n in downloads if n.startswith("SYNTHETIC-msoic-benchmark-london_")]
     table = read(downloads, name)
     counts = ind.force_counts(raw, view)

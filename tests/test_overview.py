@@ -8,8 +8,15 @@ from tests import independent
 from tests.apptest import open_app, open_once, plotly_figures, signed_number, traces
 from tests.independent import MEASURES, shift
 
-LABELS = ["Live operations", "New operations", "Victims identified", "Child victims",
-          "NRM referrals", "Arrests", "Charges"]
+LABELS = [
+    "Live operations",
+    "New operations",
+    "Victims identified",
+    "Child victims",
+    "NRM referrals",
+    "Arrests",
+    "Charges",
+]
 
 
 @pytest.fixture
@@ -53,11 +60,16 @@ def test_live_operations_chart_covers_the_period_by_family(overview, view, raw):
     months = independent.months_between(view.start, view.end)
     live = independent.monthly(raw, view, "live_ops", "family")
     types = independent.reference("crime_type")
-    in_view = set(types.filter(independent.pl.col("crime_type_code").is_in(list(view.crime_types)))["family"]
-                  if view.crime_types else view.families or ("MS", "OIC"))
-    expected = {name: [live.get((family, m), 0) for m in months]
-                for family, name in (("MS", "Modern slavery"), ("OIC", "Organised immigration crime"))
-                if family in in_view}
+    in_view = set(
+        types.filter(independent.pl.col("crime_type_code").is_in(list(view.crime_types)))["family"]
+        if view.crime_types
+        else view.families or ("MS", "OIC")
+    )
+    expected = {
+        name: [live.get((family, m), 0) for m in months]
+        for family, name in (("MS", "Modern slavery"), ("OIC", "Organised immigration crime"))
+        if family in in_view
+    }
     shown = traces(figure)
     assert set(shown) == set(expected)
     for name, values in expected.items():
@@ -72,11 +84,20 @@ def test_region_table_has_every_measure_for_each_region(overview, view, raw):
     table = overview.dataframe[0].value
     regions = independent.reference("region")
     names = dict(zip(regions["region_code"], regions["name"]))
-    expected_regions = [r for r in regions["region_code"]
-                        if (not view.regions or r in view.regions)
-                        and (not view.forces or r in set(
-                            independent.reference("force").filter(
-                                independent.pl.col("force_code").is_in(list(view.forces)))["region_code"]))]
+    expected_regions = [
+        r
+        for r in regions["region_code"]
+        if (not view.regions or r in view.regions)
+        and (
+            not view.forces
+            or r
+            in set(
+                independent.reference("force").filter(
+                    independent.pl.col("force_code").is_in(list(view.forces))
+                )["region_code"]
+            )
+        )
+    ]
     assert table["group"].tolist() == [names[r] for r in expected_regions]
     zero = dict.fromkeys(MEASURES, 0)
     for _, row in table.iterrows():
@@ -118,8 +139,10 @@ def check_emerging_changes(at, view, raw):
     types = dict(zip(type_table["crime_type_code"], type_table["label"]))
     for link, flag in zip(links, expected):
         label = link.label
-        assert label.startswith(f"{regions[flag['region_code']]}, {types[flag['crime_type']]}: "
-                                f"{flag['observed']:,} new operations"), label
+        assert label.startswith(
+            f"{regions[flag['region_code']]}, {types[flag['crime_type']]}: "
+            f"{flag['observed']:,} new operations"
+        ), label
         assert link.proto.icon == f":material/trending_{flag['direction']}:"
     if not expected:
         assert any(c.value.startswith("No region × crime type series") for c in at.caption)

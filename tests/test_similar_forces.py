@@ -35,8 +35,14 @@ def test_the_shipped_groups_are_the_seven_nearest_on_the_standardised_indicators
 @pytest.mark.parametrize("region, force", [("wales", "gwent"), ("north-west", "cheshire")])
 def test_the_force_against_its_group_in_the_table_and_on_the_funnel(raw, last_month, region, force):
     view = View(shift(last_month, -11), last_month, forces=(force,))
-    at = open_app(view, PAGE, {"bench_section": "Similar forces", "bench_region": reference("region").filter(
-        pl.col("region_code") == region)["name"][0]})
+    at = open_app(
+        view,
+        PAGE,
+        {
+            "bench_section": "Similar forces",
+            "bench_region": reference("region").filter(pl.col("region_code") == region)["name"][0],
+        },
+    )
     assert not at.exception, [e.value for e in at.exception]
     group = independent_similar.groups()[force]
     members = [force, *group]
@@ -49,13 +55,18 @@ def test_the_force_against_its_group_in_the_table_and_on_the_funnel(raw, last_mo
     nation = ind.summed(counts, ind.forces())
     table = ind.frame(at, "group")
     assert table["member"].tolist() == [names()[f] for f in members] + [
-        f"{names()[force]}'s group (8 force areas)", "National (45 force areas)"]
+        f"{names()[force]}'s group (8 force areas)",
+        "National (45 force areas)",
+    ]
     for measure in [*ind.RATES, *ind.PROPORTIONS]:
         scale = 1 if measure in ind.RATES else 100
         for row, code in zip(table.itertuples(), members):
             want = ind.value(counts[code], measure)
             got = getattr(row, measure)
-            assert (want is None and math.isnan(got)) or got == pytest.approx(want * scale, rel=1e-9), (code, measure)
+            assert (want is None and math.isnan(got)) or got == pytest.approx(want * scale, rel=1e-9), (
+                code,
+                measure,
+            )
         assert table.iloc[-2][measure] == pytest.approx(ind.value(pooled, measure) * scale, rel=1e-9), measure
         assert table.iloc[-1][measure] == pytest.approx(ind.value(nation, measure) * scale, rel=1e-9), measure
 
@@ -69,8 +80,13 @@ def test_the_force_against_its_group_in_the_table_and_on_the_funnel(raw, last_mo
     # Where each member lies against the group's own limits (widened by the nation's over-dispersion).
     theta = pooled["live_ops"] / pooled["population"]
     phi = ind.funnel(counts, "live_ops_rate")["used_phi"]
-    words = {"within": "within the limits", "above 95%": "above the 95% limit", "below 95%": "below the 95% limit",
-             "above 99.8%": "above the 99.8% limit", "below 99.8%": "below the 99.8% limit"}
+    words = {
+        "within": "within the limits",
+        "above 95%": "above the 95% limit",
+        "below 95%": "below the 95% limit",
+        "above 99.8%": "above the 99.8% limit",
+        "below 99.8%": "below the 99.8% limit",
+    }
     shown = {c[0]: c[5] for t in funnel["data"] if t.get("meta") == "forces" for c in t["customdata"]}
     for code in members:
         v = counts[code]["live_ops"] / counts[code]["population"]

@@ -57,8 +57,11 @@ def cut_view(last_month) -> View:
 @pytest.mark.parametrize("measure", ["victims", "live_ops"])
 def test_each_period_is_the_sum_of_its_months_and_cut_periods_are_partial(raw, cut_view, unit, measure):
     label, length = UNITS[unit]
-    at = open_app(cut_view, "views/trends.py", {"measure": independent_label(measure), "split": "Total",
-                                                "period_unit": label})
+    at = open_app(
+        cut_view,
+        "views/trends.py",
+        {"measure": independent_label(measure), "split": "Total", "period_unit": label},
+    )
     assert not at.exception
     want = expected(raw, cut_view, measure, None, unit, cut_view.start, cut_view.end)["all"]
     (line,) = lines(at).values()
@@ -77,11 +80,16 @@ def independent_label(measure: str) -> str:
 @pytest.mark.parametrize("unit", list(UNITS))
 def test_the_change_on_a_year_before_compares_whole_periods_only(raw, cut_view, unit):
     label, length = UNITS[unit]
-    at = open_app(cut_view, "views/trends.py", {"measure": "Arrests", "split": "Region", "period_unit": label,
-                                                "view": "Change on a year before"})
+    at = open_app(
+        cut_view,
+        "views/trends.py",
+        {"measure": "Arrests", "split": "Region", "period_unit": label, "view": "Change on a year before"},
+    )
     now = expected(raw, cut_view, "arrests", "region_code", unit, cut_view.start, cut_view.end)
     before = expected(raw, cut_view, "arrests", "region_code", unit, shift(cut_view.start, -12), cut_view.end)
-    regions = dict(zip(independent.reference("region")["region_code"], independent.reference("region")["name"]))
+    regions = dict(
+        zip(independent.reference("region")["region_code"], independent.reference("region")["name"])
+    )
     shown = lines(at)
     assert set(shown) == set(regions.values())
     compared = 0
@@ -102,41 +110,71 @@ def test_the_change_on_a_year_before_compares_whole_periods_only(raw, cut_view, 
 
 
 def test_the_download_is_labelled_stamped_and_has_the_national_row(raw, cut_view, downloads):
-    at = open_app(cut_view, "views/trends.py", {"measure": "Victims identified", "split": "Region",
-                                                "period_unit": "Quarter"})
+    at = open_app(
+        cut_view,
+        "views/trends.py",
+        {"measure": "Victims identified", "split": "Region", "period_unit": "Quarter"},
+    )
     assert not at.exception
     name = f"SYNTHETIC-msoic-victims-by-region-quarter_{cut_view.start:%Y-%m}_to_{cut_view.end:%Y-%m}.csv"
     assert list(downloads) == [name]
     table = pl.read_csv(io.BytesIO(downloads[name]()), infer_schema=False)
-    assert table.columns == ["Quarter", "Region", "Victims identified", "Months in the period chosen",
-                             "Partial period", "Period", "Filters", "Access", "data"]
+    assert table.columns == [
+        "Quarter",
+        "Region",
+        "Victims identified",
+        "Months in the period chosen",
+        "Partial period",
+        "Period",
+        "Filters",
+        "Access",
+        "data",
+    ]
     assert set(table["Access"]) == {"National analyst"}
     assert set(table["Period"]) == {f"{cut_view.start:%b %Y} to {cut_view.end:%b %Y}"}
-    assert set(table["Filters"]) == {("Regions: all; Force areas: all; Crime families: all; Crime types: all; "
-                                     "Lead agencies: all")}
-    nation = expected(raw, View(cut_view.start, cut_view.end), "victims", None, "quarter",
-                      cut_view.start, cut_view.end)["all"]
+    assert set(table["Filters"]) == {
+        ("Regions: all; Force areas: all; Crime families: all; Crime types: all; Lead agencies: all")
+    }
+    nation = expected(
+        raw, View(cut_view.start, cut_view.end), "victims", None, "quarter", cut_view.start, cut_view.end
+    )["all"]
     national = table.filter(pl.col("Region") == "National (all force areas)")
     assert national["Victims identified"].cast(int).to_list() == [nation[p][0] for p in sorted(nation)]
-    assert national["Quarter"][0] == (f"Q{(cut_view.start.month - 1) // 3 + 1} {cut_view.start.year} "
-                                      f"({period_of(cut_view.start, 'quarter'):%b}–"
-                                      f"{shift(period_of(cut_view.start, 'quarter'), 2):%b})")
+    assert national["Quarter"][0] == (
+        f"Q{(cut_view.start.month - 1) // 3 + 1} {cut_view.start.year} "
+        f"({period_of(cut_view.start, 'quarter'):%b}–"
+        f"{shift(period_of(cut_view.start, 'quarter'), 2):%b})"
+    )
     by_region = table.filter(pl.col("Region") != "National (all force areas)")
     assert by_region["Victims identified"].cast(int).sum() == sum(v for v, _ in nation.values())
 
 
 def test_a_coordinator_download_keeps_the_stamp_and_hides_small_counts(raw, cut_view, downloads):
     view = View(cut_view.start, cut_view.end, regions=("wales",))
-    open_app(view, "views/trends.py", {"measure": "Charges", "split": "Crime type", "period_unit": "Financial year",
-                                       "as_role": "Regional coordinator", "as_region": "Wales"})
+    open_app(
+        view,
+        "views/trends.py",
+        {
+            "measure": "Charges",
+            "split": "Crime type",
+            "period_unit": "Financial year",
+            "as_role": "Regional coordinator",
+            "as_region": "Wales",
+        },
+    )
     (name,) = downloads
     table = pl.read_csv(io.BytesIO(downloads[name]()), infer_schema=False)
-    assert set(table["Filters"]) == {("Regions: Wales; Force areas: all; Crime families: all; Crime types: all; "
-                                     "Lead agencies: all")}
+    assert set(table["Filters"]) == {
+        ("Regions: Wales; Force areas: all; Crime families: all; Crime types: all; Lead agencies: all")
+    }
     assert set(table["Access"]) == {"Regional coordinator, Wales"}
     want = expected(raw, view, "charges", "crime_type", "year", view.start, view.end)
-    labels = dict(zip(independent.reference("crime_type")["crime_type_code"],
-                      independent.reference("crime_type")["label"]))
+    labels = dict(
+        zip(
+            independent.reference("crime_type")["crime_type_code"],
+            independent.reference("crime_type")["label"],
+        )
+    )
     cells = {(r["Crime type"], r["Financial year"][:7]): r["Charges"] for r in table.iter_rows(named=True)}
     for code, ps in want.items():
         for p, (n, _) in ps.items():
@@ -149,8 +187,16 @@ def test_a_coordinator_download_keeps_the_stamp_and_hides_small_counts(raw, cut_
 def test_each_period_against_the_one_before(raw, cut_view, unit):
     """This quarter against the last, this financial year against the last (months: the month before)."""
     label, length = UNITS.get(unit, ("Month", 1))
-    at = open_app(cut_view, "views/trends.py", {"measure": "Victims identified", "split": "Region",
-                                                "period_unit": label, "view": "Change on the period before"})
+    at = open_app(
+        cut_view,
+        "views/trends.py",
+        {
+            "measure": "Victims identified",
+            "split": "Region",
+            "period_unit": label,
+            "view": "Change on the period before",
+        },
+    )
     assert not at.exception
     if unit == "month":
         counts = independent.monthly(raw, cut_view, "victims", "region_code")
@@ -160,11 +206,26 @@ def test_each_period_against_the_one_before(raw, cut_view, unit):
                 now.setdefault(g, {})[m] = (counts.get((g, m), 0), 1)
         shown_from = cut_view.start
     else:
-        now = expected(raw, cut_view, "victims", "region_code", unit, shift(cut_view.start, -12), cut_view.end)
+        now = expected(
+            raw, cut_view, "victims", "region_code", unit, shift(cut_view.start, -12), cut_view.end
+        )
         shown_from = period_of(cut_view.start, unit)
-    cut = expected(raw, cut_view, "victims", "region_code", unit if unit != "month" else "quarter",
-                   cut_view.start, cut_view.end) if unit != "month" else None
-    regions = dict(zip(independent.reference("region")["region_code"], independent.reference("region")["name"]))
+    cut = (
+        expected(
+            raw,
+            cut_view,
+            "victims",
+            "region_code",
+            unit if unit != "month" else "quarter",
+            cut_view.start,
+            cut_view.end,
+        )
+        if unit != "month"
+        else None
+    )
+    regions = dict(
+        zip(independent.reference("region")["region_code"], independent.reference("region")["name"])
+    )
     shown = lines(at)
     compared = 0
     for code, name in regions.items():
@@ -182,5 +243,7 @@ def test_each_period_against_the_one_before(raw, cut_view, unit):
         for got, want in zip(shown[name]["y"], ys):
             assert (got is None) if want is None else got == pytest.approx(want, rel=1e-9), name
         if unit != "month":
-            assert shown[name]["y"][0] is None and shown[name]["y"][-1] is None, "partial ends are not compared"
+            assert shown[name]["y"][0] is None and shown[name]["y"][-1] is None, (
+                "partial ends are not compared"
+            )
     assert compared > 0

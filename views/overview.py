@@ -15,49 +15,66 @@ month = filters.end
 last_year = filters.with_period(add_months(month, -12), month)
 
 st.title("Overview")
-st.caption(f"{month:%B %Y}, the last month of the period chosen in the sidebar. "
-           "Changes are against the month before and the same month a year before.")
+st.caption(
+    f"{month:%B %Y}, the last month of the period chosen in the sidebar. "
+    "Changes are against the month before and the same month a year before."
+)
 
 # A month with no return from the view's forces has no data; each change compares only the lead
 # agencies whose figures are complete in both months (like for like).
 with_data = coverage.months(data.run("coverage_by_force", last_year))
 comparable = coverage.agencies_by_month(data.run("coverage_by_agency", last_year))
-kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable), month)
+kpi.row(
+    kpis.kpi_row(data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable),
+    month,
+)
 
 st.subheader(f"Emerging changes in {month:%B %Y}")
 emerging = changes.ranked(data.emerging_changes(filters, month, month), month)
 SHOWN = 10
 if emerging.is_empty():
-    st.caption(f"No region × crime type series of new operations is outside what the 12 months before "
-               f"lead one to expect in {month:%B %Y}.")
+    st.caption(
+        f"No region × crime type series of new operations is outside what the 12 months before "
+        f"lead one to expect in {month:%B %Y}."
+    )
 else:
-    st.caption("Series of new operations, by region and crime type, outside what the 12 months before "
-               "lead one to expect (p < 0.005); the largest change a month first. Each opens the series "
-               "in Trends.")
+    st.caption(
+        "Series of new operations, by region and crime type, outside what the 12 months before "
+        "lead one to expect (p < 0.005); the largest change a month first. Each opens the series "
+        "in Trends."
+    )
     for i, flag in enumerate(emerging.head(SHOWN).iter_rows(named=True)):
         sidebar.link(
-            "views/trends.py", changes_charts.describe(flag, arrow=False),
+            "views/trends.py",
+            changes_charts.describe(flag, arrow=False),
             view=changes_charts.trends_view(filters, flag["region_code"], flag["crime_type"]),
-            state=changes_charts.TRENDS_STATE, params=changes_charts.TRENDS_PARAMS,
+            state=changes_charts.TRENDS_STATE,
+            params=changes_charts.TRENDS_PARAMS,
             icon=":material/trending_up:" if flag["direction"] == "up" else ":material/trending_down:",
-            key=f"emerging_{i}")
+            key=f"emerging_{i}",
+        )
     if emerging.height > SHOWN:
-        st.caption(f"And {emerging.height - SHOWN} smaller one{'s' if emerging.height - SHOWN != 1 else ''}; "
-                   "the Trends view of new operations by region marks them all.")
+        st.caption(
+            f"And {emerging.height - SHOWN} smaller one{'s' if emerging.height - SHOWN != 1 else ''}; "
+            "the Trends view of new operations by region marks them all."
+        )
 with st.expander("How emerging changes are found"):
     st.markdown(changes.METHOD)
 
 st.subheader(f"Live operations by crime family, {filters.start:%b %Y} to {month:%b %Y}")
 live = data.run("live_operations_by_family", filters)
-live = series.complete(live.rename({"family": "group"}), filters.start, month, reference.families_of(sidebar.view().crime_types))
+live = series.complete(
+    live.rename({"family": "group"}), filters.start, month, reference.families_of(sidebar.view().crime_types)
+)
 st.plotly_chart(charts.live_by_family(live), key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)
 regions = list(sidebar.view().regions)
 regions_with_data = coverage.by_group(data.run("coverage_by_force", last_year), regions, "region")
-table = kpis.groups_in_month(data.run("measures_by_month", last_year, split="region"), month, regions,
-                             regions_with_data)
+table = kpis.groups_in_month(
+    data.run("measures_by_month", last_year, split="region"), month, regions, regions_with_data
+)
 names = reference.labels("region")
 st.dataframe(
     table.with_columns(table["group"].replace_strict(names).alias("group")),
@@ -67,11 +84,18 @@ st.dataframe(
     column_config={
         # Short headings and widths in pixels, so the ten columns fit the page at 1440 px (issue 13).
         "group": st.column_config.TextColumn("Region", width=170),
-        **{m: st.column_config.NumberColumn(SHORT_LABELS[m], format="localized", width=80, help=label)
-           for m, label in MEASURES.items()},
+        **{
+            m: st.column_config.NumberColumn(SHORT_LABELS[m], format="localized", width=80, help=label)
+            for m, label in MEASURES.items()
+        },
         "live_ops_year_ago": st.column_config.NumberColumn(
-            f"Live, {year_ago:%b %Y}", format="localized", width=112, help="Live operations a year before"),
+            f"Live, {year_ago:%b %Y}", format="localized", width=112, help="Live operations a year before"
+        ),
         "victims_year_ago": st.column_config.NumberColumn(
-            f"Victims, {year_ago:%b %Y}", format="localized", width=120, help="Victims identified a year before"),
+            f"Victims, {year_ago:%b %Y}",
+            format="localized",
+            width=120,
+            help="Victims identified a year before",
+        ),
     },
 )

@@ -37,21 +37,59 @@ filters = sidebar.current()
 st.title("Trends")
 
 controls = st.container(horizontal=True, gap="medium")
-measure = controls.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key="measure",
-                             bind="query-params", width=220)
-split = controls.segmented_control("Split by", list(SPLITS), format_func=SPLITS.get, default="crime_type",
-                                   key="split", bind="query-params", required=True, width="content")
-view = controls.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default="monthly",
-                                  key="view", bind="query-params", required=True, width="content")
-unit = controls.segmented_control("Unit", list(UNITS), format_func=UNITS.get, default="count",
-                                  key="unit", bind="query-params", required=True, width="content",
-                                  disabled=view == "share", help="Shares do not depend on the unit.")
+measure = controls.selectbox(
+    "Measure", list(MEASURES), format_func=MEASURES.get, key="measure", bind="query-params", width=220
+)
+split = controls.segmented_control(
+    "Split by",
+    list(SPLITS),
+    format_func=SPLITS.get,
+    default="crime_type",
+    key="split",
+    bind="query-params",
+    required=True,
+    width="content",
+)
+view = controls.segmented_control(
+    "View",
+    list(VIEWS),
+    format_func=VIEWS.get,
+    default="monthly",
+    key="view",
+    bind="query-params",
+    required=True,
+    width="content",
+)
+unit = controls.segmented_control(
+    "Unit",
+    list(UNITS),
+    format_func=UNITS.get,
+    default="count",
+    key="unit",
+    bind="query-params",
+    required=True,
+    width="content",
+    disabled=view == "share",
+    help="Shares do not depend on the unit.",
+)
 period_unit = controls.segmented_control(
-    "Period unit", list(PERIOD_UNITS), format_func=PERIOD_UNITS.get, default="month", key="period_unit",
-    bind="query-params", required=True, width="content",
-    help="Quarters and financial years (April to March) as the Home Office publishes NRM statistics.")
-panels = controls.toggle("One panel per group", key="panels", bind="query-params", disabled=view == "share",
-                         help="Small multiples: easier to read than many overlaid lines.")
+    "Period unit",
+    list(PERIOD_UNITS),
+    format_func=PERIOD_UNITS.get,
+    default="month",
+    key="period_unit",
+    bind="query-params",
+    required=True,
+    width="content",
+    help="Quarters and financial years (April to March) as the Home Office publishes NRM statistics.",
+)
+panels = controls.toggle(
+    "One panel per group",
+    key="panels",
+    bind="query-params",
+    disabled=view == "share",
+    help="Small multiples: easier to read than many overlaid lines.",
+)
 
 # A year before the period is fetched too, for rolling means and year-on-year change; and the
 # nation (every force area, the same crime types and lead agencies), for the table's national row.
@@ -67,16 +105,22 @@ else:
     groups, names = ["all"], {"all": "All"}
 # A month a group's force areas sent no return has no data there: a gap in its line, not a zero
 # (and a quarter or year holding such a month is partial).
-with_data = coverage.by_group(data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split)
+with_data = coverage.by_group(
+    data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split
+)
 frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data)
 nation_data = coverage.by_group(data.run("coverage_by_force", nation_filters), ["all"], "total")
-nation = series.complete(nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data)
+nation = series.complete(
+    nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data
+)
 
 population = data.run("population", filters)
 rate = unit == "rate" and view != "share"
 if rate:
     frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
-    nation = series.per_100k(nation, measure, {"all": int(data.run("population", nation_filters)["population"].sum())})
+    nation = series.per_100k(
+        nation, measure, {"all": int(data.run("population", nation_filters)["population"].sum())}
+    )
 y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
 
 # Emerging changes of new operations: a marker on a line in a month when any region x crime type
@@ -93,8 +137,10 @@ def drawn_series(frame, fetched, split: str):
     """(what is drawn, its column) for `frame` of the view `fetched` (periods.drawn chooses how)."""
     agencies = {}
     if periods.asks_by_agency(drawn, period_unit):
-        agencies = {"by_agency": data.run("measures_by_month_and_agency", fetched, split=split),
-                    "comparable": coverage.agencies_by_month(data.run("coverage_by_agency", fetched))}
+        agencies = {
+            "by_agency": data.run("measures_by_month_and_agency", fetched, split=split),
+            "comparable": coverage.agencies_by_month(data.run("coverage_by_agency", fetched)),
+        }
     return periods.drawn(frame, measure, drawn, period_unit, filters.start, filters.end, **agencies)
 
 
@@ -102,48 +148,72 @@ shown, column = drawn_series(frame, filters.with_period(fetch_from, filters.end)
 if drawn == "share":
     fig = charts.stacked_shares(shown, names)
 else:
-    title = {"monthly": y_title, "rolling": y_title + " (3-month rolling mean)",
-             "yoy": f"Change on the same {PERIOD_UNITS[period_unit].lower()} a year before"
-             if period_unit != "year" else "Change on the financial year before",
-             "previous": f"Change on the {PERIOD_UNITS[period_unit].lower()} before"}[drawn]
-    fig = charts.trend_lines(shown, column, names, title, faint=measure if drawn == "rolling" else None,
-                             percent=drawn in ("yoy", "previous"), panels=panels, markers=markers, unit=period_unit)
+    title = {
+        "monthly": y_title,
+        "rolling": y_title + " (3-month rolling mean)",
+        "yoy": f"Change on the same {PERIOD_UNITS[period_unit].lower()} a year before"
+        if period_unit != "year"
+        else "Change on the financial year before",
+        "previous": f"Change on the {PERIOD_UNITS[period_unit].lower()} before",
+    }[drawn]
+    fig = charts.trend_lines(
+        shown,
+        column,
+        names,
+        title,
+        faint=measure if drawn == "rolling" else None,
+        percent=drawn in ("yoy", "previous"),
+        panels=panels,
+        markers=markers,
+        unit=period_unit,
+    )
 
 if split != "total":
     fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
-st.plotly_chart(fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore",
-                selection_mode="points")
+st.plotly_chart(
+    fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore", selection_mode="points"
+)
 notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}. A gap is a month with no data (no return received)."]
 if period_unit != "month":
-    notes.append(("Calendar quarters" if period_unit == "quarter" else "Financial years (April to March)")
-                 + ", as the Home Office publishes NRM statistics. An open circle is a partial period, cut short "
-                 "by the months chosen or holding a month with no data; it is not compared with another.")
+    notes.append(
+        ("Calendar quarters" if period_unit == "quarter" else "Financial years (April to March)")
+        + ", as the Home Office publishes NRM statistics. An open circle is a partial period, cut short "
+        "by the months chosen or holding a month with no data; it is not compared with another."
+    )
     if measure in periods.MEAN_MEASURES:
         notes.append("Live operations are the mean number live in a month of each period.")
 if view == "rolling" and period_unit != "month":
     notes.append("The rolling mean is for months: each period is shown instead.")
 if rate:
     years = sorted(set(population["population_year"]))
-    notes.append(f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
-                 f"(ONS, NRS, NISRA) of the force areas in view.")
+    notes.append(
+        f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
+        f"(ONS, NRS, NISRA) of the force areas in view."
+    )
 if measure == "live_ops" and period_unit == "month":
     notes.append("Live operations are counted in every month an operation is reported live.")
 if view == "previous":
-    notes.append(f"Each {PERIOD_UNITS[period_unit].lower()} against the one before it (a quarter against the last, "
-                 "a financial year against the last), whole periods only; blank where the one before had none.")
+    notes.append(
+        f"Each {PERIOD_UNITS[period_unit].lower()} against the one before it (a quarter against the last, "
+        "a financial year against the last), whole periods only; blank where the one before had none."
+    )
 if view == "yoy":
     if period_unit == "month":
-        notes.append("Each month against the same month a year before, over the lead agencies whose returns are "
-                     "complete in both; blank where the year before had none or either month has no data.")
+        notes.append(
+            "Each month against the same month a year before, over the lead agencies whose returns are "
+            "complete in both; blank where the year before had none or either month has no data."
+        )
     else:
         notes.append(f"Blank where the same {PERIOD_UNITS[period_unit].lower()} a year before had none.")
 if split != "total":
     notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
 if flagged:
-    st.caption(f"▲ ▼ Emerging changes ({len(markers)} marked): months in which a region × crime type "
-               "series inside the line is above (▲) or below (▼) what the 12 months before lead one to "
-               "expect; hover a triangle to see which.")
+    st.caption(
+        f"▲ ▼ Emerging changes ({len(markers)} marked): months in which a region × crime type "
+        "series inside the line is above (▲) or below (▼) what the 12 months before lead one to "
+        "expect; hover a triangle to see which."
+    )
 elif measure == "new_ops":
     st.caption("Emerging changes are marked on the monthly view, split by region or crime type.")
 if measure == "new_ops":
@@ -154,9 +224,18 @@ with st.expander("Data behind the chart"):
     # The chart's figures with, split by region, the nation's row under the same crime types and agencies.
     nation_shown = drawn_series(nation, nation_filters, "total")[0]
     table = trend_table.table(shown, nation_shown if split == "region" else None, column, names, period_unit)
-    headers = trend_table.headers(column, MEASURES[measure] + (" per 100,000 population" if rate else ""),
-                                  SPLITS[split], PERIOD_UNITS[period_unit])
+    headers = trend_table.headers(
+        column,
+        MEASURES[measure] + (" per 100,000 population" if rate else ""),
+        SPLITS[split],
+        PERIOD_UNITS[period_unit],
+    )
     st.dataframe(table, hide_index=True, placeholder=summary.NO_DATA, column_config=headers)
     csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}-{period_unit}", filters, headers)
-    st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
-                       file_name=file_name, mime="text/csv", icon=":material/download:")
+    st.download_button(
+        "Download CSV",
+        signin.recorded(csv, file_name, table.height),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+    )

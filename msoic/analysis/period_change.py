@@ -12,8 +12,12 @@ import polars as pl
 from msoic.analysis import periods
 from msoic.filters import add_months, month_range
 
-MEASURES = {"victims": "Victims identified", "arrests": "Arrests", "charges": "Charges",
-            "live_ops": "Live operations (mean in a month)"}
+MEASURES = {
+    "victims": "Victims identified",
+    "arrests": "Arrests",
+    "charges": "Charges",
+    "live_ops": "Live operations (mean in a month)",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,9 @@ def pair(end: date, unit: str) -> Pair:
     return Pair(unit, months, tuple(add_months(m, -periods.LENGTH[unit]) for m in months))
 
 
-def per_force(by_month: pl.DataFrame, covered: dict[date, set[str]], forces: pl.DataFrame, chosen: Pair) -> pl.DataFrame:
+def per_force(
+    by_month: pl.DataFrame, covered: dict[date, set[str]], forces: pl.DataFrame, chosen: Pair
+) -> pl.DataFrame:
     """Each force area of `forces` (force_code, region_code) with `months` (how many of the pair's
     months have data in both periods: its return received in each) and, for every measure, its
     count in this period (`<m>`) and the period before (`<m>_before`) over only those months (the
@@ -52,35 +58,57 @@ def per_force(by_month: pl.DataFrame, covered: dict[date, set[str]], forces: pl.
     (month, group = force_code, measures...) for the months of both periods, as from
     measures_by_month split by force; `covered` the force areas with data each month."""
     paired = pl.DataFrame(
-        [(f, now, then) for f in forces["force_code"] for now, then in zip(chosen.months, chosen.before)
-         if f in covered.get(now, set()) and f in covered.get(then, set())],
-        schema={"force_code": pl.String, "month": pl.Date, "month_before": pl.Date}, orient="row")
+        [
+            (f, now, then)
+            for f in forces["force_code"]
+            for now, then in zip(chosen.months, chosen.before)
+            if f in covered.get(now, set()) and f in covered.get(then, set())
+        ],
+        schema={"force_code": pl.String, "month": pl.Date, "month_before": pl.Date},
+        orient="row",
+    )
     counts = by_month.select("month", pl.col("group").alias("force_code"), *MEASURES)
     before = counts.rename({"month": "month_before", **{m: f"{m}_before" for m in MEASURES}})
-    rows = (paired.join(counts, on=["force_code", "month"], how="left")
-            .join(before, on=["force_code", "month_before"], how="left")
-            .fill_null(0))
+    rows = (
+        paired.join(counts, on=["force_code", "month"], how="left")
+        .join(before, on=["force_code", "month_before"], how="left")
+        .fill_null(0)
+    )
 
     def total(column: str, measure: str) -> pl.Expr:
         return pl.col(column).mean() if measure in periods.MEAN_MEASURES else pl.col(column).sum()
 
     summed = rows.group_by("force_code").agg(
         pl.len().cast(pl.Int64).alias("months"),
-        *(total(c, m).cast(pl.Float64) for m in MEASURES for c in (m, f"{m}_before")))
-    return (forces.select("force_code", "region_code").join(summed, on="force_code", how="left")
-            .with_columns(pl.col("months").fill_null(0)))
+        *(total(c, m).cast(pl.Float64) for m in MEASURES for c in (m, f"{m}_before")),
+    )
+    return (
+        forces.select("force_code", "region_code")
+        .join(summed, on="force_code", how="left")
+        .with_columns(pl.col("months").fill_null(0))
+    )
 
 
 def _changes(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         *((pl.col(m) - pl.col(f"{m}_before")).alias(f"{m}_change") for m in MEASURES),
-        *(pl.when(pl.col(f"{m}_before") > 0).then((pl.col(m) / pl.col(f"{m}_before") - 1) * 100)
-          .alias(f"{m}_change_pct") for m in MEASURES),
+        *(
+            pl.when(pl.col(f"{m}_before") > 0)
+            .then((pl.col(m) / pl.col(f"{m}_before") - 1) * 100)
+            .alias(f"{m}_change_pct")
+            for m in MEASURES
+        ),
     )
 
 
-def table(forces: pl.DataFrame, region: str, names: dict[str, str], length: int, region_label: str,
-          nation_label: str) -> pl.DataFrame:
+def table(
+    forces: pl.DataFrame,
+    region: str,
+    names: dict[str, str],
+    length: int,
+    region_label: str,
+    nation_label: str,
+) -> pl.DataFrame:
     """The region's force areas (in `names` order), the region and the nation: `name`, `compared`
     (in words: months of `length` with data in both periods; force areas with such a month), and
     for every measure this period, the period before, the change and the change in percent (null
@@ -88,18 +116,31 @@ def table(forces: pl.DataFrame, region: str, names: dict[str, str], length: int,
     columns = [c for m in MEASURES for c in (m, f"{m}_before")]
     own = forces.filter(pl.col("region_code") == region)
     order = [f for f in names if f in set(own["force_code"])]
-    force_rows = (pl.DataFrame({"force_code": order}).join(own, on="force_code", how="left", maintain_order="left")
-                  .select(pl.col("force_code").replace_strict(names).alias("name"),
-                          pl.format("{} of {} months", "months", pl.lit(length)).alias("compared"), *columns))
+    force_rows = (
+        pl.DataFrame({"force_code": order})
+        .join(own, on="force_code", how="left", maintain_order="left")
+        .select(
+            pl.col("force_code").replace_strict(names).alias("name"),
+            pl.format("{} of {} months", "months", pl.lit(length)).alias("compared"),
+            *columns,
+        )
+    )
 
     def pooled(part: pl.DataFrame, label: str) -> pl.DataFrame:
         known = part.filter(pl.col("months") > 0)
         values = {c: (known[c].sum() if known.height else None) for c in columns}
-        return pl.DataFrame([{"name": label, "compared": f"{known.height} of {part.height} force areas", **values}],
-                            schema={"name": pl.String, "compared": pl.String, **dict.fromkeys(columns, pl.Float64)})
+        return pl.DataFrame(
+            [{"name": label, "compared": f"{known.height} of {part.height} force areas", **values}],
+            schema={"name": pl.String, "compared": pl.String, **dict.fromkeys(columns, pl.Float64)},
+        )
 
-    rows = pl.concat([force_rows.cast(dict.fromkeys(columns, pl.Float64)), pooled(own, region_label),
-                      pooled(forces, nation_label)])
+    rows = pl.concat(
+        [
+            force_rows.cast(dict.fromkeys(columns, pl.Float64)),
+            pooled(own, region_label),
+            pooled(forces, nation_label),
+        ]
+    )
     # Counts stay whole numbers (disclosure control finds the counts to hide by their integer type);
     # live operations are a mean.
     counted = [c for m in MEASURES if m not in periods.MEAN_MEASURES for c in (m, f"{m}_before")]
@@ -111,6 +152,10 @@ def headers(chosen: Pair) -> dict[str, str]:
     now, before = chosen.text(chosen.months), chosen.text(chosen.before)
     out = {"name": "Force or area", "compared": "Compared like for like"}
     for m, label in MEASURES.items():
-        out |= {m: f"{label}: {now}", f"{m}_before": f"{label}: {before}", f"{m}_change": f"{label}: change",
-                f"{m}_change_pct": f"{label}: change (%)"}
+        out |= {
+            m: f"{label}: {now}",
+            f"{m}_before": f"{label}: {before}",
+            f"{m}_change": f"{label}: change",
+            f"{m}_change_pct": f"{label}: change (%)",
+        }
     return out

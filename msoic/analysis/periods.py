@@ -52,25 +52,38 @@ def gather(frame: pl.DataFrame, value: str, unit: str, start: date, end: date) -
         frame.filter(pl.col("month").is_between(start, end))
         .with_columns(start_of(unit).alias("month"))
         .group_by("month", "group")
-        .agg(pl.when(pl.col(value).is_not_null().any()).then(how).alias(value),
-             pl.len().cast(pl.Int64).alias("months"), pl.col(value).is_not_null().sum().alias("_known"))
-        .with_columns(((pl.col("months") < LENGTH[unit]) | (pl.col("_known") < pl.col("months"))).alias("partial"))
+        .agg(
+            pl.when(pl.col(value).is_not_null().any()).then(how).alias(value),
+            pl.len().cast(pl.Int64).alias("months"),
+            pl.col(value).is_not_null().sum().alias("_known"),
+        )
+        .with_columns(
+            ((pl.col("months") < LENGTH[unit]) | (pl.col("_known") < pl.col("months"))).alias("partial")
+        )
         .drop("_known")
         .sort("group", "month")
     )
 
 
-def change_on(periods: pl.DataFrame, history: pl.DataFrame, value: str, months: int, column: str) -> pl.DataFrame:
+def change_on(
+    periods: pl.DataFrame, history: pl.DataFrame, value: str, months: int, column: str
+) -> pl.DataFrame:
     """Add to `periods` `column` (the period `months` before, from `history`: the periods of every
     month fetched) and `change` (relative): null unless both periods are whole and the one before
     had some (a partial period is not compared as if whole)."""
-    before = history.select(pl.col("month").dt.offset_by(f"{months}mo"), "group", pl.col(value).alias(column),
-                            pl.col("partial").alias("_was_partial"))
+    before = history.select(
+        pl.col("month").dt.offset_by(f"{months}mo"),
+        "group",
+        pl.col(value).alias(column),
+        pl.col("partial").alias("_was_partial"),
+    )
     out = periods.join(before, on=["month", "group"], how="left")
     whole = ~pl.col("partial") & ~pl.col("_was_partial")  # null (nothing before) is not whole
     return out.with_columns(
-        pl.when(whole & (pl.col(column) > 0)).then(pl.col(value) / pl.col(column) - 1)
-        .otherwise(None).alias("change")
+        pl.when(whole & (pl.col(column) > 0))
+        .then(pl.col(value) / pl.col(column) - 1)
+        .otherwise(None)
+        .alias("change")
     ).drop("_was_partial")
 
 
@@ -79,7 +92,9 @@ def year_on_year(periods: pl.DataFrame, history: pl.DataFrame, value: str) -> pl
     return change_on(periods, history, value, 12, "year_ago")
 
 
-def shown(frame: pl.DataFrame, value: str, view: str, unit: str, start: date, end: date) -> tuple[pl.DataFrame, str]:
+def shown(
+    frame: pl.DataFrame, value: str, view: str, unit: str, start: date, end: date
+) -> tuple[pl.DataFrame, str]:
     """(what Trends draws, the column drawn) from `frame` (month, group, value; every month from a
     year before `start` to `end`): each period ('monthly'), the 3-month rolling mean (months only),
     shares of the period's total, the change on a year before or on the period before ('previous'). Every row says how many months
@@ -94,8 +109,9 @@ def shown(frame: pl.DataFrame, value: str, view: str, unit: str, start: date, en
             out, column = series.year_on_year(frame, value), "change"
         else:
             out, column = frame, value
-        out = series.since(out, start).with_columns(pl.lit(1, pl.Int64).alias("months"),
-                                                    pl.lit(False).alias("partial"))
+        out = series.since(out, start).with_columns(
+            pl.lit(1, pl.Int64).alias("months"), pl.lit(False).alias("partial")
+        )
         return out, column
     periods = gather(frame, value, unit, start, end)
     if view == "previous":  # this quarter against the last, this financial year against the last
@@ -120,9 +136,16 @@ def asks_by_agency(view: str, unit: str) -> bool:
     return view == "yoy" and unit == "month"
 
 
-def drawn(frame: pl.DataFrame, value: str, view: str, unit: str, start: date, end: date,
-          by_agency: pl.DataFrame | None = None,
-          comparable: dict[date, set[str]] | None = None) -> tuple[pl.DataFrame, str]:
+def drawn(
+    frame: pl.DataFrame,
+    value: str,
+    view: str,
+    unit: str,
+    start: date,
+    end: date,
+    by_agency: pl.DataFrame | None = None,
+    comparable: dict[date, set[str]] | None = None,
+) -> tuple[pl.DataFrame, str]:
     """(what Trends draws, the column drawn): a month against a year before like for like over the
     lead agencies complete in both months (`by_agency`, `comparable`, as series.year_on_year_like_for_like
     takes them, needed when asks_by_agency); anything else as `shown`."""

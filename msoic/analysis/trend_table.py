@@ -12,8 +12,9 @@ NATION_LABEL = "National (all force areas)"
 VALUE_COLUMNS = ("rolling", "share", "year_ago", "period_before", "change")
 
 
-def table(shown: pl.DataFrame, nation: pl.DataFrame | None, column: str, names: dict[str, str],
-          unit: str) -> pl.DataFrame:
+def table(
+    shown: pl.DataFrame, nation: pl.DataFrame | None, column: str, names: dict[str, str], unit: str
+) -> pl.DataFrame:
     """`shown` (as from periods.shown) with each period written out and each group named; `nation`
     (the same for the whole country, group 'all') appended as the national rows when given. Months
     in range and the partial flag are kept for quarters and years."""
@@ -31,10 +32,26 @@ def table(shown: pl.DataFrame, nation: pl.DataFrame | None, column: str, names: 
 def headers(column: str, measure_label: str, split_label: str, unit_label: str) -> dict[str, str]:
     """The table's column names as a person reads them (and the download's headers)."""
     unit = unit_label.lower()
-    return {"period": unit_label, "group": split_label if split_label != "Total" else "Group",
-            **{m: measure_label for m in ("live_ops", "new_ops", "victims", "child_victims", "nrm_referrals",
-                                           "arrests", "charges")},
-            "rolling": f"{measure_label}, 3-month rolling mean", "share": "Share of the period's total",
-            "year_ago": f"The same {unit} a year before", "period_before": f"The {unit} before",
-            "change": "Change",
-            "months": "Months in the period chosen", "partial": "Partial period"}
+    return {
+        "period": unit_label,
+        "group": split_label if split_label != "Total" else "Group",
+        **{
+            m: measure_label
+            for m in (
+                "live_ops",
+                "new_ops",
+                "victims",
+                "child_victims",
+                "nrm_referrals",
+                "arrests",
+                "charges",
+            )
+        },
+        "rolling": f"{measure_label}, 3-month rolling mean",
+        "share": "Share of the period's total",
+        "year_ago": f"The same {unit} a year before",
+        "period_before": f"The {unit} before",
+        "change": "Change",
+        "months": "Months in the period chosen",
+        "partial": "Partial period",
+    }

@@ -115,8 +115,13 @@ def is_synthetic() -> bool:
     return meta().get("is_synthetic") == "true"
 
 
-def export_csv(frame: pl.DataFrame, stem: str, filters: Filters | None = None, headers: dict[str, str] | None = None,
-               controlled: bool | None = None) -> tuple[bytes, str]:
+def export_csv(
+    frame: pl.DataFrame,
+    stem: str,
+    filters: Filters | None = None,
+    headers: dict[str, str] | None = None,
+    controlled: bool | None = None,
+) -> tuple[bytes, str]:
     """(CSV bytes, file name) for a download, as msoic.export.stamped makes it: disclosure control,
     labelled headers, the period and filters stamped in the name and in two columns, synthetic
     data said so, formulas neutralised.
@@ -126,8 +131,15 @@ def export_csv(frame: pl.DataFrame, stem: str, filters: Filters | None = None, h
     scope = signin.scope()
     if controlled is None:
         controlled = not scope.is_national
-    return export.stamped(frame, stem, controlled=controlled, synthetic=is_synthetic(), filters=filters,
-                          headers=headers, access=access_text(scope))
+    return export.stamped(
+        frame,
+        stem,
+        controlled=controlled,
+        synthetic=is_synthetic(),
+        filters=filters,
+        headers=headers,
+        access=access_text(scope),
+    )
 
 
 def access_text(scope: Scope) -> str:
@@ -140,8 +152,9 @@ def csv_file_name(stem: str, filters: Filters | None = None) -> str:
     return export.file_name(stem, filters=filters, synthetic=is_synthetic())
 
 
-def deferred_csv(name: str, filters: Filters, stem: str, headers: dict[str, str] | None = None,
-                 **extra) -> Callable[[], bytes]:
+def deferred_csv(
+    name: str, filters: Filters, stem: str, headers: dict[str, str] | None = None, **extra
+) -> Callable[[], bytes]:
     """The CSV of a whole question's answer for the person signed in, stamped and labelled as
     export_csv makes it, made only when the download is clicked (a long table's pages are what the
     page shows; its download holds all of them)."""
@@ -149,9 +162,15 @@ def deferred_csv(name: str, filters: Filters, stem: str, headers: dict[str, str]
 
     def make() -> bytes:  # runs on the click, in a thread of its own: the scope is read before
         frame = _run(name, filters, scope, path, version, tuple(sorted(extra.items())))
-        return export.stamped(frame.drop("matching", strict=False), stem, controlled=not scope.is_national,
-                              synthetic=synthetic, filters=filters, headers=headers,
-                              access=access_text(scope))[0]
+        return export.stamped(
+            frame.drop("matching", strict=False),
+            stem,
+            controlled=not scope.is_national,
+            synthetic=synthetic,
+            filters=filters,
+            headers=headers,
+            access=access_text(scope),
+        )[0]
 
     return make
 
