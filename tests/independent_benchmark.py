@@ -290,6 +290,58 @@ def funnel(counts: dict[str, dict], measure: str, dispersion: bool = True) -> di
     }
 
 
+# Region against region and period against period -------------------------------------------------
+
+
+def regions(raw: dict, view: View) -> dict[str, dict]:
+    """{region: counts}: each region's force areas together, an operation once however many of
+    them it names."""
+    by_region: dict[str, list[str]] = {}
+    for force, region in region_of().items():
+        by_region.setdefault(region, []).append(force)
+    return {region: total_counts(raw, view, codes) for region, codes in by_region.items()}
+
+
+def received(db_path: Path) -> set[tuple[str, date]]:
+    """(force area, month) of every territorial force's return received."""
+    subs = submissions(db_path)
+    return {(a, p) for a, p in subs.select("agency_code", "period").iter_rows() if a in set(forces())}
+
+
+def first_of_period(month: date, unit: str) -> date:
+    """The first month of the calendar quarter or financial year (April) holding `month`."""
+    if unit == "quarter":
+        return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+    return date(month.year if month.month >= 4 else month.year - 1, 4, 1)
+
+
+def periods_compared(raw: dict, view: View, got: set[tuple[str, date]], unit: str, measure: str) -> dict:
+    """{force: (months compared, this period, the period before)} for the quarter or financial year
+    holding view.end (its months to view.end) against the same months of the one before, each force
+    over only the month pairs with a return received in both (`got`); live operations as the mean
+    of those months; (0, None, None) for a force with no such pair."""
+    from tests.independent import monthly, shift
+
+    length = 3 if unit == "quarter" else 12
+    now = months_between(first_of_period(view.end, unit), view.end)
+    counts = monthly(raw, national(view), measure, "force_code")
+    out = {}
+    for force in forces():
+        pairs = [
+            (m, shift(m, -length)) for m in now if (force, m) in got and (force, shift(m, -length)) in got
+        ]
+        if not pairs:
+            out[force] = (0, None, None)
+            continue
+        this = [counts.get((force, m), 0) for m, _ in pairs]
+        before = [counts.get((force, b), 0) for _, b in pairs]
+        if measure == "live_ops":
+            out[force] = (len(pairs), sum(this) / len(pairs), sum(before) / len(pairs))
+        else:
+            out[force] = (len(pairs), sum(this), sum(before))
+    return out
+
+
 # Scorecard -------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,15 @@ from tests.independent import View, reference, shift
 
 PAGE = "views/benchmark.py"
 SECTION = "bench_section"  # the URL parameter of the open tab
-TABS = ("What changed", "Who stands out", "Similar forces", "Action plan", "Rates and ranks")
+TABS = (
+    "What changed",
+    "On the period before",
+    "Who stands out",
+    "Similar forces",
+    "Action plan",
+    "Rates and ranks",
+    "Other regions",
+)
 _opened: dict = {}
 
 
@@ -366,6 +374,8 @@ def test_only_the_open_tab_is_drawn_and_what_changed_opens_by_default(last_month
         "Similar forces": {"bench_msg_funnel"},
         "Action plan": {"bench_scorecard"},
         "Rates and ranks": set(),
+        "On the period before": set(),
+        "Other regions": {"bench_region_bars"},
     }
     for tab, keys in charts.items():
         assert {c.proto.id.rsplit("-", 1)[-1] for c in page(view, tab).get("plotly_chart")} == keys, tab

@@ -14,7 +14,13 @@ from tests.test_browser import PAGES as SOME_PAGES
 
 PAGES = {**SOME_PAGES, "report": "Report"}
 # The tabs whose tables issue 13 fitted to the page (only the open tab is drawn), named for their screenshots.
+# Benchmark's comparisons of periods and of regions (issue 13), also measured on a phone and dark.
+COMPARISONS = {
+    "benchmark?bench_section=On+the+period+before&bench_period_unit=Financial+year": "Benchmark-periods",
+    "benchmark?bench_section=Other+regions": "Benchmark-regions",
+}
 TABS = {
+    **COMPARISONS,
     "benchmark?bench_section=Similar+forces": "Benchmark-similar-forces",
     "benchmark?bench_section=Action+plan": "Benchmark-action-plan",
     "benchmark?bench_section=Rates+and+ranks": "Benchmark-rates",
@@ -222,3 +228,35 @@ def test_trends_by_quarter_marks_the_partial_ones_and_fits_the_screen(browser, s
     assert sizes["page"] <= sizes["window"]
     _shoot(page, f"{'wide' if viewport is WIDE else 'phone'}-trends-quarter.png", viewport["width"])
     page.close()
+
+
+GRID_BACKGROUND = """() => [...document.querySelectorAll("[data-testid='stDataFrame'] *")]
+    .map(e => getComputedStyle(e).getPropertyValue('--gdg-bg-cell').trim()).filter(c => c)
+    .filter((c, i, all) => all.indexOf(c) === i)"""
+
+
+def test_benchmark_compares_periods_and_regions_on_a_phone_and_in_the_dark(browser, server):
+    """The new tabs: no sideways scroll at 390 px; on the dark theme, the tables take its dark panel."""
+    sideways = {}
+    for path, title in COMPARISONS.items():
+        page = _settled(browser, f"{server}/{path}", PHONE)
+        _no_error_box(page)
+        sizes = page.evaluate(MEASURE)
+        _shoot(page, f"phone-{title.lower()}.png", PHONE["width"])
+        page.close()
+        if sizes["page"] > sizes["window"] or sizes["main"][0] > sizes["main"][1] + 1:
+            sideways[title] = (sizes["page"], sizes["main"])
+        page = _settled(browser, f"{server}/{path}", WIDE, scheme="dark")
+        _no_error_box(page)
+        assert page.evaluate(BACKGROUND) == "rgb(15, 20, 25)", title
+        # Glide's grid draws its cells on a canvas in the colour its theme variable names: dark, not a light panel.
+        cells = page.evaluate(GRID_BACKGROUND)
+        assert cells and all(_contrast(c, "#ffffff") > 3 for c in cells), (title, cells)
+        if title == "Benchmark-regions":  # the national line and the region's bar read on the dark background
+            page.wait_for_function("() => document.querySelector('.js-plotly-plot')?.data", timeout=60_000)
+            colours = page.evaluate("""() => document.querySelector('.js-plotly-plot').data.flatMap(t =>
+                t.meta === 'regions' ? [...new Set(t.marker.color)] : [t.line.color])""")
+            assert len(colours) == 3 and all(_contrast(c, "#0f1419") >= 3 for c in colours), colours
+        _shoot(page, f"dark-{title.lower()}.png", WIDE["width"])
+        page.close()
+    assert not sideways, sideways

@@ -3,6 +3,7 @@ force's group figures (table, funnel) equal an independent computation on the ra
 
 from __future__ import annotations
 
+import json
 import math
 
 import polars as pl
@@ -90,3 +91,17 @@ def test_the_force_against_its_group_in_the_table_and_on_the_funnel(raw, last_mo
     for code in members:
         v = counts[code]["live_ops"] / counts[code]["population"]
         assert shown[code] == words[ind.status("rate", theta, counts[code]["population"], v, phi)], code
+
+
+def test_blank_cells_read_as_a_dash_and_the_outliers_title_is_not_a_cut_off_header(raw, last_month):
+    # Northamptonshire (in Cheshire's group) has no victims in this month: no proportion of them.
+    view = View(last_month, last_month, forces=("cheshire",))
+    at = open_app(view, PAGE, {"bench_section": "Similar forces", "bench_region": "North West"})
+    table = ind.frame(at, "group")
+    assert table["nrm_referred"].isna().any(), "the case needs a force without victims"
+    assert [d.proto.placeholder for d in at.dataframe] == ["–"] * len(at.dataframe)  # before: 'None'
+    # The outliers' title (27 characters) sits above their narrow table; its first header is short.
+    outliers = [d for d in at.dataframe if "where" in d.value.columns]
+    if outliers:
+        assert json.loads(outliers[0].proto.columns)["member"]["label"] == "Force area"
+        assert any(m.value == "**Outside the group's limits**" for m in at.markdown)

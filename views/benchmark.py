@@ -10,12 +10,14 @@ import polars as pl
 import streamlit as st
 
 from msoic import reference, similar
-from msoic.analysis import benchmark, coverage, scorecard, summary
+from msoic.analysis import benchmark, coverage, period_change, periods, scorecard, summary
 from msoic.filters import Filters, add_months
 from msoic.ui import benchmark_charts as charts
 from msoic.ui import data, sections, sidebar, signin
 
 NATION_LABEL = "National (45 force areas)"
+# A blank cell (a proportion without a denominator), as the other pages' tables write it.
+NO_VALUE = "–"
 SHORT = {
     "live_ops_rate": "Live ops",
     "victims_rate": "Victims",
@@ -358,14 +360,17 @@ def most_similar() -> None:
         if group_out.is_empty():
             st.markdown("No force area of the group lies outside its 95% limits.")
         else:
+            # The table's title above it: as a header it would be cut off in the narrow column.
+            st.markdown("**Outside the group's limits**")
             st.dataframe(
                 benchmark.outlier_table(group_out, region_names, spec.kind).select(
                     pl.col("name").alias("member"), "region", pl.col("status").alias("where")
                 ),
                 hide_index=True,
                 key="bench_msg_out",
+                placeholder=NO_VALUE,
                 column_config={
-                    "member": st.column_config.TextColumn("Outside the group's limits", width=115),
+                    "member": st.column_config.TextColumn("Force area", width=115),
                     "region": st.column_config.TextColumn("Region", width=95),
                     "where": st.column_config.TextColumn("Where", width=155),
                 },
@@ -374,6 +379,7 @@ def most_similar() -> None:
         group_table.select(pl.col("name").alias("member"), *benchmark.RATES, *benchmark.PROPORTIONS),
         hide_index=True,
         key="bench_msg_table",
+        placeholder=NO_VALUE,
         column_config={
             "member": st.column_config.TextColumn("Force or group", width=220),
             # Short headers so the eight columns fit 1440 px; the full name is the column's help.
@@ -515,6 +521,74 @@ def action_plan() -> None:
         )
 
 
+def rates_tables(table: pl.DataFrame, key: str, ranked_among: str) -> None:
+    """Rates per 100,000 and proportions of the rows of `table` (as from benchmark.comparison), each
+    with its rank (`ranked_among` says among what), as two tables keyed `<key>_rates` and `<key>_proportions`."""
+    rank_help = (
+        f"Rank among the {ranked_among} with a value (1 = highest; =3 when shared with another; "
+        "– when every one has the same value)"
+    )
+    st.dataframe(  # a rate needs a population: the national / non-territorial row is in the proportions only
+        table.filter(pl.col("population").is_not_null()).select(
+            "name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))
+        ),
+        hide_index=True,
+        key=f"{key}_rates",
+        placeholder=NO_VALUE,
+        height="content",
+        column_config={
+            "name": st.column_config.TextColumn("Per 100,000 population", width="medium"),
+            "population": st.column_config.NumberColumn("Population", format="localized"),
+            "live_ops_rate": st.column_config.NumberColumn(
+                "Live operations", format="%.1f", help="Mean live in a month, per 100,000"
+            ),
+            "victims_rate": st.column_config.NumberColumn("Victims identified", format="%.1f"),
+            "arrests_rate": st.column_config.NumberColumn("Arrests", format="%.1f"),
+            "charges_rate": st.column_config.NumberColumn("Charges", format="%.1f"),
+            **{f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help) for m in benchmark.RATES},
+        },
+    )
+    st.dataframe(
+        table.select(
+            "name",
+            "victims",
+            "nrm_referred",
+            "rank_nrm_referred",
+            "child_share",
+            "rank_child_share",
+            "closed_ops",
+            "ops_charged",
+            "rank_ops_charged",
+        ),
+        hide_index=True,
+        key=f"{key}_proportions",
+        placeholder=NO_VALUE,
+        height="content",
+        column_config={
+            "name": st.column_config.TextColumn("Proportions", width="medium"),
+            "victims": st.column_config.NumberColumn("Victims identified", format="localized"),
+            "nrm_referred": st.column_config.NumberColumn(
+                "Referred to the NRM",
+                format="%.0f%%",
+                help="Of the victims identified, referred at any time since",
+            ),
+            "child_share": st.column_config.NumberColumn(
+                "Children", format="%.0f%%", help="Of the victims identified"
+            ),
+            "closed_ops": st.column_config.NumberColumn("Operations closed", format="localized"),
+            "ops_charged": st.column_config.NumberColumn(
+                "Reached a charge",
+                format="%.0f%%",
+                help="Of the operations closed, with at least one offender charged",
+            ),
+            **{
+                f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help)
+                for m in benchmark.PROPORTIONS
+            },
+        },
+    )
+
+
 def rates_and_ranks() -> None:
     """Rates per 100,000 and proportions of the region's forces, with national ranks."""
     counts, forces, region_row, nation_row, national = benchmarked()
@@ -541,65 +615,7 @@ def rates_and_ranks() -> None:
         "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
         "plot."
     )
-    rank_help = (
-        "National rank among the force areas with a value (1 = highest; =3 when shared with another "
-        "force; none when every force has the same value)"
-    )
-    st.dataframe(  # a rate needs a population: the national / non-territorial row is in the proportions only
-        table.filter(pl.col("population").is_not_null()).select(
-            "name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))
-        ),
-        hide_index=True,
-        key="bench_rates",
-        column_config={
-            "name": st.column_config.TextColumn("Per 100,000 population", width="medium"),
-            "population": st.column_config.NumberColumn("Population", format="localized"),
-            "live_ops_rate": st.column_config.NumberColumn(
-                "Live operations", format="%.1f", help="Mean live in a month, per 100,000"
-            ),
-            "victims_rate": st.column_config.NumberColumn("Victims identified", format="%.1f"),
-            "arrests_rate": st.column_config.NumberColumn("Arrests", format="%.1f"),
-            "charges_rate": st.column_config.NumberColumn("Charges", format="%.1f"),
-            **{f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help) for m in benchmark.RATES},
-        },
-    )
-    st.dataframe(
-        table.select(
-            "name",
-            "victims",
-            "nrm_referred",
-            "rank_nrm_referred",
-            "child_share",
-            "rank_child_share",
-            "closed_ops",
-            "ops_charged",
-            "rank_ops_charged",
-        ),
-        hide_index=True,
-        key="bench_proportions",
-        column_config={
-            "name": st.column_config.TextColumn("Proportions", width="medium"),
-            "victims": st.column_config.NumberColumn("Victims identified", format="localized"),
-            "nrm_referred": st.column_config.NumberColumn(
-                "Referred to the NRM",
-                format="%.0f%%",
-                help="Of the victims identified, referred at any time since",
-            ),
-            "child_share": st.column_config.NumberColumn(
-                "Children", format="%.0f%%", help="Of the victims identified"
-            ),
-            "closed_ops": st.column_config.NumberColumn("Operations closed", format="localized"),
-            "ops_charged": st.column_config.NumberColumn(
-                "Reached a charge",
-                format="%.0f%%",
-                help="Of the operations closed, with at least one offender charged",
-            ),
-            **{
-                f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help)
-                for m in benchmark.PROPORTIONS
-            },
-        },
-    )
+    rates_tables(table, "bench", "45 force areas")
     csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}", nation_view, benchmark.headers())
     st.download_button(
         "Download CSV",
@@ -611,14 +627,167 @@ def rates_and_ranks() -> None:
     )
 
 
+@data.by_view
+def region_totals(view: Filters) -> pl.DataFrame:
+    """Each region's force areas together over the view's period, each operation once (as the
+    region's row on the other tabs): region_code and its counts."""
+    return pl.concat(
+        benchmark.counts_per_force(
+            data.run("benchmark_total", replace(view, regions=(code,), forces=()))
+        ).with_columns(pl.lit(code).alias("region_code"))
+        for code in region_names
+    )
+
+
+@data.by_view
+def region_bars(view: Filters, region: str, measure: str) -> go.Figure:
+    """Every region as a bar of one measure, the chosen region marked, against the national value."""
+    nation_row = benchmark.total(
+        data.run("benchmark_total", replace(view, regions=(), forces=tuple(force_names)))
+    )
+    spec = benchmark.MEASURES[measure]
+    return charts.region_bars(
+        benchmark.regions_ranked(region_totals(view), region, region_names, measure),
+        nation_row[measure][0],
+        spec.kind,
+        spec.label,
+    )
+
+
+def region_against_regions() -> None:
+    """The region beside every other region: rates per 100,000 and proportions, ranked among the regions."""
+    counts, _, _, nation_row, _ = benchmarked()
+    table = benchmark.regions_table(
+        region_totals(nation_view), region, region_names, nation_row, NATION_LABEL
+    )
+    year = "/".join(str(y) for y in sorted(set(counts["population_year"].drop_nulls())))
+    st.subheader(f"{region_name} beside the other regions, {filters.start:%b %Y} to {month:%b %Y}")
+    st.caption(
+        f"Each region's force areas together, an operation once however many of them it names (▶ marks "
+        f"{region_name}). Rates are per 100,000 residents (mid-{year} "
+        "estimates; ONS, NRS, NISRA), so regions of different sizes compare. Rank is the region's place among the "
+        f"{len(region_names)} (among those with cases, for proportions), 1 being the highest; =3 is shared."
+    )
+    measure = st.selectbox(
+        "Measure",
+        list(benchmark.MEASURES),
+        key="bench_measure",
+        bind="query-params",
+        format_func=lambda m: benchmark.MEASURES[m].label,
+        width=260,
+    )
+    spec = benchmark.MEASURES[measure]
+    st.plotly_chart(region_bars(filters, region, measure), key="bench_region_bars")
+    st.caption(f"{spec.label}: {spec.about}. The dotted line is the national value.")
+    rates_tables(table, "bench_regions", "regions")
+    csv, file_name = data.export_csv(
+        table, "msoic-benchmark-regions", nation_view, benchmark.headers() | {"name": "Region or nation"}
+    )
+    st.download_button(
+        "Download CSV",
+        signin.recorded(csv, file_name, table.height),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key="bench_regions_download",
+    )
+
+
+@data.by_view
+def period_against_period(view: Filters, region: str, unit: str) -> tuple[period_change.Pair, pl.DataFrame]:
+    """This quarter or financial year (to the view's last month) and the same months of the one before:
+    the region's force areas, the region and the nation, like for like."""
+    chosen = period_change.pair(view.end, unit)
+    both = replace(view, regions=(), forces=()).with_period(chosen.before[0], chosen.months[-1])
+    by_month = data.run("measures_by_month", both, split="force")
+    covered = coverage.forces_by_month(data.run("coverage_by_force", both))
+    forces = period_change.per_force(by_month, covered, reference.table("force"), chosen)
+    return chosen, period_change.table(
+        forces, region, force_names, len(chosen.months), f"{region_name} (region)", NATION_LABEL
+    )
+
+
+def periods_compared() -> None:
+    """This quarter against the last, this financial year against the last."""
+    controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+    unit = controls.segmented_control(
+        "Period",
+        ["quarter", "year"],
+        format_func=periods.UNITS.get,
+        default="quarter",
+        key="bench_period_unit",
+        bind="query-params",
+        required=True,
+        width="content",
+    )
+    measure = controls.selectbox(
+        "Measure",
+        list(period_change.MEASURES),
+        format_func=period_change.MEASURES.get,
+        key="bench_period_measure",
+        bind="query-params",
+        width=260,
+    )
+    chosen, table = period_against_period(filters, region, unit)
+    now, before = chosen.text(chosen.months), chosen.text(chosen.before)
+    st.subheader(f"{now} against {before}")
+    st.caption(
+        f"The {periods.UNITS[unit].lower()} holding the period's last month ({month:%b %Y})"
+        + ("" if chosen.whole else ", so far,")
+        + " against the same months of the one before. Like for like: each "
+        "force area counts only the months with its return received in both; the region and the nation add up "
+        "their force areas. A force area with no such month has no data (–)."
+    )
+    mean = measure in periods.MEAN_MEASURES
+    st.dataframe(
+        table.select(
+            "name", "compared", measure, f"{measure}_before", f"{measure}_change", f"{measure}_change_pct"
+        ),
+        hide_index=True,
+        key="bench_periods",
+        placeholder=NO_VALUE,
+        column_config={
+            "name": st.column_config.TextColumn("Force or area", width="medium"),
+            "compared": st.column_config.TextColumn(
+                "Compared",
+                help="Months with data in both periods; for an area, its force areas with such a month",
+            ),
+            measure: st.column_config.NumberColumn(now, format="%.1f" if mean else "localized"),
+            f"{measure}_before": st.column_config.NumberColumn(
+                before, format="%.1f" if mean else "localized"
+            ),
+            f"{measure}_change": st.column_config.NumberColumn("Change", format="%+.1f" if mean else "%+d"),
+            f"{measure}_change_pct": st.column_config.NumberColumn(
+                "Change (%)", format="%+.0f%%", help="Blank when the period before had none"
+            ),
+        },
+    )
+    csv, file_name = data.export_csv(
+        table,
+        f"msoic-benchmark-{region}-{unit}s",
+        nation_view.with_period(chosen.before[0], chosen.months[-1]),
+        period_change.headers(chosen),
+    )
+    st.download_button(
+        "Download CSV",
+        signin.recorded(csv, file_name, table.height),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key="bench_periods_download",
+    )
+
+
 # Only the tab on screen is computed.
 sections.tabs(
     "bench_section",
     {
         "What changed": what_changed,
+        "On the period before": periods_compared,
         "Who stands out": who_stands_out,
         "Similar forces": most_similar,
         "Action plan": action_plan,
         "Rates and ranks": rates_and_ranks,
+        "Other regions": region_against_regions,
     },
 )

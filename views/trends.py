@@ -3,7 +3,6 @@ with a rolling mean, stacked shares or the change on the year before."""
 
 from dataclasses import replace
 
-import polars as pl
 import streamlit as st
 
 from msoic import reference
@@ -131,20 +130,18 @@ markers = None
 if flagged:
     markers = changes_charts.markers(data.emerging_changes(filters, filters.start, filters.end), split)
 
-drawn = "monthly" if view == "rolling" and period_unit != "month" else view
+drawn = periods.drawn_view(view, period_unit)
 
 
 def drawn_series(frame, fetched, split: str):
-    """(what is drawn, its column) for `frame` of the view `fetched`: a month against a year before
-    like for like (over the lead agencies complete in both months); anything else as periods.shown."""
-    if drawn == "yoy" and period_unit == "month":
-        by_agency = data.run("measures_by_month_and_agency", fetched, split=split)
-        comparable = coverage.agencies_by_month(data.run("coverage_by_agency", fetched))
-        out = series.since(
-            series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start
-        )
-        return out.with_columns(pl.lit(1, pl.Int64).alias("months"), pl.lit(False).alias("partial")), "change"
-    return periods.shown(frame, measure, drawn, period_unit, filters.start, filters.end)
+    """(what is drawn, its column) for `frame` of the view `fetched` (periods.drawn chooses how)."""
+    agencies = {}
+    if periods.asks_by_agency(drawn, period_unit):
+        agencies = {
+            "by_agency": data.run("measures_by_month_and_agency", fetched, split=split),
+            "comparable": coverage.agencies_by_month(data.run("coverage_by_agency", fetched)),
+        }
+    return periods.drawn(frame, measure, drawn, period_unit, filters.start, filters.end, **agencies)
 
 
 shown, column = drawn_series(frame, filters.with_period(fetch_from, filters.end), split)

@@ -408,3 +408,45 @@ def outlier_table(out: pl.DataFrame, region_names: dict[str, str], kind: str) ->
         "n",
         pl.col("status").replace_strict(STATUS_TEXT).alias("status"),
     )
+
+
+def regions_table(
+    regions: pl.DataFrame, region: str, names: dict[str, str], nation_row: pl.DataFrame, nation_label: str
+) -> pl.DataFrame:
+    """Every region (in `names` order; the chosen `region` marked ▶) from `regions` (region_code
+    and its force areas' counts together, each operation once), then the nation: population, the counts, every measure (proportions as percentages) and each
+    region's rank among the regions as 'r of n' ('=r of n' when shared, '–' when none; blank for the
+    nation), so a coordinator sees their region beside the others."""
+    regions = with_ranks(figures(regions))
+    ranks = [rank_text(m).alias(f"rank_{m}") for m in MEASURES]
+    own = (
+        pl.DataFrame({"region_code": list(names)})
+        .join(regions, on="region_code", how="inner", maintain_order="left")
+        .with_columns(
+            pl.concat_str(
+                pl.when(pl.col("region_code") == region).then(pl.lit("▶ ")).otherwise(pl.lit("")),
+                pl.col("region_code").replace_strict(names),
+            ).alias("name"),
+            *ranks,
+        )
+    )
+    columns = ["name", "population", *COUNTS, *MEASURES, *(f"rank_{m}" for m in MEASURES)]
+    nation = nation_row.with_columns(pl.lit(nation_label).alias("name")).drop(NATION, strict=False)
+    table = pl.concat([own.select(columns), nation], how="diagonal_relaxed")
+    return table.select(columns).with_columns(
+        pl.col(PROPORTIONS) * 100, *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES)
+    )
+
+
+def regions_ranked(regions: pl.DataFrame, region: str, names: dict[str, str], measure: str) -> pl.DataFrame:
+    """Every region's value of one measure (a rate per 100,000, or a fraction) with its rank among the
+    regions as text: region_code, name, chosen (the chosen `region`), value, rank; `regions` as for
+    regions_table."""
+    regions = with_ranks(figures(regions))
+    return regions.select(
+        "region_code",
+        pl.col("region_code").replace_strict(names).alias("name"),
+        (pl.col("region_code") == region).alias("chosen"),
+        pl.col(measure).alias("value"),
+        rank_text(measure).alias("rank"),
+    )

@@ -122,3 +122,41 @@ def shown(
     if view == "yoy":
         return year_on_year(periods, gather(frame, value, unit, first, end), value), "change"
     return periods, value
+
+
+def drawn_view(view: str, unit: str) -> str:
+    """The view Trends draws for the chosen one: a rolling mean is for months, so quarters and years
+    show each period instead."""
+    return "monthly" if view == "rolling" and unit != "month" else view
+
+
+def asks_by_agency(view: str, unit: str) -> bool:
+    """Whether `view` at `unit` is compared like for like over lead agencies (a month against the
+    same month a year before), so needs the counts by lead agency and which agencies are complete."""
+    return view == "yoy" and unit == "month"
+
+
+def drawn(
+    frame: pl.DataFrame,
+    value: str,
+    view: str,
+    unit: str,
+    start: date,
+    end: date,
+    by_agency: pl.DataFrame | None = None,
+    comparable: dict[date, set[str]] | None = None,
+) -> tuple[pl.DataFrame, str]:
+    """(what Trends draws, the column drawn): a month against a year before like for like over the
+    lead agencies complete in both months (`by_agency`, `comparable`, as series.year_on_year_like_for_like
+    takes them, needed when asks_by_agency); anything else as `shown`."""
+    if asks_by_agency(view, unit):
+        if by_agency is None or comparable is None:
+            raise ValueError("a month against a year before is compared over lead agencies: pass them")
+        out = series.since(series.year_on_year_like_for_like(frame, by_agency, value, comparable), start)
+        return out.with_columns(pl.lit(1, pl.Int64).alias("months"), pl.lit(False).alias("partial")), "change"
+    return shown(frame, value, view, unit, start, end)
+
+
+def first_month(month: date, unit: str) -> date:
+    """The first month of the month, quarter or financial year holding `month` (as start_of)."""
+    return pl.DataFrame({"month": [month]}, schema={"month": pl.Date}).select(start_of(unit))["month"][0]

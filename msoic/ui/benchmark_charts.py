@@ -376,3 +376,44 @@ def _cell_hover(r: dict) -> str:
         out.append(f"{r['n']:,} cases")
     out.append(f"Quarter before: {indicator_value_text(r['previous'], r['unit_kind'])} ({r['travel']})")
     return "<br>".join(out)
+
+
+def region_bars(regions: pl.DataFrame, national: float | None, kind: str, measure_label: str) -> go.Figure:
+    """Every region as a bar of one measure, highest at the top, the chosen region in the accent
+    colour, with the national value as a dotted line. `regions`: region_code, name, chosen, value
+    (per 100,000, or a fraction for a proportion), rank (as text)."""
+    ordered = regions.sort("value", nulls_last=True, descending=False)
+    scale = 100 if kind == "proportion" else 1
+    suffix = "%" if kind == "proportion" else ""
+    fig = go.Figure(
+        go.Bar(
+            x=[None if v is None else v * scale for v in ordered["value"]],
+            y=ordered["name"].to_list(),
+            orientation="h",
+            marker_color=[theme.ACCENT if c else OTHER_COLOUR for c in ordered["chosen"]],
+            customdata=list(zip(ordered["region_code"], ordered["rank"])),
+            meta="regions",
+            showlegend=False,
+            hovertemplate=f"%{{y}}: %{{x:.1f}}{suffix}, rank %{{customdata[1]}}<extra></extra>",
+        )
+    )
+    if national is not None:
+        fig.add_scatter(
+            x=[national * scale] * 2,
+            y=[ordered["name"][0], ordered["name"][-1]],
+            mode="lines",
+            name="National value",
+            line=dict(color=theme.INK, width=1.5, dash="dot"),
+            hoverinfo="skip",
+            meta="limit",
+        )
+    per = " per 100,000" if kind == "rate" else " (%)"
+    fig.update_layout(
+        height=34 * regions.height + 90,
+        margin=dict(l=10, r=10, t=30, b=40),
+        plot_bgcolor="rgba(0,0,0,0)",
+        xaxis=dict(title=measure_label + per, rangemode="tozero"),
+        yaxis=dict(automargin=True),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+    )
+    return fig

@@ -52,7 +52,13 @@ VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Benchmark", "views/benchmark.py", {}),
     *(
         ("Benchmark", "views/benchmark.py", {"bench_section": tab})
-        for tab in ("Who stands out", "Action plan", "Rates and ranks")
+        for tab in (
+            "Who stands out",
+            "Action plan",
+            "Rates and ranks",
+            "On the period before",
+            "Other regions",
+        )
     ),
     ("Data", "views/data.py", {}),
 )
