@@ -102,19 +102,19 @@ STAGE_PARTS = {"Recorded, not arrested": ("recorded", "arrested"), "Arrested, no
                "Charged, not convicted": ("charged", "convicted"), "Convicted": ("convicted", None)}
 
 
-def justice_outcomes(offenders: pl.DataFrame, by: str, order: list[str], names: dict[str, str],
+def justice_outcomes(stage_counts: pl.DataFrame, by: str, order: list[str], names: dict[str, str],
                      row_title: str) -> pl.DataFrame:
     """Offenders by the furthest criminal-justice stage reached, by group (the Total column is
     those recorded), from the pages' funnel: disjoint parts so that the totals add up."""
-    table = people.funnel_table(offenders, by, order)
+    table = people.funnel_table(stage_counts, by, order)
     wide = pl.DataFrame({row_title: [names.get(g, g) for g in table[by]],
                          **{part: (table[a] - (table[b] if b else 0)).to_list() for part, (a, b) in STAGE_PARTS.items()}})
     return disclosure.control_table(wide, row_title, list(STAGE_PARTS)).rename({"Total": "Recorded"})
 
 
-def intervals(offenders: pl.DataFrame, interval_names: dict[str, str]) -> pl.DataFrame:
+def intervals(stage_counts: pl.DataFrame, interval_names: dict[str, str]) -> pl.DataFrame:
     """Median days between the stages, with how many offenders each rests on (as on the Offenders page)."""
-    summary = people.interval_summary(offenders)
+    summary = people.interval_summary(stage_counts)
     rows = []
     for r in summary.iter_rows(named=True):
         hidden = disclosure.is_small(r["offenders"], disclosure.threshold())

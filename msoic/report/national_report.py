@@ -137,16 +137,16 @@ def offenders_section(run, month: date) -> Section:
         tables.append(Table(f"Offenders by {dimension.replace('_', ' ')}", f"Offenders by {title.lower()}, "
                             f"{YEAR_NOTE.format(month=month)}",
                             figures.one_way(part, "category", "offenders", order, names, title, "Offenders")))
-    offenders = run("offenders_justice_funnel", year)
+    stage_counts = run("offenders_justice_stages", year)
     crime_types = list(_names("crime_type"))
     tables.append(Table("Justice outcomes", f"Offenders by the furthest criminal-justice stage reached, by crime "
                                             f"type, {YEAR_NOTE.format(month=month)}",
-                        figures.justice_outcomes(offenders, "crime_type", crime_types, _names("crime_type"),
+                        figures.justice_outcomes(stage_counts, "crime_type", crime_types, _names("crime_type"),
                                                  "Crime type"),
                         note="Stages by the last date in the data. Recorded is every offender of the operations."))
     tables.append(Table("Justice intervals", f"Days between criminal-justice stages, {YEAR_NOTE.format(month=month)}",
-                        figures.intervals(offenders, INTERVALS)))
-    stages = people.funnel(offenders).row(0, named=True)
+                        figures.intervals(stage_counts, INTERVALS)))
+    stages = people.funnel(stage_counts).row(0, named=True)
     chart = Chart("justice_funnel", "The criminal-justice funnel",
                   people_charts.justice_funnel(stages, {"recorded": "Recorded", "arrested": "Arrested",
                                                         "charged": "Charged", "convicted": "Convicted"}),
