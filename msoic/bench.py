@@ -82,6 +82,9 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
         from msoic.report import bench as report_bench
 
         reports = report_bench.timings(db_path)
+        from msoic.ingest import bench as ingest_bench
+
+        small_return = ingest_bench.one_return(db_path)
 
     print(f"\nPage queries as the pages ask them, medians over {repeats} runs "
           f"(budget {BUDGET_SECONDS * 1000:.0f} ms warm)")
@@ -93,8 +96,7 @@ def run_bench(scale: float = 1.0, repeats: int = 7, db_path: Path | None = None,
     print(f"\nSlowest warm query: {worst * 1000:.1f} ms ({worst / BUDGET_SECONDS:.1%} of the budget).")
     print("\n" + "\n".join(detector))
     print("\n" + "\n".join(reports))
-    from msoic.ingest import bench as ingest_bench
-
+    print("\n" + "\n".join(small_return))
     if ingest_rows:
         print("\n" + "\n".join(ingest_bench.report(ingest_rows, repeats=min(repeats, 3))))
         for n_rows in (ingest_rows, 5 * ingest_rows):  # memory should not grow with the file

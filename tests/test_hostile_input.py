@@ -4,6 +4,7 @@ interleave; what is downloaded cannot run as a formula; free text is never Markd
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import threading
@@ -195,6 +196,24 @@ def _renamed(files: list[Path], folder: Path, month) -> list[Path]:
         out.append(folder / f"{agency}_{month:%Y-%m}_{sheet}.csv")
         out[-1].write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))  # re-saved: other bytes, same rows
     return out
+
+
+def test_a_disk_that_cannot_take_the_load_refuses_it_in_a_sentence_and_changes_nothing(exported, tmp_path,
+                                                                                       monkeypatch, caplog):
+    path = tmp_path / "msoic.duckdb"
+    ingest.load(exported[:1], path, key=KEY)
+    before = digest(path)
+
+    def full_disk(src, dst):
+        Path(dst).write_bytes(b"half")  # a copy cut short, as a full disk leaves it
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ingest.shutil, "copyfile", full_disk)
+    (out,) = ingest.load(exported[1:2], path, key=KEY)
+    assert out.status == "refused" and "could not be written" in out.message and "nothing was loaded" in out.message
+    assert "No space left on device" in out.message and path.name in out.message
+    assert digest(path) == before and [p.name for p in tmp_path.iterdir() if ".loading" in p.name] == []
+    assert any(r.exc_info for r in caplog.records if r.name == ingest.__name__)  # the log has the traceback
 
 
 def test_a_misnamed_correction_is_held_and_replaces_only_when_confirmed_and_is_restorable(loaded, exported, tmp_path):

@@ -3,7 +3,6 @@ and download a template to fill in."""
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,6 @@ from msoic.filters import add_months
 from msoic.ui import data, signin, text
 
 logs.configure()
-log = logging.getLogger("msoic.upload")
 
 RESULTS = "upload_results"  # session state: the outcomes of the last load, shown until the next
 
@@ -56,16 +54,10 @@ def run(files: list, check_only: bool, first_data: bool, replace: bool = False) 
             path.write_bytes(upload.getvalue())
             paths.append(path)
         groups = ingest.group(paths)
-        try:
-            outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
-                                   key=person_key(), check_only=check_only, replace=replace,
-                                   agencies=signin.scope().upload,
-                                   progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
-        except Exception:  # a bug: the log gets the traceback, the person a sentence, and the load is dropped
-            log.exception("the load of %s stopped", [f.name for f in files])
-            outcomes = [ingest.Outcome(", ".join(f.name for f in files), "refused",
-                                       "The load stopped on an unexpected error and nothing was loaded; "
-                                       "the server's log has the details.")]
+        outcomes = ingest.load(groups, db.default_path(), names=[[p.name for p in g] for g in groups],
+                               key=person_key(), check_only=check_only, replace=replace,
+                               agencies=signin.scope().upload,
+                               progress=lambda f, m: bar.progress(min(f, 1.0), text=m))
     bar.empty()
     for out in outcomes:
         refused = out.status == "refused"

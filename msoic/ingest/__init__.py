@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -219,6 +220,12 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
                 outcomes[i] = Outcome(ret.file_name, "refused", f"The load ran out of memory ({LOAD_MEMORY} for the "
                                       f"database) and nothing was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, "
                                       f"and load again.", ret.agency, ret.month)
+        except (duckdb.IOException, OSError) as error:  # the disk or the file, not the return: full, unwritable
+            log.exception("a load into %s could not write", path)
+            for i, ret in read_ok:
+                outcomes[i] = Outcome(ret.file_name, "refused", f"The database could not be written beside "
+                                      f"{path.name} ({type(error).__name__}: {str(error)[:200]}), so nothing was "
+                                      f"loaded; the server's log has the details.", ret.agency, ret.month)
 
 
 def doubtful(out: Outcome) -> bool:
@@ -364,27 +371,44 @@ def _rejected(sheet: str, bad: pl.DataFrame, raw: pl.DataFrame, key: bytes) -> p
 
 def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], install: bool) -> None:
     """Apply `work` to a copy of the database at `path`; move the copy into place atomically when
-    `install`, else throw it away."""
+    `install`, else throw it away. The log gets how long each phase took (the copy grows with the
+    file, the work with the return)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.loading")
+    phases: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def done(phase: str) -> None:
+        nonlocal clock
+        phases[phase], clock = time.perf_counter() - clock, time.perf_counter()
+
     try:
         shutil.copyfile(path, tmp)
+        done("copy")
         con = duckdb.connect(str(tmp), config={"memory_limit": LOAD_MEMORY})
         try:
+            con.execute("set enable_progress_bar = false")  # a load reports its own progress
             con.execute("begin")
             work(con)
+            done("checks and writes")
             if install:
                 db.build_aggregates(con)
                 con.execute("insert or replace into meta values ('data_version', $v), ('loaded_at', $t)", {
                     "v": uuid.uuid4().hex, "t": datetime.now(UTC).isoformat(timespec="seconds")})
+                done("monthly cube")
             con.execute("commit")
             if install:
                 con.execute("checkpoint")
+                done("checkpoint")
         finally:
             con.close()
         if install:
             db.install(tmp, path)
+            done("swap")
     finally:
         db.discard(tmp)
+    log.info("%s %s (%.0f MiB): %s", "load into" if install else "check against", path.name,
+             path.stat().st_size / 2**20, ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()),
+             extra={"phases": phases})
 
 
 def _needs_write(path: Path, rets: list[Return]) -> bool:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import resource
+import shutil
 import statistics
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from msoic import db, ingest
@@ -22,9 +25,9 @@ def _cycle(values: list[str], n: pl.Expr) -> pl.Expr:
     return (n % len(values)).replace_strict(dict(enumerate(values)), return_dtype=pl.String)
 
 
-def write_return(folder: Path, rows: int, operations: int | None = None) -> list[Path]:
-    """A valid CSV return of about `rows` rows: `operations` operations (a tenth of the rows by
-    default), the rest victims and offenders."""
+def write_return(folder: Path, rows: int, operations: int | None = None, month: date = MONTH) -> list[Path]:
+    """A valid CSV return of about `rows` rows for `month`: `operations` operations (a tenth of the
+    rows by default), the rest victims and offenders."""
     n_ops = operations or max(rows // 10, 1)
     n_people = (rows - n_ops) // 2
     i = pl.col("i")
@@ -35,10 +38,10 @@ def write_return(folder: Path, rows: int, operations: int | None = None) -> list
         "Force area": pl.lit("Metropolitan Police"),
         "Crime type": _cycle(["labour", "Sexual", "criminal", "small_boats"], i),
         "Opened on": pl.lit("2025-0") + (1 + i % 9).cast(pl.String) + "-1" + (i % 10).cast(pl.String),
-        "Closed on": pl.when(i % 3 == 0).then(pl.lit("28/01/2026")).otherwise(None),
+        "Closed on": pl.when(i % 3 == 0).then(pl.lit(f"28/{month:%m/%Y}")).otherwise(None),
         "OCG reference": pl.when(i % 4 == 0).then(pl.lit("OCG-") + (i // 4).cast(pl.String)).otherwise(None),
         "County lines": _cycle(["yes", "no", "No"], i),
-        "Month": pl.lit("2026-01"),
+        "Month": pl.lit(f"{month:%Y-%m}"),
         "Status": pl.when(i % 3 == 0).then(pl.lit("closed")).otherwise(pl.lit("Live")),
         "Stage": pl.when(i % 3 == 0).then(pl.lit("concluded")).otherwise(pl.lit("investigation")),
     })
@@ -75,7 +78,7 @@ def write_return(folder: Path, rows: int, operations: int | None = None) -> list
     paths = []
     for sheet, frame in (("operations", ops), ("victims", victims), ("offenders", offenders)):
         assert frame.columns == [c.header for c in FORMAT[sheet]]
-        path = folder / f"{AGENCY}_{MONTH:%Y-%m}_{sheet}.csv"
+        path = folder / f"{AGENCY}_{month:%Y-%m}_{sheet}.csv"
         frame.write_csv(path)
         paths.append(path)
     return paths
@@ -112,6 +115,46 @@ def report(rows: int = 1_000_000, repeats: int = 3) -> list[str]:
              f"(target 200,000); peak RSS of this process so far {got['max_rss_mib']:,.0f} MiB")]
 
 
+def one_return(db_path: Path, rows: int = 1_000) -> list[str]:
+    """What a small return (one force's next month) costs against a database the size of `db_path`,
+    phase by phase: a Check, and a load into a copy of it marked as a database of returns."""
+    phases: list[tuple[str, dict]] = []
+
+    class Phases(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if hasattr(record, "phases"):
+                phases.append((record.getMessage().split(" ", 2)[0], record.phases))
+
+    handler = Phases(logging.INFO)
+    logger = logging.getLogger(ingest.__name__)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            target = tmp / "returns.duckdb"
+            shutil.copyfile(db_path, target)
+            con = duckdb.connect(str(target))
+            try:  # the bench's own copy: a synthetic file refuses real returns
+                con.execute("update meta set value = 'false' where key = 'is_synthetic'")
+                (last,) = con.sql("select max(period) from submission").fetchall()[0]
+            finally:
+                con.close()
+            files = write_return(tmp, rows, month=date(last.year + last.month // 12, last.month % 12 + 1, 1))
+            for check_only in (True, False):
+                (out,) = ingest.load([files], target, key=b"bench", keep_rejected=0, check_only=check_only,
+                                     replace=True)
+                assert out.status in ("checked", "loaded"), out.message
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    size = db_path.stat().st_size / 2**20
+    return [f"A {rows:,}-row return against this {size:,.0f} MiB database, {what}: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in took.items()) + f" (total {sum(took.values()):.2f} s)"
+            for what, took in phases]
+
+
 PEAK_OF_A_LOAD = """
 import sys
 from msoic.__main__ import main
@@ -119,7 +162,9 @@ code = main(["ingest", *sys.argv[1:]])
 # The peak resident memory of this process alone (VmHWM starts afresh at exec; ru_maxrss
 # would carry the parent's peak across the fork).
 peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
+import logging
 import resource
+import shutil
 reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the reader's child (ingest/worker.py)
 print(f"peak_kib={peak} reader_kib={reader} exit={code}")
 """
