@@ -32,13 +32,13 @@ REGION, CRIME_TYPE = "North West", "Criminal exploitation"
 # Idle: no script running, nothing stale, and everything drawn. Streamlit fetches the code of its
 # Plotly charts and tables (glide data grid) the first time a session shows one and draws a
 # skeleton until then; a chart is drawn when Plotly has made its SVG, a table when its canvas
-# has a size (a table in a collapsed expander has no box and is not waited for).
+# has a size (a table in a collapsed expander is not drawn until it is opened, nor waited for).
 IDLE = """() => !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
     && !document.querySelector("[data-stale='true']")
     && !document.querySelector("[data-testid='stSkeleton']")
     && [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector(".main-svg"))
     && [...document.querySelectorAll("[data-testid='stDataFrame']")]
-        .filter(g => g.getClientRects().length)
+        .filter(g => !g.closest("details:not([open])"))
         .every(g => { const c = g.querySelector("canvas"); return c && c.width > 0 && c.height > 0; })"""
 # Two animation frames: what the last change to the page asked for has been painted.
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
