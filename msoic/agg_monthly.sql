@@ -1,8 +1,9 @@
 -- The monthly cube: one row per month x force area x lead agency x crime type, counting
 -- live, new and closed operations, victims identified, child victims, NRM referrals,
 -- arrests and charges. Each event counts in the month it happened, in the force area,
--- lead agency and crime type of its operation. Rebuilt after every load.
-create or replace table agg_monthly as
+-- lead agency and crime type of its operation. Built whole with $agencies null; after a load,
+-- the rows of the lead agencies in $agencies only (an operation, and every event of it, belongs
+-- to its lead agency's returns, and keeps its lead agency).
 with events as (
     select month, operation_id, 'live_ops' as measure
     from operation_month where status = 'live'
@@ -47,6 +48,7 @@ final as (
     join operation as o using (operation_id)
     join force as f using (force_code)
     join crime_type as ct on ct.crime_type_code = o.crime_type
+    where $agencies is null or list_contains($agencies, o.lead_agency)
     group by all
 )
 

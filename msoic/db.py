@@ -94,9 +94,15 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.read_csv(str(REFERENCE_DIR / f"{table}.csv"), header=True).insert_into(table)
 
 
-def build_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the monthly cube `agg_monthly` from the fact tables."""
-    con.execute(AGG_MONTHLY_SQL.read_text())
+def build_aggregates(con: duckdb.DuckDBPyConnection, agencies: list[str] | None = None) -> None:
+    """(Re)build the monthly cube `agg_monthly` from the fact tables: whole, or only the rows of
+    the lead agencies in `agencies` (those a load touched; the rest of a large cube is kept)."""
+    cube = AGG_MONTHLY_SQL.read_text()  # our own SQL text; the agencies are bound
+    if agencies is None:
+        con.execute(f"create or replace table agg_monthly as {cube}", {"agencies": None})
+        return
+    con.execute("delete from agg_monthly where list_contains($agencies, lead_agency)", {"agencies": agencies})
+    con.execute(f"insert into agg_monthly {cube}", {"agencies": agencies})
 
 
 @contextlib.contextmanager

@@ -72,6 +72,32 @@ def test_round_trip_gives_the_same_operations_people_and_aggregates(source, load
     assert linkage(after) == linkage(before)
 
 
+def _whole_cube(path: Path, tmp_path: Path) -> pl.DataFrame:
+    """The monthly cube of a copy of `path`, built whole from its fact tables."""
+    copy = tmp_path / f"whole-{path.name}"
+    shutil.copyfile(path, copy)
+    with duckdb.connect(str(copy)) as con:
+        db.build_aggregates(con)
+    return contents(copy)["agg_monthly"]
+
+
+def test_the_cube_brought_up_to_date_load_by_load_equals_one_built_whole(source, exported, tmp_path):
+    """A load rebuilds the cube's rows of the agencies it loaded only: after loads in three
+    batches and a correction, it is the cube built whole."""
+    path = tmp_path / "msoic.duckdb"
+    by_month = sorted(exported, key=lambda files: files[0].stem.split("_")[1])
+    third = len(by_month) // 3
+    for batch in (by_month[:third], by_month[third:2 * third], by_month[2 * third:]):
+        assert {o.status for o in ingest.load(batch, path, key=KEY)} == {"loaded"}
+    assert contents(path)["agg_monthly"].equals(contents(source)["agg_monthly"])
+    files = _one_return(exported)
+    less = lambda sheet, frame: frame.slice(1) if sheet in ("victims", "offenders") else frame
+    (out,) = ingest.load([_copy_return(files, tmp_path / "fixed", less)], path, key=KEY)
+    assert out.status == "loaded" and out.corrects is not None
+    cube = contents(path)["agg_monthly"]
+    assert cube.equals(_whole_cube(path, tmp_path)) and not cube.equals(contents(source)["agg_monthly"])
+
+
 def test_person_references_are_keyed_hashes_not_the_references_sent(source, loaded):
     import hashlib
     import hmac

@@ -213,7 +213,8 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
                     path, work_on(items, outs, True), install=False))
                 read_ok = [(i, ret) for i, ret in read_ok if i not in held]
             if read_ok:
-                _on_a_copy(path, work_on(read_ok, outcomes, check_only), install=not check_only)
+                _on_a_copy(path, work_on(read_ok, outcomes, check_only), install=not check_only,
+                           agencies=sorted({ret.agency for _, ret in read_ok}))
         except duckdb.OutOfMemoryException:
             log.warning("a load into %s ran out of memory", path, exc_info=True)
             for i, ret in read_ok:
@@ -369,10 +370,12 @@ def _rejected(sheet: str, bad: pl.DataFrame, raw: pl.DataFrame, key: bytes) -> p
     )
 
 
-def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], install: bool) -> None:
+def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], install: bool,
+               agencies: list[str] | None = None) -> None:
     """Apply `work` to a copy of the database at `path`; move the copy into place atomically when
-    `install`, else throw it away. The log gets how long each phase took (the copy grows with the
-    file, the work with the return)."""
+    `install` (the monthly cube brought up to date for the lead agencies whose returns `work`
+    wrote: all when None), else throw it away. The log gets how long each phase took (the copy
+    grows with the file, the work with the return)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.loading")
     phases: dict[str, float] = {}
     clock = time.perf_counter()
@@ -391,7 +394,7 @@ def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], in
             work(con)
             done("checks and writes")
             if install:
-                db.build_aggregates(con)
+                db.build_aggregates(con, agencies)
                 con.execute("insert or replace into meta values ('data_version', $v), ('loaded_at', $t)", {
                     "v": uuid.uuid4().hex, "t": datetime.now(UTC).isoformat(timespec="seconds")})
                 done("monthly cube")
