@@ -29,11 +29,13 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 PAGES = {"": "Overview", "trends": "Trends", "victims": "Victims", "offenders": "Offenders",
          "operations": "Operations", "benchmark": "Benchmark"}
 REGION, CRIME_TYPE = "North West", "Criminal exploitation"
-# Idle: no script running, nothing stale, and everything drawn. Streamlit fetches the code of its
-# Plotly charts and tables (glide data grid) the first time a session shows one and draws a
-# skeleton until then; a chart is drawn when Plotly has made its SVG, a table when its canvas
-# has a size (a table in a collapsed expander is not drawn until it is opened, nor waited for).
-IDLE = """() => !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
+# Idle: the app's script state is not running (the running icon shows only after a delay), nothing
+# is stale, and everything is drawn. Streamlit fetches the code of its Plotly charts and tables
+# (glide data grid) the first time a session shows one and draws a skeleton until then; a chart
+# is drawn when Plotly has made its SVG, a table when its canvas has a size (a table in a
+# collapsed expander is not drawn until it is opened, nor waited for).
+IDLE = """() => document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === "notRunning"
+    && !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
     && !document.querySelector("[data-stale='true']")
     && !document.querySelector("[data-testid='stSkeleton']")
     && [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector(".main-svg"))
