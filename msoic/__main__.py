@@ -33,8 +33,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     demo.build(args.out, scale=args.scale, seed=args.seed, start=start, end=end, progress=progress)
     print(file=sys.stderr)
-    print(f"Built synthetic data set (scale {args.scale}, seed {args.seed}, {start} to {end}) "
-          f"at {args.out} in {time.perf_counter() - began:.1f} s.")
+    print(
+        f"Built synthetic data set (scale {args.scale}, seed {args.seed}, {start} to {end}) "
+        f"at {args.out} in {time.perf_counter() - began:.1f} s."
+    )
     return 0
 
 
@@ -57,7 +59,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     for name, bad in problems.items():
         print(f"  {'ok  ' if bad == 0 else 'FAIL'} {name}" + (f": {bad:,}" if bad else ""))
     failed = sum(1 for bad in problems.values() if bad)
-    print(f"\n{failed} of {len(problems)} checks failed." if failed else f"\nAll {len(problems)} checks passed.")
+    print(
+        f"\n{failed} of {len(problems)} checks failed." if failed else f"\nAll {len(problems)} checks passed."
+    )
     return 1 if failed else 0
 
 
@@ -99,8 +103,10 @@ def loader(person: str | None) -> tuple[str, tuple[str, ...] | None] | str:
     if listed is None:
         return f"command line: {getpass.getuser()}", None
     if not person:
-        return (f"An access list is in use ({access.ENV}), so say who is loading: --as EMAIL, a data manager on "
-                "the list.")
+        return (
+            f"An access list is in use ({access.ENV}), so say who is loading: --as EMAIL, a data manager on "
+            "the list."
+        )
     upload = auth.scope_of(listed.grants_for(person, None)).upload
     if not upload:
         return f"{person} holds no data manager grant on the access list, so may load no return."
@@ -118,9 +124,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(who, file=sys.stderr)
         return 2
     person, agencies = who
-    outcomes = ingest.load(ingest.group(args.paths), args.db, check_only=args.check, keep_rejected=args.show,
-                           replace=args.replace, agencies=agencies, sent_on=args.sent_on,
-                           backfill=args.backfill)
+    outcomes = ingest.load(
+        ingest.group(args.paths),
+        args.db,
+        check_only=args.check,
+        keep_rejected=args.show,
+        replace=args.replace,
+        agencies=agencies,
+        sent_on=args.sent_on,
+        backfill=args.backfill,
+    )
     for out in outcomes:
         print(out.message, file=sys.stderr if out.status in ("refused", "held") else sys.stdout)
         if out.rejected is not None:
@@ -133,10 +146,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:  # recorded as the Upload page records its loads
         for out in outcomes:
             refused = out.status == "refused"
-            audit.record("upload_refused" if refused else "upload", person, page="command line",
-                         detail={"file": out.file_name, "agency": out.agency, "status": out.status,
-                                 "message": out.message[:500]},
-                         rows=None if refused else sum(c["in"] for c in out.counts.values()))
+            audit.record(
+                "upload_refused" if refused else "upload",
+                person,
+                page="command line",
+                detail={
+                    "file": out.file_name,
+                    "agency": out.agency,
+                    "status": out.status,
+                    "message": out.message[:500],
+                },
+                rows=None if refused else sum(c["in"] for c in out.counts.values()),
+            )
     except audit.AuditError as error:
         print(f"{error} The load above stands; record it by hand.", file=sys.stderr)
         return 1
@@ -175,7 +196,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in report.FORMATS]
     if unknown or not formats:
-        print(f"Unknown report format {', '.join(unknown) or '(none)'}; use html, pdf or xlsx.", file=sys.stderr)
+        print(
+            f"Unknown report format {', '.join(unknown) or '(none)'}; use html, pdf or xlsx.", file=sys.stderr
+        )
         return 2
     if not args.db.exists():
         print(f"No database at {args.db}.", file=sys.stderr)
@@ -200,13 +223,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
-    print(f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} in {args.out}: "
-          + ", ".join(p.name for p in written))
+    print(
+        f"Wrote {len(written)} file{'s' if len(written) != 1 else ''} in {args.out}: "
+        + ", ".join(p.name for p in written)
+    )
     return 0
 
 
 def _month(text: str) -> str:
-    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit() or not 1 <= int(text[5:]) <= 12:
+    if (
+        len(text) != 7
+        or text[4] != "-"
+        or not (text[:4] + text[5:]).isdigit()
+        or not 1 <= int(text[5:]) <= 12
+    ):
         raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}")
     return text
 
@@ -231,13 +261,26 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="time the database build and every page query")
     bench.add_argument("--scale", type=float, default=1.0)
     bench.add_argument("--repeats", type=int, default=7)
-    bench.add_argument("--db", type=Path, default=None, help="bench an existing database instead of building one")
-    bench.add_argument("--ingest-rows", type=int, default=1_000_000,
-                       help="rows of the generated CSV return timed loading (0 to skip)")
-    bench.add_argument("--browser", action="store_true",
-                       help="time what a person waits for in chromium, page by page (serves the app on loopback)")
-    bench.add_argument("--sessions", type=int, default=0,
-                       help="N chromium sessions changing filters at once for --seconds (loopback only)")
+    bench.add_argument(
+        "--db", type=Path, default=None, help="bench an existing database instead of building one"
+    )
+    bench.add_argument(
+        "--ingest-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the generated CSV return timed loading (0 to skip)",
+    )
+    bench.add_argument(
+        "--browser",
+        action="store_true",
+        help="time what a person waits for in chromium, page by page (serves the app on loopback)",
+    )
+    bench.add_argument(
+        "--sessions",
+        type=int,
+        default=0,
+        help="N chromium sessions changing filters at once for --seconds (loopback only)",
+    )
     bench.add_argument("--seconds", type=float, default=60.0)
     bench.set_defaults(func=cmd_bench)
 
@@ -245,15 +288,31 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     ingest.add_argument("--db", type=Path, default=db.default_path())
     ingest.add_argument("--show", type=int, default=20, help="rejected rows to print per return")
-    ingest.add_argument("--as", dest="person", metavar="EMAIL",
-                        help="who is loading, when an access list is in use: a data manager on it")
-    ingest.add_argument("--check", action="store_true", help="check every row as a load would, and load nothing")
-    ingest.add_argument("--replace", action="store_true",
-                        help="replace a month's return even when most rows of the correction are rejected")
-    ingest.add_argument("--sent-on", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                        help="the day the returns were sent, when they are loaded later (timeliness is judged on it)")
-    ingest.add_argument("--backfill", action="store_true",
-                        help="history loaded late: without --sent-on, these returns are not judged on time")
+    ingest.add_argument(
+        "--as",
+        dest="person",
+        metavar="EMAIL",
+        help="who is loading, when an access list is in use: a data manager on it",
+    )
+    ingest.add_argument(
+        "--check", action="store_true", help="check every row as a load would, and load nothing"
+    )
+    ingest.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a month's return even when most rows of the correction are rejected",
+    )
+    ingest.add_argument(
+        "--sent-on",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the day the returns were sent, when they are loaded later (timeliness is judged on it)",
+    )
+    ingest.add_argument(
+        "--backfill",
+        action="store_true",
+        help="history loaded late: without --sent-on, these returns are not judged on time",
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     template = sub.add_parser("template", help="write a return workbook for an agency and month")

@@ -77,15 +77,20 @@ class AccessList:
             entries.append(entry)
         return cls(path, tuple(entries))
 
-    def grants_for(self, email: str | None, subject: str | None, groups: Iterable[str] = ()) -> tuple[Grant, ...]:
+    def grants_for(
+        self, email: str | None, subject: str | None, groups: Iterable[str] = ()
+    ) -> tuple[Grant, ...]:
         """Every grant the list gives a person known by `email` (any case), IdP `subject` or IdP
         `groups`, in list order without repeats; none when nothing matches."""
         email = email.strip().casefold() if email else None
         group_names = {g for g in groups if g}
         found: list[Grant] = []
         for e in self.entries:
-            match = ((e.kind == EMAIL and e.who == email) or (e.kind == SUBJECT and e.who == subject)
-                     or (e.kind == GROUP and e.who in group_names))
+            match = (
+                (e.kind == EMAIL and e.who == email)
+                or (e.kind == SUBJECT and e.who == subject)
+                or (e.kind == GROUP and e.who in group_names)
+            )
             if match and e.grant not in found:
                 found.append(e.grant)
         return tuple(found)
@@ -93,10 +98,20 @@ class AccessList:
     def to_frame(self) -> pl.DataFrame:
         """The list as a table: who, kind, role, area, line (for the Administrator page)."""
         return pl.DataFrame(
-            {"who": [e.who for e in self.entries], "kind": [e.kind for e in self.entries],
-             "role": [e.grant.role for e in self.entries], "area": [e.grant.area for e in self.entries],
-             "line": [e.line for e in self.entries]},
-            schema={"who": pl.String, "kind": pl.String, "role": pl.String, "area": pl.String, "line": pl.Int64},
+            {
+                "who": [e.who for e in self.entries],
+                "kind": [e.kind for e in self.entries],
+                "role": [e.grant.role for e in self.entries],
+                "area": [e.grant.area for e in self.entries],
+                "line": [e.line for e in self.entries],
+            },
+            schema={
+                "who": pl.String,
+                "kind": pl.String,
+                "role": pl.String,
+                "area": pl.String,
+                "line": pl.Int64,
+            },
         )
 
 
@@ -127,16 +142,20 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, str, str, str]]:
     try:
         header = next(reader, None)
         if header is None or tuple(h.strip().lower() for h in header) != COLUMNS:
-            raise AccessError(f"{path}, line 1: the header must be {','.join(COLUMNS)} "
-                              f"(found {','.join(header or []) or 'nothing'}).")
+            raise AccessError(
+                f"{path}, line 1: the header must be {','.join(COLUMNS)} "
+                f"(found {','.join(header or []) or 'nothing'})."
+            )
         rows = []
         for cells in reader:
             line = reader.line_num
             if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
                 continue  # blank lines and comments
             if len(cells) != len(COLUMNS):
-                raise AccessError(f"{path}, line {line}: expected 3 cells (who, role, area), found {len(cells)}; "
-                                  "leave area empty but keep its comma for a role without an area.")
+                raise AccessError(
+                    f"{path}, line {line}: expected 3 cells (who, role, area), found {len(cells)}; "
+                    "leave area empty but keep its comma for a role without an area."
+                )
             rows.append((line, *cells))
         return rows
     except csv.Error as error:
@@ -151,7 +170,9 @@ def _toml_rows(path: Path, text: str) -> list[tuple[int, str, str, str]]:
         raise AccessError(f"{path}: not valid TOML ({error}).") from error
     extra = set(document) - {"grant"}
     if extra:
-        raise AccessError(f"{path}: unknown section {', '.join(sorted(extra))}; the list holds only [[grant]] tables.")
+        raise AccessError(
+            f"{path}: unknown section {', '.join(sorted(extra))}; the list holds only [[grant]] tables."
+        )
     grants = document.get("grant", [])
     lines = [n for n, text_line in enumerate(text.splitlines(), start=1) if _GRANT_TABLE.match(text_line)]
     if not isinstance(grants, list) or len(lines) != len(grants):
@@ -160,8 +181,10 @@ def _toml_rows(path: Path, text: str) -> list[tuple[int, str, str, str]]:
     for line, grant in zip(lines, grants):
         unknown = set(grant) - set(COLUMNS)
         if unknown:
-            raise AccessError(f"{path}, line {line}: unknown key {', '.join(sorted(unknown))} "
-                              f"(a grant has {', '.join(COLUMNS)}).")
+            raise AccessError(
+                f"{path}, line {line}: unknown key {', '.join(sorted(unknown))} "
+                f"(a grant has {', '.join(COLUMNS)})."
+            )
         values = {k: grant.get(k, "") for k in COLUMNS}
         for key, value in values.items():
             if not isinstance(value, str):
@@ -180,8 +203,10 @@ def _entry(path: Path, line: int, who: str, role: str, area: str) -> Entry:
     needs = ROLES[role]
     if needs is None:
         if area:
-            raise AccessError(f"{where}: the role {role} covers the whole country and takes no area "
-                              f"(found {area!r}); leave area empty.")
+            raise AccessError(
+                f"{where}: the role {role} covers the whole country and takes no area "
+                f"(found {area!r}); leave area empty."
+            )
         return Entry(kind, name, Grant(role), line)
     if not area:
         if needs == "agency or none":
@@ -189,8 +214,9 @@ def _entry(path: Path, line: int, who: str, role: str, area: str) -> Entry:
         raise AccessError(f"{where}: the role {role} needs an area: {_AREA_WORDS[needs]}.")
     known = _areas(needs)
     if area not in known:
-        raise AccessError(f"{where}: {area!r} is not {_AREA_WORDS[needs]} (see data/reference/"
-                          f"{_AREA_FILES[needs]}.csv).")
+        raise AccessError(
+            f"{where}: {area!r} is not {_AREA_WORDS[needs]} (see data/reference/{_AREA_FILES[needs]}.csv)."
+        )
     return Entry(kind, name, Grant(role, area), line)
 
 
@@ -203,12 +229,17 @@ def _who(where: str, who: str) -> tuple[str, str]:
         return prefix.strip().lower(), rest.strip()
     if _EMAIL.match(who):
         return EMAIL, who.casefold()
-    raise AccessError(f"{where}: who must be an email, subject:<IdP subject> or group:<IdP group> "
-                      f"(found {who!r}).")
+    raise AccessError(
+        f"{where}: who must be an email, subject:<IdP subject> or group:<IdP group> (found {who!r})."
+    )
 
 
-_AREA_WORDS = {"region": "a region code", "force": "a force code", "agency": "a partner agency code",
-               "agency or none": "an agency code (or nothing, for a national data manager)"}
+_AREA_WORDS = {
+    "region": "a region code",
+    "force": "a force code",
+    "agency": "a partner agency code",
+    "agency or none": "an agency code (or nothing, for a national data manager)",
+}
 _AREA_FILES = {"region": "region", "force": "force", "agency": "agency", "agency or none": "agency"}
 
 

@@ -26,7 +26,16 @@ from msoic.db import ROOT
 from msoic.export import neutralise
 
 ENV = "MSOIC_AUDIT"
-EVENTS = ("sign_in", "sign_out", "page_view", "download", "export", "upload", "upload_refused", "access_denied")
+EVENTS = (
+    "sign_in",
+    "sign_out",
+    "page_view",
+    "download",
+    "export",
+    "upload",
+    "upload_refused",
+    "access_denied",
+)
 # Keys a detail may never carry: the columns that identify a person or hold a return's raw cells.
 PERSONAL_KEYS = frozenset({"person_ref", "victim_id", "offender_id", "raw", "name", "date_of_birth"})
 DETAIL_MAX = 4000  # characters of JSON: filters and a file name, not a table
@@ -63,8 +72,9 @@ def default_path() -> Path:
     return Path(os.environ.get(ENV) or ROOT / "data" / "audit.sqlite")
 
 
-def record(event: str, user: str, *, page: str | None = None, detail: dict | None = None,
-           rows: int | None = None) -> None:
+def record(
+    event: str, user: str, *, page: str | None = None, detail: dict | None = None, rows: int | None = None
+) -> None:
     """Append one record; raise ValueError for a call that breaks the contract, AuditError when the
     file cannot be written."""
     if event not in EVENTS:
@@ -76,22 +86,37 @@ def record(event: str, user: str, *, page: str | None = None, detail: dict | Non
     path = default_path()
     try:
         with _Connection(path) as con:
-            con.execute("insert into audit (at, event, user, page, detail, rows) values (?, ?, ?, ?, ?, ?)",
-                        (at, event, user, page, text, rows))
+            con.execute(
+                "insert into audit (at, event, user, page, detail, rows) values (?, ?, ?, ?, ?, ?)",
+                (at, event, user, page, text, rows),
+            )
     except (sqlite3.Error, OSError) as error:
         _LOG.exception("audit record not written to %s: %s by %s on %s", path, event, user, page)
         raise AuditError(f"The audit trail at {path} cannot be written ({error}).") from error
 
 
-def read(*, since: datetime | None = None, until: datetime | None = None, user: str | None = None,
-         event: str | None = None, limit: int = READ_LIMIT) -> pl.DataFrame:
+def read(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    user: str | None = None,
+    event: str | None = None,
+    limit: int = READ_LIMIT,
+) -> pl.DataFrame:
     """Records from `since` (inclusive) to `until` (exclusive), of one user (any case) and event when
     given, newest first, at most `limit`; naive datetimes are taken as UTC."""
-    bound = (_utc_text(since) if since else None, _utc_text(until) if until else None, user or None, event or None)
+    bound = (
+        _utc_text(since) if since else None,
+        _utc_text(until) if until else None,
+        user or None,
+        event or None,
+    )
     with _Connection(default_path()) as con:
         rows = con.execute(_READ, (*bound, limit)).fetchall()
     frame = pl.DataFrame(rows, schema=_READ_SCHEMA, orient="row")
-    return frame.with_columns(pl.col("at").str.to_datetime("%Y-%m-%d %H:%M:%S%.6f", time_unit="us", time_zone="UTC"))
+    return frame.with_columns(
+        pl.col("at").str.to_datetime("%Y-%m-%d %H:%M:%S%.6f", time_unit="us", time_zone="UTC")
+    )
 
 
 # One statement for every filter: a filter not given is bound as null and keeps every record.
@@ -106,8 +131,15 @@ order by at desc, id desc
 limit ?5
 """
 
-_READ_SCHEMA = {"id": pl.Int64, "at": pl.String, "event": pl.String, "user": pl.String, "page": pl.String,
-                "detail": pl.String, "rows": pl.Int64}
+_READ_SCHEMA = {
+    "id": pl.Int64,
+    "at": pl.String,
+    "event": pl.String,
+    "user": pl.String,
+    "page": pl.String,
+    "detail": pl.String,
+    "rows": pl.Int64,
+}
 
 
 class _Connection:
@@ -141,7 +173,9 @@ def _detail_json(detail: dict | None) -> str | None:
         raise ValueError(f"an audit detail never holds a person's values ({', '.join(sorted(personal))})")
     text = json.dumps(detail, separators=(",", ":"), sort_keys=True, default=str)
     if len(text) > DETAIL_MAX:
-        raise ValueError(f"an audit detail is a short summary ({len(text)} characters of JSON, at most {DETAIL_MAX})")
+        raise ValueError(
+            f"an audit detail is a short summary ({len(text)} characters of JSON, at most {DETAIL_MAX})"
+        )
     return text
 
 
@@ -155,5 +189,7 @@ def _utc_text(moment: datetime) -> str:
 def export_csv(frame: pl.DataFrame, user: str, *, filters: dict) -> bytes:
     """`frame` (read from the trail) as formula-neutralised CSV for `user`; the export is recorded
     first and refused with AuditError when it cannot be."""
-    record("export", user, page="admin", detail={"what": "audit trail", "filters": filters}, rows=frame.height)
+    record(
+        "export", user, page="admin", detail={"what": "audit trail", "filters": filters}, rows=frame.height
+    )
     return neutralise(frame).write_csv().encode("utf-8")

@@ -26,8 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PAGES = {"": "Overview", "trends": "Trends", "victims": "Victims", "offenders": "Offenders",
-         "operations": "Operations", "benchmark": "Benchmark"}
+PAGES = {
+    "": "Overview",
+    "trends": "Trends",
+    "victims": "Victims",
+    "offenders": "Offenders",
+    "operations": "Operations",
+    "benchmark": "Benchmark",
+}
 REGION, CRIME_TYPE = "North West", "Criminal exploitation"
 # Idle: the app's script state is not running (the running icon shows only after a delay), nothing
 # is stale, and everything is drawn. Streamlit fetches the code of its Plotly charts and tables
@@ -73,10 +79,26 @@ def served(db_path: Path, timings: Path | None = None, port: int | None = None):
     if timings:
         env["MSOIC_TIMINGS"] = str(timings)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base)
@@ -160,10 +182,12 @@ def timed(page, timings: Timings | None, action) -> tuple[float, dict | None]:
     return seconds, line
 
 
-FILTER_STEPS = [("region", lambda p: choose(p, "Region", REGION)),
-                ("crime type", lambda p: choose(p, "Crime type", CRIME_TYPE)),
-                ("crime type off", lambda p: clear(p, "Crime type")),
-                ("region off", lambda p: clear(p, "Region"))]
+FILTER_STEPS = [
+    ("region", lambda p: choose(p, "Region", REGION)),
+    ("crime type", lambda p: choose(p, "Crime type", CRIME_TYPE)),
+    ("crime type off", lambda p: clear(p, "Crime type")),
+    ("region off", lambda p: clear(p, "Region")),
+]
 
 
 # A tab opened on the pages split into tabs (only the open tab is computed): timed like a filter change.
@@ -204,12 +228,21 @@ def measure(db_path: Path, rounds: int = 2) -> dict:
                     for step, action in FILTER_STEPS:
                         seconds, line = timed(page, timings, lambda a=action, p=page: a(p))
                         changes.append((step, seconds, line))
-                tab = timed(page, timings, lambda p=page, t=TABS[title]: open_tab(p, t)) if title in TABS else None
+                tab = (
+                    timed(page, timings, lambda p=page, t=TABS[title]: open_tab(p, t))
+                    if title in TABS
+                    else None
+                )
                 selection = None
                 if title == "Victims":
                     selection = timed(page, timings, lambda p=page: select_bar(p))
-                results[title] = {"open": opened, "open_line": first, "changes": changes,
-                                  "selection": selection, "tab": tab}
+                results[title] = {
+                    "open": opened,
+                    "open_line": first,
+                    "changes": changes,
+                    "selection": selection,
+                    "tab": tab,
+                }
                 page.close()
             browser.close()
     return results
@@ -222,8 +255,12 @@ def _median_ms(xs: list[float]) -> str:
 def report(results: dict) -> list[str]:
     """The figures as a table: per page, open time, filter change median and max, server script
     (cold = some query computed, warm = all cached) and SQL time."""
-    lines = [(f"{'page':<11} {'open s':>7} {'change med s':>13} {'max s':>6} {'script cold ms':>15} "
-              f"{'warm ms':>8} {'SQL cold ms':>12} {'tab s':>6} {'select s':>9}")]
+    lines = [
+        (
+            f"{'page':<11} {'open s':>7} {'change med s':>13} {'max s':>6} {'script cold ms':>15} "
+            f"{'warm ms':>8} {'SQL cold ms':>12} {'tab s':>6} {'select s':>9}"
+        )
+    ]
     for title, r in results.items():
         seconds = [s for _, s, _ in r["changes"]]
         cold = [ln["script"] for _, _, ln in r["changes"] if ln and ln["misses"]]
@@ -231,16 +268,20 @@ def report(results: dict) -> list[str]:
         sql = [ln["sql"] for _, _, ln in r["changes"] if ln and ln["misses"]]
         sel = f"{r['selection'][0]:.2f}" if r["selection"] else "–"
         tab = f"{r['tab'][0]:.2f}" if r.get("tab") else "–"
-        lines.append(f"{title:<11} {r['open']:7.2f} {statistics.median(seconds):13.2f} {max(seconds):6.2f} "
-                     f"{_median_ms(cold):>15} {_median_ms(warm):>8} {_median_ms(sql):>12} {tab:>6} {sel:>9}")
+        lines.append(
+            f"{title:<11} {r['open']:7.2f} {statistics.median(seconds):13.2f} {max(seconds):6.2f} "
+            f"{_median_ms(cold):>15} {_median_ms(warm):>8} {_median_ms(sql):>12} {tab:>6} {sel:>9}"
+        )
     return lines
 
 
 def run(db_path: Path, rounds: int = 2) -> int:
     """Measure and print; the machine's load average is printed with the figures (it is shared)."""
     load = os.getloadavg()
-    print(f"Browser bench on {db_path} ({db_path.stat().st_size / 2**20:,.0f} MiB); load average before "
-          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"Browser bench on {db_path} ({db_path.stat().st_size / 2**20:,.0f} MiB); load average before "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores"
+    )
     results = measure(db_path, rounds)
     print("\n".join(report(results)))
     load = os.getloadavg()

@@ -9,12 +9,9 @@ import duckdb
 
 # Each check counts the rows that break one rule; a sound database has 0 everywhere.
 CHECKS: dict[str, str] = {
-    "victims without their operation":
-        "select count(*) from victim v anti join operation o using (operation_id)",
-    "offenders without their operation":
-        "select count(*) from offender f anti join operation o using (operation_id)",
-    "operation months without their operation":
-        "select count(*) from operation_month m anti join operation o using (operation_id)",
+    "victims without their operation": "select count(*) from victim v anti join operation o using (operation_id)",
+    "offenders without their operation": "select count(*) from offender f anti join operation o using (operation_id)",
+    "operation months without their operation": "select count(*) from operation_month m anti join operation o using (operation_id)",
     "operations in an unknown force area, agency or crime type": """
         select count(*) from operation o
         where o.force_code not in (select force_code from force)
@@ -26,8 +23,7 @@ CHECKS: dict[str, str] = {
             union all select submission_id from victim
             union all select submission_id from offender)
         where submission_id is not null and submission_id not in (select submission_id from submission)""",
-    "operations closed before they opened":
-        "select count(*) from operation where closed_on < opened_on",
+    "operations closed before they opened": "select count(*) from operation where closed_on < opened_on",
     "operation months outside the operation's life": """
         select count(*) from operation_month m join operation o using (operation_id)
         where m.month < date_trunc('month', o.opened_on)
@@ -35,8 +31,7 @@ CHECKS: dict[str, str] = {
     "victims identified outside their operation's life": """
         select count(*) from victim v join operation o using (operation_id)
         where v.identified_on < o.opened_on or v.identified_on > coalesce(o.closed_on, v.identified_on)""",
-    "NRM referrals before identification":
-        "select count(*) from victim where nrm_referred_on < identified_on",
+    "NRM referrals before identification": "select count(*) from victim where nrm_referred_on < identified_on",
     "offenders arrested before their operation opened": """
         select count(*) from offender f join operation o using (operation_id)
         where f.arrested_on < o.opened_on""",
@@ -56,8 +51,20 @@ CHECKS: dict[str, str] = {
         select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
 }
 
-TABLES = ("region", "force", "agency", "crime_type", "submission", "rejected_row", "operation",
-          "operation_month", "victim", "offender", "agg_monthly", "meta")
+TABLES = (
+    "region",
+    "force",
+    "agency",
+    "crime_type",
+    "submission",
+    "rejected_row",
+    "operation",
+    "operation_month",
+    "victim",
+    "offender",
+    "agg_monthly",
+    "meta",
+)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

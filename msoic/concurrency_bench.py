@@ -86,11 +86,15 @@ def run(db_path: Path, sessions: int, seconds: float) -> int:
     with browser_bench.served(db_path) as base:
         latencies, errors = measure(base, sessions, seconds)
     after = os.getloadavg()
-    print(f"{sessions} sessions for {seconds:.0f} s on one app process (loopback; load average "
-          f"{load[0]:.2f} before, {after[0]:.2f} after, {os.cpu_count()} cores)")
+    print(
+        f"{sessions} sessions for {seconds:.0f} s on one app process (loopback; load average "
+        f"{load[0]:.2f} before, {after[0]:.2f} after, {os.cpu_count()} cores)"
+    )
     if latencies:
-        print(f"filter changes {len(latencies)}: p50 {percentile(latencies, 0.5):.2f} s, "
-              f"p95 {percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s; errors {errors}")
+        print(
+            f"filter changes {len(latencies)}: p50 {percentile(latencies, 0.5):.2f} s, "
+            f"p95 {percentile(latencies, 0.95):.2f} s, max {max(latencies):.2f} s; errors {errors}"
+        )
     else:
         print(f"no filter change was drawn; errors {errors}")
     return 1 if errors else 0

@@ -35,7 +35,6 @@ def file_version(path: Path) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
-
 def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """Open the database file for reading only; the dashboard never writes.
 

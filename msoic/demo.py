@@ -39,10 +39,17 @@ def build(
     def fill(con: duckdb.DuckDBPyConnection) -> None:
         generate(con, scale=scale, seed=seed, start=start, end=end, progress=progress)
 
-    db.build_database(Path(path), fill, meta={
-        "is_synthetic": "true", "generator_seed": str(seed), "generator_scale": str(scale),
-        "period_start": start, "period_end": end,
-    })
+    db.build_database(
+        Path(path),
+        fill,
+        meta={
+            "is_synthetic": "true",
+            "generator_seed": str(seed),
+            "generator_scale": str(scale),
+            "period_start": start,
+            "period_end": end,
+        },
+    )
 
 
 def generate(

@@ -61,10 +61,13 @@ def number_text(value: float | None, decimals: int = 0) -> str:
 
 # --- Tables with totals -------------------------------------------------------------------------
 
+
 def _lines(shape: tuple[int, int]) -> list[list[tuple[int, int]]]:
     """The published equations of a table with its totals in the last row and column."""
     rows, cols = shape
-    return [[(i, j) for j in range(cols)] for i in range(rows)] + [[(i, j) for i in range(rows)] for j in range(cols)]
+    return [[(i, j) for j in range(cols)] for i in range(rows)] + [
+        [(i, j) for i in range(rows)] for j in range(cols)
+    ]
 
 
 def _sign(cell: tuple[int, int], line: list[tuple[int, int]]) -> int:
@@ -142,13 +145,23 @@ def suppression_pattern(values: np.ndarray, limit: int) -> np.ndarray:
             return hidden
 
 
-def control_table(frame: pl.DataFrame, label: str, columns: Sequence[str], limit: int | None = None,
-                  total_label: str = TOTAL) -> pl.DataFrame:
+def control_table(
+    frame: pl.DataFrame,
+    label: str,
+    columns: Sequence[str],
+    limit: int | None = None,
+    total_label: str = TOTAL,
+) -> pl.DataFrame:
     """A table of counts with its totals added (a Total row; a Total column when there are several
     value columns), every value as text and small or derivable counts as `[c]`."""
     limit = threshold() if limit is None else limit
     columns = list(columns)
-    counts = frame.select(pl.col(columns).fill_null(0)).to_numpy().astype(float).reshape(frame.height, len(columns))
+    counts = (
+        frame.select(pl.col(columns).fill_null(0))
+        .to_numpy()
+        .astype(float)
+        .reshape(frame.height, len(columns))
+    )
     with_totals = np.zeros((frame.height + 1, len(columns) + 1))
     with_totals[:-1, :-1] = counts
     with_totals[:-1, -1] = counts.sum(axis=1)
@@ -158,14 +171,26 @@ def control_table(frame: pl.DataFrame, label: str, columns: Sequence[str], limit
     if not show_row_total:  # a single column: its row total is the cell itself
         with_totals, hidden = with_totals[:, :-1], hidden[:, :-1]
     names = columns + ([total_label] if show_row_total else [])
-    text = [[CONFIDENTIAL if hidden[i, j] else number_text(with_totals[i, j]) for i in range(with_totals.shape[0])]
-            for j in range(len(names))]
+    text = [
+        [
+            CONFIDENTIAL if hidden[i, j] else number_text(with_totals[i, j])
+            for i in range(with_totals.shape[0])
+        ]
+        for j in range(len(names))
+    ]
     labels = [str(v) for v in frame[label].to_list()] + [total_label]
-    return pl.DataFrame({label: labels, **dict(zip(names, text))}, schema={label: pl.String, **{n: pl.String for n in names}})
+    return pl.DataFrame(
+        {label: labels, **dict(zip(names, text))}, schema={label: pl.String, **{n: pl.String for n in names}}
+    )
 
 
-def control_columns(frame: pl.DataFrame, label: str, columns: Sequence[str], limit: int | None = None,
-                    total_label: str = TOTAL) -> pl.DataFrame:
+def control_columns(
+    frame: pl.DataFrame,
+    label: str,
+    columns: Sequence[str],
+    limit: int | None = None,
+    total_label: str = TOTAL,
+) -> pl.DataFrame:
     """Like control_table for columns that do not add up across (victims, arrests, ...): each
     column is controlled against its own Total row, and no Total column is added."""
     parts = [control_table(frame.select(label, c), label, [c], limit, total_label) for c in columns]
@@ -182,9 +207,16 @@ def control_count(value: float | None, limit: int | None = None, decimals: int =
 
 # --- Rates, proportions and generic downloads ---------------------------------------------------
 
-def control_ratio(value: float | None, numerator: float | None, denominator: float | None,
-                  numerator_hidden: bool = False, denominator_hidden: bool = False,
-                  limit: int | None = None, decimals: int = 1) -> str:
+
+def control_ratio(
+    value: float | None,
+    numerator: float | None,
+    denominator: float | None,
+    numerator_hidden: bool = False,
+    denominator_hidden: bool = False,
+    limit: int | None = None,
+    decimals: int = 1,
+) -> str:
     """A rate or proportion as text: `[c]` when its numerator or denominator is hidden or small
     (a small count could be worked back from it), `[x]` when there is none."""
     limit = threshold() if limit is None else limit
@@ -199,8 +231,11 @@ def control_ratio(value: float | None, numerator: float | None, denominator: flo
 
 def _count_columns(frame: pl.DataFrame) -> list[str]:
     """Integer columns that hold counts (not ranks, populations, identifiers, years or days)."""
-    return [name for name, dtype in frame.schema.items()
-            if dtype.is_integer() and not any(part in name.lower() for part in _NOT_COUNTS)]
+    return [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype.is_integer() and not any(part in name.lower() for part in _NOT_COUNTS)
+    ]
 
 
 def control_frame(frame: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
@@ -214,7 +249,15 @@ def control_frame(frame: pl.DataFrame, limit: int | None = None) -> pl.DataFrame
     small = pl.any_horizontal([pl.col(c).is_between(1, limit) for c in counts])
     ratios = [name for name, dtype in frame.schema.items() if dtype.is_float()]
     return frame.with_columns(
-        *(pl.when(pl.col(c).is_between(1, limit)).then(pl.lit(CONFIDENTIAL))
-          .otherwise(pl.col(c).cast(pl.String)).alias(c) for c in counts),
-        *(pl.when(small).then(pl.lit(CONFIDENTIAL)).otherwise(pl.col(c).cast(pl.String)).alias(c) for c in ratios),
+        *(
+            pl.when(pl.col(c).is_between(1, limit))
+            .then(pl.lit(CONFIDENTIAL))
+            .otherwise(pl.col(c).cast(pl.String))
+            .alias(c)
+            for c in counts
+        ),
+        *(
+            pl.when(small).then(pl.lit(CONFIDENTIAL)).otherwise(pl.col(c).cast(pl.String)).alias(c)
+            for c in ratios
+        ),
     )

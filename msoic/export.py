@@ -21,7 +21,10 @@ def neutralise_text(value: str) -> str:
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` with every text cell that starts like a formula prefixed by `'` (numbers untouched)."""
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name))
+        pl.when(pl.col(name).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
         .alias(name)
-        for name, dtype in frame.schema.items() if dtype == pl.String
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
     )

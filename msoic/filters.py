@@ -9,7 +9,12 @@ from msoic import reference
 
 # URL query parameter names: the sidebar widgets are bound to these keys.
 PERIOD, REGION, FORCE, FAMILY, CRIME_TYPE, AGENCY = (
-    "period", "region", "force", "family", "crime_type", "agency",
+    "period",
+    "region",
+    "force",
+    "family",
+    "crime_type",
+    "agency",
 )
 
 

@@ -23,4 +23,7 @@ FORCE = reference.labels("force")
 CRIME_TYPE = reference.labels("crime_type")
 NATIONALITY = {**reference.labels("nationality"), OTHER: "Other nationalities"}
 # A victim's exploitation type is a modern slavery crime type, or not known.
-EXPLOITATION = {**{c: CRIME_TYPE[c] for c in reference.crime_types_in(("MS",))}, **category("exploitation_type")}
+EXPLOITATION = {
+    **{c: CRIME_TYPE[c] for c in reference.crime_types_in(("MS",))},
+    **category("exploitation_type"),
+}

@@ -56,11 +56,15 @@ class Column:
         if self.kind == "boolean":
             return "yes or no"
         if self.kind == "nationality":
-            return ("a code from data/reference/nationality.csv: an ISO 3166-1 alpha-3 code such as GBR, "
-                    "XKX (Kosovo), XXA (stateless) or UNK (not known)")
+            return (
+                "a code from data/reference/nationality.csv: an ISO 3166-1 alpha-3 code such as GBR, "
+                "XKX (Kosovo), XXA (stateless) or UNK (not known)"
+            )
         if self.kind == "code":
             values = self.allowed()
-            return f"a code or name from data/reference/{self.reference}.csv (such as {', '.join(values[:3])})"
+            return (
+                f"a code or name from data/reference/{self.reference}.csv (such as {', '.join(values[:3])})"
+            )
         if self.kind == "enum set":
             return f"one or more of {', '.join(self.allowed())}, separated by ;"
         if self.kind == "enum":
@@ -81,13 +85,32 @@ def _c(header, name, kind, required, note, reference=None) -> Column:
 
 FORMAT: dict[str, tuple[Column, ...]] = {
     "operations": (
-        _c("Operation ID", "operation_id", "text", True, "The operation's unique reference; the same in every return."),
+        _c(
+            "Operation ID",
+            "operation_id",
+            "text",
+            True,
+            "The operation's unique reference; the same in every return.",
+        ),
         _c("Codename", "codename", "text", True, "The operation's name."),
-        _c("Lead agency", "lead_agency", "code", True, "The agency sending the return, which leads the operation.", "agency"),
+        _c(
+            "Lead agency",
+            "lead_agency",
+            "code",
+            True,
+            "The agency sending the return, which leads the operation.",
+            "agency",
+        ),
         _c("Force area", "force_code", "code", True, "The force area the operation runs in.", "force"),
         _c("Crime type", "crime_type", "code", True, "The main crime type.", "crime_type"),
         _c("Opened on", "opened_on", "date", True, "The day the operation opened."),
-        _c("Closed on", "closed_on", "date", False, "The day it closed; blank while open. On or after Opened on."),
+        _c(
+            "Closed on",
+            "closed_on",
+            "date",
+            False,
+            "The day it closed; blank while open. On or after Opened on.",
+        ),
         _c("OCG reference", "ocg_ref", "text", False, "The organised crime group, when identified."),
         _c("County lines", "county_lines", "boolean", True, "Whether it is a county lines operation."),
         _c("Month", "month", "month", True, "The month this return reports."),
@@ -96,37 +119,109 @@ FORMAT: dict[str, tuple[Column, ...]] = {
     ),
     "victims": (
         _c("Victim ID", "victim_id", "text", True, "The victim record's unique reference."),
-        _c("Person reference", "person_ref", "text", True,
-           "Your own reference for the person; replaced at load by a keyed hash and never stored."),
-        _c("Operation ID", "operation_id", "text", True, "The operation, in this return or an earlier one of yours."),
-        _c("Identified on", "identified_on", "date", True, "The day the victim was identified, inside the operation's life."),
+        _c(
+            "Person reference",
+            "person_ref",
+            "text",
+            True,
+            "Your own reference for the person; replaced at load by a keyed hash and never stored.",
+        ),
+        _c(
+            "Operation ID",
+            "operation_id",
+            "text",
+            True,
+            "The operation, in this return or an earlier one of yours.",
+        ),
+        _c(
+            "Identified on",
+            "identified_on",
+            "date",
+            True,
+            "The day the victim was identified, inside the operation's life.",
+        ),
         _c("Sex", "sex", "enum", True, "The victim's sex."),
         _c("Age group", "age_group", "enum", True, "Child (under 18) or adult when identified."),
         _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
-        _c("Second nationality", "second_nationality", "nationality", False,
-           "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK."),
-        _c("Exploitation type", "exploitation_types", "enum set", True,
-           "Every type of exploitation the victim suffered, separated by ; (e.g. labour; criminal). "
-           "multiple (types not given) and unknown stand alone."),
-        _c("NRM referred", "nrm_referred", "boolean", True, "Whether the victim was referred to the National Referral Mechanism."),
-        _c("NRM referred on", "nrm_referred_on", "date", False,
-           "The day of the referral: given exactly when NRM referred is yes, on or after Identified on."),
+        _c(
+            "Second nationality",
+            "second_nationality",
+            "nationality",
+            False,
+            "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK.",
+        ),
+        _c(
+            "Exploitation type",
+            "exploitation_types",
+            "enum set",
+            True,
+            "Every type of exploitation the victim suffered, separated by ; (e.g. labour; criminal). "
+            "multiple (types not given) and unknown stand alone.",
+        ),
+        _c(
+            "NRM referred",
+            "nrm_referred",
+            "boolean",
+            True,
+            "Whether the victim was referred to the National Referral Mechanism.",
+        ),
+        _c(
+            "NRM referred on",
+            "nrm_referred_on",
+            "date",
+            False,
+            "The day of the referral: given exactly when NRM referred is yes, on or after Identified on.",
+        ),
     ),
     "offenders": (
         _c("Offender ID", "offender_id", "text", True, "The offender record's unique reference."),
-        _c("Person reference", "person_ref", "text", True,
-           "Your own reference for the person; replaced at load by a keyed hash and never stored."),
-        _c("Operation ID", "operation_id", "text", True, "The operation, in this return or an earlier one of yours."),
+        _c(
+            "Person reference",
+            "person_ref",
+            "text",
+            True,
+            "Your own reference for the person; replaced at load by a keyed hash and never stored.",
+        ),
+        _c(
+            "Operation ID",
+            "operation_id",
+            "text",
+            True,
+            "The operation, in this return or an earlier one of yours.",
+        ),
         _c("Sex", "sex", "enum", True, "The offender's sex."),
         _c("Age group", "age_group", "enum", True, "Child (under 18) or adult."),
         _c("Nationality", "nationality", "nationality", True, "ISO 3166-1 alpha-3 code; UNK when not known."),
-        _c("Second nationality", "second_nationality", "nationality", False,
-           "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK."),
+        _c(
+            "Second nationality",
+            "second_nationality",
+            "nationality",
+            False,
+            "A second nationality of a dual national; blank otherwise. Not the same as Nationality, not UNK.",
+        ),
         _c("Role", "role", "enum", True, "The offender's role in the crime."),
         _c("Arrested on", "arrested_on", "date", False, "The day of arrest, inside the operation's life."),
-        _c("Charged on", "charged_on", "date", False, "The day of charge: on or after Arrested on, inside the operation's life."),
-        _c("Charge offence", "charge_offence", "enum", False, "The offence charged: given exactly when Charged on is."),
-        _c("Convicted on", "convicted_on", "date", False, "The day of conviction: on or after Charged on, inside the operation's life."),
+        _c(
+            "Charged on",
+            "charged_on",
+            "date",
+            False,
+            "The day of charge: on or after Arrested on, inside the operation's life.",
+        ),
+        _c(
+            "Charge offence",
+            "charge_offence",
+            "enum",
+            False,
+            "The offence charged: given exactly when Charged on is.",
+        ),
+        _c(
+            "Convicted on",
+            "convicted_on",
+            "date",
+            False,
+            "The day of conviction: on or after Charged on, inside the operation's life.",
+        ),
     ),
 }
 
@@ -193,7 +288,9 @@ def markdown() -> str:
         "- Dates must lie between 1990 and 2099.",
         "- Enumerated values and codes are accepted in any case and with surrounding spaces; agency,",
         "  force area and crime type also by their names (e.g. `Metropolitan Police`, `Labour exploitation`).",
-        (f"- Nationality: a code from `data/reference/nationality.csv` ({len(nationality_codes())} codes): every"),
+        (
+            f"- Nationality: a code from `data/reference/nationality.csv` ({len(nationality_codes())} codes): every"
+        ),
         "  ISO 3166-1 alpha-3 code, `XKX` for Kosovo, `XXA` for a stateless person and `UNK` when not known.",
         "- A file that cannot be read (not a workbook, a missing sheet or required column, not UTF-8,",
         f"  empty, over {MAX_BYTES // 2**20} MB, a cell over 32,767 characters, a workbook whose sheets",
@@ -219,21 +316,21 @@ def markdown() -> str:
         "  marked `--backfill`: counted as received, not judged on time (state `backfill` on the Data page).",
         "",
         '## Coverage: a month without returns is "no data"',
-        '',
-        '- What was received is recorded per agency and month (the macro `coverage` in `msoic/schema.sql`:',
-        '  due, by the rule above, and received, nil returns included).',
+        "",
+        "- What was received is recorded per agency and month (the macro `coverage` in `msoic/schema.sql`:",
+        "  due, by the rule above, and received, nil returns included).",
         "- A force area has data for a month when its territorial force's return for that month was",
-        '  received (a force sends every month, so its silence is not a zero). A view has data for a month',
-        '  when at least one of its force areas does; a region when one of its forces does.',
+        "  received (a force sends every month, so its silence is not a zero). A view has data for a month",
+        "  when at least one of its force areas does; a region when one of its forces does.",
         '- A month without data shows as "no data": a gap in a trend, "no data" in a table or a headline',
-        '  figure, never 0.',
-        '- Comparisons use only months that both have data: the change on a year before is blank when',
+        "  figure, never 0.",
+        "- Comparisons use only months that both have data: the change on a year before is blank when",
         '  either month has none; "Growing this year" compares only the months with returns in both years',
-        '  (and nothing when last year has none); the headline changes (Overview, the national report) add',
-        '  up only the lead agencies whose figures are complete in both months (their return received, or',
+        "  (and nothing when last year has none); the headline changes (Overview, the national report) add",
+        "  up only the lead agencies whose figures are complete in both months (their return received, or",
         "  none due); the Benchmark page's and the regional pack's changes only the forces with a return in",
-        '  both months; the emerging-changes detector does not test a window (or its 12-month baseline)',
-        '  that holds a month without data.',
+        "  both months; the emerging-changes detector does not test a window (or its 12-month baseline)",
+        "  that holds a month without data.",
         "",
         "## Format versions",
         "",
@@ -261,11 +358,18 @@ def markdown() -> str:
         "",
     ]
     for sheet in SHEETS:
-        out += [f"## Sheet `{sheet}`", "", "| Column | Required | Type | Allowed values | Note |",
-                "|---|---|---|---|---|"]
+        out += [
+            f"## Sheet `{sheet}`",
+            "",
+            "| Column | Required | Type | Allowed values | Note |",
+            "|---|---|---|---|---|",
+        ]
         for c in FORMAT[sheet]:
-            allowed = ", ".join(f"`{v}`" for v in c.allowed()) if c.kind in ("enum", "enum set", "boolean") else (
-                f"a code from `data/reference/{c.reference}.csv`" if c.kind == "code" else "")
+            allowed = (
+                ", ".join(f"`{v}`" for v in c.allowed())
+                if c.kind in ("enum", "enum set", "boolean")
+                else (f"a code from `data/reference/{c.reference}.csv`" if c.kind == "code" else "")
+            )
             out.append(f"| {c.header} | {'yes' if c.required else 'no'} | {c.kind} | {allowed} | {c.note} |")
         out.append("")
     return "\n".join(out)

@@ -60,7 +60,9 @@ def export_returns(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str = "cs
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for agency, month in con.sql("select agency_code, period from submission order by period, agency_code").fetchall():
+    for agency, month in con.sql(
+        "select agency_code, period from submission order by period, agency_code"
+    ).fetchall():
         frames = sheet_frames(con, agency, month)
         stem = f"{agency}_{month:%Y-%m}"
         if fmt == "xlsx":
@@ -83,14 +85,19 @@ def export_returns(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str = "cs
 def prefill(con: duckdb.DuckDBPyConnection, agency: str, month: date) -> dict[str, pl.DataFrame]:
     """A template's rows: the agency's operations live or suspended the month before, moved to `month`."""
     before = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-    ops = con.sql(_OPERATIONS.replace("where", "where m.status <> 'closed' and"),
-                  params={"a": agency, "m": before}).pl()
+    ops = con.sql(
+        _OPERATIONS.replace("where", "where m.status <> 'closed' and"), params={"a": agency, "m": before}
+    ).pl()
     ops = ops.with_columns(pl.lit(month).alias("month"))
-    empty = {s: pl.DataFrame(schema={c.header: pl.String for c in FORMAT[s]}) for s in ("victims", "offenders")}
+    empty = {
+        s: pl.DataFrame(schema={c.header: pl.String for c in FORMAT[s]}) for s in ("victims", "offenders")
+    }
     return {"operations": _readable("operations", ops), **empty}
 
 
-def write_workbook(path: Path, frames: dict[str, pl.DataFrame], *, guide: bool = False, title: str = "") -> None:
+def write_workbook(
+    path: Path, frames: dict[str, pl.DataFrame], *, guide: bool = False, title: str = ""
+) -> None:
     """Write a return workbook: a sheet per part, headers with notes, drop-down lists for coded columns."""
     import xlsxwriter
 
@@ -100,10 +107,14 @@ def write_workbook(path: Path, frames: dict[str, pl.DataFrame], *, guide: bool =
     if guide:
         about = book.add_worksheet("about")
         about.set_column(0, 0, 110)
-        lines = [title, "", "Fill in one row per operation reported this month (operations), and the victims and",
-                 "offenders recorded this month (victims, offenders). Hover a header for its note; coded",
-                 "columns offer a drop-down list. Dates as YYYY-MM-DD or dd/mm/yyyy. Do not rename the sheets.",
-                 "Person reference is your own reference for the person: it is replaced by a keyed hash at load."]
+        lines = [
+            title,
+            "",
+            "Fill in one row per operation reported this month (operations), and the victims and",
+            "offenders recorded this month (victims, offenders). Hover a header for its note; coded",
+            "columns offer a drop-down list. Dates as YYYY-MM-DD or dd/mm/yyyy. Do not rename the sheets.",
+            "Person reference is your own reference for the person: it is replaced by a keyed hash at load.",
+        ]
         for i, line in enumerate(lines):
             about.write(i, 0, line, head if i == 0 else None)
     for sheet in SHEETS:
@@ -113,16 +124,32 @@ def write_workbook(path: Path, frames: dict[str, pl.DataFrame], *, guide: bool =
             ws.write(0, j, col.header, head)
             ws.set_column(j, j, max(14, len(col.header) + 4))
             if guide:
-                ws.write_comment(0, j, f"{col.note}\nExpected: {col.expected()}."
-                                 + ("" if col.required else "\nMay be left blank."), {"x_scale": 2, "y_scale": 1.5})
+                ws.write_comment(
+                    0,
+                    j,
+                    f"{col.note}\nExpected: {col.expected()}."
+                    + ("" if col.required else "\nMay be left blank."),
+                    {"x_scale": 2, "y_scale": 1.5},
+                )
                 values = col.allowed()
                 if values and col.kind != "enum set":  # a list would refuse a combination of types
                     letter = xlsxwriter.utility.xl_col_to_name(len(lists))
                     lists.append((col.header, values))
-                    ws.data_validation(1, j, 5000, j, {
-                        "validate": "list", "source": f"=lists!${letter}$2:${letter}${len(values) + 1}",
-                        "error_title": col.header, "error_message": f"Expected {col.expected()}."})
-            for i, value in enumerate(frame.get_column(col.header).to_list() if col.header in frame.columns else []):
+                    ws.data_validation(
+                        1,
+                        j,
+                        5000,
+                        j,
+                        {
+                            "validate": "list",
+                            "source": f"=lists!${letter}$2:${letter}${len(values) + 1}",
+                            "error_title": col.header,
+                            "error_message": f"Expected {col.expected()}.",
+                        },
+                    )
+            for i, value in enumerate(
+                frame.get_column(col.header).to_list() if col.header in frame.columns else []
+            ):
                 if value is not None:
                     ws.write_string(i + 1, j, str(value))
         ws.freeze_panes(1, 0)
@@ -138,8 +165,16 @@ def write_workbook(path: Path, frames: dict[str, pl.DataFrame], *, guide: bool =
 def write_template(con: duckdb.DuckDBPyConnection, agency: str, month: date, path: Path) -> int:
     """Write the template for `agency` and `month` at `path`; return the operations prefilled."""
     frames = prefill(con, agency, month)
-    name = dict(zip(returns.reference_codes("agency"), pl.read_csv(
-        returns.db.REFERENCE_DIR / "agency.csv").get_column("name")))[agency]
-    write_workbook(Path(path), frames, guide=True,
-                   title=f"MSOIC monthly return: {name} ({agency}), {month:%B %Y}. Save as {agency}_{month:%Y-%m}.xlsx.")
+    name = dict(
+        zip(
+            returns.reference_codes("agency"),
+            pl.read_csv(returns.db.REFERENCE_DIR / "agency.csv").get_column("name"),
+        )
+    )[agency]
+    write_workbook(
+        Path(path),
+        frames,
+        guide=True,
+        title=f"MSOIC monthly return: {name} ({agency}), {month:%B %Y}. Save as {agency}_{month:%Y-%m}.xlsx.",
+    )
     return frames["operations"].height

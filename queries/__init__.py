@@ -64,9 +64,14 @@ class View:
 @lru_cache(maxsize=4096)
 def resolve(filters: Filters, scope: Scope) -> View:
     """The view of `filters` for a person of `scope`."""
-    forces = tuple(f for f in reference.forces_in(filters.regions) if not filters.forces or f in filters.forces)
-    crime_types = tuple(c for c in reference.crime_types_in(filters.families)
-                        if not filters.crime_types or c in filters.crime_types)
+    forces = tuple(
+        f for f in reference.forces_in(filters.regions) if not filters.forces or f in filters.forces
+    )
+    crime_types = tuple(
+        c
+        for c in reference.crime_types_in(filters.families)
+        if not filters.crime_types or c in filters.crime_types
+    )
     agencies = tuple(filters.agencies) or tuple(reference.table("agency")["agency_code"])
     force_table = reference.table("force")
     shown = set(force_table.filter(pl.col("force_code").is_in(list(forces)))["region_code"])
@@ -103,14 +108,22 @@ def parameters(text: str) -> set[str]:
 
 def view_parameters(view: View) -> dict[str, object]:
     """The view's values every query may bind."""
-    return {"start": view.filters.start, "end": view.filters.end, "forces": list(view.forces),
-            "crime_types": list(view.crime_types), "agencies": list(view.agencies)}
+    return {
+        "start": view.filters.start,
+        "end": view.filters.end,
+        "forces": list(view.forces),
+        "crime_types": list(view.crime_types),
+        "agencies": list(view.agencies),
+    }
 
 
 def scope_parameters(scope: Scope) -> dict[str, object]:
     """The scope's values a row-level query binds."""
-    return {"scope_forces": list(scope.forces), "scope_agencies": list(scope.agencies),
-            "scope_returns": list(scope.returns)}
+    return {
+        "scope_forces": list(scope.forces),
+        "scope_agencies": list(scope.agencies),
+        "scope_returns": list(scope.returns),
+    }
 
 
 def check_scope(name: str, scope: Scope) -> None:
@@ -118,11 +131,15 @@ def check_scope(name: str, scope: Scope) -> None:
     question cannot narrow to anyone short of national."""
     declared = kind(name)
     if declared == "aggregates" and not scope.aggregates:
-        raise OutOfScope(f"query {name!r} returns figures as counted, which this person's grants do not allow "
-                         "(a reader sees the published outputs only, through disclosure control)")
+        raise OutOfScope(
+            f"query {name!r} returns figures as counted, which this person's grants do not allow "
+            "(a reader sees the published outputs only, through disclosure control)"
+        )
     if declared == "rows" and not scope.is_national and not parameters(sql(name)) & set(SCOPED):
-        raise OutOfScope(f"query {name!r} returns rows but binds none of {', '.join('$' + s for s in SCOPED)}, "
-                         "so it cannot be narrowed to this person's scope")
+        raise OutOfScope(
+            f"query {name!r} returns rows but binds none of {', '.join('$' + s for s in SCOPED)}, "
+            "so it cannot be narrowed to this person's scope"
+        )
 
 
 def run(

@@ -11,21 +11,31 @@ from tests.conftest import APP
 from tests.independent import View
 
 # An [auth] section as a deployment has one (AppTest never contacts the provider).
-AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "t" * 32,
-                 "client_id": "msoic-tests", "client_secret": "not-a-secret",
-                 "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}}
+AUTH = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "t" * 32,
+        "client_id": "msoic-tests",
+        "client_secret": "not-a-secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+    }
+}
 
 
 def signed_in(at: AppTest, email: str | None, groups: tuple[str, ...] = ()) -> AppTest:
     """Configure sign-in ([auth]) on `at` and preset st.user: signed in as `email`, or signed out (None)."""
     at.secrets.update(AUTH)
-    at.user = ({"is_logged_in": True, "email": email, "sub": f"sub-{email}", "groups": list(groups)}
-               if email else {"is_logged_in": False})
+    at.user = (
+        {"is_logged_in": True, "email": email, "sub": f"sub-{email}", "groups": list(groups)}
+        if email
+        else {"is_logged_in": False}
+    )
     return at
 
 
-def open_app(view: View | None = None, page: str | None = None, params: dict | None = None,
-             user: str | None = None) -> AppTest:
+def open_app(
+    view: View | None = None, page: str | None = None, params: dict | None = None, user: str | None = None
+) -> AppTest:
     """Run app.py (and `page`) with the URL query parameters of `view` and `params`, signed in as
     `user` when given (sign-in configured); fail on any exception."""
     at = AppTest.from_file(APP, default_timeout=180)

@@ -24,7 +24,9 @@ def db_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("db") / "msoic.duckdb"
     demo.build(path, scale=SCALE, seed=SEED)
     os.environ["MSOIC_DB"] = str(path)
-    os.environ["MSOIC_AUDIT"] = str(path.with_name("audit.sqlite"))  # the pages' audit trail, apart from data/
+    os.environ["MSOIC_AUDIT"] = str(
+        path.with_name("audit.sqlite")
+    )  # the pages' audit trail, apart from data/
     return path
 
 
@@ -65,11 +67,20 @@ def filter_cases(last: date) -> dict[str, View]:
         "a partner agency": View(start, last, agencies=("glaa",)),
         "a period across a year": View(date(2023, 11, 1), date(2024, 2, 1)),
         "family in two regions and one force": View(
-            start, last, regions=("eastern", "london"), forces=("kent", "metropolitan"), families=("OIC",)),
+            start, last, regions=("eastern", "london"), forces=("kent", "metropolitan"), families=("OIC",)
+        ),
     }
 
 
-@pytest.fixture(params=["default", "one region", "one crime type", "a partner agency",
-                        "a period across a year", "family in two regions and one force"])
+@pytest.fixture(
+    params=[
+        "default",
+        "one region",
+        "one crime type",
+        "a partner agency",
+        "a period across a year",
+        "family in two regions and one force",
+    ]
+)
 def view(request, last_month) -> View:
     return filter_cases(last_month)[request.param]

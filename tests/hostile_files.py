@@ -13,14 +13,21 @@ CONTENT_TYPES = (
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '{sheets}{shared}</Types>')
-SHEET_TYPE = ('<Override PartName="/xl/worksheets/sheet{n}.xml" '
-              'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
-SHARED_TYPE = ('<Override PartName="/xl/sharedStrings.xml" '
-               'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
-ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-             'Target="xl/workbook.xml"/></Relationships>')
+    "{sheets}{shared}</Types>"
+)
+SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
+SHARED_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 RNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 
@@ -43,21 +50,39 @@ def workbook(sheets: dict[str, str], shared: str | None = None, level: int = 6) 
     """An .xlsx of the given sheet XML (by sheet name), with an optional sharedStrings.xml."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES.format(
-            sheets="".join(SHEET_TYPE.format(n=n + 1) for n in range(len(sheets))),
-            shared=SHARED_TYPE if shared is not None else ""))
+        z.writestr(
+            "[Content_Types].xml",
+            CONTENT_TYPES.format(
+                sheets="".join(SHEET_TYPE.format(n=n + 1) for n in range(len(sheets))),
+                shared=SHARED_TYPE if shared is not None else "",
+            ),
+        )
         z.writestr("_rels/.rels", ROOT_RELS)
-        z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} {RNS}><sheets>'
-                   + "".join(f'<sheet name="{name}" sheetId="{n + 1}" r:id="rId{n + 1}"/>'
-                             for n, name in enumerate(sheets)) + "</sheets></workbook>")
+        z.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} {RNS}><sheets>'
+            + "".join(
+                f'<sheet name="{name}" sheetId="{n + 1}" r:id="rId{n + 1}"/>' for n, name in enumerate(sheets)
+            )
+            + "</sheets></workbook>",
+        )
         rels = "".join(
             f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            f'relationships/worksheet" Target="worksheets/sheet{n + 1}.xml"/>' for n in range(len(sheets)))
+            f'relationships/worksheet" Target="worksheets/sheet{n + 1}.xml"/>'
+            for n in range(len(sheets))
+        )
         if shared is not None:
-            rels += ('<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                     'relationships/sharedStrings" Target="sharedStrings.xml"/>')
-        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships '
-                   'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + rels + "</Relationships>")
+            rels += (
+                '<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + rels
+            + "</Relationships>",
+        )
         for n, xml in enumerate(sheets.values()):
             z.writestr(f"xl/worksheets/sheet{n + 1}.xml", xml)
         if shared is not None:
@@ -83,16 +108,24 @@ def two_far_cells() -> bytes:
 
 def shared_string_bomb() -> bytes:
     """A shared-string table that declares two billion strings and holds one."""
-    shared = (f'<?xml version="1.0" encoding="UTF-8"?><sst {NS} count="2000000000" uniqueCount="2000000000">'
-              "<si><t>x</t></si></sst>")
+    shared = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst {NS} count="2000000000" uniqueCount="2000000000">'
+        "<si><t>x</t></si></sst>"
+    )
     return _book('<row r="2"><c r="A2" t="s"><v>0</v></c></row>', shared=shared)
 
 
 def huge_cell(chars: int = 100 * 2**20) -> bytes:
     """An Operation ID cell of `chars` characters in a zip of about a thousandth of that."""
-    return workbook({**{s: sheet_xml(header_row(s)) for s in SHEETS},
-                     "operations": sheet_xml(header_row("operations") + f'<row r="2">{_cell("A2", "A" * chars)}</row>')},
-                    level=9)
+    return workbook(
+        {
+            **{s: sheet_xml(header_row(s)) for s in SHEETS},
+            "operations": sheet_xml(
+                header_row("operations") + f'<row r="2">{_cell("A2", "A" * chars)}</row>'
+            ),
+        },
+        level=9,
+    )
 
 
 def truncated(valid: bytes, keep: float = 0.5) -> bytes:

@@ -44,6 +44,7 @@ class View:
 
     def query_params(self) -> dict[str, list[str]]:
         """The URL a user would open for this view (widget labels, as Streamlit writes them)."""
+
         def names(table, code_col, codes, col="name"):
             frame = reference(table)
             lookup = dict(zip(frame[code_col], frame[col]))
@@ -69,12 +70,18 @@ def operations_in_view(raw: dict[str, pl.DataFrame], view: View) -> pl.DataFrame
     ops = (
         raw["operation"]
         .join(reference("force").select("force_code", "region_code"), on="force_code")
-        .join(reference("crime_type").select(pl.col("crime_type_code").alias("crime_type"), "family"),
-              on="crime_type")
+        .join(
+            reference("crime_type").select(pl.col("crime_type_code").alias("crime_type"), "family"),
+            on="crime_type",
+        )
     )
-    for column, chosen in (("region_code", view.regions), ("force_code", view.forces),
-                           ("family", view.families), ("crime_type", view.crime_types),
-                           ("lead_agency", view.agencies)):
+    for column, chosen in (
+        ("region_code", view.regions),
+        ("force_code", view.forces),
+        ("family", view.families),
+        ("crime_type", view.crime_types),
+        ("lead_agency", view.agencies),
+    ):
         if chosen:
             ops = ops.filter(pl.col(column).is_in(list(chosen)))
     return ops.select("operation_id", "region_code", "force_code", "crime_type", "family", "lead_agency")
@@ -88,17 +95,23 @@ def events(raw: dict[str, pl.DataFrame], view: View) -> pl.DataFrame:
     """One row per counted event (month, measure, operation attributes) for the view, any month."""
     v, f, o, om = raw["victim"], raw["offender"], raw["operation"], raw["operation_month"]
     parts = [
-        om.filter(pl.col("status") == "live").select("month", "operation_id", pl.lit("live_ops").alias("measure")),
+        om.filter(pl.col("status") == "live").select(
+            "month", "operation_id", pl.lit("live_ops").alias("measure")
+        ),
         o.select(_month("opened_on"), "operation_id", pl.lit("new_ops").alias("measure")),
         v.select(_month("identified_on"), "operation_id", pl.lit("victims").alias("measure")),
-        v.filter(pl.col("age_group") == "child").select(_month("identified_on"), "operation_id",
-                                                         pl.lit("child_victims").alias("measure")),
-        v.filter(pl.col("nrm_referred")).select(_month("nrm_referred_on"), "operation_id",
-                                                pl.lit("nrm_referrals").alias("measure")),
-        f.filter(pl.col("arrested_on").is_not_null()).select(_month("arrested_on"), "operation_id",
-                                                             pl.lit("arrests").alias("measure")),
-        f.filter(pl.col("charged_on").is_not_null()).select(_month("charged_on"), "operation_id",
-                                                            pl.lit("charges").alias("measure")),
+        v.filter(pl.col("age_group") == "child").select(
+            _month("identified_on"), "operation_id", pl.lit("child_victims").alias("measure")
+        ),
+        v.filter(pl.col("nrm_referred")).select(
+            _month("nrm_referred_on"), "operation_id", pl.lit("nrm_referrals").alias("measure")
+        ),
+        f.filter(pl.col("arrested_on").is_not_null()).select(
+            _month("arrested_on"), "operation_id", pl.lit("arrests").alias("measure")
+        ),
+        f.filter(pl.col("charged_on").is_not_null()).select(
+            _month("charged_on"), "operation_id", pl.lit("charges").alias("measure")
+        ),
     ]
     return pl.concat(parts).join(operations_in_view(raw, view), on="operation_id")
 

@@ -23,12 +23,26 @@ from scipy import stats
 from tests.independent import View, months_between, operations_in_view, reference
 
 PER = 100_000
-RATES = {"live_ops_rate": "live_ops", "victims_rate": "victims", "arrests_rate": "arrests", "charges_rate": "charges"}
-PROPORTIONS = {"nrm_referred": ("victims_referred", "victims"), "child_share": ("child_victims", "victims"),
-               "ops_charged": ("closed_ops_charged", "closed_ops")}
-LABELS = {"live_ops_rate": "Live operations", "victims_rate": "Victims identified", "arrests_rate": "Arrests",
-          "charges_rate": "Charges", "nrm_referred": "Victims referred to the NRM",
-          "child_share": "Victims who were children", "ops_charged": "Closed operations reaching a charge"}
+RATES = {
+    "live_ops_rate": "live_ops",
+    "victims_rate": "victims",
+    "arrests_rate": "arrests",
+    "charges_rate": "charges",
+}
+PROPORTIONS = {
+    "nrm_referred": ("victims_referred", "victims"),
+    "child_share": ("child_victims", "victims"),
+    "ops_charged": ("closed_ops_charged", "closed_ops"),
+}
+LABELS = {
+    "live_ops_rate": "Live operations",
+    "victims_rate": "Victims identified",
+    "arrests_rate": "Arrests",
+    "charges_rate": "Charges",
+    "nrm_referred": "Victims referred to the NRM",
+    "child_share": "Victims who were children",
+    "ops_charged": "Closed operations reaching a charge",
+}
 
 
 def last_day(month: date) -> date:
@@ -37,7 +51,9 @@ def last_day(month: date) -> date:
 
 def national(view: View) -> View:
     """The view the page compares in: the same period, crime types and agencies, every force."""
-    return View(view.start, view.end, families=view.families, crime_types=view.crime_types, agencies=view.agencies)
+    return View(
+        view.start, view.end, families=view.families, crime_types=view.crime_types, agencies=view.agencies
+    )
 
 
 def forces() -> list[str]:
@@ -54,7 +70,9 @@ def population() -> dict[str, int]:
     return dict(zip(frame["force_code"], frame["population"]))
 
 
-def force_counts(raw: dict, view: View, start: date | None = None, end: date | None = None) -> dict[str, dict]:
+def force_counts(
+    raw: dict, view: View, start: date | None = None, end: date | None = None
+) -> dict[str, dict]:
     """{force: counts} over start..end (the view's period by default) for every force: live
     operation-months and the mean live, victims (children, referred), arrests, charges,
     operations closed and those of them with a charge."""
@@ -83,11 +101,16 @@ def force_counts(raw: dict, view: View, start: date | None = None, end: date | N
     months = len(months_between(start, end))
     return {
         code: {
-            "live_op_months": live.get(code, 0), "live_ops": live.get(code, 0) / months,
-            "victims": victims.get(code, 0), "child_victims": children.get(code, 0),
-            "victims_referred": referred.get(code, 0), "arrests": arrests.get(code, 0),
-            "charges": charges.get(code, 0), "closed_ops": closed_n.get(code, 0),
-            "closed_ops_charged": closed_charged.get(code, 0), "population": population()[code],
+            "live_op_months": live.get(code, 0),
+            "live_ops": live.get(code, 0) / months,
+            "victims": victims.get(code, 0),
+            "child_victims": children.get(code, 0),
+            "victims_referred": referred.get(code, 0),
+            "arrests": arrests.get(code, 0),
+            "charges": charges.get(code, 0),
+            "closed_ops": closed_n.get(code, 0),
+            "closed_ops_charged": closed_charged.get(code, 0),
+            "population": population()[code],
         }
         for code in forces()
     }
@@ -117,9 +140,12 @@ def ranks(values: dict[str, float | None]) -> dict[str, str]:
     present = [v for v in values.values() if v is not None]
     if len(set(present)) <= 1:
         return dict.fromkeys(values, "–")
-    return {k: "–" if v is None else
-            f"{'=' if present.count(v) > 1 else ''}{1 + sum(1 for w in present if w > v)} of {len(present)}"
-            for k, v in values.items()}
+    return {
+        k: "–"
+        if v is None
+        else f"{'=' if present.count(v) > 1 else ''}{1 + sum(1 for w in present if w > v)} of {len(present)}"
+        for k, v in values.items()
+    }
 
 
 def target(counts: dict[str, dict], measure: str) -> float:
@@ -132,6 +158,7 @@ def target(counts: dict[str, dict], measure: str) -> float:
 
 
 # Funnel limits ---------------------------------------------------------------------------------
+
 
 def exact_limit(kind: str, theta: float, n: float, p: float) -> float:
     """Spiegelhalter (2005) A.1.1 worked by hand: r is the first count where the cumulated
@@ -196,15 +223,22 @@ def funnel(counts: dict[str, dict], measure: str, dispersion: bool = True) -> di
     scale = PER if kind == "rate" else 1
     points = {c: (size(counts[c], measure), value(counts[c], measure)) for c in forces()}
     points = {c: p for c, p in points.items() if p[1] is not None}
-    phi = overdispersion(kind, theta, [n for n, _ in points.values()], [v / scale for _, v in points.values()])
+    phi = overdispersion(
+        kind, theta, [n for n, _ in points.values()], [v / scale for _, v in points.values()]
+    )
     used = phi if dispersion else 1.0
     return {
-        "kind": kind, "theta": theta, "scale": scale, "phi": phi, "used_phi": used,
+        "kind": kind,
+        "theta": theta,
+        "scale": scale,
+        "phi": phi,
+        "used_phi": used,
         "points": {c: (n, v, status(kind, theta, n, v / scale, used)) for c, (n, v) in points.items()},
     }
 
 
 # Scorecard -------------------------------------------------------------------------------------
+
 
 def submissions(db_path: Path) -> pl.DataFrame:
     con = duckdb.connect(str(db_path), read_only=True)
@@ -232,35 +266,57 @@ def scorecard_values(raw: dict, db_path: Path, view: View, start: date, end: dat
     ops = operations_in_view(raw, national(view)).select("operation_id", "force_code")
     first, last = start, last_day(end)
     data_end = last_day(raw["operation_month"]["month"].max())
-    victims = raw["victim"].join(ops, on="operation_id").filter(pl.col("identified_on").is_between(first, last))
+    victims = (
+        raw["victim"].join(ops, on="operation_id").filter(pl.col("identified_on").is_between(first, last))
+    )
     out: dict[str, dict] = {}
 
     def share(rows):
         return {u: (sum(xs) / len(xs), len(xs)) for u, xs in _units(rows, region).items() if xs}
 
-    followed = [r for r in victims.iter_rows(named=True) if r["identified_on"] + timedelta(days=30) <= data_end]
+    followed = [
+        r for r in victims.iter_rows(named=True) if r["identified_on"] + timedelta(days=30) <= data_end
+    ]
 
     def in_30(r):
-        return r["nrm_referred_on"] is not None and r["nrm_referred_on"] <= r["identified_on"] + timedelta(days=30)
+        return r["nrm_referred_on"] is not None and r["nrm_referred_on"] <= r["identified_on"] + timedelta(
+            days=30
+        )
 
     out["nrm_referral_rate"] = share([(r["force_code"], in_30(r)) for r in followed])
-    out["child_nrm_referral_rate"] = share([(r["force_code"], in_30(r)) for r in followed if r["age_group"] == "child"])
-    out["known_nationality"] = share([(r["force_code"], r["nationality"] != "UNK")
-                                      for r in victims.iter_rows(named=True)])
+    out["child_nrm_referral_rate"] = share(
+        [(r["force_code"], in_30(r)) for r in followed if r["age_group"] == "child"]
+    )
+    out["known_nationality"] = share(
+        [(r["force_code"], r["nationality"] != "UNK") for r in victims.iter_rows(named=True)]
+    )
 
     charged = set(raw["offender"].filter(pl.col("charged_on").is_not_null())["operation_id"])
-    closed = raw["operation"].join(ops.drop("force_code"), on="operation_id").filter(
-        pl.col("closed_on").is_between(first, last))
-    out["closed_with_charge"] = share([(r["force_code"], r["operation_id"] in charged)
-                                       for r in closed.iter_rows(named=True)])
+    closed = (
+        raw["operation"]
+        .join(ops.drop("force_code"), on="operation_id")
+        .filter(pl.col("closed_on").is_between(first, last))
+    )
+    out["closed_with_charge"] = share(
+        [(r["force_code"], r["operation_id"] in charged) for r in closed.iter_rows(named=True)]
+    )
 
-    first_arrest = (raw["offender"].filter(pl.col("arrested_on").is_not_null())
-                    .group_by("operation_id").agg(pl.col("arrested_on").min())
-                    .join(raw["operation"].select("operation_id", "opened_on"), on="operation_id")
-                    .join(ops, on="operation_id")
-                    .filter(pl.col("arrested_on").is_between(first, last)))
-    days = _units([(r["force_code"], (r["arrested_on"] - r["opened_on"]).days)
-                   for r in first_arrest.iter_rows(named=True)], region)
+    first_arrest = (
+        raw["offender"]
+        .filter(pl.col("arrested_on").is_not_null())
+        .group_by("operation_id")
+        .agg(pl.col("arrested_on").min())
+        .join(raw["operation"].select("operation_id", "opened_on"), on="operation_id")
+        .join(ops, on="operation_id")
+        .filter(pl.col("arrested_on").is_between(first, last))
+    )
+    days = _units(
+        [
+            (r["force_code"], (r["arrested_on"] - r["opened_on"]).days)
+            for r in first_arrest.iter_rows(named=True)
+        ],
+        region,
+    )
     out["days_to_first_arrest"] = {u: (statistics.median(xs), len(xs)) for u, xs in days.items() if xs}
 
     agencies = set(view.agencies) if view.agencies else None
@@ -294,6 +350,7 @@ def next_month(m: date) -> date:
 
 def datetime_at(d: date):
     from datetime import datetime
+
     return datetime(d.year, d.month, d.day)
 
 
@@ -307,6 +364,7 @@ def rag(value: float, target: float, direction: str, band: float) -> str:
 
 # AppTest helpers ---------------------------------------------------------------------------------
 
+
 def chart(at, key: str) -> dict:
     """The Plotly figure (as the browser receives it) of the chart with this key."""
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
@@ -315,8 +373,12 @@ def chart(at, key: str) -> dict:
 
 
 TABLES = {  # a column only each of the page's tables has
-    "rates": "live_ops_rate", "proportions": "nrm_referred", "summary": "change_on_month",
-    "outliers": "status", "plan": "counts", "scorecard": "rag",
+    "rates": "live_ops_rate",
+    "proportions": "nrm_referred",
+    "summary": "change_on_month",
+    "outliers": "status",
+    "plan": "counts",
+    "scorecard": "rag",
 }
 
 
@@ -334,10 +396,13 @@ def click(at, key: str, codes: list[str]):
     states = at._tree.get_widget_states()
     state = states.widgets.add()
     state.id = element.proto.id
-    points = [{"customdata": [code], "curve_number": 0, "point_number": i, "point_index": i}
-              for i, code in enumerate(codes)]
-    state.string_value = json.dumps({"selection": {"points": points, "point_indices": list(range(len(codes))),
-                                                   "box": [], "lasso": []}})
+    points = [
+        {"customdata": [code], "curve_number": 0, "point_number": i, "point_index": i}
+        for i, code in enumerate(codes)
+    ]
+    state.string_value = json.dumps(
+        {"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}}
+    )
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at

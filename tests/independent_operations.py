@@ -30,6 +30,7 @@ def _labels(table: str, column: str = "name") -> dict[str, str]:
 
 # --- Operations ----------------------------------------------------------------------------------
 
+
 def operations_list(raw: dict, view: View, search: str = "") -> list[dict]:
     """The operations reported in the view's period, as the table shows them, newest first."""
     in_period = raw["operation_month"].filter(pl.col("month").is_between(view.start, view.end))
@@ -52,16 +53,25 @@ def operations_list(raw: dict, view: View, search: str = "") -> list[dict]:
         haystack = (op["codename"].lower(), op["operation_id"].lower(), (op["ocg_ref"] or "").lower())
         if needle and not any(needle in h for h in haystack):
             continue
-        rows.append({
-            "operation_id": op["operation_id"], "codename": op["codename"],
-            "region": regions[region_of[op["force_code"]]], "force_area": forces[op["force_code"]],
-            "crime_type": types[op["crime_type"]], "lead_agency": agencies[op["lead_agency"]],
-            "opened_on": op["opened_on"], "closed_on": op["closed_on"],
-            "status": last[op["operation_id"]][1], "stage": last[op["operation_id"]][2],
-            "months_reported": months[op["operation_id"]],
-            "victims": victims.get(op["operation_id"], 0), "offenders": offenders.get(op["operation_id"], 0),
-            "ocg_ref": op["ocg_ref"], "county_lines": op["county_lines"],
-        })
+        rows.append(
+            {
+                "operation_id": op["operation_id"],
+                "codename": op["codename"],
+                "region": regions[region_of[op["force_code"]]],
+                "force_area": forces[op["force_code"]],
+                "crime_type": types[op["crime_type"]],
+                "lead_agency": agencies[op["lead_agency"]],
+                "opened_on": op["opened_on"],
+                "closed_on": op["closed_on"],
+                "status": last[op["operation_id"]][1],
+                "stage": last[op["operation_id"]][2],
+                "months_reported": months[op["operation_id"]],
+                "victims": victims.get(op["operation_id"], 0),
+                "offenders": offenders.get(op["operation_id"], 0),
+                "ocg_ref": op["ocg_ref"],
+                "county_lines": op["county_lines"],
+            }
+        )
     # Newest first; among operations opened the same day, by id.
     rows.sort(key=lambda r: r["operation_id"])
     rows.sort(key=lambda r: r["opened_on"], reverse=True)
@@ -118,13 +128,23 @@ def operation_lineage(raw: dict, submissions: pl.DataFrame, operation_id: str) -
         reports = s["agency_code"] == op["lead_agency"] and s["period"] in months
         if reports or s["submission_id"] == op["submission_id"] or s["submission_id"] in carried:
             victims, offenders = carried.get(s["submission_id"], (0, 0))
-            rows.append({"submission_id": s["submission_id"], "period": s["period"],
-                         "file_name": s["file_name"], "reports_month": reports, "first_report": s["submission_id"] == op["submission_id"],
-                         "victims": victims, "offenders": offenders, "rows_in": s["rows_in"]})
+            rows.append(
+                {
+                    "submission_id": s["submission_id"],
+                    "period": s["period"],
+                    "file_name": s["file_name"],
+                    "reports_month": reports,
+                    "first_report": s["submission_id"] == op["submission_id"],
+                    "victims": victims,
+                    "offenders": offenders,
+                    "rows_in": s["rows_in"],
+                }
+            )
     return sorted(rows, key=lambda r: (r["period"], r["submission_id"]))
 
 
 # --- Emerging changes --------------------------------------------------------------------------
+
 
 def new_operations(raw: dict, view: View, first: date, last: date) -> dict[tuple[str, str], list[int]]:
     """{(region, crime type): new operations per month first..last} for every series of the view."""
@@ -153,8 +173,13 @@ def new_operations(raw: dict, view: View, first: date, last: date) -> dict[tuple
 
 def _nb_pmf(k: int, size: float, mean: float) -> float:
     q = mean / (size + mean)
-    return math.exp(math.lgamma(k + size) - math.lgamma(size) - math.lgamma(k + 1)
-                    + size * math.log(1 - q) + k * math.log(q))
+    return math.exp(
+        math.lgamma(k + size)
+        - math.lgamma(size)
+        - math.lgamma(k + 1)
+        + size * math.log(1 - q)
+        + k * math.log(q)
+    )
 
 
 def nb_tails(y: int, mean: float, var: float) -> tuple[float, float]:
@@ -201,29 +226,42 @@ def flags(counts: dict[tuple[str, str], list[int]], first: date, tested: list[da
                 if start < 0:
                     continue
                 windows += 1
-                base = ys[start:start + 12]
+                base = ys[start : start + 12]
                 m = sum(base) / 12
                 s2 = sum((b - m) ** 2 for b in base) / 11
                 d = max((s2 - m) / m**2 if m > 0 else 0.0, 0.05)
                 m = max(m, 0.5 / 12)
                 v = m + d * m * m
                 expected, variance = k * m, k * v + k * k * v / 12
-                observed = sum(ys[t - k + 1:t + 1])
+                observed = sum(ys[t - k + 1 : t + 1])
                 lower, upper = nb_tails(observed, expected, variance)
                 p = min(1.0, 2 * min(lower, upper))
                 rising = upper < lower
                 still = ys[t] > m if rising else ys[t] < m
                 if k == 1 or (still and p < best["p"]):
-                    best = {"p": p, "window": k, "observed": observed, "expected": expected,
-                            "direction": "up" if rising else "down",
-                            "excess": (observed - expected) / math.sqrt(variance)}
+                    best = {
+                        "p": p,
+                        "window": k,
+                        "observed": observed,
+                        "expected": expected,
+                        "direction": "up" if rising else "down",
+                        "excess": (observed - expected) / math.sqrt(variance),
+                    }
             if best is None:
                 continue
             p_value = min(1.0, best["p"] * windows)
             if p_value < 0.005:
                 change = (best["observed"] - best["expected"]) / best["window"]
-                out.append({"region_code": key[0], "crime_type": key[1], "month": month, **best,
-                            "p_value": p_value, "change": change})
+                out.append(
+                    {
+                        "region_code": key[0],
+                        "crime_type": key[1],
+                        "month": month,
+                        **best,
+                        "p_value": p_value,
+                        "change": change,
+                    }
+                )
     return sorted(out, key=lambda f: (f["month"], -abs(f["change"]), f["p_value"]))
 
 

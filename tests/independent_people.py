@@ -26,8 +26,10 @@ def nationality_names() -> dict[str, str]:
 
 # Victims -------------------------------------------------------------------------------------
 
-def victims_in_view(raw: dict[str, pl.DataFrame], view: View, start: date | None = None,
-                    end: date | None = None) -> pl.DataFrame:
+
+def victims_in_view(
+    raw: dict[str, pl.DataFrame], view: View, start: date | None = None, end: date | None = None
+) -> pl.DataFrame:
     """Victims identified in the view's months (or start..end), in operations the view selects."""
     first, last = start or view.start, end or view.end
     victims = raw["victim"].with_columns(pl.col("identified_on").dt.truncate("1mo").alias("month"))
@@ -70,11 +72,14 @@ def quartiles(values: list[int]) -> tuple[float, float, float]:
 
 # Offenders -------------------------------------------------------------------------------------
 
+
 def offenders_in_view(raw: dict[str, pl.DataFrame], view: View) -> pl.DataFrame:
     """Offenders of the operations the view selects that were reported in a month of the period."""
     months = raw["operation_month"]
     reported = months.filter((pl.col("month") >= view.start) & (pl.col("month") <= view.end))
-    ops = operations_in_view(raw, view).filter(pl.col("operation_id").is_in(reported["operation_id"].unique().to_list()))
+    ops = operations_in_view(raw, view).filter(
+        pl.col("operation_id").is_in(reported["operation_id"].unique().to_list())
+    )
     opened = raw["operation"].select("operation_id", "opened_on")
     return raw["offender"].join(ops, on="operation_id").join(opened, on="operation_id")
 
@@ -84,15 +89,21 @@ def days_between(frame: pl.DataFrame, begin: str, end: str) -> list[int]:
     return [(b - a).days for a, b in frame.select(begin, end).iter_rows() if a is not None and b is not None]
 
 
-INTERVALS = {"opening_to_arrest": ("opened_on", "arrested_on"), "arrest_to_charge": ("arrested_on", "charged_on"),
-             "charge_to_conviction": ("charged_on", "convicted_on"), "opening_to_charge": ("opened_on", "charged_on")}
+INTERVALS = {
+    "opening_to_arrest": ("opened_on", "arrested_on"),
+    "arrest_to_charge": ("arrested_on", "charged_on"),
+    "charge_to_conviction": ("charged_on", "convicted_on"),
+    "opening_to_charge": ("opened_on", "charged_on"),
+}
 
 
 def stage_counts(frame: pl.DataFrame) -> dict[str, int]:
-    return {"recorded": frame.height,
-            "arrested": sum(d is not None for d in frame["arrested_on"]),
-            "charged": sum(d is not None for d in frame["charged_on"]),
-            "convicted": sum(d is not None for d in frame["convicted_on"])}
+    return {
+        "recorded": frame.height,
+        "arrested": sum(d is not None for d in frame["arrested_on"]),
+        "charged": sum(d is not None for d in frame["charged_on"]),
+        "convicted": sum(d is not None for d in frame["convicted_on"]),
+    }
 
 
 def interval_medians(frame: pl.DataFrame) -> dict[str, float | None]:
@@ -125,6 +136,7 @@ def victims_also_offenders(raw: dict[str, pl.DataFrame], view: View) -> dict[str
 
 # AppTest helpers ---------------------------------------------------------------------------------
 
+
 def chart(at, key: str) -> dict:
     """The Plotly figure (as the browser receives it) of the chart with this key."""
     found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
@@ -146,13 +158,16 @@ def select_points(at, key: str, codes: list[str]):
     states = at._tree.get_widget_states()
     state = states.widgets.add()
     state.id = element.proto.id
-    points = [{"customdata": code, "curve_number": 0, "point_number": i, "point_index": i} for i, code in enumerate(codes)]
-    state.string_value = json.dumps({"selection": {"points": points, "point_indices": list(range(len(codes))),
-                                                   "box": [], "lasso": []}})
+    points = [
+        {"customdata": code, "curve_number": 0, "point_number": i, "point_index": i}
+        for i, code in enumerate(codes)
+    ]
+    state.string_value = json.dumps(
+        {"selection": {"points": points, "point_indices": list(range(len(codes))), "box": [], "lasso": []}}
+    )
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
-
 
 
 def url_values(at, key: str) -> list[str]:

@@ -29,15 +29,21 @@ def states(raw: dict, subs: pl.DataFrame, start: date, end: date) -> dict[tuple[
     kinds = dict(pl.read_csv(REFERENCE / "agency.csv").select("agency_code", "kind").iter_rows())
     ops = raw["operation"].select("operation_id", "lead_agency")
     open_months = raw["operation_month"].filter(pl.col("status") != "closed").join(ops, on="operation_id")
-    expected = {(a, shift(m, 1)) for a, m in open_months.select("lead_agency", "month").unique().iter_rows()
-                if kinds[a] != "police"}
+    expected = {
+        (a, shift(m, 1))
+        for a, m in open_months.select("lead_agency", "month").unique().iter_rows()
+        if kinds[a] != "police"
+    }
     month = start
     while month <= end:
         expected |= {(a, month) for a, kind in kinds.items() if kind == "police"}
         month = shift(month, 1)
     first, sent, backfill = {}, {}, {}
-    for agency, period, received, sent_on, history in subs.sort("submission_id").select(
-            "agency_code", "period", "received_at", "sent_on", "backfill").iter_rows():
+    for agency, period, received, sent_on, history in (
+        subs.sort("submission_id")
+        .select("agency_code", "period", "received_at", "sent_on", "backfill")
+        .iter_rows()
+    ):
         key = (agency, period)
         if key not in first:
             first[key], sent[key], backfill[key] = received, sent_on, history

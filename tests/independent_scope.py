@@ -35,11 +35,17 @@ def forbidden(raw: dict[str, pl.DataFrame], role: str, area: str | None) -> set[
     def only_hidden(values: pl.Series, allowed: pl.Series) -> set[str]:
         return set(values.drop_nulls()) - set(allowed.drop_nulls())
 
-    people = pl.concat([raw["victim"].select("person_ref", "operation_id"),
-                        raw["offender"].select("person_ref", "operation_id")])
+    people = pl.concat(
+        [
+            raw["victim"].select("person_ref", "operation_id"),
+            raw["offender"].select("person_ref", "operation_id"),
+        ]
+    )
     allowed_people = people.filter(pl.col("operation_id").is_in(list(allowed_ids)))["person_ref"]
     hidden_people = people.filter(~pl.col("operation_id").is_in(list(allowed_ids)))["person_ref"]
-    return (set(hidden["operation_id"])
-            | only_hidden(hidden["codename"], seen["codename"])
-            | only_hidden(hidden["ocg_ref"], seen["ocg_ref"])
-            | only_hidden(hidden_people, allowed_people))
+    return (
+        set(hidden["operation_id"])
+        | only_hidden(hidden["codename"], seen["codename"])
+        | only_hidden(hidden["ocg_ref"], seen["ocg_ref"])
+        | only_hidden(hidden_people, allowed_people)
+    )

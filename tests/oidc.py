@@ -31,8 +31,15 @@ import pytest
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 CLIENT_ID, CLIENT_SECRET = "msoic-tests", "not-a-secret"
 
 
@@ -80,9 +87,12 @@ class Provider:
 
     def set_user(self, subject: str, claims: dict) -> None:
         """Give the person signing in as `subject` these claims (email, name, groups, ...)."""
-        request = urllib.request.Request(f"{self.url}/users/{urllib.request.quote(subject, safe='')}",
-                                         data=json.dumps(claims).encode(), method="PUT",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/users/{urllib.request.quote(subject, safe='')}",
+            data=json.dumps(claims).encode(),
+            method="PUT",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 204, response.status
 
@@ -91,8 +101,11 @@ class Provider:
 def provider() -> Iterator[Provider]:
     """Run oidc-provider-mock on a free loopback port for as long as the block lasts."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         found = Provider(f"http://127.0.0.1:{port}")
         wait_for(found.metadata_url, process, "oidc-provider-mock")
@@ -103,9 +116,11 @@ def provider() -> Iterator[Provider]:
 
 def auth_secrets(redirect_uri: str, provider: Provider) -> str:
     """The `[auth]` section of `.streamlit/secrets.toml` for `provider` (as the README shows for a real one)."""
-    return (f'[auth]\nredirect_uri = "{redirect_uri}"\ncookie_secret = "{secrets.token_hex(32)}"\n'
-            f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
-            f'server_metadata_url = "{provider.metadata_url}"\n')
+    return (
+        f'[auth]\nredirect_uri = "{redirect_uri}"\ncookie_secret = "{secrets.token_hex(32)}"\n'
+        f'client_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
+        f'server_metadata_url = "{provider.metadata_url}"\n'
+    )
 
 
 @contextlib.contextmanager
@@ -120,9 +135,24 @@ def served_with_auth(app: Path, provider: Provider, folder: Path, env: dict | No
     (settings / "secrets.toml").write_text(auth_secrets(f"{base}/oauth2callback", provider))
     log = (folder / "streamlit.log").open("wb")  # kept beside the app, for a failing test to be read
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=folder, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(app),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=folder,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for(f"{base}/_stcore/health", process, "streamlit")
         yield base

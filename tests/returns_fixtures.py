@@ -53,10 +53,12 @@ def contents(path: Path) -> dict[str, pl.DataFrame]:
 
 def linkage(frames: dict[str, pl.DataFrame]) -> list[tuple[str, ...]]:
     """The people as groups of victim and offender ids sharing a person_ref (values ignored)."""
-    people = pl.concat([
-        frames["victim"].select(pl.col("victim_id").alias("id"), "person_ref"),
-        frames["offender"].select(pl.col("offender_id").alias("id"), "person_ref"),
-    ])
+    people = pl.concat(
+        [
+            frames["victim"].select(pl.col("victim_id").alias("id"), "person_ref"),
+            frames["offender"].select(pl.col("offender_id").alias("id"), "person_ref"),
+        ]
+    )
     groups = people.group_by("person_ref").agg("id").get_column("id").to_list()
     return sorted(tuple(sorted(g)) for g in groups)
 

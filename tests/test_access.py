@@ -81,8 +81,10 @@ def good(request, tmp_path) -> AccessList:
 
 def test_an_email_matches_in_any_case_and_gets_each_of_its_lines(good):
     assert good.grants_for("ANA.LYST@nca.gov.uk", None) == (Grant("national_analyst"), Grant("administrator"))
-    assert good.grants_for("fa@kent.police.uk", None) == (Grant("force_analyst", "kent"),
-                                                          Grant("force_analyst", "essex"))
+    assert good.grants_for("fa@kent.police.uk", None) == (
+        Grant("force_analyst", "kent"),
+        Grant("force_analyst", "essex"),
+    )
 
 
 def test_a_subject_matches_exactly(good):
@@ -92,7 +94,10 @@ def test_a_subject_matches_exactly(good):
 
 def test_groups_add_their_grants_to_the_persons_own(good):
     assert good.grants_for("rc@titan.police.uk", "x", ["msoic-readers", "hmrc-data"]) == (
-        Grant("regional_coordinator", "north-west"), Grant("reader"), Grant("data_manager", "hmrc"))
+        Grant("regional_coordinator", "north-west"),
+        Grant("reader"),
+        Grant("data_manager", "hmrc"),
+    )
 
 
 def test_someone_not_on_the_list_gets_nothing(good):
@@ -158,11 +163,25 @@ def test_a_csv_without_the_header_is_refused(tmp_path):
 
 TOML_ERRORS = {
     "unknown role": ('[[grant]]\nwho = "a@b.uk"\nrole = "boss"\n', 1, "unknown role 'boss'"),
-    "second grant bad area": (('[[grant]]\nwho = "a@b.uk"\nrole = "reader"\n\n[[grant]]\nwho = "a@b.uk"\n'
-                               'role = "force_analyst"\narea = "wessex"\n'), 5, "'wessex' is not a force code"),
+    "second grant bad area": (
+        (
+            '[[grant]]\nwho = "a@b.uk"\nrole = "reader"\n\n[[grant]]\nwho = "a@b.uk"\n'
+            'role = "force_analyst"\narea = "wessex"\n'
+        ),
+        5,
+        "'wessex' is not a force code",
+    ),
     "missing who": ('[[grant]]\nrole = "reader"\n', 1, "who must be an email"),
-    "unknown key": ('[[grant]]\nwho = "a@b.uk"\nrole = "reader"\nregion = "london"\n', 1, "unknown key region"),
-    "area not text": ('[[grant]]\nwho = "a@b.uk"\nrole = "force_analyst"\narea = 3\n', 1, "area must be text"),
+    "unknown key": (
+        '[[grant]]\nwho = "a@b.uk"\nrole = "reader"\nregion = "london"\n',
+        1,
+        "unknown key region",
+    ),
+    "area not text": (
+        '[[grant]]\nwho = "a@b.uk"\nrole = "force_analyst"\narea = 3\n',
+        1,
+        "area must be text",
+    ),
 }
 
 
@@ -176,11 +195,14 @@ def test_a_bad_toml_grant_is_refused_with_its_line_and_reason(tmp_path, case):
     assert reason in str(refused.value)
 
 
-@pytest.mark.parametrize("body, reason", [
-    ('[[grant]\nwho = "a@b.uk"\n', "not valid TOML"),
-    ('grant = [{who = "a@b.uk", role = "reader"}]\n', r"its own \[\[grant\]\] table"),
-    ('[users]\nwho = "a@b.uk"\n', "unknown section users"),
-])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ('[[grant]\nwho = "a@b.uk"\n', "not valid TOML"),
+        ('grant = [{who = "a@b.uk", role = "reader"}]\n', r"its own \[\[grant\]\] table"),
+        ('[users]\nwho = "a@b.uk"\n', "unknown section users"),
+    ],
+)
 def test_a_toml_list_of_the_wrong_shape_is_refused(tmp_path, body, reason):
     path = write(tmp_path, "access.toml", body)
     with pytest.raises(AccessError, match=reason) as refused:
@@ -213,4 +235,6 @@ def test_the_readme_examples_are_lists_that_load(tmp_path, language):
     block = section.split(f"```{language}\n", 1)[1].split("```", 1)[0]
     listed = AccessList.load(write(tmp_path, f"access.{language}", block))
     assert listed.grants_for(None, None, ["msoic-readers"]) == (Grant("reader"),)
-    assert listed.grants_for("Coordinator@TITAN.police.uk", None) == (Grant("regional_coordinator", "north-west"),)
+    assert listed.grants_for("Coordinator@TITAN.police.uk", None) == (
+        Grant("regional_coordinator", "north-west"),
+    )

@@ -46,8 +46,12 @@ def shown(at: AppTest, index: int = 0) -> list[tuple]:
 
 def test_the_last_30_days_are_listed_newest_first(trail):
     at = open_page()
-    assert shown(at) == [("access_denied", "=cmd|'/c calc'!A1"), ("download", "C@d.uk"),
-                         ("page_view", "a@b.uk"), ("sign_in", "a@b.uk")]
+    assert shown(at) == [
+        ("access_denied", "=cmd|'/c calc'!A1"),
+        ("download", "C@d.uk"),
+        ("page_view", "a@b.uk"),
+        ("sign_in", "a@b.uk"),
+    ]
     assert at.dataframe[0].value["rows"].tolist()[1] == 7
     assert at.download_button[0].label == "Download CSV"
 
@@ -93,7 +97,8 @@ def test_the_access_list_is_shown_with_its_file(trail, tmp_path, monkeypatch):
     at = open_page()
     assert pl.from_pandas(at.dataframe[1].value).to_dicts() == [
         {"who": "fa@kent.police.uk", "kind": "email", "role": "force_analyst", "area": "kent", "line": 2},
-        {"who": "readers", "kind": "group", "role": "reader", "area": None, "line": 3}]
+        {"who": "readers", "kind": "group", "role": "reader", "area": None, "line": 3},
+    ]
     assert str(listed) in [t.value for t in at.text]
 
 
@@ -103,10 +108,13 @@ def test_a_bad_access_list_is_shown_with_its_line_and_reason(trail, tmp_path, mo
     monkeypatch.setenv("MSOIC_ACCESS", str(listed))
     at = open_page()
     assert "cannot be used" in at.error[0].value
-    assert [t.value for t in at.text] == [(f"{listed}, line 1: '[x](http://e.vil)' is not a force code "
-                                           "(see data/reference/force.csv).")]
+    assert [t.value for t in at.text] == [
+        (f"{listed}, line 1: '[x](http://e.vil)' is not a force code (see data/reference/force.csv).")
+    ]
 
 
 def test_no_access_list_is_said(trail):
     at = open_page()
-    assert at.info[0].value == "No access list: MSOIC_ACCESS is not set, so nobody is granted a role from one."
+    assert (
+        at.info[0].value == "No access list: MSOIC_ACCESS is not set, so nobody is granted a role from one."
+    )

@@ -57,15 +57,46 @@ def test_per_100k_divides_by_each_groups_population():
 
 def test_kpi_row_reads_the_month_the_month_before_and_a_year_before():
     months = [add_months(date(2023, 4, 1), i) for i in range(13)]
-    by_month = pl.DataFrame({"month": months, **{m: list(range(13)) for m in
-                             ("live_ops", "new_ops", "victims", "child_victims", "nrm_referrals", "arrests", "charges")}})
+    by_month = pl.DataFrame(
+        {
+            "month": months,
+            **{
+                m: list(range(13))
+                for m in (
+                    "live_ops",
+                    "new_ops",
+                    "victims",
+                    "child_victims",
+                    "nrm_referrals",
+                    "arrests",
+                    "charges",
+                )
+            },
+        }
+    )
     got = kpis.kpi_row(by_month, date(2024, 4, 1))
     assert got.row(0) == ("live_ops", "Live operations", 12, 11, 0, 12, 11, 12, 0)  # every month has data
 
 
 def test_groups_in_month_lists_groups_with_no_rows_as_zero():
-    by = pl.DataFrame({"month": [J], "group": ["a"], **{m: [1] for m in
-                       ("live_ops", "new_ops", "victims", "child_victims", "nrm_referrals", "arrests", "charges")}})
+    by = pl.DataFrame(
+        {
+            "month": [J],
+            "group": ["a"],
+            **{
+                m: [1]
+                for m in (
+                    "live_ops",
+                    "new_ops",
+                    "victims",
+                    "child_victims",
+                    "nrm_referrals",
+                    "arrests",
+                    "charges",
+                )
+            },
+        }
+    )
     got = kpis.groups_in_month(by, J, ["a", "b"])
     assert got["group"].to_list() == ["a", "b"]
     assert got["victims"].to_list() == [1, 0]

@@ -16,8 +16,16 @@ from tests.apptest import open_app
 from tests.independent import View
 from tests.test_data_pages import served_as_real, served_copy  # noqa: F401 (fixtures)
 
-PAGES = [None, "views/overview.py", "views/trends.py", "views/victims.py", "views/offenders.py",
-         "views/operations.py", "views/benchmark.py", "views/report.py"]
+PAGES = [
+    None,
+    "views/overview.py",
+    "views/trends.py",
+    "views/victims.py",
+    "views/offenders.py",
+    "views/operations.py",
+    "views/benchmark.py",
+    "views/report.py",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -27,8 +35,15 @@ def test_every_page_runs_without_an_exception(db_path, page):
 
 
 def test_a_url_with_filters_restores_them(db_path):
-    view = View(date(2023, 11, 1), date(2024, 2, 1), regions=("north-west", "london"),
-                forces=("metropolitan",), families=("MS",), crime_types=("sexual",), agencies=("nca",))
+    view = View(
+        date(2023, 11, 1),
+        date(2024, 2, 1),
+        regions=("north-west", "london"),
+        forces=("metropolitan",),
+        families=("MS",),
+        crime_types=("sexual",),
+        agencies=("nca",),
+    )
     at = open_app(view, "views/trends.py", {"split": "Region", "view": "3-month rolling mean"})
     assert at.select_slider(key="period").value == ("2023-11", "2024-02")
     assert at.multiselect(key="region").value == ["north-west", "london"]
@@ -56,7 +71,8 @@ def test_synthetic_data_is_labelled_on_every_page(db_path):
         at = open_app(page=page)
         assert any("Synthetic data" in w.value for w in at.sidebar.warning)
         assert any("Synthetic data" in str(b.proto) for b in at.get("badge")) or any(
-            "Synthetic data" in m.value for m in at.markdown)
+            "Synthetic data" in m.value for m in at.markdown
+        )
 
 
 def test_a_new_database_file_is_served_without_a_restart(db_path, tmp_path, monkeypatch):
@@ -102,8 +118,16 @@ def test_every_chart_uses_the_colour_blind_safe_palette_of_the_theme():
 
 
 def test_clear_filters_returns_to_the_default_view(db_path):
-    at = open_app(View(date(2023, 1, 1), date(2023, 6, 1), regions=("eastern",), forces=("kent",),
-                       families=("OIC",), agencies=("bf",)))
+    at = open_app(
+        View(
+            date(2023, 1, 1),
+            date(2023, 6, 1),
+            regions=("eastern",),
+            forces=("kent",),
+            families=("OIC",),
+            agencies=("bf",),
+        )
+    )
     at.button[0].click().run()
     assert not at.exception
     for key in ("region", "force", "family", "crime_type", "agency"):
@@ -124,8 +148,15 @@ def test_a_filters_value_round_trips_through_the_url(db_path):
     from msoic.filters import Filters
     from msoic.ui import sidebar
 
-    wanted = Filters(date(2022, 12, 1), date(2023, 3, 1), regions=("london",), forces=("city-of-london",),
-                     families=("MS",), crime_types=("labour", "sexual"), agencies=("metropolitan", "glaa"))
+    wanted = Filters(
+        date(2022, 12, 1),
+        date(2023, 3, 1),
+        regions=("london",),
+        forces=("city-of-london",),
+        families=("MS",),
+        crime_types=("labour", "sexual"),
+        agencies=("metropolitan", "glaa"),
+    )
     at = open_app(params=wanted.to_query_params())
     assert at.session_state[sidebar._FILTERS] == wanted
 
@@ -138,8 +169,12 @@ def _narrowing_app():
     from msoic.ui import sidebar
 
     sidebar.render(date(2024, 1, 1), date(2024, 12, 1))
-    st.button("Kent small boats", on_click=sidebar.narrow,
-              kwargs={"forces": ["kent"], "crime_types": ["small_boats"]}, key="narrow")
+    st.button(
+        "Kent small boats",
+        on_click=sidebar.narrow,
+        kwargs={"forces": ["kent"], "crime_types": ["small_boats"]},
+        key="narrow",
+    )
 
 
 def test_a_chart_selection_narrows_the_global_filters_and_keeps_them_consistent():
@@ -174,7 +209,11 @@ def test_a_synthetic_data_set_of_an_older_schema_is_built_again_as_it_was(tmp_pa
     built = db.built_with(served)
     assert built["schema"] == db.schema_stamp()
     assert [built[k] for k in ("generator_scale", "generator_seed", "period_start", "period_end")] == [
-        "0.05", "7", "2026-01", "2026-03"]
+        "0.05",
+        "7",
+        "2026-01",
+        "2026-03",
+    ]
     assert at.metric[0].label == "Live operations"
 
 

@@ -24,12 +24,23 @@ def trail(tmp_path, monkeypatch):
 
 
 def test_a_record_is_read_back_as_written(trail):
-    audit.record("download", "Ana@nca.gov.uk", page="operations",
-                 detail={"what": "operations.csv", "filters": {"regions": ["london"]}, "outcome": "ok"}, rows=12)
+    audit.record(
+        "download",
+        "Ana@nca.gov.uk",
+        page="operations",
+        detail={"what": "operations.csv", "filters": {"regions": ["london"]}, "outcome": "ok"},
+        rows=12,
+    )
     frame = audit.read()
-    assert frame.drop("id", "at").to_dicts() == [{
-        "event": "download", "user": "Ana@nca.gov.uk", "page": "operations",
-        "detail": '{"filters":{"regions":["london"]},"outcome":"ok","what":"operations.csv"}', "rows": 12}]
+    assert frame.drop("id", "at").to_dicts() == [
+        {
+            "event": "download",
+            "user": "Ana@nca.gov.uk",
+            "page": "operations",
+            "detail": '{"filters":{"regions":["london"]},"outcome":"ok","what":"operations.csv"}',
+            "rows": 12,
+        }
+    ]
     assert abs(frame["at"][0] - datetime.now(UTC)) < timedelta(seconds=5)
 
 
@@ -39,8 +50,10 @@ def test_the_trail_is_in_wal_mode_in_its_own_file(trail):
         assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
-@pytest.mark.parametrize("statement", ["update audit set user = 'someone else'", "delete from audit",
-                                       "update audit set rows = 0 where id = 1"])
+@pytest.mark.parametrize(
+    "statement",
+    ["update audit set user = 'someone else'", "delete from audit", "update audit set rows = 0 where id = 1"],
+)
 def test_a_record_cannot_be_changed_or_deleted(trail, statement):
     audit.record("page_view", "a@b.uk", page="victims")
     with sqlite3.connect(trail) as con, pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -64,7 +77,10 @@ def test_a_record_that_cannot_be_written_is_logged_and_raised(tmp_path, monkeypa
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("MSOIC_AUDIT", str(blocker / "audit.sqlite"))  # its folder is a file
-    with caplog.at_level(logging.ERROR, logger="msoic.audit"), pytest.raises(audit.AuditError, match="cannot be written"):
+    with (
+        caplog.at_level(logging.ERROR, logger="msoic.audit"),
+        pytest.raises(audit.AuditError, match="cannot be written"),
+    ):
         audit.record("download", "a@b.uk", rows=3)
     assert "audit record not written" in caplog.text and "download by a@b.uk" in caplog.text
 
@@ -82,8 +98,12 @@ for i in range(int(sys.argv[2])):
 
 def test_several_processes_writing_at_once_lose_nothing(trail, tmp_path):
     per_writer, writers, go = 150, 4, tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, f"writer{w}@b.uk", str(per_writer), str(go)], cwd=ROOT)
-             for w in range(writers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, f"writer{w}@b.uk", str(per_writer), str(go)], cwd=ROOT
+        )
+        for w in range(writers)
+    ]
     time.sleep(1.5)  # let every writer import and wait
     go.touch()
     assert [p.wait(timeout=120) for p in procs] == [0] * writers
@@ -96,8 +116,13 @@ def test_several_processes_writing_at_once_lose_nothing(trail, tmp_path):
 
 
 def test_read_filters_by_period_user_and_event_newest_first(trail):
-    for event, user in [("sign_in", "a@b.uk"), ("page_view", "a@b.uk"), ("sign_in", "C@d.uk"),
-                        ("download", "c@d.uk"), ("access_denied", "e@f.uk")]:
+    for event, user in [
+        ("sign_in", "a@b.uk"),
+        ("page_view", "a@b.uk"),
+        ("sign_in", "C@d.uk"),
+        ("download", "c@d.uk"),
+        ("access_denied", "e@f.uk"),
+    ]:
         audit.record(event, user, page="overview")
     every = audit.read()
     assert every["event"].to_list() == ["access_denied", "download", "sign_in", "page_view", "sign_in"]

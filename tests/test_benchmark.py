@@ -63,7 +63,9 @@ def test_rates_per_100k_and_national_ranks(view, raw):
     table = ind.frame(at, "rates")
     own = region_forces(region)
     assert table["name"].tolist() == [names()[f] for f in own] + [
-        f"{names('region')[region]} (region)", "National (45 force areas)"]
+        f"{names('region')[region]} (region)",
+        "National (45 force areas)",
+    ]
     for measure in ind.RATES:
         values = {f: ind.value(counts[f], measure) for f in ind.forces()}
         ranks = ind.ranks(values)
@@ -172,9 +174,12 @@ def hexes(figure: dict) -> dict[str, dict]:
     for trace in figure["data"]:
         colours = trace["marker"]["color"]
         for i, custom in enumerate(trace["customdata"]):
-            out[custom[0]] = {"x": trace["x"][i], "y": trace["y"][i],
-                              "colour": colours[i] if isinstance(colours, list) else None,
-                              "width": trace["marker"]["line"]["width"][i]}
+            out[custom[0]] = {
+                "x": trace["x"][i],
+                "y": trace["y"][i],
+                "colour": colours[i] if isinstance(colours, list) else None,
+                "width": trace["marker"]["line"]["width"][i],
+            }
     return out
 
 
@@ -209,20 +214,46 @@ def test_hex_map_layout_is_one_cell_per_force_roughly_geographic():
     def neighbours(code):
         c, r = where[code]
         shift_ = r % 2  # odd rows sit half a hexagon right
-        around = [(c - 1, r), (c + 1, r), (c - 1 + shift_, r - 1), (c + shift_, r - 1),
-                  (c - 1 + shift_, r + 1), (c + shift_, r + 1)]
+        around = [
+            (c - 1, r),
+            (c + 1, r),
+            (c - 1 + shift_, r - 1),
+            (c + shift_, r - 1),
+            (c - 1 + shift_, r + 1),
+            (c + shift_, r + 1),
+        ]
         at = {v: k for k, v in where.items()}
         return {at[p] for p in around if p in at}
 
-    for a, b in [("metropolitan", "city-of-london"), ("metropolitan", "surrey"), ("metropolitan", "hertfordshire"),
-                 ("metropolitan", "kent"), ("greater-manchester", "cheshire"), ("greater-manchester", "lancashire"),
-                 ("merseyside", "cheshire"), ("west-yorkshire", "south-yorkshire"), ("gwent", "south-wales"),
-                 ("dyfed-powys", "north-wales"), ("scotland", "northumbria"), ("scotland", "cumbria"),
-                 ("cumbria", "lancashire"), ("durham", "northumbria"), ("durham", "cleveland"),
-                 ("devon-and-cornwall", "avon-and-somerset"), ("dorset", "hampshire"), ("hampshire", "sussex"),
-                 ("essex", "suffolk"), ("norfolk", "suffolk"), ("norfolk", "lincolnshire"),
-                 ("thames-valley", "hampshire"), ("west-midlands", "staffordshire"), ("west-midlands", "west-mercia"),
-                 ("humberside", "south-yorkshire"), ("nottinghamshire", "derbyshire"), ("kent", "essex")]:
+    for a, b in [
+        ("metropolitan", "city-of-london"),
+        ("metropolitan", "surrey"),
+        ("metropolitan", "hertfordshire"),
+        ("metropolitan", "kent"),
+        ("greater-manchester", "cheshire"),
+        ("greater-manchester", "lancashire"),
+        ("merseyside", "cheshire"),
+        ("west-yorkshire", "south-yorkshire"),
+        ("gwent", "south-wales"),
+        ("dyfed-powys", "north-wales"),
+        ("scotland", "northumbria"),
+        ("scotland", "cumbria"),
+        ("cumbria", "lancashire"),
+        ("durham", "northumbria"),
+        ("durham", "cleveland"),
+        ("devon-and-cornwall", "avon-and-somerset"),
+        ("dorset", "hampshire"),
+        ("hampshire", "sussex"),
+        ("essex", "suffolk"),
+        ("norfolk", "suffolk"),
+        ("norfolk", "lincolnshire"),
+        ("thames-valley", "hampshire"),
+        ("west-midlands", "staffordshire"),
+        ("west-midlands", "west-mercia"),
+        ("humberside", "south-yorkshire"),
+        ("nottinghamshire", "derbyshire"),
+        ("kent", "essex"),
+    ]:
         assert b in neighbours(a), (a, b)
     assert neighbours("northern-ireland") == set(), "across the sea"
     assert all(len(neighbours(f)) >= 2 for f in ind.forces() if f != "northern-ireland")
@@ -243,28 +274,39 @@ def test_the_summary_compares_the_last_month_with_the_month_and_the_year_before(
     def number(text):
         return float(text.replace(",", ""))
 
-    for label, key in (("Live operations", "live_ops"), ("Victims identified", "victims"), ("Arrests", "arrests"),
-                       ("Charges", "charges")):
+    for label, key in (
+        ("Live operations", "live_ops"),
+        ("Victims identified", "victims"),
+        ("Arrests", "arrests"),
+        ("Charges", "charges"),
+    ):
         row = table.loc[label]
         shown = [number(row[c]) for c in ("month", "previous_month", "year_ago")]
         assert shown == [t[key] for t in totals], label
         diff = round(totals[0][key] - totals[1][key])
         assert row["change_on_month"].startswith("no change" if diff == 0 else f"{diff:+,}"), label
         assert any(f"{label}: **{totals[0][key]:,.0f}**" in m.value for m in at.markdown), label
-    for label, (num, den) in (("Victims referred to the NRM", ("victims_referred", "victims")),
-                              ("Victims who were children", ("child_victims", "victims")),
-                              ("Closed operations that reached a charge", ("closed_ops_charged", "closed_ops"))):
+    for label, (num, den) in (
+        ("Victims referred to the NRM", ("victims_referred", "victims")),
+        ("Victims who were children", ("child_victims", "victims")),
+        ("Closed operations that reached a charge", ("closed_ops_charged", "closed_ops")),
+    ):
         for column, t in zip(("month", "previous_month", "year_ago"), totals):
             expected = "none" if not t[den] else f"{t[num] / t[den]:.0%} of {t[den]:,}"
             assert table.loc[label][column] == expected, (label, column)
 
 
-@pytest.mark.parametrize("region, label", [("scotland", "Scotland"), ("northern-ireland", "Northern Ireland")])
+@pytest.mark.parametrize(
+    "region, label", [("scotland", "Scotland"), ("northern-ireland", "Northern Ireland")]
+)
 def test_a_region_of_one_force_shows_the_force_the_region_and_the_nation(raw, last_month, region, label):
     view = View(shift(last_month, -23), last_month)
     at = page(view, "Rates and ranks", bench_region=label)
     assert ind.frame(at, "rates")["name"].tolist() == [
-        names()[region], f"{label} (region)", "National (45 force areas)"]
+        names()[region],
+        f"{label} (region)",
+        "National (45 force areas)",
+    ]
     grid = ind.chart(page(view, "Action plan", bench_region=label), "bench_scorecard")["data"][0]
     assert grid["y"] == [names()[region], f"{label} (region)", "National (45 force areas)"]
 
@@ -306,8 +348,12 @@ def test_the_page_works_for_the_first_month_of_the_data(raw):
 
 def test_only_the_open_tab_is_drawn_and_what_changed_opens_by_default(last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    charts = {"What changed": set(), "Who stands out": {"bench_funnel", "bench_hexmap"},
-              "Action plan": {"bench_scorecard"}, "Rates and ranks": set()}
+    charts = {
+        "What changed": set(),
+        "Who stands out": {"bench_funnel", "bench_hexmap"},
+        "Action plan": {"bench_scorecard"},
+        "Rates and ranks": set(),
+    }
     for tab, keys in charts.items():
         assert {c.proto.id.rsplit("-", 1)[-1] for c in page(view, tab).get("plotly_chart")} == keys, tab
     assert not page(view).get("plotly_chart") and ind.frame(page(view), "summary") is not None

@@ -23,9 +23,16 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 # Development mode (synthetic data, no sign-in) shows a national analyst unless the picker says otherwise.
-PAGES = {"": "Overview", "trends": "Trends", "operations": "Operations", "victims": "Victims",
-         "offenders": "Offenders", "benchmark": "Benchmark", "data": "Data",
-         "upload?as_role=Data+manager": "Upload"}
+PAGES = {
+    "": "Overview",
+    "trends": "Trends",
+    "operations": "Operations",
+    "victims": "Victims",
+    "offenders": "Offenders",
+    "benchmark": "Benchmark",
+    "data": "Data",
+    "upload?as_role=Data+manager": "Upload",
+}
 
 
 def _free_port() -> int:
@@ -39,9 +46,23 @@ def _serve(db_path: Path, **env_vars: str):
     port = _free_port()
     env = {**os.environ, "MSOIC_DB": str(db_path), **env_vars}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -65,9 +86,17 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield b
         b.close()
 
@@ -153,7 +182,10 @@ def test_clicking_a_region_bar_on_victims_narrows_the_region_filter_and_the_url_
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_text("London", exact=True).wait_for(timeout=30_000)
     page.wait_for_function(
-        "b => document.querySelector(\"[data-testid='stMetricValue']\").innerText !== b", arg=before, timeout=30_000)
+        "b => document.querySelector(\"[data-testid='stMetricValue']\").innerText !== b",
+        arg=before,
+        timeout=30_000,
+    )
     _no_error_box(page)
     page.close()
 
@@ -197,7 +229,8 @@ def test_clicking_a_hexagon_on_benchmark_narrows_the_force_filter_and_the_url_fo
     chart = page.locator(".st-key-bench_hexmap")
     chart.scroll_into_view_if_needed()
     index = chart.locator(".js-plotly-plot").evaluate(
-        "gd => gd.data[0].customdata.findIndex(c => c[0] === 'kent')")
+        "gd => gd.data[0].customdata.findIndex(c => c[0] === 'kent')"
+    )
     assert index >= 0
     hexagon = chart.locator("g.trace.scatter").first.locator("path.point").nth(index)
     hexagon.wait_for(timeout=30_000)
@@ -209,8 +242,9 @@ def test_clicking_a_hexagon_on_benchmark_narrows_the_force_filter_and_the_url_fo
     page.close()
 
 
-def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_month(browser, db_path, tmp_path,
-                                                                                  oidc_provider):
+def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_month(
+    browser, db_path, tmp_path, oidc_provider
+):
     import duckdb
     import fastexcel
     import polars as pl
@@ -224,10 +258,15 @@ def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_mont
         last = con.sql("select max(month) from operation_month").fetchall()[0][0]
     month = f"{last.year + last.month // 12}-{last.month % 12 + 1:02d}"
     # Real returns are served to people signed in only: a national data manager who is also an analyst.
-    (tmp_path / "access.csv").write_text("who,role,area\nmanager@nca.gov.uk,data_manager,\n"
-                                         "manager@nca.gov.uk,national_analyst,\n")
-    env = {"MSOIC_DB": str(real), "MSOIC_PERSON_KEY": "browser-test-key", "MSOIC_ACCESS": str(tmp_path / "access.csv"),
-           "MSOIC_AUDIT": str(tmp_path / "audit.sqlite")}
+    (tmp_path / "access.csv").write_text(
+        "who,role,area\nmanager@nca.gov.uk,data_manager,\nmanager@nca.gov.uk,national_analyst,\n"
+    )
+    env = {
+        "MSOIC_DB": str(real),
+        "MSOIC_PERSON_KEY": "browser-test-key",
+        "MSOIC_ACCESS": str(tmp_path / "access.csv"),
+        "MSOIC_AUDIT": str(tmp_path / "audit.sqlite"),
+    }
     with served_with_auth(Path(APP), oidc_provider, tmp_path / "app", env) as base:
         context = browser.new_context(viewport={"width": 1440, "height": 1600}, accept_downloads=True)
         page = context.new_page()
@@ -261,20 +300,25 @@ def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_mont
         download.value.save_as(book)
         assert book.name == wanted
         # Filled in: every operation updated as it stands, one with a status that does not exist.
-        frames = {s: fastexcel.read_excel(book.read_bytes()).load_sheet(s, dtypes="string").to_polars()
-                  for s in ("operations", "victims", "offenders")}
+        frames = {
+            s: fastexcel.read_excel(book.read_bytes()).load_sheet(s, dtypes="string").to_polars()
+            for s in ("operations", "victims", "offenders")
+        }
         operations = frames["operations"].height
         assert operations > 1
         frames["operations"] = frames["operations"].with_columns(
-            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("paused")).otherwise("Status").alias("Status"))
+            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("paused")).otherwise("Status").alias("Status")
+        )
         template.write_workbook(book, frames)
 
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(book))
         page.get_by_role("button", name="Load", exact=True).click()
         outcome = page.locator("[data-testid='stAlertContentWarning']").first
         outcome.wait_for(timeout=60_000)
-        assert (f"kent_{month}.xlsx (kent, {month}): {operations - 1:,} of {operations:,} rows loaded, 1 rejected."
-                in outcome.inner_text())
+        assert (
+            f"kent_{month}.xlsx (kent, {month}): {operations - 1:,} of {operations:,} rows loaded, 1 rejected."
+            in outcome.inner_text()
+        )
         _no_error_box(page)
         page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
         page.close()
@@ -283,12 +327,18 @@ def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_mont
         page = context.new_page()  # the same person (the sign-in cookie)
         page.goto(base + "/data")
         page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
-        page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+        page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(
+            timeout=60_000
+        )
         sidebar = page.locator("[data-testid='stSidebar']")
         assert sidebar.get_by_text(month, exact=True).first.is_visible()
         page.locator("[data-testid='stMetricLabel']", has_text="With rejected rows").wait_for(timeout=60_000)
-        metrics = dict(zip(page.locator("[data-testid='stMetricLabel']").all_inner_texts(),
-                           page.locator("[data-testid='stMetricValue']").all_inner_texts()))
+        metrics = dict(
+            zip(
+                page.locator("[data-testid='stMetricLabel']").all_inner_texts(),
+                page.locator("[data-testid='stMetricValue']").all_inner_texts(),
+            )
+        )
         assert metrics["With rejected rows"] == "1"
         _no_error_box(page)
         context.close()

@@ -31,8 +31,10 @@ LINK = "[Click to re-authenticate](http://evil.test/login)"
 def _sheets(con, agency: str, month: date, tmp_path) -> dict[str, pl.DataFrame]:
     book = tmp_path / f"{agency}.xlsx"
     template.write_template(con, agency, month, book)
-    return {s: fastexcel.read_excel(book.read_bytes()).load_sheet(s, dtypes="string").to_polars()
-            for s in ("operations", "victims", "offenders")}
+    return {
+        s: fastexcel.read_excel(book.read_bytes()).load_sheet(s, dtypes="string").to_polars()
+        for s in ("operations", "victims", "offenders")
+    }
 
 
 def _seen(locator) -> str:
@@ -42,7 +44,9 @@ def _seen(locator) -> str:
 
 def _no_link_or_image_to_the_host(page) -> None:
     links = page.locator("a[href*='evil.test']")
-    assert links.count() == 0, [links.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(links.count())]
+    assert links.count() == 0, [
+        links.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(links.count())
+    ]
     assert page.locator("img[src*='evil.test']").count() == 0
 
 
@@ -71,7 +75,11 @@ def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, oidc_
     # A Kent return whose first operation carries an image and a link in its codename and OCG.
     hostile["operations"] = hostile["operations"].with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(IMAGE)).otherwise("Codename").alias("Codename"),
-        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(LINK)).otherwise("OCG reference").alias("OCG reference"))
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(LINK))
+        .otherwise("OCG reference")
+        .alias("OCG reference"),
+    )
     operation = hostile["operations"]["Operation ID"][0]
     book = tmp_path / f"kent_{month:%Y-%m}.xlsx"
     template.write_workbook(book, hostile)
@@ -85,9 +93,16 @@ def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, oidc_
         frame.write_csv(csvs[-1])
 
     # The workbook limits lifted, so that the bomb reaches the parser and aborts it (SIGABRT).
-    (tmp_path / "access.csv").write_text(f"who,role,area\n{MANAGER},data_manager,\n{MANAGER},national_analyst,\n")
-    env = {"MSOIC_DB": str(real), "MSOIC_PERSON_KEY": "browser-test-key", "MSOIC_XLSX_CELLS": str(10**15),
-           "MSOIC_ACCESS": str(tmp_path / "access.csv"), "MSOIC_AUDIT": str(tmp_path / "audit.sqlite")}
+    (tmp_path / "access.csv").write_text(
+        f"who,role,area\n{MANAGER},data_manager,\n{MANAGER},national_analyst,\n"
+    )
+    env = {
+        "MSOIC_DB": str(real),
+        "MSOIC_PERSON_KEY": "browser-test-key",
+        "MSOIC_XLSX_CELLS": str(10**15),
+        "MSOIC_ACCESS": str(tmp_path / "access.csv"),
+        "MSOIC_AUDIT": str(tmp_path / "audit.sqlite"),
+    }
     with served_with_auth(Path(APP), oidc_provider, tmp_path / "app", env) as base:
         context = browser.new_context(viewport={"width": 1440, "height": 1400})
         page = context.new_page()
@@ -115,11 +130,17 @@ def test_a_reader_abort_a_csv_upload_and_markdown_in_data_and_url(browser, oidc_
         # The three CSV sheets of a return, uploaded together, load as one return.
         page.reload()
         page.get_by_role("heading", name="Template").wait_for(timeout=90_000)
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files([str(p) for p in csvs])
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+            [str(p) for p in csvs]
+        )
         page.get_by_role("button", name="Load", exact=True).click()
-        done = page.locator("[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentWarning']").first
+        done = page.locator(
+            "[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentWarning']"
+        ).first
         done.wait_for(timeout=90_000)
-        assert f"essex_{month:%Y-%m}_{{operations,victims,offenders}}.csv (essex, {month:%Y-%m}): " in _seen(done)
+        assert f"essex_{month:%Y-%m}_{{operations,victims,offenders}}.csv (essex, {month:%Y-%m}): " in _seen(
+            done
+        )
         page.close()
 
         # Markdown in a return and in the URL is shown as text: no link, no image.

@@ -33,8 +33,11 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def dashboard(oidc_provider, db_path, folder):
     (folder / "access.csv").write_text(ACCESS)
-    env = {"MSOIC_DB": str(db_path), "MSOIC_ACCESS": str(folder / "access.csv"),
-           "MSOIC_AUDIT": str(folder / "audit.sqlite")}
+    env = {
+        "MSOIC_DB": str(db_path),
+        "MSOIC_ACCESS": str(folder / "access.csv"),
+        "MSOIC_AUDIT": str(folder / "audit.sqlite"),
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     with served_with_auth(Path(APP), oidc_provider, folder, env) as base:
         yield base
@@ -63,7 +66,16 @@ def offered(page) -> list[str]:
 def test_a_national_analyst_sees_every_analysis_page(chromium, dashboard):
     context, page = signed_in_page(chromium, dashboard, "analyst@nca.gov.uk")
     assert page.get_by_role("heading", level=1).first.inner_text() == "Overview"
-    assert offered(page) == ["Overview", "Trends", "Victims", "Offenders", "Operations", "Benchmark", "Report", "Data"]
+    assert offered(page) == [
+        "Overview",
+        "Trends",
+        "Victims",
+        "Offenders",
+        "Operations",
+        "Benchmark",
+        "Report",
+        "Data",
+    ]
     page.get_by_text("Signed in as analyst@nca.gov.uk").wait_for()
     page.screenshot(path=str(ARTIFACTS / "signed-in-national-analyst.png"))
     context.close()
@@ -90,8 +102,9 @@ def test_a_reader_sees_the_published_report_only(chromium, dashboard):
     context.close()
 
 
-def test_a_url_of_a_page_outside_the_role_shows_the_first_page_and_is_recorded(chromium, dashboard, folder,
-                                                                               monkeypatch):
+def test_a_url_of_a_page_outside_the_role_shows_the_first_page_and_is_recorded(
+    chromium, dashboard, folder, monkeypatch
+):
     context, page = signed_in_page(chromium, dashboard, "pcc@example.gov.uk", "operations")
     assert page.get_by_role("heading", level=1).first.inner_text() == "Report"
     assert not page.locator("[data-testid='stDataFrame']").count()

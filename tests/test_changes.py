@@ -22,12 +22,14 @@ MONTHS = month_range(date(2020, 1, 1), date(2025, 12, 1))  # 72 months
 def series_frame(counts: dict[str, list[int]]) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
     """A detector input from {region: monthly counts} (one crime type)."""
     keys = [(region, "labour") for region in counts]
-    frame = pl.DataFrame({
-        "region_code": [r for r in counts for _ in MONTHS],
-        "crime_type": "labour",
-        "month": MONTHS * len(counts),
-        "new_ops": [n for ys in counts.values() for n in ys],
-    })
+    frame = pl.DataFrame(
+        {
+            "region_code": [r for r in counts for _ in MONTHS],
+            "crime_type": "labour",
+            "month": MONTHS * len(counts),
+            "new_ops": [n for ys in counts.values() for n in ys],
+        }
+    )
     return frame, keys
 
 
@@ -36,11 +38,21 @@ def detect(counts: dict[str, list[int]]) -> pl.DataFrame:
     return changes.detect(frame, MONTHS[0], MONTHS[-1], keys)
 
 
-TAIL_CASES = [(0, 0.04, 0.05), (3, 0.04, 0.05), (1, 2.5, 3.1), (9, 2.5, 3.1), (0, 7.0, 20.0), (40, 12.0, 30.0),
-              (250, 300.0, 4800.0), (420, 300.0, 4800.0)]
+TAIL_CASES = [
+    (0, 0.04, 0.05),
+    (3, 0.04, 0.05),
+    (1, 2.5, 3.1),
+    (9, 2.5, 3.1),
+    (0, 7.0, 20.0),
+    (40, 12.0, 30.0),
+    (250, 300.0, 4800.0),
+    (420, 300.0, 4800.0),
+]
 
 
-@pytest.mark.parametrize("oracle", [ind.nb_tails, ind.nb_tails_exact], ids=["log-gamma terms", "50-digit ratios"])
+@pytest.mark.parametrize(
+    "oracle", [ind.nb_tails, ind.nb_tails_exact], ids=["log-gamma terms", "50-digit ratios"]
+)
 def test_tail_probabilities_match_an_independent_sum(oracle):
     y, mean, var = (np.array(c) for c in zip(*TAIL_CASES))
     lower, upper = changes.nb_tails(y, mean, var)
@@ -52,8 +64,9 @@ def test_tail_probabilities_match_an_independent_sum(oracle):
 
 @pytest.mark.parametrize("rate", [0.5, 4.0, 30.0])
 def test_a_stationary_poisson_series_is_not_flagged(rate):
-    counts = {f"seed-{seed}": np.random.default_rng(seed).poisson(rate, len(MONTHS)).tolist()
-              for seed in range(5)}
+    counts = {
+        f"seed-{seed}": np.random.default_rng(seed).poisson(rate, len(MONTHS)).tolist() for seed in range(5)
+    }
     result = detect(counts)
     assert result.height == 5 * (len(MONTHS) - 12), "every month after the first year is tested"
     assert result.filter("flagged").is_empty()
@@ -66,15 +79,17 @@ def test_stationary_series_are_flagged_no_more_often_than_the_level():
     assert result["flagged"].mean() < changes.ALPHA
 
 
-@pytest.mark.parametrize(("before", "after", "direction"),
-                         [(3.0, 9.0, "up"), (20.0, 40.0, "up"), (24.0, 10.0, "down")])
+@pytest.mark.parametrize(
+    ("before", "after", "direction"), [(3.0, 9.0, "up"), (20.0, 40.0, "up"), (24.0, 10.0, "down")]
+)
 def test_a_step_change_is_flagged_in_its_direction_within_six_months(before, after, direction):
     step = 40
     counts = {}
     for seed in range(5):
         rng = np.random.default_rng(seed)
-        counts[f"seed-{seed}"] = (rng.poisson(before, step).tolist()
-                                  + rng.poisson(after, len(MONTHS) - step).tolist())
+        counts[f"seed-{seed}"] = (
+            rng.poisson(before, step).tolist() + rng.poisson(after, len(MONTHS) - step).tolist()
+        )
     flags = detect(counts).filter("flagged")
     delays = []
     for key in counts:
@@ -95,23 +110,48 @@ def test_a_first_operation_after_a_quiet_year_is_not_a_change_but_a_burst_is():
 
 
 def test_the_ranked_list_puts_the_largest_change_first_then_the_most_certain():
-    frame = pl.DataFrame({
-        "region_code": ["a", "b", "c", "d", "e"], "crime_type": "labour", "month": [MONTHS[20]] * 5,
-        "change": [2.5, -9.0, 9.0, 30.0, 2.5], "p_value": [0.001, 0.0001, 0.002, 0.2, 0.003],
-        "flagged": [True, True, True, False, True],
-    })
+    frame = pl.DataFrame(
+        {
+            "region_code": ["a", "b", "c", "d", "e"],
+            "crime_type": "labour",
+            "month": [MONTHS[20]] * 5,
+            "change": [2.5, -9.0, 9.0, 30.0, 2.5],
+            "p_value": [0.001, 0.0001, 0.002, 0.2, 0.003],
+            "flagged": [True, True, True, False, True],
+        }
+    )
     assert changes.ranked(frame, MONTHS[20])["region_code"].to_list() == ["b", "c", "a", "e"]
 
 
 def test_evaluation_counts_detections_and_false_flags_as_defined():
-    result = pl.DataFrame({
-        "region_code": ["a", "a", "a", "b", "a"], "crime_type": "labour",
-        "month": [MONTHS[15], MONTHS[20], MONTHS[30], MONTHS[20], MONTHS[40]],
-        "direction": ["up", "up", "down", "up", "up"], "flagged": [False, True, True, True, True],
-    }).vstack(pl.DataFrame({"region_code": ["z"] * 95, "crime_type": "labour", "month": [MONTHS[12]] * 95,
-                            "direction": "up", "flagged": False}))
-    events = pl.DataFrame({"region_code": ["a"], "crime_type": ["labour"], "start_month": [MONTHS[15]],
-                           "end_month": [MONTHS[25]], "multiplier": [3.0]})
+    result = pl.DataFrame(
+        {
+            "region_code": ["a", "a", "a", "b", "a"],
+            "crime_type": "labour",
+            "month": [MONTHS[15], MONTHS[20], MONTHS[30], MONTHS[20], MONTHS[40]],
+            "direction": ["up", "up", "down", "up", "up"],
+            "flagged": [False, True, True, True, True],
+        }
+    ).vstack(
+        pl.DataFrame(
+            {
+                "region_code": ["z"] * 95,
+                "crime_type": "labour",
+                "month": [MONTHS[12]] * 95,
+                "direction": "up",
+                "flagged": False,
+            }
+        )
+    )
+    events = pl.DataFrame(
+        {
+            "region_code": ["a"],
+            "crime_type": ["labour"],
+            "start_month": [MONTHS[15]],
+            "end_month": [MONTHS[25]],
+            "multiplier": [3.0],
+        }
+    )
     got = changes.evaluate(result, events, within=6, attribution=12)
     # a-20 up: detected, 5 months after the start; a-30 down: the return after the end;
     # b-20: another series; a-40 up: after the 12 months the event explains.
@@ -133,8 +173,11 @@ def national(tmp_path_factory):
         events = queries.run(con, "changes_events", ANALYST)
     finally:
         con.close()
-    series = [(r, c) for r in reference.table("region")["region_code"]
-              for c in reference.table("crime_type")["crime_type_code"]]
+    series = [
+        (r, c)
+        for r in reference.table("region")["region_code"]
+        for c in reference.table("crime_type")["crime_type_code"]
+    ]
     return changes.detect(counts, first, last, series), events, path
 
 
@@ -152,11 +195,17 @@ def test_the_injected_changes_are_found_with_few_false_flags(national):
 def test_the_largest_rise_leads_its_month(national):
     result, events, _ = national
     event = events.filter(pl.col("crime_type") == "criminal").row(0, named=True)
-    series = result.filter(pl.col("flagged") & (pl.col("region_code") == event["region_code"])
-                           & (pl.col("crime_type") == "criminal"))
+    series = result.filter(
+        pl.col("flagged")
+        & (pl.col("region_code") == event["region_code"])
+        & (pl.col("crime_type") == "criminal")
+    )
     top = changes.ranked(result, series["month"].min()).row(0, named=True)
     assert (top["region_code"], top["crime_type"], top["direction"]) == (
-        event["region_code"], "criminal", "up")
+        event["region_code"],
+        "criminal",
+        "up",
+    )
 
 
 def test_the_overview_ranks_a_month_of_several_changes_largest_change_first(national, monkeypatch):
@@ -174,7 +223,8 @@ def test_the_overview_ranks_a_month_of_several_changes_largest_change_first(nati
     types = dict(zip(reference("crime_type")["crime_type_code"], reference("crime_type")["label"]))
     labels = [link.proto.label for link in open_app(view).get("page_link")]
     assert [label.split(":")[0] for label in labels] == [
-        f"{regions[f['region_code']]}, {types[f['crime_type']]}" for f in expected]
+        f"{regions[f['region_code']]}, {types[f['crime_type']]}" for f in expected
+    ]
     for label, flag in zip(labels, expected):
         assert f": {flag['observed']:,} new operations" in label
         assert f"against {flag['expected']:,.1f} expected" in label or flag["expected"] < 0.1

@@ -27,8 +27,12 @@ from tests.returns_fixtures import KEY
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04"]
 # Victims identified each month: (agency, month) -> {nationality: count}; Kent sends no March return.
 SENT = {
-    ("kent", "2026-01"): {"ALB": 2}, ("kent", "2026-02"): {"ALB": 3}, ("kent", "2026-04"): {"VNM": 4},
-    ("essex", "2026-01"): {"ALB": 1}, ("essex", "2026-02"): {"GBR": 1}, ("essex", "2026-03"): {"ALB": 2},
+    ("kent", "2026-01"): {"ALB": 2},
+    ("kent", "2026-02"): {"ALB": 3},
+    ("kent", "2026-04"): {"VNM": 4},
+    ("essex", "2026-01"): {"ALB": 1},
+    ("essex", "2026-02"): {"GBR": 1},
+    ("essex", "2026-03"): {"ALB": 2},
     ("essex", "2026-04"): {"GBR": 1},
 }
 ANALYST = "analyst@unit.gov.uk"
@@ -44,8 +48,15 @@ def first_returns(tmp_path_factory) -> str:
         op = operation(f"OP-{agency}", agency, agency, month=month)
         op["Opened on"] = "2026-01-01"
         cells = {("criminal", "adult", "male", nat, None): n for nat, n in nationalities.items()}
-        sets.append(write_return(folder / f"{agency}-{month}", agency, month, [op],
-                                 victims_from(cells, f"OP-{agency}", f"{agency}-{month}", month)))
+        sets.append(
+            write_return(
+                folder / f"{agency}-{month}",
+                agency,
+                month,
+                [op],
+                victims_from(cells, f"OP-{agency}", f"{agency}-{month}", month),
+            )
+        )
     path = folder / "returns.duckdb"
     outcomes = ingest.load(sets, path, key=KEY)
     assert {o.status for o in outcomes} == {"loaded"}, [o.message for o in outcomes]
@@ -65,12 +76,17 @@ def served(first_returns, tmp_path, monkeypatch):
 
 # Independent: what was received and what was identified, from the raw tables in plain SQL ------
 
+
 def received(path: str) -> set[tuple[str, date]]:
     """(force, month) of every territorial force's return in the submission table."""
     con = duckdb.connect(path, read_only=True)
     try:
-        return set(con.sql("select distinct s.agency_code, s.period from submission as s "
-                           "join force as f on f.force_code = s.agency_code").fetchall())
+        return set(
+            con.sql(
+                "select distinct s.agency_code, s.period from submission as s "
+                "join force as f on f.force_code = s.agency_code"
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -79,9 +95,12 @@ def identified(path: str, forces: tuple[str, ...]) -> dict[date, int]:
     """Victims identified each month in operations of `forces`."""
     con = duckdb.connect(path, read_only=True)
     try:
-        rows = con.sql("select date_trunc('month', v.identified_on)::date, count(*) from victim as v "
-                       "join operation as o using (operation_id) where list_contains($f, o.force_code) "
-                       "group by all", params={"f": list(forces)}).fetchall()
+        rows = con.sql(
+            "select date_trunc('month', v.identified_on)::date, count(*) from victim as v "
+            "join operation as o using (operation_id) where list_contains($f, o.force_code) "
+            "group by all",
+            params={"f": list(forces)},
+        ).fetchall()
     finally:
         con.close()
     return dict(rows)
@@ -90,8 +109,9 @@ def identified(path: str, forces: tuple[str, ...]) -> dict[date, int]:
 def test_coverage_is_what_was_received_by_every_force_every_month(first_returns):
     con = db.connect_readonly(first_returns)
     try:
-        frame = queries.run(con, "coverage_by_force", scope_of([Grant(NATIONAL_ANALYST)]),
-                            Filters(date(2025, 1, 1), LAST))
+        frame = queries.run(
+            con, "coverage_by_force", scope_of([Grant(NATIONAL_ANALYST)]), Filters(date(2025, 1, 1), LAST)
+        )
     finally:
         con.close()
     assert frame.height == 45 * 16  # every force area, every month of the period
@@ -102,9 +122,14 @@ def test_coverage_is_what_was_received_by_every_force_every_month(first_returns)
 
 # The pages ---------------------------------------------------------------------------------------
 
+
 def test_a_trend_has_a_gap_where_no_return_came_not_a_zero(served):
-    at = open_app(View(FIRST, LAST, regions=("eastern",), forces=("kent",)), "views/trends.py",
-                  {"measure": "Victims identified", "split": "Total", "view": "Monthly"}, user=ANALYST)
+    at = open_app(
+        View(FIRST, LAST, regions=("eastern",), forces=("kent",)),
+        "views/trends.py",
+        {"measure": "Victims identified", "split": "Total", "view": "Monthly"},
+        user=ANALYST,
+    )
     (line,) = traces(plotly_figures(at)[0]).values()
     counts = identified(served, ("kent",))
     have = {m for f, m in received(served) if f == "kent"}
@@ -113,9 +138,12 @@ def test_a_trend_has_a_gap_where_no_return_came_not_a_zero(served):
 
 
 def test_change_on_a_year_before_is_blank_when_the_year_before_has_no_returns(served):
-    at = open_app(View(FIRST, LAST), "views/trends.py",
-                  {"measure": "Victims identified", "split": "Total", "view": "Change on a year before"},
-                  user=ANALYST)
+    at = open_app(
+        View(FIRST, LAST),
+        "views/trends.py",
+        {"measure": "Victims identified", "split": "Total", "view": "Change on a year before"},
+        user=ANALYST,
+    )
     (line,) = traces(plotly_figures(at)[0]).values()
     assert line["y"] == [None] * 4
     table = at.dataframe[0].value
@@ -123,7 +151,9 @@ def test_change_on_a_year_before_is_blank_when_the_year_before_has_no_returns(se
 
 
 def test_nothing_is_growing_this_year_when_last_year_sent_no_returns(served):
-    at = open_app(View(FIRST, LAST), "views/victims.py", {"victims_section": "Growing this year"}, user=ANALYST)
+    at = open_app(
+        View(FIRST, LAST), "views/victims.py", {"victims_section": "Growing this year"}, user=ANALYST
+    )
     assert any("No data to compare" in i.value for i in at.info)
     keys = {getattr(d.proto, "id", "") for d in at.dataframe}
     assert not any("growth" in k for k in keys)  # before: ALB listed as growing by its whole count
@@ -150,7 +180,9 @@ def test_benchmark_changes_compare_only_forces_with_returns_in_both_months(serve
     assert victims["previous_month"] == str(counts["essex"][date(2026, 3, 1)])  # Kent sent no March return
     # Kent is left out of the change on the month: Essex alone, April against March.
     essex_change = counts["essex"][LAST] - counts["essex"][date(2026, 3, 1)]
-    assert victims["change_on_month"] == summary.change_text(counts["essex"][LAST], counts["essex"][date(2026, 3, 1)])
+    assert victims["change_on_month"] == summary.change_text(
+        counts["essex"][LAST], counts["essex"][date(2026, 3, 1)]
+    )
     assert victims["change_on_month"].startswith(f"{essex_change:+d}")  # before: '+3 (+150%)'
     assert {r["year_ago"] for r in rows.values()} == {"no data"}
     assert {r["change_on_year"] for r in rows.values()} == {"no data"}  # before: '+5 (from 0)'
@@ -162,6 +194,7 @@ def test_benchmark_changes_compare_only_forces_with_returns_in_both_months(serve
 
 # The rules ---------------------------------------------------------------------------------------
 
+
 def test_a_change_against_a_month_without_data_reads_no_data():
     assert summary.change_text(5, None) == summary.change_text(None, 5) == "no data"
     assert summary.change_text(5, 0) == "+5 (from 0)"  # a true zero stays one
@@ -169,8 +202,9 @@ def test_a_change_against_a_month_without_data_reads_no_data():
 
 def test_the_changes_detector_does_not_read_a_month_without_returns_as_a_fall():
     months = month_range(date(2025, 1, 1), date(2026, 1, 1))
-    steady = pl.DataFrame({"region_code": "wales", "crime_type": "labour", "month": months,
-                           "new_ops": [20] * 12 + [0]})  # January 2026: no return, so no row
+    steady = pl.DataFrame(
+        {"region_code": "wales", "crime_type": "labour", "month": months, "new_ops": [20] * 12 + [0]}
+    )  # January 2026: no return, so no row
     series = [("wales", "labour")]
     before = changes.detect(steady.filter(pl.col("new_ops") > 0), months[0], months[-1], series)
     assert before.filter(pl.col("month") == months[-1])["flagged"].to_list() == [True]  # the old reading
@@ -183,12 +217,19 @@ def test_the_changes_detector_does_not_read_a_month_without_returns_as_a_fall():
 
 def test_change_on_a_year_before_counts_only_the_agencies_complete_in_both_months():
     march, year_before = date(2026, 3, 1), date(2025, 3, 1)
-    by_agency = pl.DataFrame({"month": [year_before, year_before, march], "group": "all",
-                              "lead_agency": ["kent", "essex", "essex"], "victims": [10, 4, 6]})
+    by_agency = pl.DataFrame(
+        {
+            "month": [year_before, year_before, march],
+            "group": "all",
+            "lead_agency": ["kent", "essex", "essex"],
+            "victims": [10, 4, 6],
+        }
+    )
     frame = pl.DataFrame({"month": [year_before, march], "group": "all", "victims": [14, 6]})
     comparable = {year_before: {"kent", "essex"}, march: {"essex"}}  # Kent's March return never came
     out = series.year_on_year_like_for_like(frame, by_agency, "victims", comparable)
     row = out.filter(pl.col("month") == march).row(0, named=True)
     assert row["year_ago"] == 14 and row["change"] == pytest.approx(6 / 4 - 1)  # Essex alone: +50%, not -57%
-    assert series.year_on_year(frame, "victims").filter(pl.col("month") == march)["change"][0] == pytest.approx(
-        6 / 14 - 1)  # the comparison of totals, which reads Kent's missing return as a fall
+    assert series.year_on_year(frame, "victims").filter(pl.col("month") == march)["change"][
+        0
+    ] == pytest.approx(6 / 14 - 1)  # the comparison of totals, which reads Kent's missing return as a fall

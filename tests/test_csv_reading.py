@@ -12,13 +12,20 @@ from msoic.ingest import parsing, reading
 # Cells that make record boundaries hard to find: quotes, doubled quotes, commas and newlines
 # inside quotes, blanks.
 cell = st.one_of(
-    st.text(alphabet="ab ,\n\r\"é", max_size=6),
+    st.text(alphabet='ab ,\n\r"é', max_size=6),
     st.sampled_from(["", "x", "2026-01-05", "yes", '"', "a\nb", "a,b"]),
 )
 
 
-def _write(path, header: list[str], rows: list[list[str]], crlf: bool, bom: bool, final_newline: bool,
-           blank_line_at: int | None) -> None:
+def _write(
+    path,
+    header: list[str],
+    rows: list[list[str]],
+    crlf: bool,
+    bom: bool,
+    final_newline: bool,
+    blank_line_at: int | None,
+) -> None:
     def field(value: str) -> str:
         return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n\r') else value
 
@@ -34,12 +41,16 @@ def _write(path, header: list[str], rows: list[list[str]], crlf: bool, bom: bool
 @given(
     width=st.integers(1, 4),
     data=st.data(),
-    crlf=st.booleans(), bom=st.booleans(), final_newline=st.booleans(),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+    final_newline=st.booleans(),
     blank_line_at=st.one_of(st.none(), st.integers(0, 50)),
-    block=st.integers(1, 64), chunk_rows=st.integers(1, 7),
+    block=st.integers(1, 64),
+    chunk_rows=st.integers(1, 7),
 )
-def test_a_csv_read_in_blocks_equals_the_csv_read_whole(tmp_path, monkeypatch, width, data, crlf, bom,
-                                                       final_newline, blank_line_at, block, chunk_rows):
+def test_a_csv_read_in_blocks_equals_the_csv_read_whole(
+    tmp_path, monkeypatch, width, data, crlf, bom, final_newline, blank_line_at, block, chunk_rows
+):
     header = [f"c{i}" for i in range(width)]
     rows = data.draw(st.lists(st.lists(cell, min_size=width, max_size=width), max_size=25))
     path = tmp_path / "sheet.csv"

@@ -75,16 +75,24 @@ def test_completeness_is_the_share_of_victims_with_known_fields(raw, last_month)
     view = View(add_months(last_month, -11), last_month)
     at = open_app(view, "views/data.py")
     table = pl.from_pandas(at.dataframe[0].value).filter(pl.col("kind") == "victims")
-    victims = raw["victim"].filter(pl.col("identified_on").is_between(view.start, add_months(view.end, 1), closed="left"))
+    victims = raw["victim"].filter(
+        pl.col("identified_on").is_between(view.start, add_months(view.end, 1), closed="left")
+    )
     victims = victims.join(raw["operation"].select("operation_id", "lead_agency"), on="operation_id")
     names = dict(zip(reference("agency")["agency_code"], reference("agency")["name"]))
     expected = {}
     for agency in victims["lead_agency"].unique():
         mine = victims.filter(pl.col("lead_agency") == agency)
-        expected[names[agency]] = (mine.height, (mine["nationality"] != "UNK").mean(),
-                                   (mine["age_group"] != "unknown").mean(), (mine["sex"] != "unknown").mean())
-    shown = {r["agency_code"]: (r["people"], r["nationality_known"], r["age_known"], r["sex_known"])
-             for r in table.iter_rows(named=True)}
+        expected[names[agency]] = (
+            mine.height,
+            (mine["nationality"] != "UNK").mean(),
+            (mine["age_group"] != "unknown").mean(),
+            (mine["sex"] != "unknown").mean(),
+        )
+    shown = {
+        r["agency_code"]: (r["people"], r["nationality_known"], r["age_known"], r["sex_known"])
+        for r in table.iter_rows(named=True)
+    }
     assert shown.keys() == expected.keys()
     for agency, values in expected.items():
         assert shown[agency][0] == values[0]
@@ -101,12 +109,18 @@ def _template_bytes(path, agency, month) -> bytes:
 
 def _busy_agencies(raw, month, n=2) -> list[str]:
     ops = raw["operation_month"].filter((pl.col("month") == month) & (pl.col("status") != "closed"))
-    lead = ops.join(raw["operation"], on="operation_id").group_by("lead_agency").len().sort("len", descending=True)
+    lead = (
+        ops.join(raw["operation"], on="operation_id")
+        .group_by("lead_agency")
+        .len()
+        .sort("len", descending=True)
+    )
     return lead["lead_agency"].head(n).to_list()
 
 
-def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_reasons(served_as_real, raw,
-                                                                                       last_month, signed_in_manager):
+def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_reasons(
+    served_as_real, raw, last_month, signed_in_manager
+):
     served_copy = served_as_real
     month = add_months(last_month, 1)
     good_agency, bad_agency = _busy_agencies(raw, last_month)
@@ -114,20 +128,27 @@ def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_r
     # The bad return: its first operation has a status that does not exist.
     import fastexcel
 
-    frames = {s: fastexcel.read_excel(_template_bytes(served_copy, bad_agency, month)).load_sheet(s, dtypes="string").to_polars()
-              for s in ("operations", "victims", "offenders")}
+    frames = {
+        s: fastexcel.read_excel(_template_bytes(served_copy, bad_agency, month))
+        .load_sheet(s, dtypes="string")
+        .to_polars()
+        for s in ("operations", "victims", "offenders")
+    }
     frames["operations"] = frames["operations"].with_columns(
-        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("paused")).otherwise("Status").alias("Status"))
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("paused")).otherwise("Status").alias("Status")
+    )
     bad_path = served_copy.parent / f"{bad_agency}_{month:%Y-%m}.xlsx"
     template.write_workbook(bad_path, frames)
     before = db.file_version(served_copy)
 
     at = open_app(None, "views/upload.py", user=signed_in_manager)
-    at.file_uploader(key="returns_files").set_value([
-        (f"{good_agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream"),
-        (bad_path.name, bad_path.read_bytes(), "application/octet-stream"),
-        ("notes.xlsx", b"this is not a workbook", "application/octet-stream"),
-    ])
+    at.file_uploader(key="returns_files").set_value(
+        [
+            (f"{good_agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream"),
+            (bad_path.name, bad_path.read_bytes(), "application/octet-stream"),
+            ("notes.xlsx", b"this is not a workbook", "application/octet-stream"),
+        ]
+    )
     at.run()
     next(b for b in at.button if b.label == "Load").click()
     at.run()
@@ -147,7 +168,9 @@ def test_the_upload_page_loads_a_good_and_a_bad_file_and_shows_the_summary_and_r
     assert bad_summary.loc["operations", "in"] == frames["operations"].height
     reasons = [f for f in frames_shown if "errors" in f.columns]
     (reason,) = reasons[0]["errors"].tolist()
-    assert reason.startswith("operations row 2: column Status: 'paused' is not one of live, suspended, closed")
+    assert reason.startswith(
+        "operations row 2: column Status: 'paused' is not one of live, suspended, closed"
+    )
     con = duckdb.connect(str(served_copy), read_only=True)
     assert con.sql("select count(*) from rejected_row").fetchall() == [(1,)]
     con.close()
@@ -172,9 +195,13 @@ def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(serv
     good = _template_bytes(served_copy, agency, month)
     before = digest(served_copy)
 
-    at = open_app(None, "views/upload.py", {"as_role": "Data manager"})  # development mode: a national data manager
+    at = open_app(
+        None, "views/upload.py", {"as_role": "Data manager"}
+    )  # development mode: a national data manager
     assert any("synthetic" in i.value for i in at.info)
-    at.file_uploader(key="returns_files").set_value([(f"{agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream")])
+    at.file_uploader(key="returns_files").set_value(
+        [(f"{agency}_{month:%Y-%m}.xlsx", good, "application/octet-stream")]
+    )
     at.run()
     assert next(b for b in at.button if b.label == "Load").disabled
     next(b for b in at.button if b.label == "Check").click()
@@ -186,9 +213,9 @@ def test_on_synthetic_data_the_upload_page_checks_returns_and_loads_nothing(serv
     assert digest(served_copy) == before
 
 
-def test_a_new_database_of_returns_opens_on_upload_and_every_page_follows_the_first_load(db_path, raw, last_month,
-                                                                                          tmp_path, monkeypatch,
-                                                                                          signed_in_manager):
+def test_a_new_database_of_returns_opens_on_upload_and_every_page_follows_the_first_load(
+    db_path, raw, last_month, tmp_path, monkeypatch, signed_in_manager
+):
     path = tmp_path / "returns.duckdb"  # named by MSOIC_DB and not there yet: it starts empty
     monkeypatch.setenv("MSOIC_DB", str(path))
     monkeypatch.setenv(ingest.KEY_ENV, "page-test-key")
@@ -199,7 +226,9 @@ def test_a_new_database_of_returns_opens_on_upload_and_every_page_follows_the_fi
 
     (agency,) = _busy_agencies(raw, last_month, n=1)
     book = _template_bytes(db_path, agency, last_month)
-    at.file_uploader(key="returns_files").set_value([(f"{agency}_{last_month:%Y-%m}.xlsx", book, "application/octet-stream")])
+    at.file_uploader(key="returns_files").set_value(
+        [(f"{agency}_{last_month:%Y-%m}.xlsx", book, "application/octet-stream")]
+    )
     at.run()
     next(b for b in at.button if b.label == "Load").click()
     at.run()

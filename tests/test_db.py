@@ -66,12 +66,18 @@ def test_the_view_and_scope_macros_are_stored_in_the_file(tmp_path):
     path = tmp_path / "x.duckdb"
     db.build_database(path, fill_nothing, {})
     with duckdb.connect(str(path), read_only=True) as con:
-        stored = {name for (name,) in con.sql("select function_name from duckdb_functions() "
-                                              "where database_name = 'x' and function_type = 'macro'").fetchall()}
+        stored = {
+            name
+            for (name,) in con.sql(
+                "select function_name from duckdb_functions() "
+                "where database_name = 'x' and function_type = 'macro'"
+            ).fetchall()
+        }
         assert {"in_view", "in_scope", "return_in_scope"} <= stored
-        assert con.sql("select in_view(['kent'], ['labour'], ['glaa'], 'kent', 'labour', 'glaa'), "
-                       "in_scope([], ['glaa'], 'kent', 'glaa'), in_scope(['essex'], [], 'kent', 'glaa')").fetchall() == [
-            (True, True, False)]
+        assert con.sql(
+            "select in_view(['kent'], ['labour'], ['glaa'], 'kent', 'labour', 'glaa'), "
+            "in_scope([], ['glaa'], 'kent', 'glaa'), in_scope(['essex'], [], 'kent', 'glaa')"
+        ).fetchall() == [(True, True, False)]
 
 
 def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tmp_path):
@@ -82,6 +88,8 @@ def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tm
             con.execute(f"drop macro {name}")
     con = db.connect_readonly(path)
     try:
-        assert con.sql("select count(*) from force where in_scope(['kent'], [], force_code, '')").fetchall() == [(1,)]
+        assert con.sql(
+            "select count(*) from force where in_scope(['kent'], [], force_code, '')"
+        ).fetchall() == [(1,)]
     finally:
         con.close()

@@ -51,11 +51,14 @@ def one(con, sql: str, **params):
 
 def fingerprint(con) -> dict[str, tuple[int, int]]:
     """(row count, order-independent content hash) of every generated table."""
-    return {t: con.table(t).set_alias("t").aggregate("count(*), bit_xor(hash(t))").fetchall()[0]
-            for t in FACT_TABLES}
+    return {
+        t: con.table(t).set_alias("t").aggregate("count(*), bit_xor(hash(t))").fetchall()[0]
+        for t in FACT_TABLES
+    }
 
 
 # --- Determinism ----------------------------------------------------------------------------------
+
 
 def test_same_seed_and_scale_give_identical_data(small, small_again):
     assert fingerprint(small) == fingerprint(small_again)
@@ -65,9 +68,12 @@ def test_same_seed_and_scale_give_identical_data(small, small_again):
 # operations, dual nationals, Kosovan and stateless people, combinations of exploitation types, nil returns). A
 # change here means the data set changed: intended only with a change of calibration, stated in the docs.
 RECORDED = {
-    "operation": (1696, 10180801181500203305), "operation_month": (19319, 9377050555487409721),
-    "victim": (5029, 9167064388272663001), "offender": (3191, 930289742616013017),
-    "submission": (4061, 8158956605756067170), "demo_event": (5, 10615351470558952640),
+    "operation": (1696, 10180801181500203305),
+    "operation_month": (19319, 9377050555487409721),
+    "victim": (5029, 9167064388272663001),
+    "offender": (3191, 930289742616013017),
+    "submission": (4061, 8158956605756067170),
+    "demo_event": (5, 10615351470558952640),
 }
 
 
@@ -91,6 +97,7 @@ def test_build_labels_the_data_as_synthetic(small):
 
 # --- Consistency ----------------------------------------------------------------------------------
 
+
 def test_no_date_lies_after_the_period(small):
     latest = small.sql("""
         select greatest(
@@ -104,28 +111,49 @@ def test_no_date_lies_after_the_period(small):
 
 def test_operations_open_before_the_period_are_reported_from_its_first_month(small):
     before = one(small, "select count(*) from operation where opened_on < $start", start=START)
-    reported = one(small, """
+    reported = one(
+        small,
+        """
         select count(*) from operation_month join operation using (operation_id)
-        where opened_on < $start and month = $start""", start=START)
+        where opened_on < $start and month = $start""",
+        start=START,
+    )
     assert before > 50
     assert reported == before
 
 
 def test_people_lie_within_their_operations_life(small):
-    assert one(small, """
+    assert (
+        one(
+            small,
+            """
         select count(*) from victim join operation using (operation_id)
         where not identified_on between opened_on and coalesce(closed_on, $end)
-           or nrm_referred_on < identified_on""", end=END_DAY) == 0
-    assert one(small, """
+           or nrm_referred_on < identified_on""",
+            end=END_DAY,
+        )
+        == 0
+    )
+    assert (
+        one(
+            small,
+            """
         select count(*) from offender join operation using (operation_id)
         where not arrested_on between opened_on and coalesce(closed_on, $end)
            or not charged_on between arrested_on and coalesce(closed_on, $end)
            or not convicted_on between charged_on and coalesce(closed_on, $end)
-           or (convicted_on is not null and charged_on is null)""", end=END_DAY) == 0
+           or (convicted_on is not null and charged_on is null)""",
+            end=END_DAY,
+        )
+        == 0
+    )
 
 
 def test_operation_months_run_from_opening_to_closing_within_the_period(small):
-    assert one(small, """
+    assert (
+        one(
+            small,
+            """
         with expected as (
             select
                 operation_id,
@@ -144,7 +172,11 @@ def test_operation_months_run_from_opening_to_closing_within_the_period(small):
         where e.first_month is distinct from a.first_month
            or e.last_month is distinct from a.last_month
            or a.months != date_diff('month', e.first_month, e.last_month) + 1""",
-               start=START, end=END) == 0
+            start=START,
+            end=END,
+        )
+        == 0
+    )
 
 
 def test_status_and_stage_move_forward_and_conclude_at_closing(small):
@@ -173,7 +205,10 @@ def test_status_and_stage_move_forward_and_conclude_at_closing(small):
 
 
 def test_every_return_counts_the_rows_it_reported(small):
-    assert one(small, """
+    assert (
+        one(
+            small,
+            """
         with reported as (
             select o.lead_agency as agency_code, m.month as period, count(*) as n
             from operation_month as m join operation as o using (operation_id)
@@ -192,7 +227,10 @@ def test_every_return_counts_the_rows_it_reported(small):
         where s.submission_id is null
            or (r.n is null and not (a.kind = 'police' and s.rows_in = 0))  -- only a force sends a nil return
            or s.rows_in != coalesce(r.n, 0) + coalesce(p.n, 0)
-           or s.rows_accepted != s.rows_in or s.rows_rejected != 0""") == 0
+           or s.rows_accepted != s.rows_in or s.rows_rejected != 0""",
+        )
+        == 0
+    )
 
 
 def test_forces_send_nil_returns_and_a_few_never_come(small):
@@ -204,31 +242,55 @@ def test_forces_send_nil_returns_and_a_few_never_come(small):
 
 
 def test_rows_point_at_the_return_that_first_reported_them(small):
-    assert one(small, """
+    assert (
+        one(
+            small,
+            """
         select count(*)
         from operation as o join submission as s using (submission_id)
         where s.agency_code != o.lead_agency
            or s.period != greatest(date_trunc('month', o.opened_on)::date, $start)""",
-               start=START) == 0
-    assert one(small, """
+            start=START,
+        )
+        == 0
+    )
+    assert (
+        one(
+            small,
+            """
         select count(*)
         from victim as v join operation as o using (operation_id)
         join submission as s on s.submission_id = v.submission_id
         where s.agency_code != o.lead_agency
            or s.period != greatest(date_trunc('month', v.identified_on)::date, $start)""",
-               start=START) == 0
-    assert one(small, """
+            start=START,
+        )
+        == 0
+    )
+    assert (
+        one(
+            small,
+            """
         select count(*)
         from offender as f join operation as o using (operation_id)
         join submission as s on s.submission_id = f.submission_id
         where s.agency_code != o.lead_agency
            or not exists (select 1 from operation_month as m
-                          where m.operation_id = f.operation_id and m.month = s.period)""") == 0
-    assert one(small, """
+                          where m.operation_id = f.operation_id and m.month = s.period)""",
+        )
+        == 0
+    )
+    assert (
+        one(
+            small,
+            """
         select count(*) from (
             select submission_id from operation union all select submission_id from victim
             union all select submission_id from offender)
-        where submission_id is null""") == 0
+        where submission_id is null""",
+        )
+        == 0
+    )
 
 
 def test_returns_look_like_files_received_after_the_month(small):
@@ -244,20 +306,35 @@ def test_returns_look_like_files_received_after_the_month(small):
 
 
 def test_pseudonyms_link_people_across_operations(small):
-    assert one(small, """
+    assert (
+        one(
+            small,
+            """
         select count(*) from (select person_ref from victim union all
                               select person_ref from offender)
-        where not regexp_full_match(person_ref, '[0-9a-f]{16}')""") == 0
-    repeat_victims = one(small, """
+        where not regexp_full_match(person_ref, '[0-9a-f]{16}')""",
+        )
+        == 0
+    )
+    repeat_victims = one(
+        small,
+        """
         select count(*) from (select person_ref from victim group by 1
-                              having count(distinct operation_id) > 1)""")
-    repeat_offenders_across_forces = one(small, """
+                              having count(distinct operation_id) > 1)""",
+    )
+    repeat_offenders_across_forces = one(
+        small,
+        """
         select count(*) from (select person_ref from offender join operation using (operation_id)
-                              group by 1 having count(distinct force_code) > 1)""")
-    victims_also_offenders = one(small, """
+                              group by 1 having count(distinct force_code) > 1)""",
+    )
+    victims_also_offenders = one(
+        small,
+        """
         select count(distinct person_ref) from victim
         where exploitation_type = 'criminal'
-          and person_ref in (select person_ref from offender)""")
+          and person_ref in (select person_ref from offender)""",
+    )
     assert repeat_victims > 0 and repeat_offenders_across_forces > 0 and victims_also_offenders > 0
 
 
@@ -272,12 +349,15 @@ def test_organised_crime_groups_run_operations_in_several_forces(small):
 
 
 def test_demo_events_are_recorded(small):
-    events = small.sql("select region_code, crime_type, strftime(start_month, '%Y-%m'), "
-                       "strftime(end_month, '%Y-%m'), multiplier, description "
-                       "from demo_event order by event_id").fetchall()
+    events = small.sql(
+        "select region_code, crime_type, strftime(start_month, '%Y-%m'), "
+        "strftime(end_month, '%Y-%m'), multiplier, description "
+        "from demo_event order by event_id"
+    ).fetchall()
     assert len(events) >= 4
-    assert events == [(e.region, e.crime_type, e.start, e.end, e.multiplier, e.description)
-                      for e in demo.EVENTS]
+    assert events == [
+        (e.region, e.crime_type, e.start, e.end, e.multiplier, e.description) for e in demo.EVENTS
+    ]
     assert all(description.startswith("Synthetic") for *_, description in events)
     # That each change shows in the data is checked at scale 1, where the counts are large
     # enough to see it (test_scale_1_matches_the_published_picture).
@@ -287,13 +367,26 @@ def test_generate_honours_a_custom_period():
     con = duckdb.connect()
     db.create_schema(con)
     calls = []
-    demo.generate(con, scale=SMALL, seed=1, start="2023-01", end="2023-12",
-                  progress=lambda fraction, message: calls.append(fraction))
+    demo.generate(
+        con,
+        scale=SMALL,
+        seed=1,
+        start="2023-01",
+        end="2023-12",
+        progress=lambda fraction, message: calls.append(fraction),
+    )
     first, last = con.sql("select min(month), max(month) from operation_month").fetchall()[0]
     assert (first, last) == (date(2023, 1, 1), date(2023, 12, 1))
     assert one(con, "select max(identified_on) from victim") <= date(2023, 12, 31)
-    assert one(con, "select count(*) from submission where period not between $a and $b",
-               a=date(2023, 1, 1), b=date(2023, 12, 1)) == 0
+    assert (
+        one(
+            con,
+            "select count(*) from submission where period not between $a and $b",
+            a=date(2023, 1, 1),
+            b=date(2023, 12, 1),
+        )
+        == 0
+    )
     # Only the events that touch the period are recorded.
     assert one(con, "select count(*) from demo_event") == 1
     assert calls == sorted(calls) and calls[-1] == 1.0
@@ -310,10 +403,12 @@ def test_generate_refuses_a_bad_request():
 
 # --- Calibration at scale 1 -----------------------------------------------------------------------
 
+
 def _new_ops_around(con, region, crime_type, start, end_month) -> tuple[float, float]:
     """New operations of a region x crime type per year: the 12 months before `start`, and
     from `start` for up to 12 months (to `end_month` if sooner, to the period's end if sooner)."""
-    return con.sql("""
+    return con.sql(
+        """
         with monthly as (
             select date_trunc('month', opened_on)::date as month, count(*) as n
             from operation join force using (force_code)
@@ -330,8 +425,15 @@ def _new_ops_around(con, region, crime_type, start, end_month) -> tuple[float, f
             coalesce((select sum(n) from monthly, after_months
                       where month between $start and last), 0) * 12.0
                 / (select date_diff('month', $start, last) + 1 from after_months)
-        """, params={"region": region, "crime_type": crime_type, "start": start,
-                     "end_month": end_month, "period_end": END}).fetchall()[0]
+        """,
+        params={
+            "region": region,
+            "crime_type": crime_type,
+            "start": start,
+            "end_month": end_month,
+            "period_end": END,
+        },
+    ).fetchall()[0]
 
 
 def test_scale_1_matches_the_published_picture(tmp_path_factory):
@@ -351,56 +453,87 @@ def _check_volumes(con):
     live = "select count(*) from operation_month where month = $m and status = 'live'"
     assert 1_300 < one(con, live, m=date(2021, 1, 1)) < 2_300
     assert 3_000 < one(con, live, m=date(2026, 6, 1)) < 5_000
-    for counted in ("select year(opened_on), count(*) from operation where opened_on >= $s group by 1",
-                    "select year(identified_on), count(*) from victim where identified_on >= $s group by 1"):
+    for counted in (
+        "select year(opened_on), count(*) from operation where opened_on >= $s group by 1",
+        "select year(identified_on), count(*) from victim where identified_on >= $s group by 1",
+    ):
         by_year = dict(con.sql(counted, params={"s": START}).fetchall())
         # Up every year (the NRM index barely moves 2022-2023, so allow a little noise).
         for year in range(2022, 2026):
             assert by_year[year] > 0.95 * by_year[year - 1], (counted, by_year)
         assert by_year[2025] > 1.5 * by_year[2021], (counted, by_year)
     assert 8_000 < one(con, "select count(*) from victim where year(identified_on) = 2025") < 15_000
-    assert 8 < one(con, """select median(date_diff('day', opened_on, closed_on)) / 30.44 from operation
-                           where opened_on between '2021-01-01' and '2022-12-31'""") < 14
+    assert (
+        8
+        < one(
+            con,
+            """select median(date_diff('day', opened_on, closed_on)) / 30.44 from operation
+                           where opened_on between '2021-01-01' and '2022-12-31'""",
+        )
+        < 14
+    )
 
 
 def _check_forces_and_operations(con):
     """The Met is the largest force; OIC sits in the Eastern region; partners lead a minority."""
     largest = con.sql("select force_code from operation group by 1 order by count(*) desc limit 1")
     assert largest.fetchall()[0][0] == "metropolitan"
-    assert one(con, """select avg((region_code = 'eastern')::int) from operation join force using (force_code)
-                       where crime_type = 'small_boats'""") > 0.6
+    assert (
+        one(
+            con,
+            """select avg((region_code = 'eastern')::int) from operation join force using (force_code)
+                       where crime_type = 'small_boats'""",
+        )
+        > 0.6
+    )
     assert one(con, "select avg((crime_type = 'criminal')::int) from operation where county_lines") > 0.8
     assert one(con, "select count(*) from operation where crime_type = 'organ_harvesting'") < 15
-    assert 0.13 < one(con, """select avg((kind = 'partner')::int)
-                              from operation join agency on agency_code = lead_agency""") < 0.22
+    assert (
+        0.13
+        < one(
+            con,
+            """select avg((kind = 'partner')::int)
+                              from operation join agency on agency_code = lead_agency""",
+        )
+        < 0.22
+    )
     assert 0.25 < one(con, "select avg((ocg_ref is not null)::int) from operation") < 0.35
 
 
 def _check_victims(con):
     """The NRM 2023 profile and the nationality trends of 2023-2025."""
+
     def share(condition_sql: str, **params) -> float:
         return one(con, condition_sql, **params)
 
-    assert 0.20 < share("select avg((sex = 'female')::int) from victim "
-                        "where sex in ('male', 'female')") < 0.28
+    assert (
+        0.20 < share("select avg((sex = 'female')::int) from victim where sex in ('male', 'female')") < 0.28
+    )
     assert 0.005 < share("select avg((sex = 'unknown')::int) from victim") < 0.02
     assert 0.40 < share("select avg((age_group = 'child')::int) from victim") < 0.48
     assert 0.46 < share("select avg((age_group = 'adult')::int) from victim") < 0.56
     assert 0.03 < share("select avg((age_group = 'unknown')::int) from victim") < 0.08
     for age, expected, low, high in (("adult", "labour", 0.28, 0.45), ("child", "criminal", 0.40, 0.58)):
-        mode, top_share = con.sql("""
+        mode, top_share = con.sql(
+            """
             select exploitation_type, count(*) / sum(count(*)) over ()
             from victim where age_group = $age group by 1 order by 2 desc limit 1""",
-                                  params={"age": age}).fetchall()[0]
+            params={"age": age},
+        ).fetchall()[0]
         assert mode == expected and low < top_share < high, (age, mode, top_share)
-    assert 0.35 < share("""
+    assert (
+        0.35
+        < share("""
         select avg((exploitation_type = 'criminal')::int)
         from victim join operation using (operation_id) join agency on agency_code = lead_agency
-        where kind = 'police'""") < 0.55
+        where kind = 'police'""")
+        < 0.55
+    )
 
     def nationality(code: str, year: int) -> float:
-        return share("select avg((nationality = $c)::int) from victim where year(identified_on) = $y",
-                     c=code, y=year)
+        return share(
+            "select avg((nationality = $c)::int) from victim where year(identified_on) = $y", c=code, y=year
+        )
 
     assert 0.25 < share("select avg((nationality = 'GBR')::int) from victim") < 0.45
     assert 0.02 < share("select avg((nationality = 'UNK')::int) from victim") < 0.06
@@ -421,9 +554,15 @@ def _check_offenders_and_links(con):
                count(convicted_on) / count(charged_on)
         from offender join operation using (operation_id) where opened_on < '2024-01-01'""").fetchall()[0]
     assert 0.55 < arrested < 0.75 and 0.3 < charged < 0.5 and 0.5 < convicted < 0.7
-    assert one(con, """select count(*) from offender join operation using (operation_id)
+    assert (
+        one(
+            con,
+            """select count(*) from offender join operation using (operation_id)
                        join crime_type on crime_type_code = crime_type
-                       where family = 'MS' and charge_offence = 'ia1971_s25'""") == 0
+                       where family = 'MS' and charge_offence = 'ia1971_s25'""",
+        )
+        == 0
+    )
     in_several = """select avg((n > 1)::int) from (
                         select count(distinct operation_id) as n from {table} group by person_ref)"""
     assert 0.02 < one(con, in_several.format(table="victim")) < 0.06

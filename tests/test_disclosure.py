@@ -16,20 +16,34 @@ def table(rows: dict[str, list[int]], columns: list[str]) -> pl.DataFrame:
 
 def test_the_adversary_catches_a_table_with_one_hidden_cell_in_a_row():
     # What a careless publisher would print: only the 3 hidden, its row total beside it.
-    careless = pl.DataFrame({"group": ["a", "b", "Total"], "x": ["[c]", "10", "13"],
-                             "y": ["20", "7", "27"], "Total": ["23", "17", "40"]})
+    careless = pl.DataFrame(
+        {
+            "group": ["a", "b", "Total"],
+            "x": ["[c]", "10", "13"],
+            "y": ["20", "7", "27"],
+            "Total": ["23", "17", "40"],
+        }
+    )
     assert disclosed(careless, "group") == [(0, 0, pytest.approx(3.0))]
 
 
 def test_the_adversary_catches_a_hidden_pair_pinned_by_the_column_totals():
     # Two hidden in the row, but each alone in its column: the column totals give them away.
-    careless = pl.DataFrame({"group": ["a", "b", "Total"], "x": ["[c]", "10", "13"],
-                             "y": ["[c]", "7", "9"], "Total": ["5", "17", "22"]})
+    careless = pl.DataFrame(
+        {
+            "group": ["a", "b", "Total"],
+            "x": ["[c]", "10", "13"],
+            "y": ["[c]", "7", "9"],
+            "Total": ["5", "17", "22"],
+        }
+    )
     assert {(r, c) for r, c, _ in disclosed(careless, "group")} == {(0, 0), (0, 1)}
 
 
 def test_small_counts_become_c_zero_stays_zero_and_the_rest_show():
-    out = disclosure.control_table(table({"a": [0, 60], "b": [3, 40], "c": [25, 30]}, ["x", "y"]), "group", ["x", "y"])
+    out = disclosure.control_table(
+        table({"a": [0, 60], "b": [3, 40], "c": [25, 30]}, ["x", "y"]), "group", ["x", "y"]
+    )
     assert out["group"].to_list() == ["a", "b", "c", "Total"]
     assert out.row(0) == ("a", "0", "60", "60")
     assert out["x"][1] == "[c]"
@@ -60,8 +74,9 @@ def test_no_hidden_cell_of_a_random_table_can_be_worked_out(seed):
     # Mostly small counts, with zeros, so that suppression has work to do.
     values = rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 8, 12, 30, 90], size=(rows, cols))
     names = [f"c{j}" for j in range(cols)]
-    frame = pl.DataFrame({"group": [f"r{i}" for i in range(rows)],
-                          **{n: values[:, j].tolist() for j, n in enumerate(names)}})
+    frame = pl.DataFrame(
+        {"group": [f"r{i}" for i in range(rows)], **{n: values[:, j].tolist() for j, n in enumerate(names)}}
+    )
     out = disclosure.control_table(frame, "group", names)
     assert not disclosed(out, "group"), out
     shown = out.head(rows).select(names).rows()
@@ -82,8 +97,15 @@ def test_a_ratio_is_hidden_with_its_small_or_hidden_parts():
 
 
 def test_a_download_hides_small_counts_and_the_rates_beside_them():
-    frame = pl.DataFrame({"force": ["a", "b", "c"], "victims": [3, 0, 12], "rank_victims": [2, 3, 1],
-                          "population": [1000, 2, 3000], "victims_rate": [0.3, 0.0, 0.4]})
+    frame = pl.DataFrame(
+        {
+            "force": ["a", "b", "c"],
+            "victims": [3, 0, 12],
+            "rank_victims": [2, 3, 1],
+            "population": [1000, 2, 3000],
+            "victims_rate": [0.3, 0.0, 0.4],
+        }
+    )
     out = disclosure.control_frame(frame, limit=5)
     assert out["victims"].to_list() == ["[c]", "0", "12"]
     assert out["victims_rate"].to_list() == ["[c]", "0.0", "0.4"]

@@ -82,7 +82,12 @@ def test_units_are_placed_against_their_own_limits():
     lo998, hi998 = funnel.limits("proportion", theta, [100], 0.998)
     values = [0.3, hi95[0] + 0.001, hi998[0] + 0.001, lo95[0] - 0.001, lo998[0] - 0.001]
     assert funnel.classify("proportion", theta, n, values) == [
-        "within", "above 95%", "above 99.8%", "below 95%", "below 99.8%"]
+        "within",
+        "above 95%",
+        "above 99.8%",
+        "below 95%",
+        "below 99.8%",
+    ]
 
 
 def test_overdispersion_is_the_mean_squared_winsorised_z_score():

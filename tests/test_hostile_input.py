@@ -56,13 +56,17 @@ def test_a_workbook_bomb_is_refused_in_a_sentence_before_it_is_parsed(loaded, tm
     book.write_bytes(hostile_files.CORPUS[name]())
     assert book.stat().st_size < 200_000
     (out,) = ingest.load([[book]], path, key=KEY)
-    assert out.status == "refused" and out.message.startswith(("kent_2026-01_", "The operations sheet of kent"))
+    assert out.status == "refused" and out.message.startswith(
+        ("kent_2026-01_", "The operations sheet of kent")
+    )
     assert "Traceback" not in out.message and len(out.message) < 300
     assert digest(path) == before
 
 
 @pytest.mark.parametrize("name", ["far_cell.xlsx", "two_far_cells.xlsx", "far_cell_no_dimension.xlsx"])
-def test_a_workbook_that_aborts_the_parser_costs_only_its_load_a_sentence(loaded, tmp_path, monkeypatch, name):
+def test_a_workbook_that_aborts_the_parser_costs_only_its_load_a_sentence(
+    loaded, tmp_path, monkeypatch, name
+):
     """With the workbook limits lifted, the parser itself aborts (SIGABRT) in the child: this
     process lives on, and the load says so in a sentence."""
     monkeypatch.setenv("MSOIC_XLSX_CELLS", str(10**15))
@@ -90,24 +94,33 @@ def test_a_reader_that_runs_too_long_is_stopped_in_a_sentence(tmp_path):
     csv.write_bytes(hostile_files.unclosed_quote_csv(1_000_000))
     limits = worker.Limits(memory=16 << 30, seconds=1, file_size=1 << 30)  # only time can stop it
     parsed = worker.parse([csv], [csv.name], tmp_path / "work", 500_000, limits)
-    assert parsed.refused == (f"{csv.name}: this file could not be read: it took longer than 1 s; "
-                              f"nothing was loaded from it.")
+    assert parsed.refused == (
+        f"{csv.name}: this file could not be read: it took longer than 1 s; nothing was loaded from it."
+    )
 
 
-def test_a_cell_longer_than_a_spreadsheet_allows_refuses_the_file_naming_row_and_column(loaded, exported, tmp_path):
+def test_a_cell_longer_than_a_spreadsheet_allows_refuses_the_file_naming_row_and_column(
+    loaded, exported, tmp_path
+):
     path = _fresh(loaded, tmp_path)
     files = []
     for f in _biggest(exported):
         frame = pl.read_csv(f, infer_schema=False)
         if f.stem.endswith("victims"):
-            frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 2).then(pl.lit("x" * 40_000))
-                                       .otherwise("Nationality").alias("Nationality"))
+            frame = frame.with_columns(
+                pl.when(pl.int_range(pl.len()) == 2)
+                .then(pl.lit("x" * 40_000))
+                .otherwise("Nationality")
+                .alias("Nationality")
+            )
         (tmp_path / f.name).write_text(frame.write_csv())
         files.append(tmp_path / f.name)
     (out,) = ingest.load([files], path, key=KEY)
     assert out.status == "refused"
-    assert out.message == (f"{files[1].name}, row 4, column Nationality, holds a cell of 40,000 characters; "
-                           f"a cell holds at most 32,767.")
+    assert out.message == (
+        f"{files[1].name}, row 4, column Nationality, holds a cell of 40,000 characters; "
+        f"a cell holds at most 32,767."
+    )
 
 
 class _Tallied(bytes):
@@ -144,8 +157,11 @@ def test_leftovers_of_an_interrupted_load_are_removed_when_their_process_is_gone
     path = _fresh(loaded, tmp_path)
     dead = 2**22 + 12345  # above the kernel's pid_max default: no such process
     assert not ingest._alive(dead)
-    gone = [tmp_path / f".{path.name}.{dead}.0123abcd.loading", tmp_path / f".{path.name}.{dead}.0123abcd.loading.wal",
-            tmp_path / f".{path.name}.{dead}.89abcdef.building"]
+    gone = [
+        tmp_path / f".{path.name}.{dead}.0123abcd.loading",
+        tmp_path / f".{path.name}.{dead}.0123abcd.loading.wal",
+        tmp_path / f".{path.name}.{dead}.89abcdef.building",
+    ]
     running = tmp_path / f".{path.name}.{os.getpid()}.fedcba98.loading"
     other = tmp_path / ".notes.txt"
     for p in [*gone, running, other]:
@@ -167,21 +183,27 @@ def test_two_loads_at_once_are_serialised(loaded, exported, tmp_path):
         copies = []
         for f in files:
             frame = pl.read_csv(f, infer_schema=False).with_columns(
-                *([pl.lit(f"{month:%Y-%m}").alias("Month")] if f.stem.endswith("operations") else []))
+                *([pl.lit(f"{month:%Y-%m}").alias("Month")] if f.stem.endswith("operations") else [])
+            )
             stem = f.stem.rsplit("_", 2)[0] + f"_{month:%Y-%m}_" + f.stem.rsplit("_", 1)[1]
             frame.write_csv(folder / f"{stem}.csv")
             copies.append(folder / f"{stem}.csv")
         returns.append(copies)
-    threads = [threading.Thread(target=lambda r=r: outcomes.extend(ingest.load([r], path, key=KEY))) for r in returns]
+    threads = [
+        threading.Thread(target=lambda r=r: outcomes.extend(ingest.load([r], path, key=KEY))) for r in returns
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert sorted(o.status for o in outcomes) == ["loaded", "loaded"], [o.message for o in outcomes]
     with duckdb.connect(str(path), read_only=True) as con:
-        ids = con.sql("select submission_id, rows_in from submission where period = $m order by 1",
-                      params={"m": month}).fetchall()
-    assert sorted(o.submission_id for o in outcomes) == [i for i, _ in ids]  # both kept: neither lost the other
+        ids = con.sql(
+            "select submission_id, rows_in from submission where period = $m order by 1", params={"m": month}
+        ).fetchall()
+    assert sorted(o.submission_id for o in outcomes) == [
+        i for i, _ in ids
+    ]  # both kept: neither lost the other
 
 
 # A misnamed file --------------------------------------------------------------------------
@@ -198,8 +220,9 @@ def _renamed(files: list[Path], folder: Path, month) -> list[Path]:
     return out
 
 
-def test_a_disk_that_cannot_take_the_load_refuses_it_in_a_sentence_and_changes_nothing(exported, tmp_path,
-                                                                                       monkeypatch, caplog):
+def test_a_disk_that_cannot_take_the_load_refuses_it_in_a_sentence_and_changes_nothing(
+    exported, tmp_path, monkeypatch, caplog
+):
     path = tmp_path / "msoic.duckdb"
     ingest.load(exported[:1], path, key=KEY)
     before = digest(path)
@@ -210,13 +233,19 @@ def test_a_disk_that_cannot_take_the_load_refuses_it_in_a_sentence_and_changes_n
 
     monkeypatch.setattr(ingest.shutil, "copyfile", full_disk)
     (out,) = ingest.load(exported[1:2], path, key=KEY)
-    assert out.status == "refused" and "could not be written" in out.message and "nothing was loaded" in out.message
+    assert (
+        out.status == "refused"
+        and "could not be written" in out.message
+        and "nothing was loaded" in out.message
+    )
     assert "No space left on device" in out.message and path.name in out.message
     assert digest(path) == before and [p.name for p in tmp_path.iterdir() if ".loading" in p.name] == []
     assert any(r.exc_info for r in caplog.records if r.name == ingest.__name__)  # the log has the traceback
 
 
-def test_a_misnamed_correction_is_held_and_replaces_only_when_confirmed_and_is_restorable(loaded, exported, tmp_path):
+def test_a_misnamed_correction_is_held_and_replaces_only_when_confirmed_and_is_restorable(
+    loaded, exported, tmp_path
+):
     path = _fresh(loaded, tmp_path)
     by_agency: dict[str, list] = {}
     for files in exported:
@@ -240,12 +269,19 @@ def test_a_misnamed_correction_is_held_and_replaces_only_when_confirmed_and_is_r
     assert replaced.status == "loaded" and replaced.corrects == held.corrects
     assert not contents(path)["operation_month"].equals(before["operation_month"])
     with duckdb.connect(str(path), read_only=True) as con:  # what it replaced is kept, as it stood
-        kept = con.sql("select table_name, row from superseded_row where superseded_by = $s",
-                       params={"s": replaced.submission_id}).pl()
-    months = before["operation_month"].join(before["operation"], on="operation_id").filter(
-        (pl.col("lead_agency") == agency) & (pl.col("month") == earlier_month))
+        kept = con.sql(
+            "select table_name, row from superseded_row where superseded_by = $s",
+            params={"s": replaced.submission_id},
+        ).pl()
+    months = (
+        before["operation_month"]
+        .join(before["operation"], on="operation_id")
+        .filter((pl.col("lead_agency") == agency) & (pl.col("month") == earlier_month))
+    )
     kept_months = kept.filter(pl.col("table_name") == "operation_month")["row"].str.json_decode()
-    assert sorted(kept_months.struct.field("operation_id").to_list()) == sorted(months["operation_id"].to_list())
+    assert sorted(kept_months.struct.field("operation_id").to_list()) == sorted(
+        months["operation_id"].to_list()
+    )
     assert kept.filter(pl.col("table_name") == "victim").height > 0
 
     (restored,) = ingest.load([earlier_files], path, key=KEY)  # the replaced file, loaded again
@@ -264,9 +300,13 @@ def test_a_reason_quotes_a_bounded_prefix_and_an_outcome_counts_ignored_columns(
     for f in _biggest(exported):
         frame = pl.read_csv(f, infer_schema=False)
         if f.stem.endswith("operations"):
-            frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("9" * 5000))
-                                       .otherwise("Opened on").alias("Opened on"),
-                                       *(pl.lit("x").alias(f"Extra {i}") for i in range(100)))
+            frame = frame.with_columns(
+                pl.when(pl.int_range(pl.len()) == 0)
+                .then(pl.lit("9" * 5000))
+                .otherwise("Opened on")
+                .alias("Opened on"),
+                *(pl.lit("x").alias(f"Extra {i}") for i in range(100)),
+            )
         (tmp_path / f.name).write_text(frame.write_csv())
         files.append(tmp_path / f.name)
     (out,) = ingest.load([files], path, key=KEY, check_only=True)
@@ -302,10 +342,19 @@ def hostile_db(exported, tmp_path, monkeypatch, manager) -> tuple[Path, str]:
         frame = pl.read_csv(f, infer_schema=False)
         if f.stem.endswith("operations"):
             frame = frame.with_columns(
-                pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(HYPERLINK)).when(pl.int_range(pl.len()) == 1)
-                .then(pl.lit(IMAGE)).otherwise("Codename").alias("Codename"),
-                pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(DDE)).when(pl.int_range(pl.len()) == 1)
-                .then(pl.lit(LINK)).otherwise("OCG reference").alias("OCG reference"))
+                pl.when(pl.int_range(pl.len()) == 0)
+                .then(pl.lit(HYPERLINK))
+                .when(pl.int_range(pl.len()) == 1)
+                .then(pl.lit(IMAGE))
+                .otherwise("Codename")
+                .alias("Codename"),
+                pl.when(pl.int_range(pl.len()) == 0)
+                .then(pl.lit(DDE))
+                .when(pl.int_range(pl.len()) == 1)
+                .then(pl.lit(LINK))
+                .otherwise("OCG reference")
+                .alias("OCG reference"),
+            )
             operation = frame["Operation ID"][1]
         frame.write_csv(folder / f.name)
         copies.append(folder / f.name)
@@ -323,7 +372,9 @@ def test_the_operations_download_neutralises_formulas(hostile_db, downloads):
     csv = pl.read_csv(downloads["msoic-operations.csv"](), infer_schema=False)
     assert "'" + HYPERLINK in csv["codename"].to_list() and HYPERLINK not in csv["codename"].to_list()
     assert "'" + DDE in csv["ocg_ref"].to_list()
-    assert not any(str(v).startswith(("=", "+", "@", "\t", "\r")) for col in csv.columns for v in csv[col].drop_nulls())
+    assert not any(
+        str(v).startswith(("=", "+", "@", "\t", "\r")) for col in csv.columns for v in csv[col].drop_nulls()
+    )
 
 
 def test_free_text_from_data_and_the_url_is_shown_as_text(hostile_db):
@@ -337,8 +388,17 @@ def test_free_text_from_data_and_the_url_is_shown_as_text(hostile_db):
     assert any(f"matching “{text.plain(LINK)}”" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("value", [IMAGE, LINK, "http://evil.test/", "*a* _b_ `c` # d :red[e] $f$ <b>g</b>",
-                                   "line\n\n# heading", "\\[x](y)"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        IMAGE,
+        LINK,
+        "http://evil.test/",
+        "*a* _b_ `c` # d :red[e] $f$ <b>g</b>",
+        "line\n\n# heading",
+        "\\[x](y)",
+    ],
+)
 def test_plain_text_leaves_no_markdown_syntax_unescaped(value):
     escaped = text.plain(value)
     assert shown(escaped) == " ".join(value.split())
@@ -362,8 +422,9 @@ def test_csv_sheets_of_a_return_upload_together_on_the_page(exported, tmp_path, 
     assert message.startswith(f"{stem}_{{operations,victims,offenders}}.csv") and "0 rejected" in message
 
 
-def test_the_upload_page_holds_a_misnamed_correction_until_replace_is_pressed(loaded, exported, tmp_path,
-                                                                               monkeypatch, manager):
+def test_the_upload_page_holds_a_misnamed_correction_until_replace_is_pressed(
+    loaded, exported, tmp_path, monkeypatch, manager
+):
     path = _fresh(loaded, tmp_path)
     monkeypatch.setenv("MSOIC_DB", str(path))
     monkeypatch.setenv(ingest.KEY_ENV, KEY.decode())
@@ -404,5 +465,10 @@ def test_a_template_keeps_a_formula_like_codename_as_text(hostile_db, tmp_path):
     template.write_template(con, agency, add_months(month, 1), out)
     con.close()
     sheet = openpyxl.load_workbook(out)["operations"]
-    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value[:1] == "="]
+    cells = [
+        c
+        for row in sheet.iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str) and c.value[:1] == "="
+    ]
     assert cells and all(c.data_type == "s" for c in cells)  # a string cell: Excel shows it, never runs it

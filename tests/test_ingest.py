@@ -35,7 +35,9 @@ def _fresh(loaded, tmp_path) -> Path:
 
 def _one_return(exported, agency: str | None = None) -> list[Path]:
     """The return with the most victims (so every sheet has rows)."""
-    sizes = [(files[1].read_bytes().count(b"\n") + files[2].read_bytes().count(b"\n"), files) for files in exported]
+    sizes = [
+        (files[1].read_bytes().count(b"\n") + files[2].read_bytes().count(b"\n"), files) for files in exported
+    ]
     return max(sizes, key=lambda s: s[0])[1]
 
 
@@ -87,7 +89,7 @@ def test_the_cube_brought_up_to_date_load_by_load_equals_one_built_whole(source,
     path = tmp_path / "msoic.duckdb"
     by_month = sorted(exported, key=lambda files: files[0].stem.split("_")[1])
     third = len(by_month) // 3
-    for batch in (by_month[:third], by_month[third:2 * third], by_month[2 * third:]):
+    for batch in (by_month[:third], by_month[third : 2 * third], by_month[2 * third :]):
         assert {o.status for o in ingest.load(batch, path, key=KEY)} == {"loaded"}
     assert contents(path)["agg_monthly"].equals(contents(source)["agg_monthly"])
     files = _one_return(exported)
@@ -114,7 +116,9 @@ def test_every_loaded_row_traces_to_its_submission(loaded):
     for table in ("operation", "victim", "offender"):
         orphans = con.table(table).filter("submission_id not in (select submission_id from submission)")
         assert orphans.count("*").fetchall() == [(0,)]
-    rows = con.sql("select sum(rows_in), sum(rows_accepted), sum(rows_rejected) from submission").fetchall()[0]
+    rows = con.sql("select sum(rows_in), sum(rows_accepted), sum(rows_rejected) from submission").fetchall()[
+        0
+    ]
     assert rows[0] == rows[1] and rows[2] == 0
     con.close()
 
@@ -126,7 +130,9 @@ def test_a_workbook_return_loads_the_same_as_csv(source, exported, tmp_path):
     from datetime import date
 
     book = tmp_path / f"{agency}_{month}.xlsx"
-    template.write_workbook(book, template.sheet_frames(con, agency, date.fromisoformat(month + "-01")), guide=True)
+    template.write_workbook(
+        book, template.sheet_frames(con, agency, date.fromisoformat(month + "-01")), guide=True
+    )
     con.close()
     a, b = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
     (out_a,) = ingest.load([files], a, key=KEY)
@@ -169,8 +175,14 @@ def test_bad_rows_are_rejected_with_every_reason_and_good_rows_load(loaded, expo
     def spoil(sheet, frame):
         if sheet == "victims":
             return frame.with_columns(
-                pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("XXZ")).otherwise("Nationality").alias("Nationality"),
-                pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("31/02/2026")).otherwise("Identified on").alias("Identified on"),
+                pl.when(pl.int_range(pl.len()) == 0)
+                .then(pl.lit("XXZ"))
+                .otherwise("Nationality")
+                .alias("Nationality"),
+                pl.when(pl.int_range(pl.len()) == 0)
+                .then(pl.lit("31/02/2026"))
+                .otherwise("Identified on")
+                .alias("Identified on"),
             )
         return frame
 
@@ -189,8 +201,10 @@ def test_bad_rows_are_rejected_with_every_reason_and_good_rows_load(loaded, expo
     sent = pl.read_csv(files[1], infer_schema=False)["Person reference"][0]
     assert sent not in row["raw"] and cells["Person reference"].startswith("hmac:")  # no identifier is kept
     con = duckdb.connect(str(path), read_only=True)
-    stored = con.sql("select sheet, row_number, errors from rejected_row where submission_id = $s",
-                     params={"s": out.submission_id}).fetchall()
+    stored = con.sql(
+        "select sheet, row_number, errors from rejected_row where submission_id = $s",
+        params={"s": out.submission_id},
+    ).fetchall()
     assert stored == [("victims", 2, row["errors"])]
     con.close()
 
@@ -201,12 +215,16 @@ def test_references_and_dates_are_checked_against_the_operation(loaded, exported
     def spoil(sheet, frame):
         first = pl.int_range(pl.len()) == 0
         if sheet == "victims":
-            return frame.with_columns(pl.when(first).then(pl.lit("OP-NOPE")).otherwise("Operation ID").alias("Operation ID"))
+            return frame.with_columns(
+                pl.when(first).then(pl.lit("OP-NOPE")).otherwise("Operation ID").alias("Operation ID")
+            )
         if sheet == "offenders":
-            return frame.with_columns(pl.when(first).then(pl.lit("1990-01-02")).otherwise("Arrested on").alias("Arrested on"),
-                                      pl.when(first).then(pl.lit(None)).otherwise("Charged on").alias("Charged on"),
-                                      pl.when(first).then(pl.lit(None)).otherwise("Charge offence").alias("Charge offence"),
-                                      pl.when(first).then(pl.lit(None)).otherwise("Convicted on").alias("Convicted on"))
+            return frame.with_columns(
+                pl.when(first).then(pl.lit("1990-01-02")).otherwise("Arrested on").alias("Arrested on"),
+                pl.when(first).then(pl.lit(None)).otherwise("Charged on").alias("Charged on"),
+                pl.when(first).then(pl.lit(None)).otherwise("Charge offence").alias("Charge offence"),
+                pl.when(first).then(pl.lit(None)).otherwise("Convicted on").alias("Convicted on"),
+            )
         return frame
 
     (out,) = ingest.load([_copy_return(files, tmp_path / "bad", spoil)], _fresh(loaded, tmp_path), key=KEY)
@@ -224,8 +242,9 @@ def test_a_repeated_id_rejects_the_repeat(loaded, exported, tmp_path):
     assert out.counts["operations"]["in"] == out.counts["operations"]["loaded"] + 1
 
 
-def test_a_sheet_read_in_chunks_loads_the_same_and_finds_repeats_across_chunks(loaded, exported, tmp_path,
-                                                                              monkeypatch):
+def test_a_sheet_read_in_chunks_loads_the_same_and_finds_repeats_across_chunks(
+    loaded, exported, tmp_path, monkeypatch
+):
     files = _one_return(exported)
     assert pl.read_csv(files[1], infer_schema=False).height > 6
 
@@ -254,11 +273,17 @@ def test_a_sheet_read_in_chunks_loads_the_same_and_finds_repeats_across_chunks(l
         assert a[table].equals(b[table]), table
 
 
-@pytest.mark.parametrize("make, says", [
-    (lambda d: (d / "x_operations.csv").write_bytes(b""), "is empty"),
-    (lambda d: (d / "book.xlsx").write_bytes(b"not a workbook"), "is not an Excel workbook"),
-    (lambda d: (d / "x_operations.csv").write_bytes("Operation ID\n\xe9t\xe9\n".encode("latin-1")), "is not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda d: (d / "x_operations.csv").write_bytes(b""), "is empty"),
+        (lambda d: (d / "book.xlsx").write_bytes(b"not a workbook"), "is not an Excel workbook"),
+        (
+            lambda d: (d / "x_operations.csv").write_bytes("Operation ID\n\xe9t\xe9\n".encode("latin-1")),
+            "is not UTF-8",
+        ),
+    ],
+)
 def test_an_unreadable_file_is_refused_in_one_sentence_and_nothing_changes(loaded, tmp_path, make, says):
     path = _fresh(loaded, tmp_path)
     before = digest(path)
@@ -318,19 +343,28 @@ def test_a_corrected_return_replaces_its_rows_and_lineage_keeps_both(loaded, exp
     assert after["victim"].height == before["victim"].height - 1
     assert after["operation_month"].equals(before["operation_month"])
     con = duckdb.connect(str(path), read_only=True)
-    lineage = con.sql("select submission_id from submission where agency_code = $a and strftime(period, '%Y-%m') = $m "
-                      "order by 1", params={"a": agency, "m": month}).fetchall()
+    lineage = con.sql(
+        "select submission_id from submission where agency_code = $a and strftime(period, '%Y-%m') = $m "
+        "order by 1",
+        params={"a": agency, "m": month},
+    ).fetchall()
     assert [s for (s,) in lineage] == [out.corrects, out.submission_id]
-    victims = con.sql("select count(*) from victim where submission_id = $s", params={"s": out.submission_id}).fetchall()
+    victims = con.sql(
+        "select count(*) from victim where submission_id = $s", params={"s": out.submission_id}
+    ).fetchall()
     assert victims == [(out.counts["victims"]["loaded"],)]
     # Operations the withdrawn return brought in now point at the first-loaded current return that
     # reports them (current: the latest for its agency and month); the others keep theirs.
     first_after = dict(con.sql("select operation_id, submission_id from operation").fetchall())
     subs = con.table("submission").pl()
     current = subs.group_by("agency_code", "period").agg(pl.col("submission_id").max())
-    reports = (after["operation_month"].join(after["operation"].select("operation_id", "lead_agency"), on="operation_id")
-               .join(current, left_on=["lead_agency", "month"], right_on=["agency_code", "period"])
-               .group_by("operation_id").agg(pl.col("submission_id").min()))
+    reports = (
+        after["operation_month"]
+        .join(after["operation"].select("operation_id", "lead_agency"), on="operation_id")
+        .join(current, left_on=["lead_agency", "month"], right_on=["agency_code", "period"])
+        .group_by("operation_id")
+        .agg(pl.col("submission_id").min())
+    )
     repointed = dict(reports.iter_rows())
     expected = {op: (repointed[op] if sid == out.corrects else sid) for op, sid in first_before.items()}
     assert first_after == expected
@@ -358,7 +392,9 @@ def test_a_load_killed_midway_leaves_the_previous_database(loaded, exported, tmp
     ingest.load(exported[:5], path, key=KEY)
     before, before_bytes = contents(path), digest(path)
     script = KILLER.format(groups=[[str(p) for p in g] for g in exported[5:]], path=str(path))
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=ROOT, capture_output=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)], cwd=ROOT, capture_output=True, check=False
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     assert digest(path) == before_bytes
     after = contents(path)
@@ -383,7 +419,9 @@ def test_a_database_of_synthetic_data_refuses_real_returns_and_changes_nothing(s
 
 def test_checking_only_reports_what_a_load_would_do_and_changes_nothing(loaded, exported, tmp_path):
     files = _one_return(exported)
-    spoil = lambda sheet, frame: frame.with_columns(pl.lit("nobody").alias("Sex")) if sheet == "offenders" else frame
+    spoil = lambda sheet, frame: (
+        frame.with_columns(pl.lit("nobody").alias("Sex")) if sheet == "offenders" else frame
+    )
     bad = _copy_return(files, tmp_path / "bad", spoil)
     checked_db, loaded_db = _fresh(loaded, tmp_path), tmp_path / "loaded.duckdb"
     shutil.copyfile(checked_db, loaded_db)
@@ -399,24 +437,30 @@ def test_checking_only_reports_what_a_load_would_do_and_changes_nothing(loaded, 
 
 def test_an_outcome_keeps_the_first_rejected_rows_and_the_database_keeps_them_all(loaded, exported, tmp_path):
     files = _one_return(exported)
-    spoil = lambda sheet, frame: frame.with_columns(pl.lit("nobody").alias("Sex")) if sheet == "victims" else frame
+    spoil = lambda sheet, frame: (
+        frame.with_columns(pl.lit("nobody").alias("Sex")) if sheet == "victims" else frame
+    )
     path = _fresh(loaded, tmp_path)
     (out,) = ingest.load([_copy_return(files, tmp_path / "bad", spoil)], path, key=KEY, keep_rejected=2)
     victims = pl.read_csv(files[1], infer_schema=False).height
     assert out.rejected_count == victims > 2
     assert out.rejected["row_number"].to_list() == [2, 3]
     with duckdb.connect(str(path), read_only=True) as con:
-        stored = con.sql("select count(*) from rejected_row where submission_id = $s",
-                         params={"s": out.submission_id}).fetchall()
+        stored = con.sql(
+            "select count(*) from rejected_row where submission_id = $s", params={"s": out.submission_id}
+        ).fetchall()
     assert stored == [(victims,)]
 
 
-def test_a_load_that_runs_out_of_memory_is_refused_in_a_sentence_and_changes_nothing(loaded, exported, tmp_path,
-                                                                                    monkeypatch):
+def test_a_load_that_runs_out_of_memory_is_refused_in_a_sentence_and_changes_nothing(
+    loaded, exported, tmp_path, monkeypatch
+):
     path = tmp_path / "empty.duckdb"
     ingest.ensure_database(path)
     before = digest(path)
     monkeypatch.setattr(ingest, "LOAD_MEMORY", "1MB")
     (out,) = ingest.load([_one_return(exported)], path, key=KEY)
-    assert out.status == "refused" and "ran out of memory" in out.message and "MSOIC_LOAD_MEMORY" in out.message
+    assert (
+        out.status == "refused" and "ran out of memory" in out.message and "MSOIC_LOAD_MEMORY" in out.message
+    )
     assert digest(path) == before

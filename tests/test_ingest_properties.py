@@ -36,18 +36,32 @@ def valid(tmp_path_factory) -> tuple[Path, dict[str, pl.DataFrame]]:
     return empty, {"stem": files[0].stem.rsplit("_", 1)[0], **frames}
 
 
-ROW_EDITS = ["wrong type", "bad code", "blank required", "swapped dates", "broken reference",
-             "stray column", "duplicate row", "junk text"]
+ROW_EDITS = [
+    "wrong type",
+    "bad code",
+    "blank required",
+    "swapped dates",
+    "broken reference",
+    "stray column",
+    "duplicate row",
+    "junk text",
+]
 FILE_EDITS = ["drop required column", "garbage bytes", "empty file"]
 
 
 def _set(frame: pl.DataFrame, row: int, column: str, value: str | None) -> pl.DataFrame:
     row = row % max(frame.height, 1)
     return frame.with_columns(
-        pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value, pl.String)).otherwise(pl.col(column)).alias(column))
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit(value, pl.String))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
 
 
-def corrupt(frames: dict[str, pl.DataFrame], edit: str, sheet: str, row: int, pick: int) -> dict[str, pl.DataFrame]:
+def corrupt(
+    frames: dict[str, pl.DataFrame], edit: str, sheet: str, row: int, pick: int
+) -> dict[str, pl.DataFrame]:
     """One corruption of a valid return (row-level ones keep the file readable)."""
     frames = dict(frames)
     frame = frames[sheet]
@@ -64,8 +78,11 @@ def corrupt(frames: dict[str, pl.DataFrame], edit: str, sheet: str, row: int, pi
         col = [c for c in cols if c.required][pick % len([c for c in cols if c.required])]
         frame = _set(frame, row, col.header, "")
     elif edit == "swapped dates":
-        a, b = {"operations": ("Opened on", "Closed on"), "victims": ("Identified on", "NRM referred on"),
-                "offenders": ("Arrested on", "Charged on")}[sheet]
+        a, b = {
+            "operations": ("Opened on", "Closed on"),
+            "victims": ("Identified on", "NRM referred on"),
+            "offenders": ("Arrested on", "Charged on"),
+        }[sheet]
         r = row % frame.height
         va, vb = frame[r, a], frame[r, b]
         frame = _set(_set(frame, r, a, vb), r, b, va)
@@ -98,13 +115,25 @@ def _write(folder: Path, stem: str, frames: dict, file_edit: tuple[str, str] | N
     return paths
 
 
-edits = st.lists(st.tuples(st.sampled_from(ROW_EDITS), st.sampled_from(returns.SHEETS),
-                           st.integers(0, 500), st.integers(0, 50)), min_size=1, max_size=6)
+edits = st.lists(
+    st.tuples(
+        st.sampled_from(ROW_EDITS), st.sampled_from(returns.SHEETS), st.integers(0, 500), st.integers(0, 50)
+    ),
+    min_size=1,
+    max_size=6,
+)
 
 
-@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "12")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=edits, file_edit=st.none() | st.tuples(st.sampled_from(FILE_EDITS), st.sampled_from(returns.SHEETS)),
-       pick=st.integers(0, 50))
+@settings(
+    max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    edits=edits,
+    file_edit=st.none() | st.tuples(st.sampled_from(FILE_EDITS), st.sampled_from(returns.SHEETS)),
+    pick=st.integers(0, 50),
+)
 def test_a_corrupted_return_loads_or_is_refused_and_every_row_is_accounted_for(valid, edits, file_edit, pick):
     empty, sample = valid
     frames = {s: sample[s] for s in returns.SHEETS}
@@ -139,8 +168,13 @@ def test_a_corrupted_return_loads_or_is_refused_and_every_row_is_accounted_for(v
         con.close()
         assert loaded == {s: out.counts[s]["loaded"] for s in returns.SHEETS}
         assert dict(rejected) == {s: c["rejected"] for s, c in out.counts.items() if c["rejected"]}
-        assert sub == [(sum(c["in"] for c in out.counts.values()), sum(c["loaded"] for c in out.counts.values()),
-                        sum(c["rejected"] for c in out.counts.values()))]
+        assert sub == [
+            (
+                sum(c["in"] for c in out.counts.values()),
+                sum(c["loaded"] for c in out.counts.values()),
+                sum(c["rejected"] for c in out.counts.values()),
+            )
+        ]
 
 
 # Workbooks: mangled, truncated or built to bomb the reader -----------------------------------
@@ -170,13 +204,19 @@ def measured(monkeypatch):
     return PEAKS
 
 
-@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "12")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cut=st.none() | st.floats(0.02, 0.98),
-       flips=st.lists(st.tuples(st.integers(0, 2**20), st.integers(0, 255)), max_size=6),
-       bomb=st.none() | st.sampled_from(sorted(hostile_files.CORPUS)))
+@settings(
+    max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    cut=st.none() | st.floats(0.02, 0.98),
+    flips=st.lists(st.tuples(st.integers(0, 2**20), st.integers(0, 255)), max_size=6),
+    bomb=st.none() | st.sampled_from(sorted(hostile_files.CORPUS)),
+)
 def test_a_mangled_or_bombed_workbook_loads_or_is_refused_and_every_row_is_accounted_for(
-        valid, valid_book, measured, cut, flips, bomb):
+    valid, valid_book, measured, cut, flips, bomb
+):
     empty, sample = valid
     data = hostile_files.CORPUS[bomb]() if bomb else valid_book
     if cut is not None:

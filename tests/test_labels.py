@@ -7,8 +7,15 @@ import pytest
 from msoic import labels, returns
 
 
-@pytest.mark.parametrize(("names", "column"), [(labels.SEX, "sex"), (labels.AGE, "age_group"),
-                                               (labels.ROLE, "role"), (labels.EXPLOITATION, "exploitation_type")])
+@pytest.mark.parametrize(
+    ("names", "column"),
+    [
+        (labels.SEX, "sex"),
+        (labels.AGE, "age_group"),
+        (labels.ROLE, "role"),
+        (labels.EXPLOITATION, "exploitation_type"),
+    ],
+)
 def test_every_value_the_schema_allows_has_a_name(names, column):
     assert sorted(names) == sorted(returns.check_values(column))
     assert all(name.strip() for name in names.values())

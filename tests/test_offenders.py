@@ -21,16 +21,29 @@ PAGE = "views/offenders.py"
 SECTION = "offenders_section"  # the URL parameter of the open tab
 TABS = ("Criminal-justice funnel", "Who they are", "By crime type", "By region", "Victims also offenders")
 STAGES = {"recorded": "Recorded", "arrested": "Arrested", "charged": "Charged", "convicted": "Convicted"}
-INTERVALS = {"opening_to_arrest": "Opening → arrest", "arrest_to_charge": "Arrest → charge",
-             "charge_to_conviction": "Charge → conviction", "opening_to_charge": "Opening → charge"}
+INTERVALS = {
+    "opening_to_arrest": "Opening → arrest",
+    "arrest_to_charge": "Arrest → charge",
+    "charge_to_conviction": "Charge → conviction",
+    "opening_to_charge": "Opening → charge",
+}
 AGE = {"child": "Child", "adult": "Adult", "unknown": "Age not known"}
 SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex not known"}
-ROLES = {"organiser": "Organiser", "controller": "Controller", "recruiter": "Recruiter", "transporter": "Transporter",
-         "enforcer": "Enforcer", "money_handler": "Money handler", "facilitator": "Facilitator", "other": "Other role"}
+ROLES = {
+    "organiser": "Organiser",
+    "controller": "Controller",
+    "recruiter": "Recruiter",
+    "transporter": "Transporter",
+    "enforcer": "Enforcer",
+    "money_handler": "Money handler",
+    "facilitator": "Facilitator",
+    "other": "Other role",
+}
 CRIME_TYPES = dict(zip(reference("crime_type")["crime_type_code"], reference("crime_type")["label"]))
 REGIONS = dict(zip(reference("region")["region_code"], reference("region")["name"]))
 NATIONS = ind.nationality_names()
 DEFAULT_N = 8
+
 
 def offenders_page(view: View, params: dict | None = None):
     """The page at a view, opened once per test session (tests only read it)."""
@@ -62,13 +75,18 @@ def test_headline_figures(page, view, raw):
         assert metrics[STAGES[stage]] == f"{stages[stage]:,}"
         assert f"{stages[stage] / stages[before]:.0%} of {stages[before]:,} {before}" in captions, stage
     assert metrics["Arrest to charge, days"] == days_text(medians["arrest_to_charge"])
-    assert (f"median of {stages['charged']:,} charged; from the operation's opening: "
-            f"{days_text(medians['opening_to_charge'])} days") in captions
+    assert (
+        f"median of {stages['charged']:,} charged; from the operation's opening: "
+        f"{days_text(medians['opening_to_charge'])} days"
+    ) in captions
 
 
 def test_the_caption_states_which_offenders_are_counted(page, view):
     first = page.caption[0].value
-    assert f"recorded in operations reported in at least one month from {view.start:%B %Y} to {view.end:%B %Y}" in first
+    assert (
+        f"recorded in operations reported in at least one month from {view.start:%B %Y} to {view.end:%B %Y}"
+        in first
+    )
 
 
 def test_offenders_by_nationality_role_sex_and_age_group(view, raw):
@@ -78,13 +96,18 @@ def test_offenders_by_nationality_role_sex_and_age_group(view, raw):
     top = ind.ranked(nationality, DEFAULT_N)
     grouped = ind.grouped(nationality, top)
     roles = ind.count_by(offenders, "role")
-    role_order = [r for r in ind.ranked(roles, len(roles)) if r != "other"] + (["other"] if "other" in roles else [])
+    role_order = [r for r in ind.ranked(roles, len(roles)) if r != "other"] + (
+        ["other"] if "other" in roles else []
+    )
     expected = {
         "nationality": (top + ([ind.OTHER] if ind.OTHER in grouped else []), grouped, NATIONS),
         "role": (role_order, roles, ROLES),
         "sex": ([c for c in SEX if c in ind.count_by(offenders, "sex")], ind.count_by(offenders, "sex"), SEX),
-        "age_group": ([c for c in AGE if c in ind.count_by(offenders, "age_group")],
-                      ind.count_by(offenders, "age_group"), AGE),
+        "age_group": (
+            [c for c in AGE if c in ind.count_by(offenders, "age_group")],
+            ind.count_by(offenders, "age_group"),
+            AGE,
+        ),
     }
     for dimension, (order, counts, names) in expected.items():
         bars = ind.chart(page, f"offenders_by_{dimension}")["data"][0]
@@ -109,7 +132,9 @@ def test_days_between_stages_with_quartiles(page, view, raw):
         assert row["Offenders"] == len(values), name
         if values:
             q1, median, q3 = ind.quartiles(sorted(values))
-            assert (row["Lower quartile"], row["Median"], row["Upper quartile"]) == pytest.approx((q1, median, q3))
+            assert (row["Lower quartile"], row["Median"], row["Upper quartile"]) == pytest.approx(
+                (q1, median, q3)
+            )
 
 
 def groups_in_view(view: View, by: str) -> tuple[list[str], dict[str, str]]:
@@ -129,7 +154,9 @@ def groups_in_view(view: View, by: str) -> tuple[list[str], dict[str, str]]:
     return [r for r in REGIONS if r in set(forces["region_code"])], REGIONS
 
 
-@pytest.mark.parametrize("by, key", [("crime_type", "funnel_by_crime_type"), ("region_code", "funnel_by_region")])
+@pytest.mark.parametrize(
+    "by, key", [("crime_type", "funnel_by_crime_type"), ("region_code", "funnel_by_region")]
+)
 def test_the_funnel_and_its_median_days_by_crime_type_and_by_region(view, raw, by, key):
     page = section(view, {"crime_type": "By crime type", "region_code": "By region"}[by])
     offenders = ind.offenders_in_view(raw, view)
@@ -145,7 +172,10 @@ def test_the_funnel_and_its_median_days_by_crime_type_and_by_region(view, raw, b
         assert list(figure) == list(STAGES.values())
         for stage, label in STAGES.items():
             assert figure[label]["customdata"] == shown_groups
-            assert figure[label]["y"] == [ind.stage_counts(parts[g])[stage] for g in shown_groups], (stage, label)
+            assert figure[label]["y"] == [ind.stage_counts(parts[g])[stage] for g in shown_groups], (
+                stage,
+                label,
+            )
 
     table = ind.table(page, by, *STAGES, "charged_of_arrested", *INTERVALS)
     assert table[by].tolist() == [names[g] for g in shown_groups]
@@ -171,10 +201,25 @@ def test_victims_also_recorded_as_offenders(view, raw):
     assert f"**{children:,}** of them as a child, **{same:,}** in the same operation" in text
     if not linked:
         return
-    shown = ind.table(page, "person_ref", "first_identified_on", "child_victim", "exploitation_types", "roles",
-                      "charged", "same_operation")
-    assert set(shown.columns) == {"person_ref", "first_identified_on", "child_victim", "exploitation_types", "roles",
-                                  "charged", "same_operation"}, "no more detail than the link needs"
+    shown = ind.table(
+        page,
+        "person_ref",
+        "first_identified_on",
+        "child_victim",
+        "exploitation_types",
+        "roles",
+        "charged",
+        "same_operation",
+    )
+    assert set(shown.columns) == {
+        "person_ref",
+        "first_identified_on",
+        "child_victim",
+        "exploitation_types",
+        "roles",
+        "charged",
+        "same_operation",
+    }, "no more detail than the link needs"
     assert sorted(shown["person_ref"]) == sorted(linked)
     exploitation = {**CRIME_TYPES, "unknown": "Not known"}
     for row in shown.to_dict("records"):
@@ -188,20 +233,29 @@ def test_victims_also_recorded_as_offenders(view, raw):
 
 def test_profile_charts_offer_no_selection(view):
     """Nationality, role, sex and age group have no global filter: those charts must not select."""
-    selectable = {c.proto.id.rsplit("-", 1)[-1] for tab in TABS for c in section(view, tab).get("plotly_chart")
-                  if c.proto.selection_mode}
+    selectable = {
+        c.proto.id.rsplit("-", 1)[-1]
+        for tab in TABS
+        for c in section(view, tab).get("plotly_chart")
+        if c.proto.selection_mode
+    }
     assert selectable <= {"funnel_by_crime_type", "funnel_by_region"}
 
 
 def test_only_the_open_tab_is_drawn_and_the_funnel_opens_by_default(last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    charts = {"Criminal-justice funnel": {"justice_funnel"},
-              "Who they are": {f"offenders_by_{d}" for d in ("nationality", "role", "sex", "age_group")},
-              "By crime type": {"funnel_by_crime_type"}, "By region": {"funnel_by_region"},
-              "Victims also offenders": set()}
+    charts = {
+        "Criminal-justice funnel": {"justice_funnel"},
+        "Who they are": {f"offenders_by_{d}" for d in ("nationality", "role", "sex", "age_group")},
+        "By crime type": {"funnel_by_crime_type"},
+        "By region": {"funnel_by_region"},
+        "Victims also offenders": set(),
+    }
     for tab, keys in charts.items():
         assert {c.proto.id.rsplit("-", 1)[-1] for c in section(view, tab).get("plotly_chart")} == keys, tab
-    assert {c.proto.id.rsplit("-", 1)[-1] for c in offenders_page(view).get("plotly_chart")} == {"justice_funnel"}
+    assert {c.proto.id.rsplit("-", 1)[-1] for c in offenders_page(view).get("plotly_chart")} == {
+        "justice_funnel"
+    }
 
 
 def test_the_number_of_nationalities_is_restored_from_the_url(raw, last_month, db_path):
@@ -214,7 +268,11 @@ def test_the_number_of_nationalities_is_restored_from_the_url(raw, last_month, d
 
 def test_selecting_a_crime_type_narrows_the_crime_type_filter(raw, last_month, db_path):
     view = View(shift(last_month, -23), last_month)
-    at = ind.select_points(open_app(view, PAGE, {SECTION: "By crime type"}), "funnel_by_crime_type", ["small_boats", "clandestine_entry"])
+    at = ind.select_points(
+        open_app(view, PAGE, {SECTION: "By crime type"}),
+        "funnel_by_crime_type",
+        ["small_boats", "clandestine_entry"],
+    )
     assert at.multiselect(key="crime_type").value == ["small_boats", "clandestine_entry"]
     assert ind.url_values(at, "crime_type") == ["Small boats crossings", "Clandestine entry"]
     narrowed = ind.offenders_in_view(raw, replace(view, crime_types=("small_boats", "clandestine_entry")))
@@ -235,7 +293,8 @@ def test_selecting_a_region_narrows_the_region_filter(raw, last_month, db_path):
 def test_a_view_without_offenders_says_so(db_path):
     from datetime import date
 
-    at = open_app(View(date(2022, 1, 1), date(2022, 2, 1), regions=("wales",), crime_types=("organ_harvesting",)),
-                  PAGE)
+    at = open_app(
+        View(date(2022, 1, 1), date(2022, 2, 1), regions=("wales",), crime_types=("organ_harvesting",)), PAGE
+    )
     assert {m.label: m.value for m in at.metric}["Offenders recorded"] == "0"
     assert any("No offenders are recorded in this view" in i.value for i in at.info)

@@ -34,7 +34,9 @@ def test_each_person_signs_in_and_the_app_sees_their_email(chromium, login_app, 
 
 
 def test_claims_set_on_the_provider_reach_the_app(chromium, login_app, oidc_provider):
-    oidc_provider.set_user("00u-subject-1", {"email": "Force.Analyst@kent.police.uk", "groups": ["msoic-readers"]})
+    oidc_provider.set_user(
+        "00u-subject-1", {"email": "Force.Analyst@kent.police.uk", "groups": ["msoic-readers"]}
+    )
     context = chromium.new_context()
     page = context.new_page()
     page.goto(login_app)

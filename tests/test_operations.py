@@ -20,9 +20,23 @@ from tests.apptest import shown as as_read
 from tests.independent import View, shift
 
 PAGE = "views/operations.py"
-COLUMNS = ["operation_id", "codename", "region", "force_area", "crime_type", "lead_agency", "opened_on",
-           "closed_on", "status", "stage", "months_reported", "victims", "offenders", "ocg_ref",
-           "county_lines"]
+COLUMNS = [
+    "operation_id",
+    "codename",
+    "region",
+    "force_area",
+    "crime_type",
+    "lead_agency",
+    "opened_on",
+    "closed_on",
+    "status",
+    "stage",
+    "months_reported",
+    "victims",
+    "offenders",
+    "ocg_ref",
+    "county_lines",
+]
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +85,10 @@ def test_the_table_lists_the_operations_reported_in_the_period_a_page_at_a_time(
     assert shown_rows(at) == everything[:PAGE_SIZE]
     assert any("active from" in c.value and "reported by their lead agency" in c.value for c in at.caption)
     pages = max(1, -(-len(everything) // PAGE_SIZE))
-    assert any(c.value.startswith(f"{len(everything):,} operation") and f"page 1 of {pages:,}" in c.value
-               for c in at.caption)
+    assert any(
+        c.value.startswith(f"{len(everything):,} operation") and f"page 1 of {pages:,}" in c.value
+        for c in at.caption
+    )
 
 
 def test_the_second_page_holds_the_next_rows(raw, last_month):
@@ -80,11 +96,18 @@ def test_the_second_page_holds_the_next_rows(raw, last_month):
     everything = ind.operations_list(raw, view)
     assert len(everything) > PAGE_SIZE, "the fixture has more than one page"
     at = open_app(view, PAGE, {"page": "2"})
-    assert shown_rows(at) == everything[PAGE_SIZE:2 * PAGE_SIZE]
+    assert shown_rows(at) == everything[PAGE_SIZE : 2 * PAGE_SIZE]
 
 
-@pytest.mark.parametrize(("column", "order"), [("victims", "descending"), ("codename", "ascending"),
-                                               ("closed_on", "descending"), ("months_reported", "ascending")])
+@pytest.mark.parametrize(
+    ("column", "order"),
+    [
+        ("victims", "descending"),
+        ("codename", "ascending"),
+        ("closed_on", "descending"),
+        ("months_reported", "ascending"),
+    ],
+)
 def test_the_table_sorts_on_the_server_over_every_page(raw, last_month, column, order):
     view = View(shift(last_month, -23), last_month)
     want = ind.sorted_operations(ind.operations_list(raw, view), column, order == "descending")
@@ -92,13 +115,22 @@ def test_the_table_sorts_on_the_server_over_every_page(raw, last_month, column, 
     at = open_app(view, PAGE, {"sort": label, "order": order})
     assert shown_rows(at) == want[:PAGE_SIZE]
     at = open_app(view, PAGE, {"sort": label, "order": order, "page": "3"})
-    assert shown_rows(at) == want[2 * PAGE_SIZE:3 * PAGE_SIZE]
+    assert shown_rows(at) == want[2 * PAGE_SIZE : 3 * PAGE_SIZE]
 
 
-@pytest.mark.parametrize("params", [{"page": "999999"}, {"page": "-4"}, {"page": "two"},
-                                    {"sort": "victims; drop table operation"}, {"order": "sideways"}])
-def test_a_page_or_sort_that_does_not_exist_falls_back_to_the_first_page_in_the_default_order(raw, last_month,
-                                                                                              params):
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "999999"},
+        {"page": "-4"},
+        {"page": "two"},
+        {"sort": "victims; drop table operation"},
+        {"order": "sideways"},
+    ],
+)
+def test_a_page_or_sort_that_does_not_exist_falls_back_to_the_first_page_in_the_default_order(
+    raw, last_month, params
+):
     view = View(shift(last_month, -23), last_month)
     at = open_app(view, PAGE, params)
     assert shown_rows(at) == ind.operations_list(raw, view)[:PAGE_SIZE]
@@ -109,8 +141,11 @@ def test_search_matches_codename_operation_id_or_ocg_reference(raw, last_month, 
     view = View(shift(last_month, -23), last_month)
     everything = ind.operations_list(raw, view)
     sample = next(r for r in everything if r[field])
-    needle = {"codename": sample["codename"].split()[-1].upper(), "operation_id": sample["operation_id"][-5:],
-              "ocg_ref": sample["ocg_ref"]}[field]
+    needle = {
+        "codename": sample["codename"].split()[-1].upper(),
+        "operation_id": sample["operation_id"][-5:],
+        "ocg_ref": sample["ocg_ref"],
+    }[field]
     at = open_app(view, PAGE, {"search": needle})
     expected = ind.operations_list(raw, view, needle)
     assert shown_rows(at) == expected[:PAGE_SIZE]
@@ -207,11 +242,17 @@ def test_an_operation_outside_the_filters_is_not_shown(raw, last_month):
 
 def _expected_csv(rows: list[dict], hide_small: bool) -> bytes:
     if hide_small:  # disclosure control: 1 to 5 victims or offenders of an operation are shown as [c]
-        rows = [{**r, **{k: "[c]" if 1 <= r[k] <= 5 else str(r[k]) for k in ("victims", "offenders")}}
-                for r in rows]
+        rows = [
+            {**r, **{k: "[c]" if 1 <= r[k] <= 5 else str(r[k]) for k in ("victims", "offenders")}}
+            for r in rows
+        ]
         assert any(r["victims"] == "[c]" for r in rows)
-    return pl.DataFrame(rows, schema_overrides={"opened_on": pl.Date, "closed_on": pl.Date}).with_columns(
-        pl.lit("SYNTHETIC DATA - not real operations").alias("data")).write_csv().encode()
+    return (
+        pl.DataFrame(rows, schema_overrides={"opened_on": pl.Date, "closed_on": pl.Date})
+        .with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
+        .write_csv()
+        .encode()
+    )
 
 
 def test_a_national_analyst_downloads_every_page_of_the_table_labelled_synthetic(raw, last_month, downloads):
@@ -238,12 +279,24 @@ def test_operation_queries_honour_the_scope(db_path, raw):
         every = Filters(date(2021, 1, 1), date(2026, 10, 1))
         analyst, wales = scope_of([Grant(NATIONAL_ANALYST)]), scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
         for name in ("operation_months", "operation_people", "operation_lineage"):
-            assert queries.run(con, name, analyst, every, operation_id=london).height > 0 or name == "operation_people"
+            assert (
+                queries.run(con, name, analyst, every, operation_id=london).height > 0
+                or name == "operation_people"
+            )
             assert queries.run(con, name, wales, every, operation_id=london).height == 0, name
         funnel = queries.run(con, "operation_funnel", wales, every, operation_id=london)
         assert funnel.row(0) == (0, 0, 0, 0)
-        listed = queries.run(con, "operations_list", wales, every, search="", sort="opened_on", descending=True,
-                             limit=None, offset=0)
+        listed = queries.run(
+            con,
+            "operations_list",
+            wales,
+            every,
+            search="",
+            sort="opened_on",
+            descending=True,
+            limit=None,
+            offset=0,
+        )
         assert london not in set(listed["operation_id"])
     finally:
         con.close()

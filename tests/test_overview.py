@@ -8,8 +8,15 @@ from tests import independent
 from tests.apptest import open_app, open_once, plotly_figures, signed_number, traces
 from tests.independent import MEASURES, shift
 
-LABELS = ["Live operations", "New operations", "Victims identified", "Child victims",
-          "NRM referrals", "Arrests", "Charges"]
+LABELS = [
+    "Live operations",
+    "New operations",
+    "Victims identified",
+    "Child victims",
+    "NRM referrals",
+    "Arrests",
+    "Charges",
+]
 
 
 @pytest.fixture
@@ -52,8 +59,10 @@ def test_live_operations_chart_covers_24_months_by_family(overview, view, raw):
     figure = plotly_figures(overview)[0]
     months = independent.months_between(shift(view.end, -23), view.end)
     live = independent.monthly(raw, view, "live_ops", "family")
-    expected = {name: [live.get((family, m), 0) for m in months]
-                for family, name in (("MS", "Modern slavery"), ("OIC", "Organised immigration crime"))}
+    expected = {
+        name: [live.get((family, m), 0) for m in months]
+        for family, name in (("MS", "Modern slavery"), ("OIC", "Organised immigration crime"))
+    }
     shown = traces(figure)
     assert set(shown) == set(expected)
     for name, values in expected.items():
@@ -68,11 +77,20 @@ def test_region_table_has_every_measure_for_each_region(overview, view, raw):
     table = overview.dataframe[0].value
     regions = independent.reference("region")
     names = dict(zip(regions["region_code"], regions["name"]))
-    expected_regions = [r for r in regions["region_code"]
-                        if (not view.regions or r in view.regions)
-                        and (not view.forces or r in set(
-                            independent.reference("force").filter(
-                                independent.pl.col("force_code").is_in(list(view.forces)))["region_code"]))]
+    expected_regions = [
+        r
+        for r in regions["region_code"]
+        if (not view.regions or r in view.regions)
+        and (
+            not view.forces
+            or r
+            in set(
+                independent.reference("force").filter(
+                    independent.pl.col("force_code").is_in(list(view.forces))
+                )["region_code"]
+            )
+        )
+    ]
     assert table["group"].tolist() == [names[r] for r in expected_regions]
     zero = dict.fromkeys(MEASURES, 0)
     for _, row in table.iterrows():
@@ -97,18 +115,27 @@ def check_emerging_changes(at, view, raw):
     region_table, type_table = independent.reference("region"), independent.reference("crime_type")
     regions = dict(zip(region_table["region_code"], region_table["name"]))
     types = dict(zip(type_table["crime_type_code"], type_table["label"]))
-    force_region = dict(zip(independent.reference("force")["force_code"], independent.reference("force")["region_code"]))
+    force_region = dict(
+        zip(independent.reference("force")["force_code"], independent.reference("force")["region_code"])
+    )
     for link, flag in zip(links, expected):
         label = link.proto.label
-        assert label.startswith(f"{regions[flag['region_code']]}, {types[flag['crime_type']]}: "
-                                f"{flag['observed']:,} new operations"), label
+        assert label.startswith(
+            f"{regions[flag['region_code']]}, {types[flag['crime_type']]}: "
+            f"{flag['observed']:,} new operations"
+        ), label
         assert link.proto.icon == f":material/trending_{flag['direction']}:"
         assert link.proto.page == "trends"
         params = parse_qs(link.proto.query_string)
         narrowed = independent.View(
-            view.start, view.end, regions=(flag["region_code"],),
+            view.start,
+            view.end,
+            regions=(flag["region_code"],),
             forces=tuple(f for f in view.forces if force_region[f] == flag["region_code"]),
-            families=view.families, crime_types=(flag["crime_type"],), agencies=view.agencies)
+            families=view.families,
+            crime_types=(flag["crime_type"],),
+            agencies=view.agencies,
+        )
         assert params == {**narrowed.query_params(), "measure": ["New operations"], "split": ["Crime type"]}
     if not expected:
         assert any(c.value.startswith("No region × crime type series") for c in at.caption)

@@ -40,8 +40,9 @@ def test_headline_counts_victims_children_and_referrals():
 
 
 def test_referral_table_orders_age_groups_adds_everyone_and_drops_empty_groups():
-    referral = pl.DataFrame({"age_group": ["unknown", "adult", "child"], "identified": [0, 8, 2],
-                             "referred": [0, 2, 2]})
+    referral = pl.DataFrame(
+        {"age_group": ["unknown", "adult", "child"], "identified": [0, 8, 2], "referred": [0, 2, 2]}
+    )
     got = people.referral_table(referral, AGES, 10, 4)
     assert got.rows() == [("Child", 2, 2, 100.0), ("Adult", 8, 2, 25.0), ("All victims", 10, 4, 40.0)]
 
@@ -57,8 +58,12 @@ def test_present_groups_keeps_the_order_given_and_drops_groups_without_offenders
 
 
 def test_profile_order_ranks_nationalities_and_keeps_reference_order_elsewhere():
-    comparison = pl.DataFrame({"dimension": ["nationality"] * 3 + ["age_group"] * 2,
-                               "category": ["Other", "GBR", "ALB", "adult", "child"]})
+    comparison = pl.DataFrame(
+        {
+            "dimension": ["nationality"] * 3 + ["age_group"] * 2,
+            "category": ["Other", "GBR", "ALB", "adult", "child"],
+        }
+    )
     assert people.profile_order(comparison, "nationality", {}, ["ALB", "GBR"]) == ["ALB", "GBR", "Other"]
     assert people.profile_order(comparison, "age_group", AGES, []) == ["child", "adult"]
 
@@ -71,16 +76,31 @@ def test_change_text_for_counts_and_means():
 
 
 def test_outlier_table_writes_where_each_force_lies_and_scales_proportions_to_percent():
-    out = pl.DataFrame({"name": ["Kent"], "region_code": ["eastern"], "value": [0.25], "count": [5], "n": [20],
-                        "status": ["below 95%"]})
+    out = pl.DataFrame(
+        {
+            "name": ["Kent"],
+            "region_code": ["eastern"],
+            "value": [0.25],
+            "count": [5],
+            "n": [20],
+            "status": ["below 95%"],
+        }
+    )
     got = benchmark.outlier_table(out, {"eastern": "Eastern"}, "proportion")
     assert got.rows() == [("Kent", "Eastern", 25.0, 5, 20, "Below the 95% limit")]
 
 
 def test_plan_table_writes_targets_and_bands_in_the_metrics_units():
-    plan = pl.DataFrame({"area": ["A", "B"], "label": ["Returns", "Charge time"],
-                         "metric": ["returns_on_time", "days_to_first_arrest"], "target": [0.9, 60.0],
-                         "direction": ["higher", "lower"], "amber_band": [0.15, 30.0]})
+    plan = pl.DataFrame(
+        {
+            "area": ["A", "B"],
+            "label": ["Returns", "Charge time"],
+            "metric": ["returns_on_time", "days_to_first_arrest"],
+            "target": [0.9, 60.0],
+            "direction": ["higher", "lower"],
+            "amber_band": [0.15, 30.0],
+        }
+    )
     got = scorecard.plan_table(plan)
     assert got["target"].to_list() == ["90%", "60 days"]
     assert got["amber_band"].to_list() == ["15 points", "30 days"]
@@ -95,12 +115,23 @@ def test_unit_names_name_forces_the_region_and_the_nation():
 
 def test_state_counts_gives_every_state_even_when_absent():
     matrix = pl.DataFrame({"state": ["late", "on time", "late"]})
-    assert submissions.state_counts(matrix) == {"on time": 1, "late": 2, "missing": 0, "not yet due": 0, "backfill": 0}
+    assert submissions.state_counts(matrix) == {
+        "on time": 1,
+        "late": 2,
+        "missing": 0,
+        "not yet due": 0,
+        "backfill": 0,
+    }
 
 
 def test_rejected_in_filters_by_agency_and_sheet_and_an_empty_choice_keeps_all():
-    rejected = pl.DataFrame({"agency_code": ["kent", "kent", "glaa"], "sheet": ["victims", "offenders", "victims"],
-                             "received_at": [datetime(2026, 1, 1)] * 3})
+    rejected = pl.DataFrame(
+        {
+            "agency_code": ["kent", "kent", "glaa"],
+            "sheet": ["victims", "offenders", "victims"],
+            "received_at": [datetime(2026, 1, 1)] * 3,
+        }
+    )
     assert submissions.rejected_in(rejected, [], []).height == 3
     assert submissions.rejected_in(rejected, ["kent"], []).height == 2
     assert submissions.rejected_in(rejected, ["kent"], ["victims"]).height == 1

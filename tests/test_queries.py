@@ -27,10 +27,22 @@ ANALYST = scope_of([Grant(NATIONAL_ANALYST)])
 WALES = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
 # Every operation of the view, in the default order (one page of all of them).
 LISTED = {"search": "", "sort": "opened_on", "descending": True, "limit": None, "offset": 0}
-EXTRAS = {"measures_by_month": {"split": "total"}, "operations_list": LISTED,
-          "data_submission_matrix": {"today": DEC}, "measures_by_month_and_agency": {"split": "total"},
-          **{name: {"operation_id": "OP-00000001"} for name in (
-              "operation_months", "operation_people", "operation_funnel", "operation_lineage", "operation_in_scope")}}
+EXTRAS = {
+    "measures_by_month": {"split": "total"},
+    "operations_list": LISTED,
+    "data_submission_matrix": {"today": DEC},
+    "measures_by_month_and_agency": {"split": "total"},
+    **{
+        name: {"operation_id": "OP-00000001"}
+        for name in (
+            "operation_months",
+            "operation_people",
+            "operation_funnel",
+            "operation_lineage",
+            "operation_in_scope",
+        )
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +58,16 @@ def test_parameters_ignore_comments_and_strings():
 
 def test_every_query_file_declares_what_it_returns():
     assert {name: queries.kind(name) in queries.KINDS for name in queries.names()} == {
-        name: True for name in queries.names()}
+        name: True for name in queries.names()
+    }
 
 
 def test_every_row_level_query_binds_a_scoped_parameter():
-    unscoped = [n for n in queries.names()
-                if queries.kind(n) == "rows" and not queries.parameters(queries.sql(n)) & set(queries.SCOPED)]
+    unscoped = [
+        n
+        for n in queries.names()
+        if queries.kind(n) == "rows" and not queries.parameters(queries.sql(n)) & set(queries.SCOPED)
+    ]
     assert unscoped == []
 
 
@@ -66,7 +82,9 @@ def test_every_aggregates_query_returns_counts_not_rows(con):
     row per victim or operation, even with no identifier, is row level."""
     for name in (n for n in queries.names() if queries.kind(n) == "aggregates"):
         frame = queries.run(con, name, ANALYST, Filters(JAN, DEC), **EXTRAS.get(name, {}))
-        assert frame.height and not frame.is_duplicated().any(), f"{name} repeats rows: it returns rows, not counts"
+        assert frame.height and not frame.is_duplicated().any(), (
+            f"{name} repeats rows: it returns rows, not counts"
+        )
         assert not [c for c in frame.columns if c.endswith(("_id", "_ref"))], name
 
 
@@ -102,8 +120,9 @@ def test_figures_as_counted_are_refused_to_a_person_who_may_not_see_them(con):
         for name in (n for n in queries.names() if queries.kind(n) == "aggregates"):
             with pytest.raises(queries.OutOfScope, match="returns figures as counted"):
                 queries.run(con, name, scope_of(grants))
-    assert queries.run(con, "measures_by_month", scope_of([Grant(FORCE_ANALYST, "kent")]), Filters(JAN, DEC),
-                       split="total").height
+    assert queries.run(
+        con, "measures_by_month", scope_of([Grant(FORCE_ANALYST, "kent")]), Filters(JAN, DEC), split="total"
+    ).height
 
 
 def test_no_grant_sees_no_row(con):
@@ -125,7 +144,9 @@ def test_rows_stay_in_the_scope_whatever_the_filters_choose(con):
 
 
 def test_a_partner_sees_the_operations_it_leads_in_any_force(con):
-    glaa = queries.run(con, "operations_list", scope_of([Grant(PARTNER_AGENCY, "glaa")]), Filters(JAN, DEC), **LISTED)
+    glaa = queries.run(
+        con, "operations_list", scope_of([Grant(PARTNER_AGENCY, "glaa")]), Filters(JAN, DEC), **LISTED
+    )
     assert set(glaa["lead_agency"]) == {"Gangmasters and Labour Abuse Authority"}
     assert glaa["region"].n_unique() > 1
 
@@ -147,16 +168,28 @@ def test_the_view_resolves_the_choices_once():
 
 
 def test_family_and_type_selections_combine():
-    view = queries.resolve(Filters(JAN, DEC, families=("OIC",), crime_types=("labour", "small_boats")), ANALYST)
+    view = queries.resolve(
+        Filters(JAN, DEC, families=("OIC",), crime_types=("labour", "small_boats")), ANALYST
+    )
     assert view.crime_types == ("small_boats",)
 
 
 def test_the_groups_in_view_follow_the_selections_in_reference_order():
     assert queries.resolve(Filters(JAN, DEC, families=("OIC",)), ANALYST).crime_types == (
-        "facilitation", "small_boats", "clandestine_entry", "document_fraud", "illegal_working")
+        "facilitation",
+        "small_boats",
+        "clandestine_entry",
+        "document_fraud",
+        "illegal_working",
+    )
     assert queries.resolve(Filters(JAN, DEC, crime_types=("sexual", "labour")), ANALYST).crime_types == (
-        "labour", "sexual")
-    assert queries.resolve(Filters(JAN, DEC, forces=("kent", "gwent")), ANALYST).regions == ("eastern", "wales")
+        "labour",
+        "sexual",
+    )
+    assert queries.resolve(Filters(JAN, DEC, forces=("kent", "gwent")), ANALYST).regions == (
+        "eastern",
+        "wales",
+    )
 
 
 def test_values_are_bound_not_spliced(con):

@@ -32,8 +32,11 @@ def proxy(tmp: Path, replicas: list[int]):
     for folder in ("logs", "tmp"):
         (tmp / folder).mkdir(exist_ok=True)
     (tmp / "nginx.conf").write_text(conf)
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         browser_bench.wait_healthy(f"http://127.0.0.1:{port}", timeout=30)
         yield f"http://127.0.0.1:{port}"

@@ -55,6 +55,7 @@ def shown(text: str, expected: float) -> None:
 
 # --- Disclosure: the adversary on every table ---------------------------------------------------
 
+
 def every_table(national, packs):
     yield from (("national", t) for t in national.tables())
     for region, pack in packs.items():
@@ -81,13 +82,22 @@ def test_no_count_from_1_to_5_is_shown_in_a_table_of_counts(national, packs):
 
 # --- The national report's figures against the raw tables ---------------------------------------
 
+
 def test_headline_figures_equal_the_raw_tables(national, raw, last_month):
     frame = table(national, "Headline")
     view = View(shift(last_month, -12), last_month)
-    now, before, year = (counts(raw, view, m) for m in (last_month, shift(last_month, -1), shift(last_month, -12)))
-    labels = {"Live operations": "live_ops", "New operations": "new_ops", "Victims identified": "victims",
-              "Child victims": "child_victims", "NRM referrals": "nrm_referrals", "Arrests": "arrests",
-              "Charges": "charges"}
+    now, before, year = (
+        counts(raw, view, m) for m in (last_month, shift(last_month, -1), shift(last_month, -12))
+    )
+    labels = {
+        "Live operations": "live_ops",
+        "New operations": "new_ops",
+        "Victims identified": "victims",
+        "Child victims": "child_victims",
+        "NRM referrals": "nrm_referrals",
+        "Arrests": "arrests",
+        "Charges": "charges",
+    }
     assert frame["Measure"].to_list() == list(labels)
     for row in frame.rows():
         m = labels[row[0]]
@@ -98,11 +108,14 @@ def test_headline_figures_equal_the_raw_tables(national, raw, last_month):
             assert int(row[5]) == now[m] - year[m]
 
 
-@pytest.mark.parametrize("key,measure", [("Live by type and region", "live_ops"), ("New by type and region", "new_ops")])
+@pytest.mark.parametrize(
+    "key,measure", [("Live by type and region", "live_ops"), ("New by type and region", "new_ops")]
+)
 def test_operations_by_crime_type_and_region_equal_the_raw_tables(national, raw, last_month, key, measure):
     frame = table(national, key)
-    e = events(raw, View(last_month, last_month)).filter((pl.col("measure") == measure)
-                                                         & (pl.col("month") == last_month))
+    e = events(raw, View(last_month, last_month)).filter(
+        (pl.col("measure") == measure) & (pl.col("month") == last_month)
+    )
     cells = {(t, r): n for t, r, n in e.group_by("crime_type", "region_code").len().iter_rows()}
     types = reference("crime_type")
     regions = reference("region")
@@ -173,12 +186,18 @@ def test_nrm_referral_delay_and_justice_intervals_equal_the_raw_tables(national,
     days = sorted((r - i).days for i, r in referred.select("identified_on", "nrm_referred_on").iter_rows())
     row = table(national, "NRM referral delay").row(0, named=True)
     assert int(row["Victims referred"]) == len(days)
-    assert (float(row["Lower quartile, days"]), float(row["Median, days"]), float(row["Upper quartile, days"])) \
-        == pytest.approx(ip.quartiles(days), abs=0.051)
+    assert (
+        float(row["Lower quartile, days"]),
+        float(row["Median, days"]),
+        float(row["Upper quartile, days"]),
+    ) == pytest.approx(ip.quartiles(days), abs=0.051)
     offenders = ip.offenders_in_view(raw, view)
     medians = ip.interval_medians(offenders)
     intervals = table(national, "Justice intervals")
-    for name, label in (("arrest_to_charge", "Arrest to charge"), ("opening_to_arrest", "Operation opened to arrest")):
+    for name, label in (
+        ("arrest_to_charge", "Arrest to charge"),
+        ("opening_to_arrest", "Operation opened to arrest"),
+    ):
         got = intervals.filter(pl.col("Interval") == label).row(0, named=True)
         assert float(got["Median, days"]) == pytest.approx(medians[name], abs=0.051)
 
@@ -200,14 +219,19 @@ def test_the_returns_behind_the_month_equal_the_submissions(national, raw, db_pa
 
     states = Counter(ir.states(raw, ir.submissions(db_path), last_month, last_month).values())
     frame = dict(table(national, "Returns").iter_rows())
-    for label, state in (("On time", "on time"), ("Late", "late"), ("Missing", "missing"),
-                         ("Not yet due", "not yet due")):
+    for label, state in (
+        ("On time", "on time"),
+        ("Late", "late"),
+        ("Missing", "missing"),
+        ("Not yet due", "not yet due"),
+    ):
         assert int(frame[label]) == states[state], label
     listed = table(national, "Late and missing")
     assert listed.height == states["late"] + states["missing"] + states["not yet due"]
 
 
 # --- The regional pack's figures against the raw tables -----------------------------------------
+
 
 def test_regional_counts_and_rates_equal_the_raw_tables(packs, raw, last_month):
     view = View(shift(last_month, -11), last_month)
@@ -223,7 +247,8 @@ def test_regional_counts_and_rates_equal_the_raw_tables(packs, raw, last_month):
         rate = rates.filter(pl.col("Force area") == row["Force area"]).row(0, named=True)
         if rate["Victims identified per 100,000"] != "[c]":
             assert float(rate["Victims identified per 100,000"]) == pytest.approx(
-                ib.value(per_force[code], "victims_rate"), abs=0.051)
+                ib.value(per_force[code], "victims_rate"), abs=0.051
+            )
         else:
             assert row["Victims identified"] == "[c]", "a rate is hidden with its count"
     total = ib.summed(per_force, list(names))
@@ -235,8 +260,12 @@ def test_what_changed_equals_the_raw_tables(packs, raw, last_month):
     frame = table(packs["north-west"], "What changed")
     for column, month in ((1, last_month), (2, shift(last_month, -1)), (4, shift(last_month, -12))):
         total = ib.summed(ib.force_counts(raw, View(month, month)), forces)
-        for label, key in (("Live operations", "live_ops"), ("Victims identified", "victims"),
-                           ("Arrests", "arrests"), ("Charges", "charges")):
+        for label, key in (
+            ("Live operations", "live_ops"),
+            ("Victims identified", "victims"),
+            ("Arrests", "arrests"),
+            ("Charges", "charges"),
+        ):
             shown(frame.filter(pl.col("Measure") == label).row(0)[column], total[key])
 
 
@@ -245,8 +274,11 @@ def test_the_scorecard_equals_the_raw_tables(packs, raw, db_path, last_month):
     values = ib.scorecard_values(raw, db_path, view, view.start, last_month, "north-west")
     plan = reference("action_plan")
     metric_of = dict(zip(plan["label"], plan["metric"]))
-    units = {**dict(zip(reference("force")["name"], reference("force")["force_code"])),
-             "North West (region)": "north-west", "National (45 force areas)": "nation"}
+    units = {
+        **dict(zip(reference("force")["name"], reference("force")["force_code"])),
+        "North West (region)": "north-west",
+        "National (45 force areas)": "nation",
+    }
     checked = 0
     for row in table(packs["north-west"], "Scorecard").iter_rows(named=True):
         metric = metric_of[row["Indicator"]]
@@ -270,11 +302,14 @@ def test_funnel_plots_leave_out_forces_whose_count_is_hidden(packs, raw, last_mo
     # times its population would give the count away there).
     counts_nw = table(packs["north-west"], "Counts")
     names = dict(zip(reference("force")["name"], reference("force")["force_code"]))
-    hidden_nw = {names[n] for n, v in zip(counts_nw["Force area"], counts_nw["Victims identified"]) if v == "[c]"}
+    hidden_nw = {
+        names[n] for n, v in zip(counts_nw["Force area"], counts_nw["Victims identified"]) if v == "[c]"
+    }
     assert not plotted & hidden_nw
 
 
 # --- Formats ------------------------------------------------------------------------------------
+
 
 def test_html_is_one_offline_file_and_the_same_for_the_same_data(national, con, last_month):
     page = html.render(national)
@@ -294,7 +329,11 @@ def test_xlsx_is_published_tables_and_the_same_for_the_same_data(national, con, 
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
     cover = [c for row in book["Cover"].iter_rows(values_only=True) for c in row if c]
-    assert any("Synthetic data" in str(c) for c in cover) and PRODUCED in cover and national.data_version in cover
+    assert (
+        any("Synthetic data" in str(c) for c in cover)
+        and PRODUCED in cover
+        and national.data_version in cover
+    )
     tables = [t for t in national.tables() if t.key != "Notes"]
     assert len(book.sheetnames) == 3 + len(tables)
     for t, name in zip(tables, book.sheetnames[3:]):
@@ -307,7 +346,11 @@ def test_xlsx_is_published_tables_and_the_same_for_the_same_data(national, con, 
         rows = [list(r) for r in sheet.iter_rows(min_row=6, values_only=True)]
         for row in rows:
             for value in row[1:]:
-                assert isinstance(value, (int, float)) or value is None or not value.replace(".", "").lstrip("+-").isdigit()
+                assert (
+                    isinstance(value, (int, float))
+                    or value is None
+                    or not value.replace(".", "").lstrip("+-").isdigit()
+                )
         if rows and rows[-1][0] == "Total":  # every column sums to its total where nothing is hidden
             for j in range(1, len(header)):
                 column = [r[j] for r in rows]
@@ -319,12 +362,16 @@ def test_xlsx_text_cells_never_start_a_formula():
     assert xlsx.cell_value("12") == 12 and xlsx.cell_value("[c]") == "[c]" and xlsx.cell_value("-3") == -3
 
 
-@pytest.mark.skipif(not shutil.which("chromium") or not shutil.which("pdftotext"), reason="needs chromium and pdftotext")
+@pytest.mark.skipif(
+    not shutil.which("chromium") or not shutil.which("pdftotext"), reason="needs chromium and pdftotext"
+)
 def test_pdf_holds_the_headline_figures_page_numbers_and_the_synthetic_label(national, tmp_path):
     pdf = report.render(national, "pdf")
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     pages = text.split("\f")[:-1]
     assert len(pages) >= 5 and all("Synthetic data" in p for p in pages)
     assert all(f"Page {i} of {len(pages)}" in p for i, p in enumerate(pages, start=1))
@@ -337,18 +384,27 @@ def test_pdf_holds_the_headline_figures_page_numbers_and_the_synthetic_label(nat
 
 # --- Command line -------------------------------------------------------------------------------
 
+
 def cli(*args: str, db_path, **env) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "msoic", "report", *args, "--db", str(db_path)],
-                          capture_output=True, text=True, env={**os.environ, **env}, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "msoic", "report", *args, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--month", "2099-01"], "2099-01 is outside the data, which runs from"),
-    (["--month", "LAST", "--region", "atlantis"], "'atlantis' is not a region code"),
-    (["--month", "LAST", "--format", "docx"], "Unknown report format docx"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--month", "2099-01"], "2099-01 is outside the data, which runs from"),
+        (["--month", "LAST", "--region", "atlantis"], "'atlantis' is not a region code"),
+        (["--month", "LAST", "--format", "docx"], "Unknown report format docx"),
+    ],
+)
 def test_bad_input_is_a_sentence_and_writes_nothing(db_path, last_month, tmp_path, args, message):
     args = [a.replace("LAST", f"{last_month:%Y-%m}") for a in args]
     done = cli(*args, "--out", str(tmp_path), db_path=db_path)
@@ -364,9 +420,19 @@ def test_an_output_folder_that_is_a_file_or_missing_is_refused(db_path, last_mon
         assert done.returncode == 2 and message in done.stderr
 
 
-def test_without_chromium_the_pdf_is_refused_in_a_sentence_and_nothing_is_written(db_path, last_month, tmp_path):
-    done = cli("--month", f"{last_month:%Y-%m}", "--format", "html,pdf", "--out", str(tmp_path), db_path=db_path,
-               MSOIC_CHROMIUM=str(tmp_path / "no-chromium"))
+def test_without_chromium_the_pdf_is_refused_in_a_sentence_and_nothing_is_written(
+    db_path, last_month, tmp_path
+):
+    done = cli(
+        "--month",
+        f"{last_month:%Y-%m}",
+        "--format",
+        "html,pdf",
+        "--out",
+        str(tmp_path),
+        db_path=db_path,
+        MSOIC_CHROMIUM=str(tmp_path / "no-chromium"),
+    )
     assert done.returncode == 1 and "PDF needs Debian's chromium" in done.stderr
     assert not list(tmp_path.iterdir()), "the HTML rendered first is not left behind"
 
@@ -375,9 +441,13 @@ def test_the_command_writes_the_national_report_and_every_regional_pack(db_path,
     month = f"{last_month:%Y-%m}"
     done = cli("--month", month, "--format", "html,xlsx", "--out", str(tmp_path), db_path=db_path)
     assert done.returncode == 0, done.stderr
-    done = cli("--month", month, "--region", "all", "--format", "xlsx", "--out", str(tmp_path), db_path=db_path)
+    done = cli(
+        "--month", month, "--region", "all", "--format", "xlsx", "--out", str(tmp_path), db_path=db_path
+    )
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in tmp_path.iterdir())
     regions = reference("region")["region_code"].to_list()
-    assert names == sorted([f"SYNTHETIC-msoic-national-{month}.html", f"SYNTHETIC-msoic-national-{month}.xlsx"]
-                           + [f"SYNTHETIC-msoic-{r}-{month}.xlsx" for r in regions])
+    assert names == sorted(
+        [f"SYNTHETIC-msoic-national-{month}.html", f"SYNTHETIC-msoic-national-{month}.xlsx"]
+        + [f"SYNTHETIC-msoic-{r}-{month}.xlsx" for r in regions]
+    )

@@ -10,8 +10,9 @@ from tests.test_browser import browser, server  # noqa: F401 (fixtures: chromium
 pytestmark = pytest.mark.browser
 
 
-def test_a_reader_previews_the_national_report_and_downloads_its_pdf_and_workbook(browser, server, tmp_path,
-                                                                                  last_month):
+def test_a_reader_previews_the_national_report_and_downloads_its_pdf_and_workbook(
+    browser, server, tmp_path, last_month
+):
     page = browser.new_page(viewport={"width": 1440, "height": 1400}, accept_downloads=True)
     page.goto(server + "/report")
     preview = page.frame_locator("iframe").first

@@ -26,9 +26,19 @@ ROLES = {
     "reader": ("reader", None),
     "data manager": ("data_manager", "kent"),
 }
-AREA_PARAM = {"regional_coordinator": "as_region", "force_analyst": "as_force", "partner_agency": "as_agency",
-              "data_manager": "as_agency_or_none"}
-ROW_PAGES = ["views/victims.py", "views/offenders.py", "views/operations.py", "views/benchmark.py", "views/data.py"]
+AREA_PARAM = {
+    "regional_coordinator": "as_region",
+    "force_analyst": "as_force",
+    "partner_agency": "as_agency",
+    "data_manager": "as_agency_or_none",
+}
+ROW_PAGES = [
+    "views/victims.py",
+    "views/offenders.py",
+    "views/operations.py",
+    "views/benchmark.py",
+    "views/data.py",
+]
 FIGURES = ["views/overview.py", "views/trends.py", "views/report.py"]
 PAGES = {
     "national_analyst": [*FIGURES, *ROW_PAGES],
@@ -40,23 +50,37 @@ PAGES = {
 }
 VIEWS = ["default", "one region", "a partner agency"]
 # The pages split into tabs: the URL parameter of the open tab, and the tabs after the first.
-TABS = {"views/victims.py": ("victims_section", ("Nationalities", "Growing this year", "Exploitation", "NRM referral",
-                                                 "Against the nation", "Data")),
-        "views/offenders.py": ("offenders_section", ("Who they are", "By crime type", "By region",
-                                                     "Victims also offenders")),
-        "views/benchmark.py": ("bench_section", ("Who stands out", "Action plan", "Rates and ranks"))}
+TABS = {
+    "views/victims.py": (
+        "victims_section",
+        ("Nationalities", "Growing this year", "Exploitation", "NRM referral", "Against the nation", "Data"),
+    ),
+    "views/offenders.py": (
+        "offenders_section",
+        ("Who they are", "By crime type", "By region", "Victims also offenders"),
+    ),
+    "views/benchmark.py": ("bench_section", ("Who stands out", "Action plan", "Rates and ranks")),
+}
 
 
-LABELS = {"national_analyst": "National analyst", "regional_coordinator": "Regional coordinator",
-          "force_analyst": "Force analyst", "partner_agency": "Partner agency", "reader": "Reader",
-          "data_manager": "Data manager", "administrator": "Administrator"}
+LABELS = {
+    "national_analyst": "National analyst",
+    "regional_coordinator": "Regional coordinator",
+    "force_analyst": "Force analyst",
+    "partner_agency": "Partner agency",
+    "reader": "Reader",
+    "data_manager": "Data manager",
+    "administrator": "Administrator",
+}
 
 
 def as_role(role: str, area: str | None) -> dict[str, str]:
     """The URL parameters of the development mode's picker for one grant (widgets bound to the URL
     carry the names they show)."""
-    names = {**dict(zip(reference("region")["region_code"], reference("region")["name"])),
-             **dict(zip(reference("agency")["agency_code"], reference("agency")["name"]))}
+    names = {
+        **dict(zip(reference("region")["region_code"], reference("region")["name"])),
+        **dict(zip(reference("agency")["agency_code"], reference("agency")["name"])),
+    }
     return {"as_role": LABELS[role], **({AREA_PARAM[role]: names[area]} if area else {})}
 
 
@@ -68,7 +92,9 @@ def shown(at: AppTest) -> str:
     parts += [e.proto.srcdoc for e in at.get("iframe")]  # the report's preview
     for kind in ("markdown", "caption", "text", "title", "subheader", "info", "error", "warning", "success"):
         parts += [str(e.value) for e in getattr(at, kind)]
-    parts += [json.dumps(list(e.options)) for e in at.multiselect] + [json.dumps(list(e.options)) for e in at.selectbox]
+    parts += [json.dumps(list(e.options)) for e in at.multiselect] + [
+        json.dumps(list(e.options)) for e in at.selectbox
+    ]
     return "\n".join(parts)
 
 
@@ -84,7 +110,9 @@ def test_no_row_level_value_outside_the_scope_on_any_page(role, case, raw, last_
         for tab in [{}, *({param: t} for t in tabs)] if case == "default" else [{}]:
             downloads.clear()
             at = open_app(view, page, {**as_role(code, area), **tab})
-            text = shown(at) + "\n".join(hand_over().decode("utf-8", "replace") for hand_over in downloads.values())
+            text = shown(at) + "\n".join(
+                hand_over().decode("utf-8", "replace") for hand_over in downloads.values()
+            )
             leaked = sorted(h for h in hidden if h in text)
             assert not leaked, f"{role} sees {leaked[:5]} on {page} {tab} ({case})"
         if page == "views/operations.py" and code != "national_analyst":
@@ -93,7 +121,11 @@ def test_no_row_level_value_outside_the_scope_on_any_page(role, case, raw, last_
 
 def test_the_scope_still_shows_what_it_allows(raw, last_month):
     """The check above can fail: the coordinator's own operations are listed on Operations."""
-    at = open_app(filter_cases(last_month)["default"], "views/operations.py", as_role("regional_coordinator", "north-west"))
+    at = open_app(
+        filter_cases(last_month)["default"],
+        "views/operations.py",
+        as_role("regional_coordinator", "north-west"),
+    )
     listed = set(at.dataframe[0].value["operation_id"])
     own = set(visible_operations(raw, "regional_coordinator", "north-west")["operation_id"])
     assert listed and listed <= own
@@ -111,8 +143,11 @@ def test_a_page_outside_the_role_is_not_offered(role, last_month):
 
 def test_a_deep_link_to_an_operation_of_another_area_is_refused(raw, last_month):
     elsewhere = visible_operations(raw, "regional_coordinator", "london")["operation_id"][0]
-    at = open_app(filter_cases(last_month)["default"], "views/operations.py",
-                  {**as_role("regional_coordinator", "north-west"), "operation": elsewhere})
+    at = open_app(
+        filter_cases(last_month)["default"],
+        "views/operations.py",
+        {**as_role("regional_coordinator", "north-west"), "operation": elsewhere},
+    )
     assert [e.value for e in at.error] == ["The operation in this link is not in your area."]
     assert elsewhere not in shown(at)
 
@@ -122,13 +157,18 @@ def test_a_data_manager_cannot_load_another_agencys_return(served_copy, raw, las
     other = next(a for a in _busy_agencies(raw, last_month, n=3) if a != "kent")
     book = _template_bytes(served_copy, other, month)
     at = open_app(None, "views/upload.py", as_role("data_manager", "kent"))
-    at.file_uploader(key="returns_files").set_value([(f"{other}_{month:%Y-%m}.xlsx", book, "application/octet-stream")])
+    at.file_uploader(key="returns_files").set_value(
+        [(f"{other}_{month:%Y-%m}.xlsx", book, "application/octet-stream")]
+    )
     at.run()
     next(b for b in at.button if b.label == "Check").click()
     at.run()
     assert [e.value.replace("\\", "") for e in at.error] == [  # the page shows messages escaped, as text
-        (f"{other}_{month:%Y-%m}.xlsx is a return of {other}, and your grant lets you load returns of kent only; "
-         "nothing of it was loaded.")]
+        (
+            f"{other}_{month:%Y-%m}.xlsx is a return of {other}, and your grant lets you load returns of kent only; "
+            "nothing of it was loaded."
+        )
+    ]
     assert not at.success and not at.main.warning
 
 
@@ -138,8 +178,10 @@ def test_a_database_of_real_returns_is_not_served_without_sign_in(served_as_real
     at.run()
     assert not at.exception
     (error,) = at.error
-    assert error.value.startswith(f"This dashboard is serving a database of real returns ({served_as_real.name}) "
-                                  "and sign-in is not configured, so it will not start.")
+    assert error.value.startswith(
+        f"This dashboard is serving a database of real returns ({served_as_real.name}) "
+        "and sign-in is not configured, so it will not start."
+    )
     assert "[auth]" in error.value and "MSOIC_ACCESS" in error.value
     assert not at.dataframe and not at.get("plotly_chart") and not at.title and not at.sidebar.selectbox
 
@@ -150,7 +192,9 @@ def test_a_data_manager_is_offered_the_template_of_their_own_agency_only(last_mo
     assert at.selectbox(key="template_agency").options == ["Kent"]
 
 
-@pytest.mark.parametrize("role, region", [("regional coordinator", "north-west"), ("force analyst", "eastern")])
+@pytest.mark.parametrize(
+    "role, region", [("regional coordinator", "north-west"), ("force analyst", "eastern")]
+)
 def test_benchmark_opens_on_the_persons_own_region(role, region, last_month):
     code, area = ROLES[role]
     at = open_app(filter_cases(last_month)["default"], "views/benchmark.py", as_role(code, area))

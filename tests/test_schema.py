@@ -20,13 +20,25 @@ def con():
 
 
 def insert_victim(con, **changes):
-    row = dict(victim_id="V1", person_ref="p1", operation_id="OP1", identified_on="2024-02-01",
-               sex="female", age_group="adult", nationality="ALB", exploitation_type="labour",
-               exploitation_types=["labour"],
-               nrm_referred=True, nrm_referred_on="2024-02-03", submission_id=None)
+    row = dict(
+        victim_id="V1",
+        person_ref="p1",
+        operation_id="OP1",
+        identified_on="2024-02-01",
+        sex="female",
+        age_group="adult",
+        nationality="ALB",
+        exploitation_type="labour",
+        exploitation_types=["labour"],
+        nrm_referred=True,
+        nrm_referred_on="2024-02-03",
+        submission_id=None,
+    )
     row.update(changes)
-    con.execute("insert into victim by name select * from (select " +
-                ", ".join(f"${k} as {k}" for k in row) + ")", row)
+    con.execute(
+        "insert into victim by name select * from (select " + ", ".join(f"${k} as {k}" for k in row) + ")",
+        row,
+    )
 
 
 def test_reference_data_loads_in_full(con):
@@ -34,14 +46,22 @@ def test_reference_data_loads_in_full(con):
     assert con.sql("select count(*) from force").fetchall() == [(45,)]
     assert con.sql("select count(*) from agency").fetchall() == [(62,)]
     assert con.sql("select kind, count(*) from agency group by all order by kind").fetchall() == [
-        ("partner", 7), ("police", 45), ("rocu", 10)]
+        ("partner", 7),
+        ("police", 45),
+        ("rocu", 10),
+    ]
     assert con.sql("select count(*) from crime_type").fetchall() == [(11,)]
 
 
 def test_a_valid_row_is_accepted(con):
     insert_victim(con)
-    insert_victim(con, victim_id="V2", exploitation_type="multiple", exploitation_types=["criminal", "labour"],
-                  second_nationality="GBR")
+    insert_victim(
+        con,
+        victim_id="V2",
+        exploitation_type="multiple",
+        exploitation_types=["criminal", "labour"],
+        second_nationality="GBR",
+    )
     assert con.sql("select count(*) from victim").fetchall() == [(2,)]
 
 
@@ -60,8 +80,10 @@ def test_facts_pointing_nowhere_are_found_by_the_check_not_refused(con):
     # The fact tables declare no foreign keys (loading speed); the loader refuses such rows with
     # a reason, and `python -m msoic check` finds any that got in another way.
     insert_victim(con, operation_id="NO-SUCH-OP")
-    con.execute("insert into operation values ('OP2', 'X', 'kent', 'atlantis', 'labour', "
-                "'2024-01-01', null, null, false, 99)")
+    con.execute(
+        "insert into operation values ('OP2', 'X', 'kent', 'atlantis', 'labour', "
+        "'2024-01-01', null, null, false, 99)"
+    )
     db.build_aggregates(con)
     found = check.run_checks(con)
     assert found["victims without their operation"] == 1
@@ -74,12 +96,22 @@ def test_not_null_refuses_a_missing_value(con):
         insert_victim(con, identified_on=None)
 
 
-@pytest.mark.parametrize("column, value", [
-    ("sex", "M"), ("age_group", "teen"), ("exploitation_type", "fraud"), ("nationality", "Albania"),
-    ("exploitation_type", "sexual"), ("exploitation_types", ["labour", "labour"]),
-    ("exploitation_types", ["labour", "unknown"]), ("exploitation_types", ["fraud"]), ("exploitation_types", []),
-    ("second_nationality", "ALB"), ("second_nationality", "UNK"),
-])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("sex", "M"),
+        ("age_group", "teen"),
+        ("exploitation_type", "fraud"),
+        ("nationality", "Albania"),
+        ("exploitation_type", "sexual"),
+        ("exploitation_types", ["labour", "labour"]),
+        ("exploitation_types", ["labour", "unknown"]),
+        ("exploitation_types", ["fraud"]),
+        ("exploitation_types", []),
+        ("second_nationality", "ALB"),
+        ("second_nationality", "UNK"),
+    ],
+)
 def test_check_refuses_a_value_outside_the_allowed_list(con, column, value):
     with pytest.raises(duckdb.ConstraintException, match="CHECK"):
         insert_victim(con, **{column: value})
@@ -89,8 +121,10 @@ def test_check_refuses_dates_out_of_order(con):
     with pytest.raises(duckdb.ConstraintException, match="CHECK"):
         insert_victim(con, nrm_referred_on="2024-01-01")
     with pytest.raises(duckdb.ConstraintException, match="CHECK"):
-        con.execute("insert into operation values ('OP3', 'X', 'kent', 'kent', 'labour', "
-                    "'2024-05-01', '2024-04-01', null, false, null)")
+        con.execute(
+            "insert into operation values ('OP3', 'X', 'kent', 'kent', 'labour', "
+            "'2024-05-01', '2024-04-01', null, false, null)"
+        )
 
 
 def test_check_refuses_an_inconsistent_pair(con):

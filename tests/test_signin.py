@@ -41,8 +41,10 @@ def access_list(tmp_path, monkeypatch, db_path):
 def trail(user: str) -> list[tuple]:
     """(event, page, detail) of one person's records, oldest first."""
     frame = audit.read(user=user).reverse()
-    return [(r["event"], r["page"], json.loads(r["detail"]) if r["detail"] else None)
-            for r in frame.iter_rows(named=True)]
+    return [
+        (r["event"], r["page"], json.loads(r["detail"]) if r["detail"] else None)
+        for r in frame.iter_rows(named=True)
+    ]
 
 
 def run(user: str | None, page: str | None = None, params: dict | None = None, groups=()) -> AppTest:
@@ -81,9 +83,11 @@ def test_a_malformed_access_list_is_refused_at_start_with_its_line_and_reason(ac
     assert not run(None).button  # refused at start: not even sign-in is offered
     at = run("analyst@nca.gov.uk")
     assert at.error[0].value == "The access list cannot be used, so nobody is let in:"
-    assert at.text[0].value == (f"{access_list}, line 7: unknown role 'superuser'; the roles are "
-                                "national_analyst, regional_coordinator, force_analyst, partner_agency, reader, "
-                                "data_manager, administrator.")
+    assert at.text[0].value == (
+        f"{access_list}, line 7: unknown role 'superuser'; the roles are "
+        "national_analyst, regional_coordinator, force_analyst, partner_agency, reader, "
+        "data_manager, administrator."
+    )
     assert not at.dataframe and not at.title
 
 
@@ -113,9 +117,18 @@ def test_a_deep_link_out_of_the_area_is_refused_and_recorded(raw):
 def test_a_reader_named_by_group_sees_the_published_report_only():
     at = run("pcc@example.gov.uk", groups=("msoic-readers",))
     assert at.title[0].value == "Report"  # the published report: figures, disclosure-controlled
-    assert not at.sidebar.multiselect and not at.sidebar.selectbox  # no filters: they apply to no page of theirs
-    for page in ("views/overview.py", "views/trends.py", "views/operations.py", "views/victims.py", "views/data.py",
-                 "views/upload.py", "views/admin.py"):
+    assert (
+        not at.sidebar.multiselect and not at.sidebar.selectbox
+    )  # no filters: they apply to no page of theirs
+    for page in (
+        "views/overview.py",
+        "views/trends.py",
+        "views/operations.py",
+        "views/victims.py",
+        "views/data.py",
+        "views/upload.py",
+        "views/admin.py",
+    ):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 
@@ -135,13 +148,17 @@ def test_page_views_and_downloads_are_recorded_with_the_filters(raw, last_month,
         at.query_params[key] = values
     at.run()
     at.switch_page("views/operations.py").run()
-    handed_over = len(independent_operations.operations_list(raw, view))  # every page of the table, not the one shown
+    handed_over = len(
+        independent_operations.operations_list(raw, view)
+    )  # every page of the table, not the one shown
     assert handed_over > at.dataframe[0].value.shape[0]
     downloads["SYNTHETIC-msoic-operations.csv"]()  # the click
     events = trail("analyst@nca.gov.uk")
     assert [e for e, _, _ in events] == ["sign_in", "page_view", "page_view", "download"]
     assert events[0][2] == {"grants": ["National analyst"]}
-    assert events[2][:2] == ("page_view", "Operations") and events[2][2]["filters"]["region"] == ["North West"]
+    assert events[2][:2] == ("page_view", "Operations") and events[2][2]["filters"]["region"] == [
+        "North West"
+    ]
     assert events[3][2] == {"what": "SYNTHETIC-msoic-operations.csv"}
     assert audit.read(user="analyst@nca.gov.uk", event="download")["rows"].to_list() == [handed_over]
 
@@ -161,11 +178,15 @@ def test_an_upload_of_another_agencys_return_is_refused_and_recorded(served_copy
     assert at.title[0].value == "Data"  # a data manager's pages: Data (their returns) and Upload
     at.switch_page("views/upload.py").run()
     book = _template_bytes(served_copy, other, month)
-    at.file_uploader(key="returns_files").set_value([(f"{other}_{month:%Y-%m}.xlsx", book, "application/octet-stream")])
+    at.file_uploader(key="returns_files").set_value(
+        [(f"{other}_{month:%Y-%m}.xlsx", book, "application/octet-stream")]
+    )
     at.run()
     next(b for b in at.button if b.label == "Check").click()
     at.run()
-    assert at.error[0].value.replace("\\", "").startswith(f"{other}_{month:%Y-%m}.xlsx is a return of {other}")  # shown escaped
+    assert (
+        at.error[0].value.replace("\\", "").startswith(f"{other}_{month:%Y-%m}.xlsx is a return of {other}")
+    )  # shown escaped
     refused = [d for e, _, d in trail("manager@kent.police.uk") if e == "upload_refused"]
     assert [(d["agency"], d["status"]) for d in refused] == [(other, "refused")]
 

@@ -25,16 +25,25 @@ def source(tmp_path_factory) -> Path:
 
 def _busiest(source: Path) -> str:
     con = duckdb.connect(str(source), read_only=True)
-    (agency,), = con.sql("select lead_agency from operation_month join operation using (operation_id) "
-                         "where month = '2026-02-01' and status <> 'closed' group by 1 order by count(*) desc, 1 limit 1").fetchall()
+    ((agency,),) = con.sql(
+        "select lead_agency from operation_month join operation using (operation_id) "
+        "where month = '2026-02-01' and status <> 'closed' group by 1 order by count(*) desc, 1 limit 1"
+    ).fetchall()
     con.close()
     return agency
 
 
-def test_the_template_command_writes_a_workbook_prefilled_with_last_months_operations(source, tmp_path, capsys):
+def test_the_template_command_writes_a_workbook_prefilled_with_last_months_operations(
+    source, tmp_path, capsys
+):
     agency = _busiest(source)
     out = tmp_path / "t.xlsx"
-    assert cli.main(["template", "--agency", agency, "--month", "2026-03", "--out", str(out), "--db", str(source)]) == 0
+    assert (
+        cli.main(
+            ["template", "--agency", agency, "--month", "2026-03", "--out", str(out), "--db", str(source)]
+        )
+        == 0
+    )
     assert "operations prefilled" in capsys.readouterr().out
     book = fastexcel.read_excel(out)
     assert book.sheet_names[:4] == ["about", "operations", "victims", "offenders"]
@@ -42,15 +51,22 @@ def test_the_template_command_writes_a_workbook_prefilled_with_last_months_opera
         assert book.load_sheet(sheet, dtypes="string").to_polars().columns == returns.headers(sheet)
     ops = book.load_sheet("operations", dtypes="string").to_polars()
     con = duckdb.connect(str(source), read_only=True)
-    expected = {r[0] for r in con.sql(
-        "select operation_id from operation_month join operation using (operation_id) "
-        "where lead_agency = $a and month = '2026-02-01' and status <> 'closed'", params={"a": agency}).fetchall()}
+    expected = {
+        r[0]
+        for r in con.sql(
+            "select operation_id from operation_month join operation using (operation_id) "
+            "where lead_agency = $a and month = '2026-02-01' and status <> 'closed'",
+            params={"a": agency},
+        ).fetchall()
+    }
     con.close()
     assert set(ops.get_column("Operation ID")) == expected and len(expected) > 0
     assert set(ops.get_column("Month")) == {"2026-03"}
 
 
-def test_the_template_has_a_drop_down_for_every_enumerated_column_and_a_note_on_every_column(source, tmp_path):
+def test_the_template_has_a_drop_down_for_every_enumerated_column_and_a_note_on_every_column(
+    source, tmp_path
+):
     out = tmp_path / "t.xlsx"
     cli.main(["template", "--agency", "kent", "--month", "2026-03", "--out", str(out), "--db", str(source)])
     with zipfile.ZipFile(out) as z:
@@ -58,7 +74,9 @@ def test_the_template_has_a_drop_down_for_every_enumerated_column_and_a_note_on_
         comments = "".join(z.read(n).decode() for n in z.namelist() if "comments" in n)
     for sheet in returns.SHEETS:
         for col in returns.columns(sheet):
-            assert col.note.split(";")[0][:30].replace("'", "&apos;") in comments or col.note[:20] in comments, col.header
+            assert (
+                col.note.split(";")[0][:30].replace("'", "&apos;") in comments or col.note[:20] in comments
+            ), col.header
     # A set of types cannot be a drop-down (a list allows one value): its note lists them instead.
     coded = sum(1 for s in returns.SHEETS for c in returns.columns(s) if c.allowed() and c.kind != "enum set")
     assert sum(xml.count('type="list"') for xml in sheets.values()) == coded
@@ -98,17 +116,23 @@ def test_the_ingest_command_records_each_load_in_the_audit_trail(source, tmp_pat
     con.close()
     assert cli.main(["ingest", *[str(p) for p in files[0]], "--db", str(tmp_path / "db.duckdb")]) == 0
     (record,) = audit.read().iter_rows(named=True)
-    assert (record["event"], record["user"], record["page"]) == ("upload", f"command line: {getpass.getuser()}",
-                                                                 "command line")
+    assert (record["event"], record["user"], record["page"]) == (
+        "upload",
+        f"command line: {getpass.getuser()}",
+        "command line",
+    )
     assert record["rows"] == sum(pl.read_csv(p).height for p in files[0])
 
 
-def test_with_an_access_list_the_ingest_command_loads_as_the_grant_allows(source, tmp_path, capsys, monkeypatch):
+def test_with_an_access_list_the_ingest_command_loads_as_the_grant_allows(
+    source, tmp_path, capsys, monkeypatch
+):
     """As on the Upload page: a data manager loads their own agency's returns only; nobody unnamed loads."""
     monkeypatch.setenv(ingest.KEY_ENV, "k")
     monkeypatch.setenv("MSOIC_AUDIT", str(tmp_path / "audit.sqlite"))
-    (tmp_path / "access.csv").write_text("who,role,area\nmanager@kent.police.uk,data_manager,kent\n"
-                                         "analyst@nca.gov.uk,national_analyst,\n")
+    (tmp_path / "access.csv").write_text(
+        "who,role,area\nmanager@kent.police.uk,data_manager,kent\nanalyst@nca.gov.uk,national_analyst,\n"
+    )
     monkeypatch.setenv("MSOIC_ACCESS", str(tmp_path / "access.csv"))
     con = duckdb.connect(str(source), read_only=True)
     files = template.export_returns(con, tmp_path / "r")

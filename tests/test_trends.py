@@ -8,12 +8,26 @@ from tests import independent
 from tests.apptest import open_app, plotly_figures, traces
 from tests.independent import shift
 
-SPLITS = {"total": ("Total", None), "crime_type": ("Crime type", "crime_type"), "region": ("Region", "region_code")}
-VIEWS = {"monthly": "Monthly", "rolling": "3-month rolling mean", "share": "Share of total",
-         "yoy": "Change on a year before"}
-MEASURE_LABELS = {"live_ops": "Live operations", "victims": "Victims identified", "charges": "Charges",
-                  "child_victims": "Child victims", "nrm_referrals": "NRM referrals", "arrests": "Arrests",
-                  "new_ops": "New operations"}
+SPLITS = {
+    "total": ("Total", None),
+    "crime_type": ("Crime type", "crime_type"),
+    "region": ("Region", "region_code"),
+}
+VIEWS = {
+    "monthly": "Monthly",
+    "rolling": "3-month rolling mean",
+    "share": "Share of total",
+    "yoy": "Change on a year before",
+}
+MEASURE_LABELS = {
+    "live_ops": "Live operations",
+    "victims": "Victims identified",
+    "charges": "Charges",
+    "child_victims": "Child victims",
+    "nrm_referrals": "NRM referrals",
+    "arrests": "Arrests",
+    "new_ops": "New operations",
+}
 
 
 def group_names(view, split) -> dict[str, str]:
@@ -85,16 +99,22 @@ def check(at, expected, months):
 @pytest.mark.parametrize("split", list(SPLITS))
 def test_series_by_split_and_view(view, raw, split, kind):
     measure = "victims" if kind != "share" else "live_ops"
-    at = open_app(view, "views/trends.py", {"measure": MEASURE_LABELS[measure],
-                                            "split": SPLITS[split][0], "view": VIEWS[kind]})
+    at = open_app(
+        view,
+        "views/trends.py",
+        {"measure": MEASURE_LABELS[measure], "split": SPLITS[split][0], "view": VIEWS[kind]},
+    )
     expected, months = expected_series(raw, view, measure, split, kind, "count")
     check(at, expected, months)
 
 
 @pytest.mark.parametrize("split", list(SPLITS))
 def test_rates_per_100k_population(view, raw, split):
-    at = open_app(view, "views/trends.py", {"measure": "Live operations", "split": SPLITS[split][0],
-                                            "unit": "Per 100,000 population"})
+    at = open_app(
+        view,
+        "views/trends.py",
+        {"measure": "Live operations", "split": SPLITS[split][0], "unit": "Per 100,000 population"},
+    )
     expected, months = expected_series(raw, view, "live_ops", split, "monthly", "rate")
     check(at, expected, months)
     assert any("population estimates" in c.value for c in at.caption)
@@ -111,8 +131,11 @@ def test_every_measure_can_be_shown(raw, last_month, measure):
 @pytest.mark.parametrize("kind", ["monthly", "rolling", "yoy"])
 def test_one_panel_per_group_shows_the_same_series(raw, last_month, kind):
     view = independent.View(shift(last_month, -23), last_month)
-    at = open_app(view, "views/trends.py", {"measure": "Victims identified", "split": "Region",
-                                            "view": VIEWS[kind], "panels": "true"})
+    at = open_app(
+        view,
+        "views/trends.py",
+        {"measure": "Victims identified", "split": "Region", "view": VIEWS[kind], "panels": "true"},
+    )
     expected, months = expected_series(raw, view, "victims", "region", kind, "count")
     check(at, expected, months)
     assert len(plotly_figures(at)[0]["layout"]["annotations"]) >= len(expected), "a title per panel"
@@ -154,9 +177,11 @@ def test_emerging_changes_are_marked_on_the_new_operations_lines(view, raw, spli
 
 def test_markers_are_only_drawn_for_new_operations_by_month(raw, last_month):
     view = independent.View(shift(last_month, -23), last_month)
-    for params in ({"measure": "Victims identified", "split": "Region"},
-                   {"measure": "New operations", "split": "Total"},
-                   {"measure": "New operations", "split": "Region", "view": "3-month rolling mean"}):
+    for params in (
+        {"measure": "Victims identified", "split": "Region"},
+        {"measure": "New operations", "split": "Total"},
+        {"measure": "New operations", "split": "Region", "view": "3-month rolling mean"},
+    ):
         at = open_app(view, "views/trends.py", params)
         assert not [t for t in plotly_figures(at)[0]["data"] if t.get("meta") == "flags"], params
 
@@ -171,8 +196,11 @@ def test_an_emerging_change_link_opens_its_series_with_its_marker(raw, last_mont
     flag = independent_operations.view_flags(raw, everything, first_data)[-1]
     view = independent.View(shift(flag["month"], -23), flag["month"])
     overview = open_app(view)
-    link = next(link for link in overview.get("page_link")
-                if link.proto.query_string and f"{flag['observed']:,} new operations" in link.proto.label)
+    link = next(
+        link
+        for link in overview.get("page_link")
+        if link.proto.query_string and f"{flag['observed']:,} new operations" in link.proto.label
+    )
     at = open_app(None, "views/trends.py", parse_qs(link.proto.query_string))
     figure = plotly_figures(at)[0]
     (line,) = [t for t in figure["data"] if t.get("meta") not in ("context", "flags")]
@@ -186,9 +214,11 @@ def test_an_emerging_change_link_opens_its_series_with_its_marker(raw, last_mont
 def test_a_chosen_point_names_the_group_to_narrow_to():
     from msoic.ui.changes_charts import selected_groups
 
-    points = [{"curve_number": 0, "legendgroup": "North West", "x": "2025-03-01", "y": 12},
-              {"curve_number": 4, "legendgroup": "flags", "customdata": ["london"]},
-              {"curve_number": 1, "legendgroup": "North West"}]
+    points = [
+        {"curve_number": 0, "legendgroup": "North West", "x": "2025-03-01", "y": 12},
+        {"curve_number": 4, "legendgroup": "flags", "customdata": ["london"]},
+        {"curve_number": 1, "legendgroup": "North West"},
+    ]
     assert selected_groups(points, "region") == ["north-west", "london"]
     assert selected_groups([{"legendgroup": "Small boats crossings"}], "crime_type") == ["small_boats"]
     assert selected_groups([{"legendgroup": "All"}], "total") == []

@@ -26,8 +26,17 @@ PAGES = {
 NEEDS = {"views/upload.py": {"as_role": "Data manager"}}
 BLANK = ["", " ", "  "]
 MALFORMED = ["%%", "zz-not-a-code", "[x](http://evil.test/)", "2099-13", "-1", "1e9", "None", "\u202e"]
-WIDGETS = ("selectbox", "multiselect", "select_slider", "button_group", "toggle", "slider", "text_input", "checkbox",
-           "number_input")
+WIDGETS = (
+    "selectbox",
+    "multiselect",
+    "select_slider",
+    "button_group",
+    "toggle",
+    "slider",
+    "text_input",
+    "checkbox",
+    "number_input",
+)
 FREE_TEXT = {"search"}  # any text is a valid search
 _DEFAULTS: dict[str, dict] = {}
 
@@ -46,10 +55,16 @@ def defaults(page: str) -> dict:
 pages_and_params = st.sampled_from([(page, key) for page, keys in PAGES.items() for key in keys])
 
 
-@settings(max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(where=pages_and_params, value=st.sampled_from(BLANK + MALFORMED) | st.text(max_size=12),
-       repeated=st.booleans())
+@settings(
+    max_examples=int(os.environ.get("MSOIC_HYPOTHESIS_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    where=pages_and_params,
+    value=st.sampled_from(BLANK + MALFORMED) | st.text(max_size=12),
+    repeated=st.booleans(),
+)
 @example(where=("views/trends.py", "split"), value="", repeated=False)  # the cases a hostile-input run found
 @example(where=("views/trends.py", "view"), value="", repeated=False)
 @example(where=("views/trends.py", "unit"), value="", repeated=False)
@@ -58,7 +73,9 @@ pages_and_params = st.sampled_from([(page, key) for page, keys in PAGES.items() 
 @example(where=("views/operations.py", "sort"), value="zz-not-a-code", repeated=False)
 def test_a_blank_or_malformed_url_parameter_falls_back_to_the_default(db_path, where, value, repeated):
     page, key = where
-    at = open_app(None, page, {**NEEDS.get(page, {}), key: [value, value] if repeated else value})  # fails on any exception
+    at = open_app(
+        None, page, {**NEEDS.get(page, {}), key: [value, value] if repeated else value}
+    )  # fails on any exception
     shown, wanted = values(at), defaults(page)
     assert shown.keys() == wanted.keys()
     for name, default in wanted.items():

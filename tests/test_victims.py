@@ -21,15 +21,32 @@ PAGE = "views/victims.py"
 SECTION = "victims_section"  # the URL parameter of the open tab
 AGE = {"child": "Child", "adult": "Adult", "unknown": "Age not known"}
 SEX = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex not known"}
-EXPLOITATION = {**dict(zip(reference("crime_type")["crime_type_code"], reference("crime_type")["label"])),
-                "unknown": "Not known"}
-SHORT = {"labour": "Labour", "sexual": "Sexual", "criminal": "Criminal", "domestic_servitude": "Domestic<br>servitude",
-         "organ_harvesting": "Organ<br>harvesting", "multiple": "Multiple<br>types", "unknown": "Not known"}
+EXPLOITATION = {
+    **dict(zip(reference("crime_type")["crime_type_code"], reference("crime_type")["label"])),
+    "unknown": "Not known",
+}
+SHORT = {
+    "labour": "Labour",
+    "sexual": "Sexual",
+    "criminal": "Criminal",
+    "domestic_servitude": "Domestic<br>servitude",
+    "organ_harvesting": "Organ<br>harvesting",
+    "multiple": "Multiple<br>types",
+    "unknown": "Not known",
+}
 REGIONS = dict(zip(reference("region")["region_code"], reference("region")["name"]))
 NATIONS = ind.nationality_names()
 DEFAULT_N = 8
-TABS = ("Month by month", "Nationalities", "Growing this year", "Exploitation", "NRM referral",
-        "Against the nation", "Data")
+TABS = (
+    "Month by month",
+    "Nationalities",
+    "Growing this year",
+    "Exploitation",
+    "NRM referral",
+    "Against the nation",
+    "Data",
+)
+
 
 def victims_page(view: View, params: dict | None = None):
     """The page at a view, opened once per test session (tests only read it)."""
@@ -80,7 +97,9 @@ def test_the_caption_states_the_period_and_what_is_counted(page, view):
     assert "by the date they were identified" in first
 
 
-@pytest.mark.parametrize("key, column, names", [("victims_by_age", "age_group", AGE), ("victims_by_sex", "sex", SEX)])
+@pytest.mark.parametrize(
+    "key, column, names", [("victims_by_age", "age_group", AGE), ("victims_by_sex", "sex", SEX)]
+)
 def test_victims_per_month_by_age_group_and_by_sex(page, view, raw, key, column, names):
     victims = ind.victims_in_view(raw, view)
     counts = ind.count_by(victims, column, "month")
@@ -117,15 +136,19 @@ def test_dual_nationals_are_counted_by_first_and_by_any_nationality(view, raw):
     shown = ind.table(page, "by_first", "by_any")[["nationality", "by_first", "by_any"]]
     names = {v: k for k, v in NATIONS.items()}
     assert {names[r[0]]: (r[1], r[2]) for r in shown.itertuples(index=False)} == expected
-    assert [r[2] for r in shown.itertuples(index=False)] == sorted((v[1] for v in expected.values()), reverse=True)
+    assert [r[2] for r in shown.itertuples(index=False)] == sorted(
+        (v[1] for v in expected.values()), reverse=True
+    )
 
 
-COMBINATION_NAMES = {("criminal", "labour"): "Labour and criminal exploitation",
-                     ("criminal", "sexual"): "Sexual and criminal exploitation",
-                     ("labour", "sexual"): "Labour and sexual exploitation",
-                     ("domestic_servitude", "labour"): "Labour exploitation and domestic servitude",
-                     ("criminal", "labour", "sexual"): "Labour, sexual and criminal exploitation",
-                     ("domestic_servitude", "sexual"): "Sexual exploitation and domestic servitude"}
+COMBINATION_NAMES = {
+    ("criminal", "labour"): "Labour and criminal exploitation",
+    ("criminal", "sexual"): "Sexual and criminal exploitation",
+    ("labour", "sexual"): "Labour and sexual exploitation",
+    ("domestic_servitude", "labour"): "Labour exploitation and domestic servitude",
+    ("criminal", "labour", "sexual"): "Labour, sexual and criminal exploitation",
+    ("domestic_servitude", "sexual"): "Sexual exploitation and domestic servitude",
+}
 
 
 def test_exploitation_any_type_and_exact_combinations(view, raw):
@@ -141,7 +164,8 @@ def test_exploitation_any_type_and_exact_combinations(view, raw):
     alone = Counter(s[0] for s in sets if len(s) == 1)
     shown = ind.table(page, "exploitation_type", "victims", "alone")
     assert {r.exploitation_type: (r.victims, r.alone) for r in shown.itertuples()} == {
-        EXPLOITATION[t]: (n, alone[t]) for t, n in held.items()}
+        EXPLOITATION[t]: (n, alone[t]) for t, n in held.items()
+    }
 
 
 def test_nationality_trends_per_month(view, raw):
@@ -234,8 +258,12 @@ def test_nrm_referral_rate_with_its_denominator_and_the_days_to_referral(view, r
     bars = ind.chart(page, "nrm_delay")["data"][0]
     assert dict(zip(bars["x"], bars["y"])) == days
     q1, median, q3 = ind.quartiles(ind.expand(days))
-    assert any(f"Median {median:g} days" in c.value and f"{q1:g} days or fewer" in c.value
-               and f"{q3:g} or more" in c.value for c in page.caption)
+    assert any(
+        f"Median {median:g} days" in c.value
+        and f"{q1:g} days or fewer" in c.value
+        and f"{q3:g} or more" in c.value
+        for c in page.caption
+    )
 
 
 def test_the_selection_against_the_national_picture_as_shares(view, raw):
@@ -254,7 +282,9 @@ def test_the_selection_against_the_national_picture_as_shares(view, raw):
                 counts = ind.grouped(counts, national_top)
             total = sum(counts.values())
             trace = shown[label]
-            names = {"sex": SEX, "age_group": AGE, "exploitation_type": EXPLOITATION, "nationality": NATIONS}[dimension]
+            names = {"sex": SEX, "age_group": AGE, "exploitation_type": EXPLOITATION, "nationality": NATIONS}[
+                dimension
+            ]
             code_of = {names.get(c, c): c for c in [*names, *counts]}
             assert sorted(trace["y"]) == sorted({names.get(c, c) for c in counts} | set(trace["y"]))
             for name, share, n in zip(trace["y"], trace["x"], trace["customdata"]):
@@ -286,19 +316,25 @@ def test_victims_by_region_of_the_nation_for_picking_a_region(view, raw):
 
 def test_nationality_charts_offer_no_selection(view):
     """Nationality has no global filter, so its charts must not look as if they filtered."""
-    selectable = {c.proto.id.rsplit("-", 1)[-1] for tab in TABS for c in section(view, tab).get("plotly_chart")
-                  if c.proto.selection_mode}
+    selectable = {
+        c.proto.id.rsplit("-", 1)[-1]
+        for tab in TABS
+        for c in section(view, tab).get("plotly_chart")
+        if c.proto.selection_mode
+    }
     assert selectable == {"child_exploitation", "region_picker"}
 
 
-CHARTS = {"Month by month": {"victims_by_age", "victims_by_sex"},
-          "Nationalities": {"victims_by_nationality", "nationality_trend"},
-          "Growing this year": set(),
-          "Exploitation": {"exploitation_by_nationality", "child_exploitation"},
-          "NRM referral": {"nrm_delay"},
-          "Against the nation": {f"profile_{d}" for d in ("sex", "age_group", "exploitation_type", "nationality")}
-          | {"region_picker"},
-          "Data": set()}
+CHARTS = {
+    "Month by month": {"victims_by_age", "victims_by_sex"},
+    "Nationalities": {"victims_by_nationality", "nationality_trend"},
+    "Growing this year": set(),
+    "Exploitation": {"exploitation_by_nationality", "child_exploitation"},
+    "NRM referral": {"nrm_delay"},
+    "Against the nation": {f"profile_{d}" for d in ("sex", "age_group", "exploitation_type", "nationality")}
+    | {"region_picker"},
+    "Data": set(),
+}
 
 
 def test_only_the_open_tab_is_drawn_and_the_first_opens_by_default(last_month, db_path):
@@ -306,7 +342,9 @@ def test_only_the_open_tab_is_drawn_and_the_first_opens_by_default(last_month, d
     for tab, charts in CHARTS.items():
         at = section(view, tab)
         assert {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")} == charts, tab
-    assert {c.proto.id.rsplit("-", 1)[-1] for c in victims_page(view).get("plotly_chart")} == CHARTS["Month by month"]
+    assert {c.proto.id.rsplit("-", 1)[-1] for c in victims_page(view).get("plotly_chart")} == CHARTS[
+        "Month by month"
+    ]
 
 
 def test_the_number_of_nationalities_is_restored_from_the_url(raw, last_month, db_path):
@@ -354,17 +392,31 @@ def test_choosing_a_region_drops_force_areas_outside_it(last_month, db_path):
 
 # The pure pieces behind the page ------------------------------------------------------------------
 
+
 def test_top_n_keeps_the_largest_and_sums_the_rest_as_other_ties_by_code():
     import polars as pl
 
     from msoic.analysis import people
 
-    frame = pl.DataFrame({"month": [date(2024, 1, 1)] * 4 + [date(2024, 2, 1)],
-                          "nationality": ["GBR", "ALB", "VNM", "ERI", "ERI"], "victims": [5, 3, 2, 1, 2]})
-    assert people.top_categories(frame, "nationality", "victims", 3) == ["GBR", "ALB", "ERI"]  # ERI 3 = ALB 3: by code
+    frame = pl.DataFrame(
+        {
+            "month": [date(2024, 1, 1)] * 4 + [date(2024, 2, 1)],
+            "nationality": ["GBR", "ALB", "VNM", "ERI", "ERI"],
+            "victims": [5, 3, 2, 1, 2],
+        }
+    )
+    assert people.top_categories(frame, "nationality", "victims", 3) == [
+        "GBR",
+        "ALB",
+        "ERI",
+    ]  # ERI 3 = ALB 3: by code
     grouped = people.top_n(frame, "nationality", "victims", 2)
-    assert dict(zip(grouped.filter(pl.col("month") == date(2024, 1, 1))["nationality"],
-                    grouped.filter(pl.col("month") == date(2024, 1, 1))["victims"])) == {"GBR": 5, "ALB": 3, "Other": 3}
+    assert dict(
+        zip(
+            grouped.filter(pl.col("month") == date(2024, 1, 1))["nationality"],
+            grouped.filter(pl.col("month") == date(2024, 1, 1))["victims"],
+        )
+    ) == {"GBR": 5, "ALB": 3, "Other": 3}
     assert people.order_with_other(["Other", "ALB", "GBR"], ["GBR", "ALB"]) == ["GBR", "ALB", "Other"]
 
 
@@ -374,7 +426,9 @@ def test_quantiles_of_a_frequency_table_equal_those_of_the_values(values):
 
     from msoic.analysis import people
 
-    counts = pl.DataFrame({"days": sorted(set(values)), "victims": [values.count(v) for v in sorted(set(values))]})
+    counts = pl.DataFrame(
+        {"days": sorted(set(values)), "victims": [values.count(v) for v in sorted(set(values))]}
+    )
     got = people.quantiles_from_counts(counts, "days", "victims")
     assert (got[0.25], got[0.5], got[0.75]) == pytest.approx(ind.quartiles(sorted(values)))
     assert people.quantiles_from_counts(counts.clear(), "days", "victims")[0.5] is None
@@ -385,8 +439,13 @@ def test_this_year_in_january_is_january_against_last_january():
 
     from msoic.analysis import people
 
-    frame = pl.DataFrame({"month": [date(2024, 1, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 1, 1)],
-                          "kind": ["a", "a", "a", "b"], "victims": [4, 100, 6, 2]})
+    frame = pl.DataFrame(
+        {
+            "month": [date(2024, 1, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 1, 1)],
+            "kind": ["a", "a", "a", "b"],
+            "victims": [4, 100, 6, 2],
+        }
+    )
     table, window = people.year_to_date(frame, "kind", "victims", date(2025, 1, 1))
     assert window == (date(2025, 1, 1), date(2025, 1, 1))
     rows = {r["kind"]: r for r in table.iter_rows(named=True)}
@@ -398,13 +457,16 @@ def test_this_year_in_january_is_january_against_last_january():
 def test_a_selection_yields_only_codes_a_filter_knows():
     from msoic.ui.people_charts import selected_codes
 
-    selection = {"points": [{"customdata": "sexual"}, {"customdata": "unknown"}, {"customdata": "sexual"}, {"x": 1}]}
+    selection = {
+        "points": [{"customdata": "sexual"}, {"customdata": "unknown"}, {"customdata": "sexual"}, {"x": 1}]
+    }
     assert selected_codes(selection, ["sexual", "labour"]) == ["sexual"]
     assert selected_codes({"points": []}, ["sexual"]) == []
 
 
 def test_a_view_without_victims_says_so(db_path):
-    at = open_app(View(date(2022, 1, 1), date(2022, 2, 1), regions=("wales",), crime_types=("organ_harvesting",)),
-                  PAGE)
+    at = open_app(
+        View(date(2022, 1, 1), date(2022, 2, 1), regions=("wales",), crime_types=("organ_harvesting",)), PAGE
+    )
     assert {m.label: m.value for m in at.metric}["Victims identified"] == "0"
     assert any("No victims were identified in this view" in i.value for i in at.info)

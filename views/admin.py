@@ -21,13 +21,22 @@ def who() -> str:
 st.title("Administrator")
 
 st.subheader("Audit trail")
-st.caption("Every sign-in, page view, download, export, upload and refusal, newest first. The trail is "
-           "append-only and kept apart from the analytical database.")
+st.caption(
+    "Every sign-in, page view, download, export, upload and refusal, newest first. The trail is "
+    "append-only and kept apart from the analytical database."
+)
 today = datetime.now(UTC).date()
 period_col, user_col, event_col = st.columns([2, 2, 1])
-period = period_col.date_input("Period", value=(today - timedelta(days=30), today), max_value=today,
-                               key="audit_period", format="YYYY-MM-DD")
-user = user_col.text_input("User", key="audit_user", placeholder="email, any case; empty for everyone").strip()
+period = period_col.date_input(
+    "Period",
+    value=(today - timedelta(days=30), today),
+    max_value=today,
+    key="audit_period",
+    format="YYYY-MM-DD",
+)
+user = user_col.text_input(
+    "User", key="audit_user", placeholder="email, any case; empty for everyone"
+).strip()
 event = event_col.selectbox("Event", (ALL_EVENTS, *audit.EVENTS), key="audit_event")
 start: date = period[0] if period else today - timedelta(days=30)
 end: date = period[1] if len(period) > 1 else start
@@ -42,7 +51,8 @@ else:
     if trail.height == audit.READ_LIMIT:
         st.caption(f"Showing the newest {audit.READ_LIMIT:,} records: narrow the period to see older ones.")
     st.dataframe(
-        trail, hide_index=True,
+        trail,
+        hide_index=True,
         column_config={
             "id": None,
             "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
@@ -55,9 +65,14 @@ else:
     )
     filters = {"from": start.isoformat(), "to": end.isoformat(), "user": user or None, "event": chosen}
     # Built on click, so the export is recorded before the file leaves, and refused if it cannot be.
-    st.download_button("Download CSV", lambda: audit.export_csv(trail, who(), filters=filters),
-                       file_name=f"audit-{start}-{end}.csv", mime="text/csv", icon=":material/download:",
-                       on_click="ignore")
+    st.download_button(
+        "Download CSV",
+        lambda: audit.export_csv(trail, who(), filters=filters),
+        file_name=f"audit-{start}-{end}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 st.subheader("Access list")
 try:
@@ -75,12 +90,17 @@ else:
         st.caption(f"{len(listed.entries):,} grants, read from:")
         st.text(str(listed.source))
         st.dataframe(
-            listed.to_frame(), hide_index=True,
+            listed.to_frame(),
+            hide_index=True,
             column_config={
-                "who": st.column_config.TextColumn("Who", help="An email (any case), an IdP subject or an IdP group"),
+                "who": st.column_config.TextColumn(
+                    "Who", help="An email (any case), an IdP subject or an IdP group"
+                ),
                 "kind": st.column_config.TextColumn("Named by"),
                 "role": st.column_config.TextColumn("Role"),
-                "area": st.column_config.TextColumn("Area", help="Region, force or agency; empty for a national role"),
+                "area": st.column_config.TextColumn(
+                    "Area", help="Region, force or agency; empty for a national role"
+                ),
                 "line": st.column_config.NumberColumn("Line", help="Where the grant is in the file"),
             },
         )

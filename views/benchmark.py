@@ -37,8 +37,13 @@ month = filters.end
 st.title("Benchmark")
 regions = list(region_names)
 region = st.selectbox(
-    "Region", regions, index=regions.index(benchmark.default_region(scope.regions(), filters.regions)),
-    format_func=region_names.get, key="bench_region", bind="query-params", width=260,
+    "Region",
+    regions,
+    index=regions.index(benchmark.default_region(scope.regions(), filters.regions)),
+    format_func=region_names.get,
+    key="bench_region",
+    bind="query-params",
+    width=260,
 )
 region_name = region_names[region]
 st.caption(
@@ -59,18 +64,26 @@ def benchmarked() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFram
 def what_changed() -> None:
     """What changed in the last month of the period, for the region."""
     compared = (month, add_months(month, -1), add_months(month, -12))
-    by_month = {m: benchmark.counts_per_force(data.run("benchmark_by_force", nation_view.with_period(m, m)))
-                for m in compared}
-    covered = coverage.forces_by_month(data.run("coverage_by_force", nation_view.with_period(compared[-1], month)))
+    by_month = {
+        m: benchmark.counts_per_force(data.run("benchmark_by_force", nation_view.with_period(m, m)))
+        for m in compared
+    }
+    covered = coverage.forces_by_month(
+        data.run("coverage_by_force", nation_view.with_period(compared[-1], month))
+    )
     with_data = tuple(covered.get(m, set()) for m in compared)
     st.subheader(f"What changed in {month:%B %Y}")
     st.markdown(summary.paragraph(*by_month.values(), region, region_name, force_names, month, with_data))
     now_counts, previous_counts, year_counts = by_month.values()
     st.dataframe(
-        summary.table(*(summary.totals(c, region, f) for c, f in zip(by_month.values(), with_data)), month,
-                      summary.like_for_like(now_counts, previous_counts, region, with_data[:2]),
-                      summary.like_for_like(now_counts, year_counts, region, (with_data[0], with_data[2]))),
-        hide_index=True, key="bench_summary",
+        summary.table(
+            *(summary.totals(c, region, f) for c, f in zip(by_month.values(), with_data)),
+            month,
+            summary.like_for_like(now_counts, previous_counts, region, with_data[:2]),
+            summary.like_for_like(now_counts, year_counts, region, (with_data[0], with_data[2])),
+        ),
+        hide_index=True,
+        key="bench_summary",
         column_config={
             "measure": st.column_config.TextColumn(f"{region_name}: its forces together", width="medium"),
             "month": f"{month:%b %Y}",
@@ -80,13 +93,16 @@ def what_changed() -> None:
             "change_on_year": "Change on the year",
         },
     )
-    st.caption("A month with no return from any of the region's forces has no data. Each change compares only "
-               "the forces with a return in both months, so a missing return is never counted as a fall or a rise.")
+    st.caption(
+        "A month with no return from any of the region's forces has no data. Each change compares only "
+        "the forces with a return in both months, so a missing return is never counted as a fall or a rise."
+    )
 
 
 @data.by_view
-def standing(view: Filters, region: str, measure: str,
-             allow_dispersion: bool) -> tuple[float, float, pl.DataFrame, go.Figure, go.Figure]:
+def standing(
+    view: Filters, region: str, measure: str, allow_dispersion: bool
+) -> tuple[float, float, pl.DataFrame, go.Figure, go.Figure]:
     """For one measure: the over-dispersion, the national value, every force placed against the
     limits, the funnel plot and the hex map (the region's forces and those chosen marked)."""
     nation_view = replace(view, regions=(), forces=())
@@ -97,11 +113,19 @@ def standing(view: Filters, region: str, measure: str,
     used_phi = phi if allow_dispersion else 1.0
     positions = benchmark.funnel_positions(forces, nation_row, measure, used_phi)
     shown = benchmark.forces_for_display(forces, positions, measure, region, set(view.forces), names).join(
-        reference.table("hexmap"), on="force_code")
+        reference.table("hexmap"), on="force_code"
+    )
     national = nation_row[measure][0]
     curves = benchmark.funnel_curves(forces, nation_row, measure, used_phi)
-    funnel = charts.funnel_plot(shown.filter(pl.col("value").is_not_null()), curves, national, spec.kind, spec.label,
-                                reference.labels("region")[region], f"{spec.size_label} (log scale)")
+    funnel = charts.funnel_plot(
+        shown.filter(pl.col("value").is_not_null()),
+        curves,
+        national,
+        spec.kind,
+        spec.label,
+        reference.labels("region")[region],
+        f"{spec.size_label} (log scale)",
+    )
     return phi, national, shown, funnel, charts.hex_map(shown, spec.kind, spec.label)
 
 
@@ -109,26 +133,46 @@ def who_stands_out() -> None:
     """The funnel plot and hex map of the forces, and those beyond the limits."""
     st.subheader(f"Who stands out beyond chance, {filters.start:%b %Y} to {month:%b %Y}")
     controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
-    measure = controls.selectbox("Measure", list(benchmark.MEASURES), key="bench_measure", bind="query-params",
-                                 format_func=lambda m: benchmark.MEASURES[m].label, width=260)
+    measure = controls.selectbox(
+        "Measure",
+        list(benchmark.MEASURES),
+        key="bench_measure",
+        bind="query-params",
+        format_func=lambda m: benchmark.MEASURES[m].label,
+        width=260,
+    )
     allow_dispersion = controls.toggle(
-        "Allow for over-dispersion", value=True, key="bench_dispersion", bind="query-params",
+        "Allow for over-dispersion",
+        value=True,
+        key="bench_dispersion",
+        bind="query-params",
         help="Widen the exact limits by how much more the forces vary than chance alone would make them "
-             "(Spiegelhalter 2005). Off: the exact Poisson or binomial limits alone.")
+        "(Spiegelhalter 2005). Off: the exact Poisson or binomial limits alone.",
+    )
     spec = benchmark.MEASURES[measure]
     phi, national, shown, funnel, hexes = standing(filters, region, measure, allow_dispersion)
     per = " per 100,000" if spec.kind == "rate" else ""
-    st.markdown(f"**{spec.label}{per}**: {spec.about}. "
-                f"National value **{charts.value_text(national, spec.kind)}{per}**.")
+    st.markdown(
+        f"**{spec.label}{per}**: {spec.about}. "
+        f"National value **{charts.value_text(national, spec.kind)}{per}**."
+    )
 
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(
-            funnel, key="bench_funnel", on_select=partial(narrow_to_clicked, "bench_funnel"), selection_mode="points",
+            funnel,
+            key="bench_funnel",
+            on_select=partial(narrow_to_clicked, "bench_funnel"),
+            selection_mode="points",
         )
     with right:
-        st.plotly_chart(hexes, key="bench_hexmap", width="content",
-                        on_select=partial(narrow_to_clicked, "bench_hexmap"), selection_mode="points")
+        st.plotly_chart(
+            hexes,
+            key="bench_hexmap",
+            width="content",
+            on_select=partial(narrow_to_clicked, "bench_hexmap"),
+            selection_mode="points",
+        )
     st.caption(
         f"Left: every force area as a point, {region_name}'s labelled in blue; forces between the lines differ "
         "from the national value by no more than chance (see *How the limits are drawn*). Right: each force area "
@@ -138,20 +182,25 @@ def who_stands_out() -> None:
 
     out = benchmark.outliers(shown)
     if out.is_empty():
-        st.markdown("No force area lies outside the 95% limits: the differences between them are what chance "
-                    "alone would give.")
+        st.markdown(
+            "No force area lies outside the 95% limits: the differences between them are what chance "
+            "alone would give."
+        )
     else:
         st.dataframe(
             benchmark.outlier_table(out, region_names, spec.kind),
-            hide_index=True, key="bench_outliers",
+            hide_index=True,
+            key="bench_outliers",
             column_config={
                 "name": st.column_config.TextColumn("Outside the limits", width="medium"),
                 "region": "Region",
-                "value": st.column_config.NumberColumn(spec.label + per,
-                                                       format="%.1f" if spec.kind == "rate" else "%.0f%%"),
+                "value": st.column_config.NumberColumn(
+                    spec.label + per, format="%.1f" if spec.kind == "rate" else "%.0f%%"
+                ),
                 "count": st.column_config.NumberColumn(
                     "Mean live in a month" if measure == "live_ops_rate" else "Count",
-                    format="%.1f" if measure == "live_ops_rate" else "localized"),
+                    format="%.1f" if measure == "live_ops_rate" else "localized",
+                ),
                 "n": st.column_config.NumberColumn(spec.size_label, format="localized"),
                 "status": "Where",
             },
@@ -183,9 +232,16 @@ def scored(view: Filters, region: str, plan: pl.DataFrame) -> tuple[pl.DataFrame
     quarter = nation_view.with_period(add_months(month, -2), month)
     before = nation_view.with_period(add_months(month, -5), add_months(month, -3))
     wanted = scorecard.queries_needed(plan)
-    card = scorecard.scorecard(plan, {q: data.run(q, quarter) for q in wanted},
-                               {q: data.run(q, before) for q in wanted}, reference.forces_in((region,)), region)
-    card = scorecard.with_unit_names(card, reference.labels("force"), reference.labels("region")[region], NATION_LABEL)
+    card = scorecard.scorecard(
+        plan,
+        {q: data.run(q, quarter) for q in wanted},
+        {q: data.run(q, before) for q in wanted},
+        reference.forces_in((region,)),
+        region,
+    )
+    card = scorecard.with_unit_names(
+        card, reference.labels("force"), reference.labels("region")[region], NATION_LABEL
+    )
     return card, charts.scorecard_grid(card)
 
 
@@ -204,30 +260,66 @@ def action_plan() -> None:
     )
     st.plotly_chart(grid, key="bench_scorecard")
     with st.expander("Indicators, targets and every value"):
-        st.markdown("The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
-                    "defined in `msoic/analysis/metrics.py`.")
+        st.markdown(
+            "The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
+            "defined in `msoic/analysis/metrics.py`."
+        )
         st.dataframe(
             scorecard.plan_table(plan),
-            hide_index=True, key="bench_plan",
-            column_config={"area": "Area", "label": "Indicator", "target": "Target", "direction": "Better when",
-                           "amber_band": "Amber band", "counts": "What is counted"},
+            hide_index=True,
+            key="bench_plan",
+            column_config={
+                "area": "Area",
+                "label": "Indicator",
+                "target": "Target",
+                "direction": "Better when",
+                "amber_band": "Amber band",
+                "counts": "What is counted",
+            },
         )
-        values = card.select(pl.col("name").alias("unit"), "area", "label", "value", "numerator", "n", "previous",
-                             "rag", "travel")
-        st.dataframe(values, hide_index=True, key="bench_card_values",
-                     column_config={"unit": "Force or area", "area": "Area", "label": "Indicator",
-                                    "value": "Value", "numerator": "Numerator", "n": "Cases",
-                                    "previous": "Quarter before", "rag": "Rating", "travel": "Travel"})
+        values = card.select(
+            pl.col("name").alias("unit"),
+            "area",
+            "label",
+            "value",
+            "numerator",
+            "n",
+            "previous",
+            "rag",
+            "travel",
+        )
+        st.dataframe(
+            values,
+            hide_index=True,
+            key="bench_card_values",
+            column_config={
+                "unit": "Force or area",
+                "area": "Area",
+                "label": "Indicator",
+                "value": "Value",
+                "numerator": "Numerator",
+                "n": "Cases",
+                "previous": "Quarter before",
+                "rag": "Rating",
+                "travel": "Travel",
+            },
+        )
         csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
-        st.download_button("Download CSV", signin.recorded(csv, file_name, values.height),
-                           file_name=file_name, mime="text/csv", icon=":material/download:")
+        st.download_button(
+            "Download CSV",
+            signin.recorded(csv, file_name, values.height),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+        )
 
 
 def rates_and_ranks() -> None:
     """Rates per 100,000 and proportions of the region's forces, with national ranks."""
     counts, forces, region_row, nation_row = benchmarked()
-    table = benchmark.comparison(forces, region_row, nation_row, region, force_names, f"{region_name} (region)",
-                                 NATION_LABEL)
+    table = benchmark.comparison(
+        forces, region_row, nation_row, region, force_names, f"{region_name} (region)", NATION_LABEL
+    )
     year = "/".join(str(y) for y in sorted(set(counts["population_year"])))
     st.subheader(f"Forces of {summary.place(region_name)}, {filters.start:%b %Y} to {month:%b %Y}")
     st.caption(
@@ -237,16 +329,20 @@ def rates_and_ranks() -> None:
         "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
         "plot."
     )
-    rank_help = ("National rank among the force areas with a value (1 = highest; =3 when shared with another "
-                 "force; none when every force has the same value)")
+    rank_help = (
+        "National rank among the force areas with a value (1 = highest; =3 when shared with another "
+        "force; none when every force has the same value)"
+    )
     st.dataframe(
         table.select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
-        hide_index=True, key="bench_rates",
+        hide_index=True,
+        key="bench_rates",
         column_config={
             "name": st.column_config.TextColumn("Per 100,000 population", width="medium"),
             "population": st.column_config.NumberColumn("Population", format="localized"),
-            "live_ops_rate": st.column_config.NumberColumn("Live operations", format="%.1f",
-                                                           help="Mean live in a month, per 100,000"),
+            "live_ops_rate": st.column_config.NumberColumn(
+                "Live operations", format="%.1f", help="Mean live in a month, per 100,000"
+            ),
             "victims_rate": st.column_config.NumberColumn("Victims identified", format="%.1f"),
             "arrests_rate": st.column_config.NumberColumn("Arrests", format="%.1f"),
             "charges_rate": st.column_config.NumberColumn("Charges", format="%.1f"),
@@ -254,34 +350,60 @@ def rates_and_ranks() -> None:
         },
     )
     st.dataframe(
-        table.select("name", "victims", "nrm_referred", "rank_nrm_referred", "child_share", "rank_child_share",
-                     "closed_ops", "ops_charged", "rank_ops_charged"),
-        hide_index=True, key="bench_proportions",
+        table.select(
+            "name",
+            "victims",
+            "nrm_referred",
+            "rank_nrm_referred",
+            "child_share",
+            "rank_child_share",
+            "closed_ops",
+            "ops_charged",
+            "rank_ops_charged",
+        ),
+        hide_index=True,
+        key="bench_proportions",
         column_config={
             "name": st.column_config.TextColumn("Proportions", width="medium"),
             "victims": st.column_config.NumberColumn("Victims identified", format="localized"),
             "nrm_referred": st.column_config.NumberColumn(
-                "Referred to the NRM", format="%.0f%%",
-                help="Of the victims identified, referred at any time since"),
-            "child_share": st.column_config.NumberColumn("Children", format="%.0f%%",
-                                                         help="Of the victims identified"),
+                "Referred to the NRM",
+                format="%.0f%%",
+                help="Of the victims identified, referred at any time since",
+            ),
+            "child_share": st.column_config.NumberColumn(
+                "Children", format="%.0f%%", help="Of the victims identified"
+            ),
             "closed_ops": st.column_config.NumberColumn("Operations closed", format="localized"),
             "ops_charged": st.column_config.NumberColumn(
-                "Reached a charge", format="%.0f%%",
-                help="Of the operations closed, with at least one offender charged"),
-            **{f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help) for m in benchmark.PROPORTIONS},
+                "Reached a charge",
+                format="%.0f%%",
+                help="Of the operations closed, with at least one offender charged",
+            ),
+            **{
+                f"rank_{m}": st.column_config.TextColumn("Rank", help=rank_help)
+                for m in benchmark.PROPORTIONS
+            },
         },
     )
     csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}-{filters.start:%Y-%m}-{month:%Y-%m}")
-    st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
-                       file_name=file_name, mime="text/csv", icon=":material/download:",
-                       key="bench_download")
+    st.download_button(
+        "Download CSV",
+        signin.recorded(csv, file_name, table.height),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key="bench_download",
+    )
 
 
 # Only the tab on screen is computed.
-sections.tabs("bench_section", {
-    "What changed": what_changed,
-    "Who stands out": who_stands_out,
-    "Action plan": action_plan,
-    "Rates and ranks": rates_and_ranks,
-})
+sections.tabs(
+    "bench_section",
+    {
+        "What changed": what_changed,
+        "Who stands out": who_stands_out,
+        "Action plan": action_plan,
+        "Rates and ranks": rates_and_ranks,
+    },
+)

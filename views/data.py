@@ -16,10 +16,12 @@ from msoic.ui import data, returns_charts, sidebar, signin
 filters = sidebar.current()
 names = reference.labels("agency")
 st.title("Data")
-st.caption(f"Monthly returns for {filters.start:%b %Y} to {filters.end:%b %Y}, for the agencies chosen in the "
-           "sidebar. A return is due by the 15th of the following month: from every territorial force every "
-           "month (a nil return when it has nothing to report), and from a ROCU or partner agency for a month "
-           "when it led an operation still open in the month before.")
+st.caption(
+    f"Monthly returns for {filters.start:%b %Y} to {filters.end:%b %Y}, for the agencies chosen in the "
+    "sidebar. A return is due by the 15th of the following month: from every territorial force every "
+    "month (a nil return when it has nothing to report), and from a ROCU or partner agency for a month "
+    "when it led an operation still open in the month before."
+)
 
 st.subheader("Returns by agency and month")
 returns = data.run("data_submission_matrix", filters, today=date.today())
@@ -32,9 +34,16 @@ else:
     cols[0].metric("On time", f"{count['on time']:,}")
     cols[1].metric("Late", f"{count['late']:,}")
     cols[2].metric("Missing", f"{count['missing']:,}")
-    cols[3].metric("Not yet due", f"{count['not yet due']:,}", help="Expected, and today is on or before the 15th of the next month")
-    cols[4].metric("Backfill", f"{count['backfill']:,}",
-                   help="History loaded late without the day it was sent: received, not judged on time")
+    cols[3].metric(
+        "Not yet due",
+        f"{count['not yet due']:,}",
+        help="Expected, and today is on or before the 15th of the next month",
+    )
+    cols[4].metric(
+        "Backfill",
+        f"{count['backfill']:,}",
+        help="History loaded late without the day it was sent: received, not judged on time",
+    )
     cols[5].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
     st.caption("“!” marks a return with rejected rows; hover a cell for its counts.")
     st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
@@ -47,10 +56,13 @@ elif complete.is_empty():
     st.info("No victim or offender was recorded in this period.")
 else:
     table = complete.with_columns(pl.col("agency_code").replace_strict(names, default=pl.col("agency_code")))
-    share = lambda label, help_: st.column_config.ProgressColumn(label, format="percent", min_value=0,
-                                                                 max_value=1, help=help_)
+    share = lambda label, help_: st.column_config.ProgressColumn(
+        label, format="percent", min_value=0, max_value=1, help=help_
+    )
     st.dataframe(
-        table, hide_index=True, height="content",
+        table,
+        hide_index=True,
+        height="content",
         column_config={
             "agency_code": st.column_config.TextColumn("Agency"),
             "kind": st.column_config.TextColumn("Records"),
@@ -67,14 +79,22 @@ if rejected.is_empty():
     st.success("No row of the returns for this period was rejected.", icon=":material/task_alt:")
 else:
     agencies = sorted(rejected["agency_code"].unique().to_list(), key=lambda a: names.get(a, a))
-    chosen = st.multiselect("Agency", agencies, format_func=lambda a: names.get(a, a), key="rejects_agency",
-                            placeholder="All agencies")
-    sheets = st.multiselect("Sheet", ["operations", "victims", "offenders"], key="rejects_sheet",
-                            placeholder="All sheets")
+    chosen = st.multiselect(
+        "Agency",
+        agencies,
+        format_func=lambda a: names.get(a, a),
+        key="rejects_agency",
+        placeholder="All agencies",
+    )
+    sheets = st.multiselect(
+        "Sheet", ["operations", "victims", "offenders"], key="rejects_sheet", placeholder="All sheets"
+    )
     shown = submissions.rejected_in(rejected, chosen, sheets)
     st.caption(f"{shown.height:,} of {rejected.height:,} rejected rows.")
     st.dataframe(
-        shown.drop("submission_id"), hide_index=True, height=420,
+        shown.drop("submission_id"),
+        hide_index=True,
+        height=420,
         column_config={
             "agency_code": st.column_config.TextColumn("Agency"),
             "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
@@ -87,6 +107,10 @@ else:
         },
     )
     body, name = data.export_csv(shown, "rejected-rows")
-    st.download_button("Download these rejected rows (CSV)", signin.recorded(body, name, shown.height),
-                       name, mime="text/csv",
-                       icon=":material/download:")
+    st.download_button(
+        "Download these rejected rows (CSV)",
+        signin.recorded(body, name, shown.height),
+        name,
+        mime="text/csv",
+        icon=":material/download:",
+    )

@@ -50,25 +50,40 @@ summary = {r["interval"]: r for r in intervals.iter_rows(named=True)}
 cols = st.columns(5)
 cols[0].metric("Offenders recorded", f"{stages['recorded']:,}", border=True)
 cols[0].caption(f"operations reported {filters.start:%b %Y} to {filters.end:%b %Y}")
-for col, stage, before in ((cols[1], "arrested", "recorded"), (cols[2], "charged", "arrested"),
-                           (cols[3], "convicted", "charged")):
+for col, stage, before in (
+    (cols[1], "arrested", "recorded"),
+    (cols[2], "charged", "arrested"),
+    (cols[3], "convicted", "charged"),
+):
     col.metric(STAGES[stage], f"{stages[stage]:,}", border=True)
     share = people.rate(stages[stage], stages[before])
     col.caption(f"{share:.0%} of {stages[before]:,} {before}" if share is not None else f"none {before}")
 charge = summary["arrest_to_charge"]
-cols[4].metric("Arrest to charge, days", days(charge["median"]), border=True,
-               help="Median days from arrest to charge, over the offenders charged")
-cols[4].caption(f"median of {charge['offenders']:,} charged; from the operation's opening: "
-                f"{days(summary['opening_to_charge']['median'])} days")
+cols[4].metric(
+    "Arrest to charge, days",
+    days(charge["median"]),
+    border=True,
+    help="Median days from arrest to charge, over the offenders charged",
+)
+cols[4].caption(
+    f"median of {charge['offenders']:,} charged; from the operation's opening: "
+    f"{days(summary['opening_to_charge']['median'])} days"
+)
 
 if stages["recorded"] == 0:
-    st.info("No offenders are recorded in this view. Widen the period or clear a filter in the sidebar.",
-            icon=":material/info:")
+    st.info(
+        "No offenders are recorded in this view. Widen the period or clear a filter in the sidebar.",
+        icon=":material/info:",
+    )
     st.stop()
 
-median_columns = {k: st.column_config.NumberColumn(v, format="%.0f", help=f"Median days, {v.lower()}")
-                  for k, v in INTERVALS.items()}
-stage_columns = {s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()}
+median_columns = {
+    k: st.column_config.NumberColumn(v, format="%.0f", help=f"Median days, {v.lower()}")
+    for k, v in INTERVALS.items()
+}
+stage_columns = {
+    s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()
+}
 
 
 @data.by_view
@@ -76,34 +91,51 @@ def profile_charts(view: Filters, top_n: int) -> tuple[int, dict[str, tuple[str,
     """How many nationalities are shown by name; the offenders by nationality, role, sex and age
     group (title and chart)."""
     profile = data.run("offenders_profile", view)
-    nationality, role, sex, age = (people.dimension(profile, d, "offenders") for d in ("nationality", "role", "sex",
-                                                                                       "age_group"))
+    nationality, role, sex, age = (
+        people.dimension(profile, d, "offenders") for d in ("nationality", "role", "sex", "age_group")
+    )
     top = people.top_categories(nationality, "category", "offenders", top_n)
     grouped = people.top_n(nationality, "category", "offenders", top_n, keep=top)
     panels = {
-        "nationality": ("Nationality", grouped, people.order_with_other(grouped["category"].to_list(), top), NATIONALITY),
+        "nationality": (
+            "Nationality",
+            grouped,
+            people.order_with_other(grouped["category"].to_list(), top),
+            NATIONALITY,
+        ),
         "role": ("Role", role, people.by_total(role, "category", "offenders", last=("other",)), ROLE),
         "sex": ("Sex", sex, people.in_known_order(sex["category"].to_list(), SEX), SEX),
         "age_group": ("Age group", age, people.in_known_order(age["category"].to_list(), AGE), AGE),
     }
-    return len(top), {name: (title, people_charts.category_bars(frame, "category", "offenders", order, names, "Offenders"))
-                      for name, (title, frame, order, names) in panels.items()}
+    return len(top), {
+        name: (title, people_charts.category_bars(frame, "category", "offenders", order, names, "Offenders"))
+        for name, (title, frame, order, names) in panels.items()
+    }
 
 
 def who_they_are() -> None:
     """Nationality, role, sex and age of the offenders."""
     st.subheader("Who the offenders are")
-    top_n = st.slider("Nationalities shown", min_value=3, max_value=15, value=8, key="nationalities",
-                      bind="query-params", width=320,
-                      help="The largest nationalities in the view are shown by name; the rest are summed as Other.")
+    top_n = st.slider(
+        "Nationalities shown",
+        min_value=3,
+        max_value=15,
+        value=8,
+        key="nationalities",
+        bind="query-params",
+        width=320,
+        help="The largest nationalities in the view are shown by name; the rest are summed as Other.",
+    )
     shown, panels = profile_charts(filters, top_n)
     grid = st.columns(4)
     for col, (name, (title, figure)) in zip(grid, panels.items()):
         with col:
             st.markdown(f"**{title}**")
             st.plotly_chart(figure, key=f"offenders_by_{name}")
-    st.caption(f"Nationality: the {shown} largest in the view, the rest summed as Other. These dimensions have no "
-               "sidebar filter, so these bars do not filter.")
+    st.caption(
+        f"Nationality: the {shown} largest in the view, the rest summed as Other. These dimensions have no "
+        "sidebar filter, so these bars do not filter."
+    )
 
 
 def the_funnel() -> None:
@@ -115,26 +147,50 @@ def the_funnel() -> None:
     with right:
         st.markdown("**Days between stages**")
         days_table = intervals.with_columns(pl.col("interval").replace_strict(INTERVALS)).rename(
-            {"interval": "Interval", "offenders": "Offenders", "q1": "Lower quartile", "median": "Median",
-             "q3": "Upper quartile"})
-        st.dataframe(days_table, hide_index=True, key="interval_days",
-                     column_config={"Offenders": st.column_config.NumberColumn(format="localized"),
-                                    **{c: st.column_config.NumberColumn(format="%.0f")
-                                       for c in ("Lower quartile", "Median", "Upper quartile")}})
-        st.caption("Days, over the offenders who reached both stages. Opening is the day the operation opened.")
+            {
+                "interval": "Interval",
+                "offenders": "Offenders",
+                "q1": "Lower quartile",
+                "median": "Median",
+                "q3": "Upper quartile",
+            }
+        )
+        st.dataframe(
+            days_table,
+            hide_index=True,
+            key="interval_days",
+            column_config={
+                "Offenders": st.column_config.NumberColumn(format="localized"),
+                **{
+                    c: st.column_config.NumberColumn(format="%.0f")
+                    for c in ("Lower quartile", "Median", "Upper quartile")
+                },
+            },
+        )
+        st.caption(
+            "Days, over the offenders who reached both stages. Opening is the day the operation opened."
+        )
 
 
 @data.by_view
-def group_funnel(view: Filters, by: str, groups: tuple[str, ...]) -> tuple[pl.DataFrame, list[str], go.Figure | None]:
+def group_funnel(
+    view: Filters, by: str, groups: tuple[str, ...]
+) -> tuple[pl.DataFrame, list[str], go.Figure | None]:
     """The funnel table of each group (crime type or region) of the view, the groups with
     offenders, and their chart (none for a single group: the table says it all)."""
     table = people.funnel_table(data.run("offenders_justice_stages", view), by, list(groups))
     shown = people.present_groups(table, by, list(groups))
     names = CRIME_TYPE if by == "crime_type" else REGION
-    return table, shown, people_charts.funnel_by_group(table, by, shown, names, STAGES) if len(shown) > 1 else None
+    return (
+        table,
+        shown,
+        people_charts.funnel_by_group(table, by, shown, names, STAGES) if len(shown) > 1 else None,
+    )
 
 
-def by_group(by: str, title: str, groups: list[str], names: dict[str, str], key: str, callback, what: str) -> None:
+def by_group(
+    by: str, title: str, groups: list[str], names: dict[str, str], key: str, callback, what: str
+) -> None:
     """The funnel and days between stages for each crime type or region of the view."""
     st.subheader(title)
     table, shown, figure = group_funnel(filters, by, tuple(groups))
@@ -142,27 +198,50 @@ def by_group(by: str, title: str, groups: list[str], names: dict[str, str], key:
         st.plotly_chart(figure, key=key, on_select=callback, selection_mode=("points", "box"))
         st.caption(f"Select a {what}'s bars to narrow the {what} filter to it.")
     st.dataframe(
-        table.filter(pl.col(by).is_in(shown)).with_columns(pl.col(by).replace_strict(names))
+        table.filter(pl.col(by).is_in(shown))
+        .with_columns(pl.col(by).replace_strict(names))
         .with_columns(pl.col("charged_of_arrested") * 100)
         .select(by, *STAGES, "charged_of_arrested", *INTERVALS),
-        hide_index=True, key=f"{key}_table", height="content",
-        column_config={by: st.column_config.TextColumn(title[3:].capitalize()), **stage_columns,
-                       "charged_of_arrested": st.column_config.NumberColumn("Charged / arrested", format="%.0f%%"),
-                       **median_columns})
-    st.caption("The last four columns are median days, over the offenders who reached both stages; blank where "
-               "none did.")
+        hide_index=True,
+        key=f"{key}_table",
+        height="content",
+        column_config={
+            by: st.column_config.TextColumn(title[3:].capitalize()),
+            **stage_columns,
+            "charged_of_arrested": st.column_config.NumberColumn("Charged / arrested", format="%.0f%%"),
+            **median_columns,
+        },
+    )
+    st.caption(
+        "The last four columns are median days, over the offenders who reached both stages; blank where "
+        "none did."
+    )
 
 
 def by_crime_type() -> None:
     """The funnel by crime type."""
-    by_group("crime_type", "By crime type", list(sidebar.view().crime_types), CRIME_TYPE, "funnel_by_crime_type",
-             partial(sidebar.narrow_to_selection, "funnel_by_crime_type", list(CRIME_TYPE), "crime_types"), "crime type")
+    by_group(
+        "crime_type",
+        "By crime type",
+        list(sidebar.view().crime_types),
+        CRIME_TYPE,
+        "funnel_by_crime_type",
+        partial(sidebar.narrow_to_selection, "funnel_by_crime_type", list(CRIME_TYPE), "crime_types"),
+        "crime type",
+    )
 
 
 def by_region() -> None:
     """The funnel by region."""
-    by_group("region_code", "By region", list(sidebar.view().regions), REGION, "funnel_by_region",
-             partial(sidebar.narrow_to_selection, "funnel_by_region", list(REGION), "regions"), "region")
+    by_group(
+        "region_code",
+        "By region",
+        list(sidebar.view().regions),
+        REGION,
+        "funnel_by_region",
+        partial(sidebar.narrow_to_selection, "funnel_by_region", list(REGION), "regions"),
+        "region",
+    )
 
 
 def victims_also_offenders() -> None:
@@ -179,30 +258,50 @@ def victims_also_offenders() -> None:
     )
     if count:
         table = linked.with_columns(
-            people.relabel_list("exploitation_types", EXPLOITATION), people.relabel_list("roles", ROLE),
-        ).select("person_ref", "first_identified_on", "child_victim", "exploitation_types", "roles", "charged",
-                 "same_operation")
-        st.dataframe(table, hide_index=True, key="victims_also_offenders", height=min(400, 38 + 35 * count),
-                     column_config={
-                         "person_ref": st.column_config.TextColumn("Person reference", width="medium",
-                                                                   help="A pseudonym, not an identity"),
-                         "first_identified_on": st.column_config.DateColumn("Victim since", format="MMM YYYY",
-                                                                            help="First identified as a victim"),
-                         "child_victim": st.column_config.CheckboxColumn("Child victim", width="small"),
-                         "exploitation_types": st.column_config.TextColumn("Exploited for"),
-                         "roles": st.column_config.TextColumn("Role as offender"),
-                         "charged": st.column_config.CheckboxColumn("Charged", width="small"),
-                         "same_operation": st.column_config.CheckboxColumn("Same operation", width="small"),
-                     })
-        st.caption("One row per person. Person references are pseudonyms: the same person has the same reference in "
-                   "every operation and force, and no name or identifier is held.")
+            people.relabel_list("exploitation_types", EXPLOITATION),
+            people.relabel_list("roles", ROLE),
+        ).select(
+            "person_ref",
+            "first_identified_on",
+            "child_victim",
+            "exploitation_types",
+            "roles",
+            "charged",
+            "same_operation",
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            key="victims_also_offenders",
+            height=min(400, 38 + 35 * count),
+            column_config={
+                "person_ref": st.column_config.TextColumn(
+                    "Person reference", width="medium", help="A pseudonym, not an identity"
+                ),
+                "first_identified_on": st.column_config.DateColumn(
+                    "Victim since", format="MMM YYYY", help="First identified as a victim"
+                ),
+                "child_victim": st.column_config.CheckboxColumn("Child victim", width="small"),
+                "exploitation_types": st.column_config.TextColumn("Exploited for"),
+                "roles": st.column_config.TextColumn("Role as offender"),
+                "charged": st.column_config.CheckboxColumn("Charged", width="small"),
+                "same_operation": st.column_config.CheckboxColumn("Same operation", width="small"),
+            },
+        )
+        st.caption(
+            "One row per person. Person references are pseudonyms: the same person has the same reference in "
+            "every operation and force, and no name or identifier is held."
+        )
 
 
 # Only the tab on screen is computed (the headline above is shared by all).
-sections.tabs("offenders_section", {
-    "Criminal-justice funnel": the_funnel,
-    "Who they are": who_they_are,
-    "By crime type": by_crime_type,
-    "By region": by_region,
-    "Victims also offenders": victims_also_offenders,
-})
+sections.tabs(
+    "offenders_section",
+    {
+        "Criminal-justice funnel": the_funnel,
+        "Who they are": who_they_are,
+        "By crime type": by_crime_type,
+        "By region": by_region,
+        "Victims also offenders": victims_also_offenders,
+    },
+)

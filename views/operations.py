@@ -17,26 +17,50 @@ CHARACTERISTICS = {"sex": "Sex", "age_group": "Age group", "nationality": "Natio
 
 filters = sidebar.current()
 st.title("Operations")
-st.caption(f"Operations active from {filters.start:%b %Y} to {filters.end:%b %Y}: reported by their lead "
-           "agency in at least one month of the period, within the sidebar filters. Status and stage are "
-           "as last reported in the period; victims and offenders count the whole operation.")
+st.caption(
+    f"Operations active from {filters.start:%b %Y} to {filters.end:%b %Y}: reported by their lead "
+    "agency in at least one month of the period, within the sidebar filters. Status and stage are "
+    "as last reported in the period; victims and offenders count the whole operation."
+)
 
-search = st.text_input("Search", key="search", bind="query-params", icon=":material/search:",
-                       placeholder="Codename, operation id or OCG reference", width=420).strip()
+search = st.text_input(
+    "Search",
+    key="search",
+    bind="query-params",
+    icon=":material/search:",
+    placeholder="Codename, operation id or OCG reference",
+    width=420,
+).strip()
 sort_column, order_column, page_column = st.columns([2, 2, 1], width=640)
-sort = paging.sort_or_default(sort_column.selectbox(
-    "Sort by", options=list(paging.OPERATION_SORTS), format_func=paging.OPERATION_SORTS.get, key="sort",
-    bind="query-params"))
-descending = order_column.selectbox("Order", options=["descending", "ascending"], key="order",
-                                    bind="query-params") != "ascending"
-asked = page_column.number_input("Page", min_value=1, max_value=paging.MAX_PAGES, value=1, step=1, key="page",
-                                bind="query-params")
+sort = paging.sort_or_default(
+    sort_column.selectbox(
+        "Sort by",
+        options=list(paging.OPERATION_SORTS),
+        format_func=paging.OPERATION_SORTS.get,
+        key="sort",
+        bind="query-params",
+    )
+)
+descending = (
+    order_column.selectbox("Order", options=["descending", "ascending"], key="order", bind="query-params")
+    != "ascending"
+)
+asked = page_column.number_input(
+    "Page", min_value=1, max_value=paging.MAX_PAGES, value=1, step=1, key="page", bind="query-params"
+)
 
 
 def operations(page: int) -> pl.DataFrame:
     """One page of the operations of the view and search, sorted as asked (sorted on the server)."""
-    return data.run("operations_list", filters, search=search, sort=sort, descending=descending,
-                    limit=paging.PAGE_SIZE, offset=paging.offset(page))
+    return data.run(
+        "operations_list",
+        filters,
+        search=search,
+        sort=sort,
+        descending=descending,
+        limit=paging.PAGE_SIZE,
+        offset=paging.offset(page),
+    )
 
 
 page = paging.page_or_first(asked)
@@ -49,7 +73,9 @@ table = table.drop("matching")
 ids = table["operation_id"].to_list()
 
 # A table per view, search, order and page: a row position chosen in one never points into another.
-key = "operations_" + hashlib.sha256(repr((filters, search, sort, descending, page)).encode()).hexdigest()[:12]
+key = (
+    "operations_" + hashlib.sha256(repr((filters, search, sort, descending, page)).encode()).hexdigest()[:12]
+)
 shown_before = key in st.session_state
 wanted = st.query_params.get(CHOSEN)
 linked = None  # the operation of a link, when it is on another page of the table
@@ -60,17 +86,33 @@ if wanted and wanted not in ids:  # a link to an operation this page does not li
             st.session_state["operation_denied"] = wanted
             signin.audit("access_denied", page="Operations", detail={"operation": wanted[:64]})
     else:
-        elsewhere = data.run("operations_list", filters, search=wanted, sort=paging.DEFAULT_SORT, descending=True,
-                             limit=None, offset=0).filter(pl.col("operation_id") == wanted)
+        elsewhere = data.run(
+            "operations_list",
+            filters,
+            search=wanted,
+            sort=paging.DEFAULT_SORT,
+            descending=True,
+            limit=None,
+            offset=0,
+        ).filter(pl.col("operation_id") == wanted)
         if elsewhere.is_empty():
-            st.info("The operation in this link is not in this view: widen the period or the filters, or clear "
-                    "the search.", icon=":material/filter_alt:")
+            st.info(
+                "The operation in this link is not in this view: widen the period or the filters, or clear "
+                "the search.",
+                icon=":material/filter_alt:",
+            )
         elif not shown_before:
             linked = elsewhere.drop("matching").row(0, named=True)
 default = {"selection": {"rows": [ids.index(wanted)]}} if wanted in ids else None
 event = st.dataframe(
-    table, key=key, on_select="rerun", selection_mode="single-row", selection_default=default,
-    hide_index=True, height=420, placeholder="–",
+    table,
+    key=key,
+    on_select="rerun",
+    selection_mode="single-row",
+    selection_default=default,
+    hide_index=True,
+    height=420,
+    placeholder="–",
     column_config={
         "operation_id": st.column_config.TextColumn("Operation", pinned=True),
         "codename": st.column_config.TextColumn("Codename"),
@@ -82,8 +124,9 @@ event = st.dataframe(
         "closed_on": st.column_config.DateColumn("Closed", format="D MMM YYYY"),
         "status": st.column_config.TextColumn("Status", help="As last reported in the period"),
         "stage": st.column_config.TextColumn("Stage", help="As last reported in the period"),
-        "months_reported": st.column_config.NumberColumn("Months reported",
-                                                         help="Months of the period it was reported"),
+        "months_reported": st.column_config.NumberColumn(
+            "Months reported", help="Months of the period it was reported"
+        ),
         "victims": st.column_config.NumberColumn("Victims", format="localized"),
         "offenders": st.column_config.NumberColumn("Offenders", format="localized"),
         "ocg_ref": st.column_config.TextColumn("OCG", help="Organised crime group, when identified"),
@@ -104,18 +147,37 @@ elif CHOSEN in st.query_params:
 
 found = f"{matching:,} operation{'s' if matching != 1 else ''}"
 pages = paging.page_count(matching)
-st.caption(found + (f" matching “{text.plain(search)}”" if search else "") + f"; page {page} of {pages:,} "
-           f"({paging.PAGE_SIZE} a page, sorted on the server: choose the column and order above). "
-           "Choose a row (the box at its left) to see the operation; the download holds every page.")
+st.caption(
+    found + (f" matching “{text.plain(search)}”" if search else "") + f"; page {page} of {pages:,} "
+    f"({paging.PAGE_SIZE} a page, sorted on the server: choose the column and order above). "
+    "Choose a row (the box at its left) to see the operation; the download holds every page."
+)
 file_name = data.csv_file_name("msoic-operations")
-every_page = data.deferred_csv("operations_list", filters, "msoic-operations", search=search, sort=sort,
-                               descending=descending, limit=None, offset=0)
-st.download_button("Download CSV", signin.recorded(every_page, file_name, matching), file_name=file_name,
-                   mime="text/csv", icon=":material/download:", on_click="ignore")
+every_page = data.deferred_csv(
+    "operations_list",
+    filters,
+    "msoic-operations",
+    search=search,
+    sort=sort,
+    descending=descending,
+    limit=None,
+    offset=0,
+)
+st.download_button(
+    "Download CSV",
+    signin.recorded(every_page, file_name, matching),
+    file_name=file_name,
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
 
 if chosen is None:
-    st.info("Choose an operation in the table to see its months, its victims and offenders and the "
-            "returns that reported it.", icon=":material/touch_app:")
+    st.info(
+        "Choose an operation in the table to see its months, its victims and offenders and the "
+        "returns that reported it.",
+        icon=":material/touch_app:",
+    )
     st.stop()
 
 st.subheader(f"{text.plain(op['codename'])} · {text.plain(chosen)}")
@@ -133,8 +195,10 @@ with left:
     st.markdown("**Month by month**")
     months = data.run("operation_months", filters, operation_id=chosen)
     st.plotly_chart(operation_charts.timeline(months), key="operation_timeline")
-    st.caption("Stage in every month the lead agency reported it (all of its life); the marker "
-               "colour is its status that month.")
+    st.caption(
+        "Stage in every month the lead agency reported it (all of its life); the marker "
+        "colour is its status that month."
+    )
 with right:
     st.markdown("**Offenders through the criminal-justice system**")
     funnel = data.run("operation_funnel", filters, operation_id=chosen)
@@ -144,27 +208,43 @@ with right:
     else:
         st.caption("No offender recorded.")
 
-st.markdown(f"**Victims and offenders** ({op['victims']:,} victim{'s' if op['victims'] != 1 else ''}, "
-            f"{op['offenders']:,} offender{'s' if op['offenders'] != 1 else ''})")
+st.markdown(
+    f"**Victims and offenders** ({op['victims']:,} victim{'s' if op['victims'] != 1 else ''}, "
+    f"{op['offenders']:,} offender{'s' if op['offenders'] != 1 else ''})"
+)
 people = data.run("operation_people", filters, operation_id=chosen)
 if people.is_empty():
     st.caption("No victim or offender recorded.")
 nations = reference.labels("nationality")
-names = {"sex": lambda v: v.capitalize(), "age_group": lambda v: v.capitalize(),
-         "nationality": lambda v: f"{nations.get(v, v)} ({v})"}
+names = {
+    "sex": lambda v: v.capitalize(),
+    "age_group": lambda v: v.capitalize(),
+    "nationality": lambda v: f"{nations.get(v, v)} ({v})",
+}
 columns = st.columns(3) if not people.is_empty() else []
 for column, (characteristic, label) in zip(columns, CHARACTERISTICS.items()):
     part = people.filter(pl.col("characteristic") == characteristic).select(
         pl.col("value").map_elements(names[characteristic], return_dtype=pl.String).alias(label),
-        "victims", "offenders")
-    column.dataframe(part, hide_index=True, key=f"operation_{characteristic}", height="content",
-                     column_config={"victims": st.column_config.NumberColumn("Victims"),
-                                    "offenders": st.column_config.NumberColumn("Offenders")})
+        "victims",
+        "offenders",
+    )
+    column.dataframe(
+        part,
+        hide_index=True,
+        key=f"operation_{characteristic}",
+        height="content",
+        column_config={
+            "victims": st.column_config.NumberColumn("Victims"),
+            "offenders": st.column_config.NumberColumn("Offenders"),
+        },
+    )
 
 st.markdown("**Lineage: the returns that reported it**")
 lineage = data.run("operation_lineage", filters, operation_id=chosen)
 st.dataframe(
-    lineage.drop("agency_code"), hide_index=True, key="operation_lineage",
+    lineage.drop("agency_code"),
+    hide_index=True,
+    key="operation_lineage",
     height=min(38 + 35 * lineage.height, 400),
     column_config={
         "submission_id": st.column_config.NumberColumn("Return", format="%d"),
@@ -172,19 +252,26 @@ st.dataframe(
         "file_name": st.column_config.TextColumn("File"),
         "received_at": st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm"),
         "reports_month": st.column_config.CheckboxColumn(
-            "Reports its month", help="Carries the operation's row for that month"),
+            "Reports its month", help="Carries the operation's row for that month"
+        ),
         "first_report": st.column_config.CheckboxColumn(
-            "First report", help="The return that first reported the operation"),
+            "First report", help="The return that first reported the operation"
+        ),
         "victims": st.column_config.NumberColumn(
-            "Its victims", help="Of the operation's victims, recorded in this return"),
+            "Its victims", help="Of the operation's victims, recorded in this return"
+        ),
         "offenders": st.column_config.NumberColumn(
-            "Its offenders", help="Of the operation's offenders, recorded in this return"),
-        "rows_in": st.column_config.NumberColumn("Rows in", format="localized",
-                                                 help="Rows of the whole return"),
+            "Its offenders", help="Of the operation's offenders, recorded in this return"
+        ),
+        "rows_in": st.column_config.NumberColumn(
+            "Rows in", format="localized", help="Rows of the whole return"
+        ),
         "rows_accepted": st.column_config.NumberColumn("Accepted", format="localized"),
         "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
         "sha256": st.column_config.TextColumn("SHA-256", width="small"),
     },
 )
-st.caption(f"Every return of {text.plain(op['lead_agency'])} for a month the operation appears in, and any return that "
-           "carried one of its victims or offenders; the first report is the return that first named it.")
+st.caption(
+    f"Every return of {text.plain(op['lead_agency'])} for a month the operation appears in, and any return that "
+    "carried one of its victims or offenders; the first report is the return that first named it."
+)

@@ -15,33 +15,46 @@ month = filters.end
 last_year = filters.with_period(add_months(month, -12), month)
 
 st.title("Overview")
-st.caption(f"{month:%B %Y}, the last month of the period chosen in the sidebar. "
-           "Changes are against the month before and the same month a year before.")
+st.caption(
+    f"{month:%B %Y}, the last month of the period chosen in the sidebar. "
+    "Changes are against the month before and the same month a year before."
+)
 
 # A month with no return from the view's forces has no data; each change compares only the lead
 # agencies whose figures are complete in both months (like for like).
 with_data = coverage.months(data.run("coverage_by_force", last_year))
 comparable = coverage.agencies_by_month(data.run("coverage_by_agency", last_year))
-kpi.row(kpis.kpi_row(data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable), month)
+kpi.row(
+    kpis.kpi_row(data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable),
+    month,
+)
 
 st.subheader(f"Emerging changes in {month:%B %Y}")
 emerging = changes.ranked(data.emerging_changes(filters, month, month), month)
 SHOWN = 10
 if emerging.is_empty():
-    st.caption(f"No region × crime type series of new operations is outside what the 12 months before "
-               f"lead one to expect in {month:%B %Y}.")
+    st.caption(
+        f"No region × crime type series of new operations is outside what the 12 months before "
+        f"lead one to expect in {month:%B %Y}."
+    )
 else:
-    st.caption("Series of new operations, by region and crime type, outside what the 12 months before "
-               "lead one to expect (p < 0.005); the largest change a month first. Each opens the series "
-               "in Trends.")
+    st.caption(
+        "Series of new operations, by region and crime type, outside what the 12 months before "
+        "lead one to expect (p < 0.005); the largest change a month first. Each opens the series "
+        "in Trends."
+    )
     for flag in emerging.head(SHOWN).iter_rows(named=True):
         st.page_link(
-            "views/trends.py", label=changes_charts.describe(flag, arrow=False),
+            "views/trends.py",
+            label=changes_charts.describe(flag, arrow=False),
             icon=":material/trending_up:" if flag["direction"] == "up" else ":material/trending_down:",
-            query_params=changes_charts.trends_params(filters, flag["region_code"], flag["crime_type"]))
+            query_params=changes_charts.trends_params(filters, flag["region_code"], flag["crime_type"]),
+        )
     if emerging.height > SHOWN:
-        st.caption(f"And {emerging.height - SHOWN} smaller one{'s' if emerging.height - SHOWN != 1 else ''}; "
-                   "the Trends view of new operations by region marks them all.")
+        st.caption(
+            f"And {emerging.height - SHOWN} smaller one{'s' if emerging.height - SHOWN != 1 else ''}; "
+            "the Trends view of new operations by region marks them all."
+        )
 with st.expander("How emerging changes are found"):
     st.markdown(changes.METHOD)
 
@@ -55,8 +68,9 @@ st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)
 regions = list(sidebar.view().regions)
 regions_with_data = coverage.by_group(data.run("coverage_by_force", last_year), regions, "region")
-table = kpis.groups_in_month(data.run("measures_by_month", last_year, split="region"), month, regions,
-                             regions_with_data)
+table = kpis.groups_in_month(
+    data.run("measures_by_month", last_year, split="region"), month, regions, regions_with_data
+)
 names = reference.labels("region")
 st.dataframe(
     table.with_columns(table["group"].replace_strict(names).alias("group")),
@@ -67,8 +81,10 @@ st.dataframe(
         "group": st.column_config.TextColumn("Region"),
         **{m: st.column_config.NumberColumn(label, format="localized") for m, label in MEASURES.items()},
         "live_ops_year_ago": st.column_config.NumberColumn(
-            f"Live, {year_ago:%b %Y}", format="localized", help="Live operations a year before"),
+            f"Live, {year_ago:%b %Y}", format="localized", help="Live operations a year before"
+        ),
         "victims_year_ago": st.column_config.NumberColumn(
-            f"Victims, {year_ago:%b %Y}", format="localized", help="Victims identified a year before"),
+            f"Victims, {year_ago:%b %Y}", format="localized", help="Victims identified a year before"
+        ),
     },
 )

@@ -33,17 +33,48 @@ filters = sidebar.current()
 st.title("Trends")
 
 controls = st.container(horizontal=True, gap="medium")
-measure = controls.selectbox("Measure", list(MEASURES), format_func=MEASURES.get, key="measure",
-                             bind="query-params", width=220)
-split = controls.segmented_control("Split by", list(SPLITS), format_func=SPLITS.get, default="crime_type",
-                                   key="split", bind="query-params", required=True, width="content")
-view = controls.segmented_control("View", list(VIEWS), format_func=VIEWS.get, default="monthly",
-                                  key="view", bind="query-params", required=True, width="content")
-unit = controls.segmented_control("Unit", list(UNITS), format_func=UNITS.get, default="count",
-                                  key="unit", bind="query-params", required=True, width="content",
-                                  disabled=view == "share", help="Shares do not depend on the unit.")
-panels = controls.toggle("One panel per group", key="panels", bind="query-params", disabled=view == "share",
-                         help="Small multiples: easier to read than many overlaid lines.")
+measure = controls.selectbox(
+    "Measure", list(MEASURES), format_func=MEASURES.get, key="measure", bind="query-params", width=220
+)
+split = controls.segmented_control(
+    "Split by",
+    list(SPLITS),
+    format_func=SPLITS.get,
+    default="crime_type",
+    key="split",
+    bind="query-params",
+    required=True,
+    width="content",
+)
+view = controls.segmented_control(
+    "View",
+    list(VIEWS),
+    format_func=VIEWS.get,
+    default="monthly",
+    key="view",
+    bind="query-params",
+    required=True,
+    width="content",
+)
+unit = controls.segmented_control(
+    "Unit",
+    list(UNITS),
+    format_func=UNITS.get,
+    default="count",
+    key="unit",
+    bind="query-params",
+    required=True,
+    width="content",
+    disabled=view == "share",
+    help="Shares do not depend on the unit.",
+)
+panels = controls.toggle(
+    "One panel per group",
+    key="panels",
+    bind="query-params",
+    disabled=view == "share",
+    help="Small multiples: easier to read than many overlaid lines.",
+)
 
 # A year before the period is fetched too, for rolling means and year-on-year change.
 fetch_from = add_months(filters.start, -12)
@@ -55,7 +86,9 @@ elif split == "crime_type":
 else:
     groups, names = ["all"], {"all": "All"}
 # A month a group's force areas sent no return has no data there: a gap in its line, not a zero.
-with_data = coverage.by_group(data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split)
+with_data = coverage.by_group(
+    data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split
+)
 frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data)
 
 population = data.run("population", filters)
@@ -76,8 +109,9 @@ if view == "monthly":
     fig = charts.trend_lines(shown, measure, names, y_title, panels=panels, markers=markers)
 elif view == "rolling":
     shown = series.since(series.rolling_mean(frame, measure), filters.start)
-    fig = charts.trend_lines(shown, "rolling", names, y_title + " (3-month rolling mean)", faint=measure,
-                             panels=panels)
+    fig = charts.trend_lines(
+        shown, "rolling", names, y_title + " (3-month rolling mean)", faint=measure, panels=panels
+    )
 elif view == "share":
     shown = series.since(series.shares(frame, measure), filters.start)
     fig = charts.stacked_shares(shown, names)
@@ -86,31 +120,41 @@ else:
     fetched = filters.with_period(fetch_from, filters.end)
     by_agency = data.run("measures_by_month_and_agency", fetched, split=split)
     comparable = coverage.agencies_by_month(data.run("coverage_by_agency", fetched))
-    shown = series.since(series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start)
-    fig = charts.trend_lines(shown, "change", names, "Change on the same month a year before", percent=True,
-                             panels=panels)
+    shown = series.since(
+        series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start
+    )
+    fig = charts.trend_lines(
+        shown, "change", names, "Change on the same month a year before", percent=True, panels=panels
+    )
 
 if split != "total":
     fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
-st.plotly_chart(fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore",
-                selection_mode="points")
+st.plotly_chart(
+    fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore", selection_mode="points"
+)
 notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}. A gap is a month with no data (no return received)."]
 if rate:
     years = sorted(set(population["population_year"]))
-    notes.append(f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
-                 f"(ONS, NRS, NISRA) of the force areas in view.")
+    notes.append(
+        f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
+        f"(ONS, NRS, NISRA) of the force areas in view."
+    )
 if measure == "live_ops":
     notes.append("Live operations are counted in every month an operation is reported live.")
 if view == "yoy":
-    notes.append("Each month against the same month a year before, over the lead agencies whose returns are "
-                 "complete in both; blank where the year before had none or either month has no data.")
+    notes.append(
+        "Each month against the same month a year before, over the lead agencies whose returns are "
+        "complete in both; blank where the year before had none or either month has no data."
+    )
 if split != "total":
     notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
 if flagged:
-    st.caption(f"▲ ▼ Emerging changes ({len(markers)} marked): months in which a region × crime type "
-               "series inside the line is above (▲) or below (▼) what the 12 months before lead one to "
-               "expect; hover a triangle to see which.")
+    st.caption(
+        f"▲ ▼ Emerging changes ({len(markers)} marked): months in which a region × crime type "
+        "series inside the line is above (▲) or below (▼) what the 12 months before lead one to "
+        "expect; hover a triangle to see which."
+    )
 elif measure == "new_ops":
     st.caption("Emerging changes are marked on the monthly view, split by region or crime type.")
 if measure == "new_ops":
@@ -119,8 +163,17 @@ if measure == "new_ops":
 
 with st.expander("Data behind the chart"):
     table = shown.with_columns(shown["group"].replace_strict(names, default=shown["group"]).alias("group"))
-    st.dataframe(table, hide_index=True, placeholder=summary.NO_DATA, column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-                                                         "group": "Group"})
+    st.dataframe(
+        table,
+        hide_index=True,
+        placeholder=summary.NO_DATA,
+        column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"), "group": "Group"},
+    )
     csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}")
-    st.download_button("Download CSV", signin.recorded(csv, file_name, table.height),
-                       file_name=file_name, mime="text/csv", icon=":material/download:")
+    st.download_button(
+        "Download CSV",
+        signin.recorded(csv, file_name, table.height),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+    )

@@ -18,34 +18,64 @@ class Measure:
     """A benchmark measure: `numerator` over `denominator` (population for rates)."""
 
     label: str
-    kind: str            # "rate" (per 100,000 population) or "proportion"
+    kind: str  # "rate" (per 100,000 population) or "proportion"
     numerator: str
     denominator: str
-    about: str           # what is counted, for the page
+    about: str  # what is counted, for the page
     size_label: str = "Resident population"  # what the denominator is, for the funnel's axis
 
 
 MEASURES: dict[str, Measure] = {
-    "live_ops_rate": Measure("Live operations", "rate", "live_ops", "population",
-                        "mean number of operations live in a month of the period"),
-    "victims_rate": Measure("Victims identified", "rate", "victims", "population",
-                       "victims identified in the period"),
+    "live_ops_rate": Measure(
+        "Live operations",
+        "rate",
+        "live_ops",
+        "population",
+        "mean number of operations live in a month of the period",
+    ),
+    "victims_rate": Measure(
+        "Victims identified", "rate", "victims", "population", "victims identified in the period"
+    ),
     "arrests_rate": Measure("Arrests", "rate", "arrests", "population", "arrests in the period"),
     "charges_rate": Measure("Charges", "rate", "charges", "population", "offenders charged in the period"),
-    "nrm_referred": Measure("Victims referred to the NRM", "proportion", "victims_referred", "victims",
-                            "victims identified in the period who were referred to the National Referral "
-                            "Mechanism", "Victims identified"),
-    "child_share": Measure("Victims who were children", "proportion", "child_victims", "victims",
-                           "victims identified in the period who were children", "Victims identified"),
-    "ops_charged": Measure("Closed operations reaching a charge", "proportion", "closed_ops_charged", "closed_ops",
-                           "operations closed in the period in which at least one offender was charged",
-                           "Operations closed"),
+    "nrm_referred": Measure(
+        "Victims referred to the NRM",
+        "proportion",
+        "victims_referred",
+        "victims",
+        "victims identified in the period who were referred to the National Referral Mechanism",
+        "Victims identified",
+    ),
+    "child_share": Measure(
+        "Victims who were children",
+        "proportion",
+        "child_victims",
+        "victims",
+        "victims identified in the period who were children",
+        "Victims identified",
+    ),
+    "ops_charged": Measure(
+        "Closed operations reaching a charge",
+        "proportion",
+        "closed_ops_charged",
+        "closed_ops",
+        "operations closed in the period in which at least one offender was charged",
+        "Operations closed",
+    ),
 }
 
 RATES = [m for m, spec in MEASURES.items() if spec.kind == "rate"]
 PROPORTIONS = [m for m, spec in MEASURES.items() if spec.kind == "proportion"]
-COUNTS = ["live_ops", "victims", "child_victims", "victims_referred", "arrests", "charges",
-          "closed_ops", "closed_ops_charged"]
+COUNTS = [
+    "live_ops",
+    "victims",
+    "child_victims",
+    "victims_referred",
+    "arrests",
+    "charges",
+    "closed_ops",
+    "closed_ops_charged",
+]
 
 
 def counts_per_force(raw: pl.DataFrame) -> pl.DataFrame:
@@ -73,12 +103,18 @@ def with_ranks(forces: pl.DataFrame) -> pl.DataFrame:
     share the best rank; forces without a value are not ranked, and no force is when every value
     is the same), `ranked_<measure>`: how many have a value, and `tied_<measure>`: whether
     another force has the same value."""
+
     def differs(m: str) -> pl.Expr:
         return pl.col(m).drop_nulls().n_unique() > 1
 
     return forces.with_columns(
-        *(pl.when(differs(m)).then(pl.col(m).rank(method="min", descending=True)).cast(pl.Int64)
-          .alias(f"rank_{m}") for m in MEASURES),
+        *(
+            pl.when(differs(m))
+            .then(pl.col(m).rank(method="min", descending=True))
+            .cast(pl.Int64)
+            .alias(f"rank_{m}")
+            for m in MEASURES
+        ),
         *(pl.col(m).is_not_null().sum().alias(f"ranked_{m}") for m in MEASURES),
         *((pl.col(m).is_not_null() & (pl.len().over(m) > 1)).alias(f"tied_{m}") for m in MEASURES),
     )
@@ -86,10 +122,18 @@ def with_ranks(forces: pl.DataFrame) -> pl.DataFrame:
 
 def rank_text(measure: str) -> pl.Expr:
     """A force's rank as the pages write it: '3 of 45', '=3 of 45' when shared, '–' when none."""
-    return (pl.when(pl.col(f"rank_{measure}").is_not_null())
-            .then(pl.format("{}{} of {}", pl.when(pl.col(f"tied_{measure}")).then(pl.lit("=")).otherwise(pl.lit("")),
-                            pl.col(f"rank_{measure}"), pl.col(f"ranked_{measure}")))
-            .otherwise(pl.lit("–")))
+    return (
+        pl.when(pl.col(f"rank_{measure}").is_not_null())
+        .then(
+            pl.format(
+                "{}{} of {}",
+                pl.when(pl.col(f"tied_{measure}")).then(pl.lit("=")).otherwise(pl.lit("")),
+                pl.col(f"rank_{measure}"),
+                pl.col(f"ranked_{measure}"),
+            )
+        )
+        .otherwise(pl.lit("–"))
+    )
 
 
 def pooled(counts: pl.DataFrame, by: str) -> pl.DataFrame:
@@ -117,8 +161,11 @@ def target(nation: pl.DataFrame, measure: str) -> float:
 def _points(forces: pl.DataFrame, measure: str) -> pl.DataFrame:
     spec = MEASURES[measure]
     return forces.filter(pl.col(measure).is_not_null()).select(
-        "force_code", "region_code", pl.col(spec.denominator).alias("n"),
-        pl.col(spec.numerator).alias("count"), pl.col(measure).alias("value"),
+        "force_code",
+        "region_code",
+        pl.col(spec.denominator).alias("n"),
+        pl.col(spec.numerator).alias("count"),
+        pl.col(measure).alias("value"),
     )
 
 
@@ -129,17 +176,27 @@ def _scale(measure: str) -> int:
 def dispersion(forces: pl.DataFrame, nation: pl.DataFrame, measure: str) -> float:
     """The over-dispersion phi of the forces about the national value (1 = chance alone)."""
     rows = _points(forces, measure)
-    return funnel.overdispersion(MEASURES[measure].kind, target(nation, measure), rows["n"].to_numpy(),
-                                 rows["value"].to_numpy() / _scale(measure))
+    return funnel.overdispersion(
+        MEASURES[measure].kind,
+        target(nation, measure),
+        rows["n"].to_numpy(),
+        rows["value"].to_numpy() / _scale(measure),
+    )
 
 
-def funnel_positions(forces: pl.DataFrame, nation: pl.DataFrame, measure: str,
-                     phi: float = 1.0) -> pl.DataFrame:
+def funnel_positions(
+    forces: pl.DataFrame, nation: pl.DataFrame, measure: str, phi: float = 1.0
+) -> pl.DataFrame:
     """Each force with a value: n (its population or denominator), count, value, and where it
     falls against the national value's 95% and 99.8% limits (`status`)."""
     rows = _points(forces, measure)
-    status = funnel.classify(MEASURES[measure].kind, target(nation, measure), rows["n"].to_numpy(),
-                             rows["value"].to_numpy() / _scale(measure), phi)
+    status = funnel.classify(
+        MEASURES[measure].kind,
+        target(nation, measure),
+        rows["n"].to_numpy(),
+        rows["value"].to_numpy() / _scale(measure),
+        phi,
+    )
     return rows.with_columns(pl.Series("status", status, dtype=pl.String))
 
 
@@ -148,13 +205,19 @@ def funnel_curves(forces: pl.DataFrame, nation: pl.DataFrame, measure: str, phi:
     sizes = _points(forces, measure)["n"]
     if sizes.is_empty():
         return pl.DataFrame()
-    curves = funnel.curves(MEASURES[measure].kind, target(nation, measure), float(sizes.min()) * 0.8,
-                           float(sizes.max()) * 1.25, phi=phi)
+    curves = funnel.curves(
+        MEASURES[measure].kind,
+        target(nation, measure),
+        float(sizes.min()) * 0.8,
+        float(sizes.max()) * 1.25,
+        phi=phi,
+    )
     return curves.with_columns(pl.exclude("n") * _scale(measure))
 
 
-def default_region(scope_regions: tuple[str, ...], chosen: tuple[str, ...],
-                   fallback: str = "north-west") -> str:
+def default_region(
+    scope_regions: tuple[str, ...], chosen: tuple[str, ...], fallback: str = "north-west"
+) -> str:
     """The region the Benchmark page opens on: the user's own when the scope has exactly one,
     else the first region chosen in the sidebar, else `fallback`."""
     if len(scope_regions) == 1:
@@ -164,8 +227,15 @@ def default_region(scope_regions: tuple[str, ...], chosen: tuple[str, ...],
     return fallback
 
 
-def comparison(forces: pl.DataFrame, region_row: pl.DataFrame, nation_row: pl.DataFrame, region: str,
-               names: dict[str, str], region_label: str, nation_label: str) -> pl.DataFrame:
+def comparison(
+    forces: pl.DataFrame,
+    region_row: pl.DataFrame,
+    nation_row: pl.DataFrame,
+    region: str,
+    names: dict[str, str],
+    region_label: str,
+    nation_label: str,
+) -> pl.DataFrame:
     """The region's forces (in `names` order), then the region and the nation: population, the
     counts, every measure (proportions as percentages) and each force's national rank as
     'r of n' ('=r of n' when shared, '–' when none; blank for the region and the nation)."""
@@ -176,24 +246,38 @@ def comparison(forces: pl.DataFrame, region_row: pl.DataFrame, nation_row: pl.Da
         .join(forces, on="force_code", how="left", maintain_order="left")
         .with_columns(pl.col("force_code").replace_strict(names).alias("name"), *ranks)
     )
-    pooled_rows = pl.concat([
-        region_row.with_columns(pl.lit(region_label).alias("name")).drop("region_code"),
-        nation_row.with_columns(pl.lit(nation_label).alias("name")).drop(NATION),
-    ], how="diagonal_relaxed")
+    pooled_rows = pl.concat(
+        [
+            region_row.with_columns(pl.lit(region_label).alias("name")).drop("region_code"),
+            nation_row.with_columns(pl.lit(nation_label).alias("name")).drop(NATION),
+        ],
+        how="diagonal_relaxed",
+    )
     columns = ["name", "population", *COUNTS, *MEASURES, *(f"rank_{m}" for m in MEASURES)]
     own = own.select(c for c in columns if c in own.columns)
     table = pl.concat([own, pooled_rows], how="diagonal_relaxed")
-    return table.select(columns).with_columns(pl.col(PROPORTIONS) * 100,
-                                              *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES))
+    return table.select(columns).with_columns(
+        pl.col(PROPORTIONS) * 100, *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES)
+    )
 
 
-def forces_for_display(forces: pl.DataFrame, positions: pl.DataFrame, measure: str, region: str,
-                       chosen: set[str], names: dict[str, str]) -> pl.DataFrame:
+def forces_for_display(
+    forces: pl.DataFrame,
+    positions: pl.DataFrame,
+    measure: str,
+    region: str,
+    chosen: set[str],
+    names: dict[str, str],
+) -> pl.DataFrame:
     """Every force with what the funnel plot and the hex map show of it: name, in_region,
     chosen, n, count, value, status ('no cases' without a denominator), rank (as text) and ranked."""
     return (
-        forces.select("force_code", "region_code", rank_text(measure).alias("rank"),
-                      pl.col(f"ranked_{measure}").alias("ranked"))
+        forces.select(
+            "force_code",
+            "region_code",
+            rank_text(measure).alias("rank"),
+            pl.col(f"ranked_{measure}").alias("ranked"),
+        )
         .join(positions.select("force_code", "n", "count", "value", "status"), on="force_code", how="left")
         .with_columns(
             pl.col("force_code").replace_strict(names).alias("name"),
@@ -228,6 +312,11 @@ def outliers(shown: pl.DataFrame) -> pl.DataFrame:
 def outlier_table(out: pl.DataFrame, region_names: dict[str, str], kind: str) -> pl.DataFrame:
     """The outliers (as from `outliers`) as the page lists them: name, region name, value (per
     100,000 for a rate, percent for a proportion), count, n and where they lie in words."""
-    return out.select("name", pl.col("region_code").replace_strict(region_names).alias("region"),
-                      pl.col("value") * (1 if kind == "rate" else 100), "count", "n",
-                      pl.col("status").replace_strict(STATUS_TEXT).alias("status"))
+    return out.select(
+        "name",
+        pl.col("region_code").replace_strict(region_names).alias("region"),
+        pl.col("value") * (1 if kind == "rate" else 100),
+        "count",
+        "n",
+        pl.col("status").replace_strict(STATUS_TEXT).alias("status"),
+    )

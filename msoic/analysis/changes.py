@@ -28,11 +28,11 @@ from msoic.filters import add_months, month_range
 
 METHOD = " ".join(__doc__.split("\n\n")[1].split())  # the paragraph above, for the pages
 
-BASELINE = 12                     # months a window is compared with
-WINDOWS = (1, 2, 3, 6)            # months summed: the month itself and the last 2, 3 and 6
-ALPHA = 0.005                     # flag when the Bonferroni-adjusted two-sided p is below this
-MIN_OVERDISPERSION = 0.05         # d is never taken below this (force-month variation)
-ZERO_MEAN = 0.5 / BASELINE        # a baseline of only zeros: half an operation a year
+BASELINE = 12  # months a window is compared with
+WINDOWS = (1, 2, 3, 6)  # months summed: the month itself and the last 2, 3 and 6
+ALPHA = 0.005  # flag when the Bonferroni-adjusted two-sided p is below this
+MIN_OVERDISPERSION = 0.05  # d is never taken below this (force-month variation)
+ZERO_MEAN = 0.5 / BASELINE  # a baseline of only zeros: half an operation a year
 HISTORY = BASELINE + max(WINDOWS) - 1  # months before a month needed to test every window
 KEYS = ("region_code", "crime_type")
 
@@ -64,12 +64,18 @@ def _window_sums(y: np.ndarray, k: int) -> np.ndarray:
     """s[:, t] = sum of y[:, t-k+1 .. t] (NaN where the window starts before the data)."""
     c = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(y, axis=1)], axis=1)
     out = np.full(y.shape, np.nan)
-    out[:, k - 1:] = c[:, k:] - c[:, :-k]
+    out[:, k - 1 :] = c[:, k:] - c[:, :-k]
     return out
 
 
-def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str, str]],
-           value: str = "new_ops", covered: pl.DataFrame | None = None) -> pl.DataFrame:
+def detect(
+    counts: pl.DataFrame,
+    first: date,
+    last: date,
+    series: list[tuple[str, str]],
+    value: str = "new_ops",
+    covered: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Test every series in `series` ((region_code, crime_type) pairs) in every month from
     `first` + 12 months to `last`, reading `counts` (month, region_code, crime_type, `value`;
     months absent are 0, and `first` must be where the data starts, or earlier history is lost).
@@ -84,10 +90,20 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
     so a month without returns is never read as a fall to zero, nor its zeros as a baseline.
     """
     months = month_range(first, last)
-    schema = {**{k: pl.String for k in KEYS}, "month": pl.Date, "observed": pl.Int64, "window": pl.Int64,
-              "window_observed": pl.Int64, "window_expected": pl.Float64, "ratio": pl.Float64,
-              "excess": pl.Float64, "change": pl.Float64, "p_value": pl.Float64, "direction": pl.String,
-              "flagged": pl.Boolean}
+    schema = {
+        **{k: pl.String for k in KEYS},
+        "month": pl.Date,
+        "observed": pl.Int64,
+        "window": pl.Int64,
+        "window_observed": pl.Int64,
+        "window_expected": pl.Float64,
+        "ratio": pl.Float64,
+        "excess": pl.Float64,
+        "change": pl.Float64,
+        "p_value": pl.Float64,
+        "direction": pl.String,
+        "flagged": pl.Boolean,
+    }
     if len(months) <= BASELINE or not series:
         return pl.DataFrame(schema=schema)
     y = _matrix(counts, months, series, value)
@@ -118,8 +134,11 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
         tested.append((k, t, expected, variance, observed, m, without_data))
 
     ys = np.concatenate([o.ravel() for *_, o, _, _ in tested]).astype(np.int64)
-    lower, upper = nb_tails(ys, np.concatenate([e.ravel() for _, _, e, *_ in tested]),
-                            np.concatenate([v.ravel() for _, _, _, v, *_ in tested]))
+    lower, upper = nb_tails(
+        ys,
+        np.concatenate([e.ravel() for _, _, e, *_ in tested]),
+        np.concatenate([v.ravel() for _, _, _, v, *_ in tested]),
+    )
     first_t = BASELINE
     shape = (n_series, n_months - first_t)
     best_p = np.ones(shape)
@@ -128,8 +147,8 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
     offset = 0
     for k, t, expected, variance, observed, m, without_data in tested:
         size = expected.size
-        lo = lower[offset:offset + size].reshape(expected.shape)
-        up = upper[offset:offset + size].reshape(expected.shape)
+        lo = lower[offset : offset + size].reshape(expected.shape)
+        up = upper[offset : offset + size].reshape(expected.shape)
         offset += size
         p = np.where(without_data, 1.0, np.minimum(1.0, 2 * np.minimum(lo, up)))
         rising = up < lo
@@ -139,25 +158,33 @@ def detect(counts: pl.DataFrame, first: date, last: date, series: list[tuple[str
         n_windows[:, cols] += 1
         # The month on its own is always reported; a longer window replaces it when stronger.
         better = np.full(p.shape, True) if k == 1 else same_side & (p < best_p[:, cols])
-        for name, values in (("window", np.full(p.shape, k)), ("observed", observed), ("expected", expected),
-                             ("excess", (observed - expected) / np.sqrt(variance)), ("up", rising)):
+        for name, values in (
+            ("window", np.full(p.shape, k)),
+            ("observed", observed),
+            ("expected", expected),
+            ("excess", (observed - expected) / np.sqrt(variance)),
+            ("up", rising),
+        ):
             fields[name][:, cols] = np.where(better, values, fields[name][:, cols])
         best_p[:, cols] = np.where(better, p, best_p[:, cols])
 
     p_value = np.minimum(1.0, best_p * n_windows)
     grid_months = months[first_t:]
-    frame = pl.DataFrame({
-        KEYS[0]: np.repeat([s[0] for s in series], len(grid_months)),
-        KEYS[1]: np.repeat([s[1] for s in series], len(grid_months)),
-        "month": grid_months * n_series,
-        "observed": y[:, first_t:].ravel().astype(np.int64),
-        "window": fields["window"].ravel().astype(np.int64),
-        "window_observed": fields["observed"].ravel().astype(np.int64),
-        "window_expected": fields["expected"].ravel(),
-        "excess": fields["excess"].ravel(),
-        "p_value": p_value.ravel(),
-        "direction": np.where(fields["up"].ravel() > 0, "up", "down"),
-    }, schema_overrides={"month": pl.Date})
+    frame = pl.DataFrame(
+        {
+            KEYS[0]: np.repeat([s[0] for s in series], len(grid_months)),
+            KEYS[1]: np.repeat([s[1] for s in series], len(grid_months)),
+            "month": grid_months * n_series,
+            "observed": y[:, first_t:].ravel().astype(np.int64),
+            "window": fields["window"].ravel().astype(np.int64),
+            "window_observed": fields["observed"].ravel().astype(np.int64),
+            "window_expected": fields["expected"].ravel(),
+            "excess": fields["excess"].ravel(),
+            "p_value": p_value.ravel(),
+            "direction": np.where(fields["up"].ravel() > 0, "up", "down"),
+        },
+        schema_overrides={"month": pl.Date},
+    )
     return frame.with_columns(
         ratio=pl.col("window_observed") / pl.col("window_expected"),
         change=(pl.col("window_observed") - pl.col("window_expected")) / pl.col("window"),
@@ -195,20 +222,32 @@ def evaluate(result: pl.DataFrame, events: pl.DataFrame, within: int = 6, attrib
         same = (pl.col("region_code") == e["region_code"]) & (pl.col("crime_type") == e["crime_type"])
         way = "up" if e["multiplier"] > 1 else "down"
         start = e["start_month"]
-        early = same & (pl.col("direction") == way) & pl.col("month").is_between(
-            start, add_months(start, attribution - 1))
+        early = (
+            same
+            & (pl.col("direction") == way)
+            & pl.col("month").is_between(start, add_months(start, attribution - 1))
+        )
         attributable = attributable | early
         if e["end_month"] is not None:
             after = add_months(e["end_month"], 1)
-            attributable = attributable | (same & (pl.col("direction") != way) & pl.col("month").is_between(
-                after, add_months(after, attribution - 1)))
+            attributable = attributable | (
+                same
+                & (pl.col("direction") != way)
+                & pl.col("month").is_between(after, add_months(after, attribution - 1))
+            )
         if start not in tested_months:
             continue
-        hit = flags.filter(same & (pl.col("direction") == way)
-                           & pl.col("month").is_between(start, add_months(start, within - 1)))
+        hit = flags.filter(
+            same
+            & (pl.col("direction") == way)
+            & pl.col("month").is_between(start, add_months(start, within - 1))
+        )
         first_hit = hit["month"].min()
-        delay = None if first_hit is None else (
-            (first_hit.year - start.year) * 12 + first_hit.month - start.month)
+        delay = (
+            None
+            if first_hit is None
+            else ((first_hit.year - start.year) * 12 + first_hit.month - start.month)
+        )
         assessed.append({**e, "delay": delay})
         delays.append(delay)
     false_flags = flags.filter(~attributable).height

@@ -37,7 +37,8 @@ def by_group(coverage: pl.DataFrame, groups: list[str], split: str) -> pl.DataFr
     if split == "region":
         return covered.select(pl.col("region_code").alias("group"), "month").unique()
     return pl.DataFrame({"group": groups}, schema={"group": pl.String}).join(
-        covered.select("month").unique(), how="cross")
+        covered.select("month").unique(), how="cross"
+    )
 
 
 def both(covered: Iterable[date], month_list: Iterable[date], shift: int) -> list[date]:

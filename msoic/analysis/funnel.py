@@ -85,8 +85,9 @@ def overdispersion(kind: str, target: float, n, value, winsor: float = 0.1) -> f
     return float(np.mean(np.clip(z, low, high) ** 2))
 
 
-def curves(kind: str, target: float, n_min: float, n_max: float, points: int = 200,
-           phi: float = 1.0) -> pl.DataFrame:
+def curves(
+    kind: str, target: float, n_min: float, n_max: float, points: int = 200, phi: float = 1.0
+) -> pl.DataFrame:
     """The funnel: limits at every level over sizes from n_min to n_max (log-spaced; whole
     numbers for proportions). Columns n, lower_95, upper_95, lower_99_8, upper_99_8."""
     n = np.unique(np.geomspace(max(n_min, 1.0), max(n_max, n_min, 1.0), points))

@@ -22,8 +22,12 @@ def _values(by_month: pl.DataFrame, month: date, groups: Collection[str] | None)
     return {m: int(row[m].sum()) for m in MEASURES}
 
 
-def kpi_row(by_month: pl.DataFrame, month: date, with_data: Collection[date] | None = None,
-            comparable: dict[date, set[str]] | None = None) -> pl.DataFrame:
+def kpi_row(
+    by_month: pl.DataFrame,
+    month: date,
+    with_data: Collection[date] | None = None,
+    comparable: dict[date, set[str]] | None = None,
+) -> pl.DataFrame:
     """One row per measure: value in `month`, the previous month, the same month a year before,
     and each change as a like-for-like pair (`month_now`, `month_before`; `year_now`, `year_before`).
 
@@ -45,8 +49,10 @@ def kpi_row(by_month: pl.DataFrame, month: date, with_data: Collection[date] | N
         return comparable.get(m, set()) & comparable.get(other, set())
 
     now, before, year_ago = (_values(by_month, m, level(m)) for m in (month, prev, year))
-    pairs = [(_values(by_month, month, over(month, other)), _values(by_month, other, over(month, other)))
-             for other in (prev, year)]
+    pairs = [
+        (_values(by_month, month, over(month, other)), _values(by_month, other, over(month, other)))
+        for other in (prev, year)
+    ]
     return pl.DataFrame(
         {
             "measure": list(MEASURES),
@@ -59,14 +65,28 @@ def kpi_row(by_month: pl.DataFrame, month: date, with_data: Collection[date] | N
             "year_now": [pairs[1][0][m] for m in MEASURES],
             "year_before": [pairs[1][1][m] for m in MEASURES],
         },
-        schema={"measure": pl.String, "label": pl.String,
-                **{c: pl.Int64 for c in ("value", "previous_month", "year_ago", "month_now", "month_before",
-                                         "year_now", "year_before")}},
+        schema={
+            "measure": pl.String,
+            "label": pl.String,
+            **{
+                c: pl.Int64
+                for c in (
+                    "value",
+                    "previous_month",
+                    "year_ago",
+                    "month_now",
+                    "month_before",
+                    "year_now",
+                    "year_before",
+                )
+            },
+        },
     )
 
 
-def groups_in_month(by_month_group: pl.DataFrame, month: date, groups: list[str],
-                    covered: pl.DataFrame | None = None) -> pl.DataFrame:
+def groups_in_month(
+    by_month_group: pl.DataFrame, month: date, groups: list[str], covered: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Every measure for `month`, one row per group (groups with no rows get 0), plus live
     operations and victims in the same month a year before; null (no data) in a month the group
     has no data (`covered`: group, month, as from coverage.by_group; without it, all have)."""
@@ -89,5 +109,8 @@ def groups_in_month(by_month_group: pl.DataFrame, month: date, groups: list[str]
 
     return table.with_columns(
         *(pl.when(known(month)).then(pl.col(m)).otherwise(None) for m in MEASURES),
-        *(pl.when(known(add_months(month, -12))).then(pl.col(c)).otherwise(None)
-          for c in ("live_ops_year_ago", "victims_year_ago")))
+        *(
+            pl.when(known(add_months(month, -12))).then(pl.col(c)).otherwise(None)
+            for c in ("live_ops_year_ago", "victims_year_ago")
+        ),
+    )

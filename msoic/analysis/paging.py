@@ -7,9 +7,18 @@ MAX_PAGES = 100_000  # the page control's bound (10 million rows); a link past i
 
 # The Operations table's sortable columns (as the SQL names them) and their labels.
 OPERATION_SORTS = {
-    "opened_on": "Opened", "closed_on": "Closed", "operation_id": "Operation", "codename": "Codename",
-    "region": "Region", "force_area": "Force area", "crime_type": "Crime type", "lead_agency": "Lead agency",
-    "status": "Status", "stage": "Stage", "months_reported": "Months reported", "victims": "Victims",
+    "opened_on": "Opened",
+    "closed_on": "Closed",
+    "operation_id": "Operation",
+    "codename": "Codename",
+    "region": "Region",
+    "force_area": "Force area",
+    "crime_type": "Crime type",
+    "lead_agency": "Lead agency",
+    "status": "Status",
+    "stage": "Stage",
+    "months_reported": "Months reported",
+    "victims": "Victims",
     "offenders": "Offenders",
 }
 DEFAULT_SORT = "opened_on"

@@ -29,7 +29,9 @@ def top_n(frame: pl.DataFrame, by: str, value: str, n: int, keep: list[str] | No
     kept = keep if keep is not None else top_categories(frame, by, value, n)
     keys = [c for c in frame.columns if c not in (by, value)]
     return (
-        frame.with_columns(pl.when(pl.col(by).is_in(kept)).then(pl.col(by)).otherwise(pl.lit(OTHER)).alias(by))
+        frame.with_columns(
+            pl.when(pl.col(by).is_in(kept)).then(pl.col(by)).otherwise(pl.lit(OTHER)).alias(by)
+        )
         .group_by(*keys, by)
         .agg(pl.col(value).sum())
         .sort(*keys, by)
@@ -58,7 +60,9 @@ def in_known_order(present: list[str], names: dict[str, str]) -> list[str]:
     return [c for c in names if c in present] + sorted(c for c in present if c not in names)
 
 
-def profile_order(comparison: pl.DataFrame, dimension: str, names: dict[str, str], ranked: list[str]) -> list[str]:
+def profile_order(
+    comparison: pl.DataFrame, dimension: str, names: dict[str, str], ranked: list[str]
+) -> list[str]:
     """The categories of one dimension of a profile comparison in the order its panel shows them:
     nationalities as `ranked` with OTHER last, the others in the order of `names`."""
     present = comparison.filter(pl.col("dimension") == dimension)["category"].to_list()
@@ -92,12 +96,15 @@ def headline(profile: pl.DataFrame, referral: pl.DataFrame) -> dict[str, int]:
     }
 
 
-def referral_table(referral: pl.DataFrame, ages: dict[str, str], identified: int, referred: int) -> pl.DataFrame:
+def referral_table(
+    referral: pl.DataFrame, ages: dict[str, str], identified: int, referred: int
+) -> pl.DataFrame:
     """The NRM referral rate (percent) for each age group (in the order of `ages`, named by it),
     then for all victims (`identified`, `referred`); groups with no victim identified left out."""
     groups = pl.DataFrame({"age_group": list(ages), "group": list(ages.values())})
-    table = groups.join(referral.select("age_group", "identified", "referred"), on="age_group",
-                        maintain_order="left").select("group", "identified", "referred")
+    table = groups.join(
+        referral.select("age_group", "identified", "referred"), on="age_group", maintain_order="left"
+    ).select("group", "identified", "referred")
     everyone = pl.DataFrame({"group": ["All victims"], "identified": [identified], "referred": [referred]})
     return (
         pl.concat([table.cast({"identified": pl.Int64, "referred": pl.Int64}), everyone])
@@ -126,8 +133,9 @@ def rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def quantiles_from_counts(frame: pl.DataFrame, value: str, weight: str,
-                          qs: tuple[float, ...] = (0.25, 0.5, 0.75)) -> dict[float, float | None]:
+def quantiles_from_counts(
+    frame: pl.DataFrame, value: str, weight: str, qs: tuple[float, ...] = (0.25, 0.5, 0.75)
+) -> dict[float, float | None]:
     """Quantiles of the values a frequency table describes (`weight` rows of each `value`), by
     linear interpolation between order statistics (numpy's default; the median of an even count
     is the mean of the middle two). None for an empty table."""
@@ -168,30 +176,49 @@ def interval_summary(stages: pl.DataFrame) -> pl.DataFrame:
     """For every interval: how many offenders reached both ends, the median and the quartiles."""
     total = _grouped(stages, None).row(0, named=True)
     return pl.DataFrame(
-        [{"interval": name, "offenders": total[f"{name}_offenders"], "q1": total[f"{name}_q1"],
-          "median": total[f"{name}_median"], "q3": total[f"{name}_q3"]} for name in INTERVALS],
-        schema={"interval": pl.String, "offenders": pl.Int64, "q1": pl.Float64, "median": pl.Float64,
-                "q3": pl.Float64})
+        [
+            {
+                "interval": name,
+                "offenders": total[f"{name}_offenders"],
+                "q1": total[f"{name}_q1"],
+                "median": total[f"{name}_median"],
+                "q3": total[f"{name}_q3"],
+            }
+            for name in INTERVALS
+        ],
+        schema={
+            "interval": pl.String,
+            "offenders": pl.Int64,
+            "q1": pl.Float64,
+            "median": pl.Float64,
+            "q3": pl.Float64,
+        },
+    )
 
 
 def funnel_table(stages: pl.DataFrame, by: str, groups: list[str]) -> pl.DataFrame:
     """The funnel with its median intervals, one row per group of `by` (in `groups` order; a
     group with no offenders gets zeros and null medians), with the charge rate of arrested."""
     base = pl.DataFrame({by: groups}, schema={by: pl.String})
-    medians = _grouped(stages, by).select(by, *(pl.col(f"{n}_median").cast(pl.Float64).alias(n) for n in INTERVALS))
+    medians = _grouped(stages, by).select(
+        by, *(pl.col(f"{n}_median").cast(pl.Float64).alias(n) for n in INTERVALS)
+    )
     table = (
         base.join(funnel(stages, by), on=by, how="left")
         .join(medians, on=by, how="left")
         .with_columns(pl.col(s).fill_null(0) for s in STAGES)
     )
     return table.with_columns(
-        pl.when(pl.col("arrested") > 0).then(pl.col("charged") / pl.col("arrested")).otherwise(None)
+        pl.when(pl.col("arrested") > 0)
+        .then(pl.col("charged") / pl.col("arrested"))
+        .otherwise(None)
         .alias("charged_of_arrested")
     )
 
 
-def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date,
-                 months: list[date] | None = None) -> tuple[pl.DataFrame, tuple[date, date]]:
+def year_to_date(
+    frame: pl.DataFrame, by: str, value: str, month: date, months: list[date] | None = None
+) -> tuple[pl.DataFrame, tuple[date, date]]:
     """This year against last year over the same months: for each category of `by`, the total
     `value` over `months` of this year (by default January to `month`) and over the same months a
     year before, the change and the relative change (null when last year had none). Largest
@@ -203,16 +230,24 @@ def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date,
     first = date(month.year, 1, 1)
     compared = month_range(first, month) if months is None else months
     year_before = [add_months(m, -12) for m in compared]
-    this = (frame.filter(pl.col("month").is_in(pl.Series(compared, dtype=pl.Date)))
-            .group_by(by).agg(pl.col(value).sum().alias("this_year")))
-    before = (frame.filter(pl.col("month").is_in(pl.Series(year_before, dtype=pl.Date)))
-              .group_by(by).agg(pl.col(value).sum().alias("last_year")))
+    this = (
+        frame.filter(pl.col("month").is_in(pl.Series(compared, dtype=pl.Date)))
+        .group_by(by)
+        .agg(pl.col(value).sum().alias("this_year"))
+    )
+    before = (
+        frame.filter(pl.col("month").is_in(pl.Series(year_before, dtype=pl.Date)))
+        .group_by(by)
+        .agg(pl.col(value).sum().alias("last_year"))
+    )
     table = (
         this.join(before, on=by, how="full", coalesce=True)
         .with_columns(pl.col("this_year", "last_year").fill_null(0).cast(pl.Int64))
         .with_columns((pl.col("this_year") - pl.col("last_year")).alias("change"))
         .with_columns(
-            pl.when(pl.col("last_year") > 0).then(pl.col("change") / pl.col("last_year")).otherwise(None)
+            pl.when(pl.col("last_year") > 0)
+            .then(pl.col("change") / pl.col("last_year"))
+            .otherwise(None)
             .alias("change_pct")
         )
         .sort(["change", "this_year", by], descending=[True, True, False])
@@ -222,41 +257,54 @@ def year_to_date(frame: pl.DataFrame, by: str, value: str, month: date,
 
 def _grouped_profile(profile: pl.DataFrame, value: str, nationalities: list[str]) -> pl.DataFrame:
     """A profile (dimension, category, `value`) with nationalities outside `nationalities` as OTHER."""
-    nat = top_n(profile.filter(pl.col("dimension") == "nationality"), "category", value, 0, keep=nationalities)
+    nat = top_n(
+        profile.filter(pl.col("dimension") == "nationality"), "category", value, 0, keep=nationalities
+    )
     rest = profile.filter(pl.col("dimension") != "nationality")
-    return pl.concat([rest.select("dimension", "category", value), nat.select("dimension", "category", value)])
+    return pl.concat(
+        [rest.select("dimension", "category", value), nat.select("dimension", "category", value)]
+    )
 
 
-def profile_comparison(selection: pl.DataFrame, nation: pl.DataFrame, value: str,
-                       nationalities: list[str]) -> pl.DataFrame:
+def profile_comparison(
+    selection: pl.DataFrame, nation: pl.DataFrame, value: str, nationalities: list[str]
+) -> pl.DataFrame:
     """The selection's and the nation's profiles (dimension, category, `value`) side by side as
     shares within each dimension: dimension, category, selection, selection_share, nation,
     nation_share (nationalities outside `nationalities` summed as OTHER; a share is null when
     its side has no one)."""
     sel = _grouped_profile(selection, value, nationalities).rename({value: "selection"})
     nat = _grouped_profile(nation, value, nationalities).rename({value: "nation"})
-    both = (
-        nat.join(sel, on=["dimension", "category"], how="full", coalesce=True)
-        .with_columns(pl.col("selection", "nation").fill_null(0).cast(pl.Int64))
+    both = nat.join(sel, on=["dimension", "category"], how="full", coalesce=True).with_columns(
+        pl.col("selection", "nation").fill_null(0).cast(pl.Int64)
     )
     for side in ("selection", "nation"):
         total = pl.col(side).sum().over("dimension")
-        both = both.with_columns(pl.when(total > 0).then(pl.col(side) / total).otherwise(None).alias(f"{side}_share"))
-    return both.select("dimension", "category", "selection", "selection_share", "nation", "nation_share").sort(
-        "dimension", "category")
+        both = both.with_columns(
+            pl.when(total > 0).then(pl.col(side) / total).otherwise(None).alias(f"{side}_share")
+        )
+    return both.select(
+        "dimension", "category", "selection", "selection_share", "nation", "nation_share"
+    ).sort("dimension", "category")
 
 
 def dual_nationals(by_nationality: pl.DataFrame) -> pl.DataFrame:
     """The nationalities some victims hold as a second one: nationality, by_first, by_any (from
     victims_by_any_nationality), most held first."""
-    return by_nationality.filter(pl.col("by_any") > pl.col("by_first")).sort(["by_any", "nationality"],
-                                                                            descending=[True, False])
+    return by_nationality.filter(pl.col("by_any") > pl.col("by_first")).sort(
+        ["by_any", "nationality"], descending=[True, False]
+    )
 
 
 # How a set of exploitation types is named, in the order the National Referral Mechanism
 # statistics list them ("Labour and criminal exploitation").
-_EXPLOITATION_WORDS = {"labour": "labour", "sexual": "sexual", "criminal": "criminal",
-                       "domestic_servitude": "domestic servitude", "organ_harvesting": "organ harvesting"}
+_EXPLOITATION_WORDS = {
+    "labour": "labour",
+    "sexual": "sexual",
+    "criminal": "criminal",
+    "domestic_servitude": "domestic servitude",
+    "organ_harvesting": "organ harvesting",
+}
 _OF_EXPLOITATION = ("labour", "sexual", "criminal")
 
 
@@ -278,11 +326,16 @@ def combination_label(types: list[str], names: dict[str, str]) -> str:
 def exploitation_combinations(by_set: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
     """Victims by exact combination of types (from victims_by_exploitation_set): combination
     (its name), types (how many), victims; largest first."""
-    return (by_set.with_columns(
-                pl.col("exploitation_types").map_elements(lambda t: combination_label(list(t), names),
-                                                          return_dtype=pl.String).alias("combination"),
-                pl.col("exploitation_types").list.len().alias("types"))
-            .select("combination", "types", "victims").sort(["victims", "combination"], descending=[True, False]))
+    return (
+        by_set.with_columns(
+            pl.col("exploitation_types")
+            .map_elements(lambda t: combination_label(list(t), names), return_dtype=pl.String)
+            .alias("combination"),
+            pl.col("exploitation_types").list.len().alias("types"),
+        )
+        .select("combination", "types", "victims")
+        .sort(["victims", "combination"], descending=[True, False])
+    )
 
 
 def exploitation_any(by_set: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
@@ -290,9 +343,20 @@ def exploitation_any(by_set: pl.DataFrame, names: dict[str, str]) -> pl.DataFram
     exploitation_type (its name), victims, alone; largest first."""
     held = by_set.explode("exploitation_types").rename({"exploitation_types": "type"})
     alone = by_set.filter(pl.col("exploitation_types").list.len() == 1).explode("exploitation_types")
-    return (held.group_by("type").agg(pl.col("victims").sum())
-            .join(alone.group_by("exploitation_types").agg(pl.col("victims").sum().alias("alone"))
-                  .rename({"exploitation_types": "type"}), on="type", how="left")
-            .with_columns(pl.col("alone").fill_null(0),
-                          pl.col("type").replace_strict(names, default=pl.col("type")).alias("exploitation_type"))
-            .select("exploitation_type", "victims", "alone").sort(["victims", "exploitation_type"], descending=[True, False]))
+    return (
+        held.group_by("type")
+        .agg(pl.col("victims").sum())
+        .join(
+            alone.group_by("exploitation_types")
+            .agg(pl.col("victims").sum().alias("alone"))
+            .rename({"exploitation_types": "type"}),
+            on="type",
+            how="left",
+        )
+        .with_columns(
+            pl.col("alone").fill_null(0),
+            pl.col("type").replace_strict(names, default=pl.col("type")).alias("exploitation_type"),
+        )
+        .select("exploitation_type", "victims", "alone")
+        .sort(["victims", "exploitation_type"], descending=[True, False])
+    )

@@ -14,8 +14,13 @@ import polars as pl
 from msoic.analysis.metrics import METRICS
 from msoic.db import REFERENCE_DIR
 
-AREAS = ("Leadership and governance", "Recording, reporting and intelligence", "Victim safeguarding",
-         "Investigation", "Training")
+AREAS = (
+    "Leadership and governance",
+    "Recording, reporting and intelligence",
+    "Victim safeguarding",
+    "Investigation",
+    "Training",
+)
 DIRECTIONS = ("higher", "lower")
 COLUMNS = ("area", "label", "metric", "target", "direction", "amber_band")
 PLAN_ENV = "MSOIC_ACTION_PLAN"  # another action plan file (e.g. a unit's own draft)
@@ -94,15 +99,22 @@ def unit_values(metric: str, rows: pl.DataFrame, forces: list[str], region: str)
         wanted = pl.DataFrame({"kind": kind, "unit": units}, schema={"kind": pl.String, "unit": pl.String})
         return wanted.join(values, on="unit", how="left", maintain_order="left")
 
-    return pl.concat([
-        part("force", rows.filter(pl.col("force_code").is_in(forces)), "force_code", forces),
-        part("region", rows.filter(pl.col("region_code") == region), "region_code", [region]),
-        part(NATION, rows.with_columns(pl.lit(NATION).alias(NATION)), NATION, [NATION]),
-    ]).with_columns(pl.col("n").fill_null(0))
+    return pl.concat(
+        [
+            part("force", rows.filter(pl.col("force_code").is_in(forces)), "force_code", forces),
+            part("region", rows.filter(pl.col("region_code") == region), "region_code", [region]),
+            part(NATION, rows.with_columns(pl.lit(NATION).alias(NATION)), NATION, [NATION]),
+        ]
+    ).with_columns(pl.col("n").fill_null(0))
 
 
-def scorecard(plan: pl.DataFrame, now: Mapping[str, pl.DataFrame], before: Mapping[str, pl.DataFrame],
-              forces: list[str], region: str) -> pl.DataFrame:
+def scorecard(
+    plan: pl.DataFrame,
+    now: Mapping[str, pl.DataFrame],
+    before: Mapping[str, pl.DataFrame],
+    forces: list[str],
+    region: str,
+) -> pl.DataFrame:
     """One row per indicator and unit (the forces, then the region, then the nation): value,
     numerator, n, previous (the quarter before), rag and travel, with the indicator's fields.
 
@@ -114,19 +126,39 @@ def scorecard(plan: pl.DataFrame, now: Mapping[str, pl.DataFrame], before: Mappi
         metric = METRICS[indicator["metric"]]
         current = unit_values(indicator["metric"], now[metric.query], forces, region)
         previous = unit_values(indicator["metric"], before[metric.query], forces, region).select(
-            "kind", "unit", pl.col("value").alias("previous"))
+            "kind", "unit", pl.col("value").alias("previous")
+        )
         joined = current.join(previous, on=["kind", "unit"], how="left", maintain_order="left")
-        ratings = [rag(v, indicator["target"], indicator["direction"], indicator["amber_band"])
-                   for v in joined["value"]]
-        travels = [travel(v, p, indicator["direction"], metric.unit)
-                   for v, p in zip(joined["value"], joined["previous"])]
-        parts.append(joined.with_columns(
-            pl.lit(index).alias("indicator"), *(pl.lit(indicator[c]).alias(c) for c in COLUMNS),
-            pl.lit(metric.unit).alias("unit_kind"),
-            pl.Series("rag", ratings, dtype=pl.String), pl.Series("travel", travels, dtype=pl.String),
-        ))
-    return pl.concat(parts).select("indicator", *COLUMNS, "unit_kind", "kind", "unit", "value", "numerator",
-                                   "n", "previous", "rag", "travel")
+        ratings = [
+            rag(v, indicator["target"], indicator["direction"], indicator["amber_band"])
+            for v in joined["value"]
+        ]
+        travels = [
+            travel(v, p, indicator["direction"], metric.unit)
+            for v, p in zip(joined["value"], joined["previous"])
+        ]
+        parts.append(
+            joined.with_columns(
+                pl.lit(index).alias("indicator"),
+                *(pl.lit(indicator[c]).alias(c) for c in COLUMNS),
+                pl.lit(metric.unit).alias("unit_kind"),
+                pl.Series("rag", ratings, dtype=pl.String),
+                pl.Series("travel", travels, dtype=pl.String),
+            )
+        )
+    return pl.concat(parts).select(
+        "indicator",
+        *COLUMNS,
+        "unit_kind",
+        "kind",
+        "unit",
+        "value",
+        "numerator",
+        "n",
+        "previous",
+        "rag",
+        "travel",
+    )
 
 
 def indicator_value_text(value: float | None, unit: str) -> str:
@@ -146,18 +178,30 @@ def plan_table(plan: pl.DataFrame) -> pl.DataFrame:
     direction, and what each counts."""
     units = [METRICS[m].unit for m in plan["metric"]]
     return plan.select(
-        "area", "label",
-        pl.Series("target", [indicator_value_text(t, u) for t, u in zip(plan["target"], units)], dtype=pl.String),
+        "area",
+        "label",
+        pl.Series(
+            "target", [indicator_value_text(t, u) for t, u in zip(plan["target"], units)], dtype=pl.String
+        ),
         "direction",
-        pl.Series("amber_band", [band_text(b, u) for b, u in zip(plan["amber_band"], units)], dtype=pl.String),
-        pl.col("metric").replace_strict({m: metric.about for m, metric in METRICS.items()}, return_dtype=pl.String)
+        pl.Series(
+            "amber_band", [band_text(b, u) for b, u in zip(plan["amber_band"], units)], dtype=pl.String
+        ),
+        pl.col("metric")
+        .replace_strict({m: metric.about for m, metric in METRICS.items()}, return_dtype=pl.String)
         .alias("counts"),
     )
 
 
-def with_unit_names(card: pl.DataFrame, force_names: dict[str, str], region_name: str, nation_name: str) -> pl.DataFrame:
+def with_unit_names(
+    card: pl.DataFrame, force_names: dict[str, str], region_name: str, nation_name: str
+) -> pl.DataFrame:
     """The scorecard (as from `scorecard`) with each unit's display name in `name`."""
     return card.with_columns(
-        pl.when(pl.col("kind") == "force").then(pl.col("unit").replace_strict(force_names, default=None))
-        .when(pl.col("kind") == "region").then(pl.lit(f"{region_name} (region)"))
-        .otherwise(pl.lit(nation_name)).alias("name"))
+        pl.when(pl.col("kind") == "force")
+        .then(pl.col("unit").replace_strict(force_names, default=None))
+        .when(pl.col("kind") == "region")
+        .then(pl.lit(f"{region_name} (region)"))
+        .otherwise(pl.lit(nation_name))
+        .alias("name")
+    )

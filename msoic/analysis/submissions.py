@@ -19,4 +19,5 @@ def rejected_in(rejected: pl.DataFrame, agencies: list[str], sheets: list[str]) 
     """The rejected rows of the chosen agencies and sheets (an empty choice means all)."""
     return rejected.filter(
         (pl.col("agency_code").is_in(agencies) if agencies else pl.lit(True))
-        & (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True)))
+        & (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True))
+    )

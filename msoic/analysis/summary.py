@@ -12,8 +12,12 @@ from msoic.analysis import benchmark
 from msoic.filters import add_months
 
 # Counts, then proportions (numerator over denominator), in the order of the Benchmark page.
-COUNTS = {"live_ops": "Live operations", "victims": "Victims identified", "arrests": "Arrests",
-          "charges": "Charges"}
+COUNTS = {
+    "live_ops": "Live operations",
+    "victims": "Victims identified",
+    "arrests": "Arrests",
+    "charges": "Charges",
+}
 SHARES = {
     "nrm_referred": ("Victims referred to the NRM", "victims_referred", "victims"),
     "child_share": ("Victims who were children", "child_victims", "victims"),
@@ -43,8 +47,9 @@ def totals(counts: pl.DataFrame, region: str, covered: set[str] | None = None) -
     return {c: part[c].sum() for c in benchmark.COUNTS}
 
 
-def like_for_like(now: pl.DataFrame, before: pl.DataFrame, region: str,
-                  covered: tuple[set[str], set[str]] | None) -> tuple[dict | None, dict | None]:
+def like_for_like(
+    now: pl.DataFrame, before: pl.DataFrame, region: str, covered: tuple[set[str], set[str]] | None
+) -> tuple[dict | None, dict | None]:
     """The region's totals in two months over the forces with data in both (`covered`: the force
     areas with data in each; all, without it), so a force's missing return is never a change."""
     both = None if covered is None else covered[0] & covered[1]
@@ -98,9 +103,14 @@ def count_text(value: float | None) -> str:
     return NO_DATA if value is None else f"{value:,.0f}"
 
 
-def table(now: dict | None, previous: dict | None, year_ago: dict | None, month: date,
-          on_month: tuple[dict | None, dict | None] | None = None,
-          on_year: tuple[dict | None, dict | None] | None = None) -> pl.DataFrame:
+def table(
+    now: dict | None,
+    previous: dict | None,
+    year_ago: dict | None,
+    month: date,
+    on_month: tuple[dict | None, dict | None] | None = None,
+    on_year: tuple[dict | None, dict | None] | None = None,
+) -> pl.DataFrame:
     """One row per measure: the month, the month before, the change, a year before, the change
     (a month without data, None, reads 'no data' and so does any change against it). The changes
     compare `on_month` and `on_year` (pairs of totals from like_for_like) when given."""
@@ -108,25 +118,49 @@ def table(now: dict | None, previous: dict | None, year_ago: dict | None, month:
     rows = []
     for measure, label in COUNTS.items():
         v_now, v_prev, v_year = (_count(v, measure) for v in (now, previous, year_ago))
-        rows.append((label, count_text(v_now), count_text(v_prev),
-                     change_text(*(_count(v, measure) for v in month_pair)), count_text(v_year),
-                     change_text(*(_count(v, measure) for v in year_pair))))
+        rows.append(
+            (
+                label,
+                count_text(v_now),
+                count_text(v_prev),
+                change_text(*(_count(v, measure) for v in month_pair)),
+                count_text(v_year),
+                change_text(*(_count(v, measure) for v in year_pair)),
+            )
+        )
 
     def points(pair: tuple[dict | None, dict | None], measure: str) -> str:
         return NO_DATA if None in pair else share_change(*(share(v, measure) for v in pair))
 
     for measure, (label, _, _) in SHARES.items():
-        rows.append((label, share_text(now, measure), share_text(previous, measure), points(month_pair, measure),
-                     share_text(year_ago, measure), points(year_pair, measure)))
-    return pl.DataFrame(rows, schema=["measure", "month", "previous_month", "change_on_month", "year_ago",
-                                      "change_on_year"], orient="row")
+        rows.append(
+            (
+                label,
+                share_text(now, measure),
+                share_text(previous, measure),
+                points(month_pair, measure),
+                share_text(year_ago, measure),
+                points(year_pair, measure),
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema=["measure", "month", "previous_month", "change_on_month", "year_ago", "change_on_year"],
+        orient="row",
+    )
 
 
-def _count_sentence(label: str, value: float, on_month: tuple[float | None, float | None],
-                    on_year: tuple[float | None, float | None], month: date) -> str:
+def _count_sentence(
+    label: str,
+    value: float,
+    on_month: tuple[float | None, float | None],
+    on_year: tuple[float | None, float | None],
+    month: date,
+) -> str:
     before, year = add_months(month, -1), add_months(month, -12)
-    return (f"{label}: **{value:,.0f}**, {_phrase(*on_month)} {before:%B} and "
-            f"{_phrase(*on_year)} {year:%B %Y}.")
+    return (
+        f"{label}: **{value:,.0f}**, {_phrase(*on_month)} {before:%B} and {_phrase(*on_year)} {year:%B %Y}."
+    )
 
 
 def _phrase(value: float | None, before: float | None) -> str:
@@ -141,9 +175,16 @@ def _phrase(value: float | None, before: float | None) -> str:
     return f"{direction} {abs(diff):,}{percent} on"
 
 
-def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, year_forces: pl.DataFrame,
-              region: str, region_name: str, force_names: dict[str, str], month: date,
-              covered: tuple[set[str], set[str], set[str]] | None = None) -> str:
+def paragraph(
+    now_forces: pl.DataFrame,
+    previous_forces: pl.DataFrame,
+    year_forces: pl.DataFrame,
+    region: str,
+    region_name: str,
+    force_names: dict[str, str],
+    month: date,
+    covered: tuple[set[str], set[str], set[str]] | None = None,
+) -> str:
     """The briefing paragraph (Markdown) for the region in `month`; `covered` holds the force areas
     with data in the month, the month before and a year before (all, without it)."""
     cover = covered or (None, None, None)
@@ -153,17 +194,27 @@ def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, year_forc
         return " ".join([*sentences, f"No data: no returns for {month:%B %Y} from its forces."])
     month_pair = like_for_like(now_forces, previous_forces, region, covered and (covered[0], covered[1]))
     year_pair = like_for_like(now_forces, year_forces, region, covered and (covered[0], covered[2]))
-    sentences += [_count_sentence(label, now[m], tuple(_count(t, m) for t in month_pair),
-                                  tuple(_count(t, m) for t in year_pair), month)
-                  for m, label in COUNTS.items()]
+    sentences += [
+        _count_sentence(
+            label,
+            now[m],
+            tuple(_count(t, m) for t in month_pair),
+            tuple(_count(t, m) for t in year_pair),
+            month,
+        )
+        for m, label in COUNTS.items()
+    ]
 
     both = None if covered is None else covered[0] & covered[1]
     by_force = (
         now_forces.filter(pl.col("region_code") == region)
         .filter(pl.lit(True) if both is None else pl.col("force_code").is_in(list(both)))
         .select("force_code", pl.col("victims").alias("now"))
-        .join(previous_forces.select("force_code", pl.col("victims").alias("before")), on="force_code",
-              how="left")
+        .join(
+            previous_forces.select("force_code", pl.col("victims").alias("before")),
+            on="force_code",
+            how="left",
+        )
         .with_columns((pl.col("now") - pl.col("before").fill_null(0)).alias("change"))
         .sort("change", "force_code", descending=[True, False])
     )
@@ -183,7 +234,9 @@ def paragraph(now_forces: pl.DataFrame, previous_forces: pl.DataFrame, year_forc
         before = ""
         if referred_before is not None:
             before = f" ({referred_before:.0%} of {add_months(month, -1):%B}'s)"
-        sentences.append(f"Of the victims identified, {referred:.0%} have been referred to the NRM so far"
-                         f"{before}; referrals follow identification, so the latest month's share rises as "
-                         "they come in.")
+        sentences.append(
+            f"Of the victims identified, {referred:.0%} have been referred to the NRM so far"
+            f"{before}; referrals follow identification, so the latest month's share rises as "
+            "they come in."
+        )
     return " ".join(sentences)

@@ -34,8 +34,17 @@ from msoic.ingest import checks, store
 from msoic.ingest.reading import Refused, Return, group, read
 from msoic.returns import FORMAT, KEYS, SHEETS
 
-__all__ = ["KEY_ENV", "Outcome", "Refused", "clean_leftovers", "ensure_database", "group", "load", "person_key",
-           "read"]
+__all__ = [
+    "KEY_ENV",
+    "Outcome",
+    "Refused",
+    "clean_leftovers",
+    "ensure_database",
+    "group",
+    "load",
+    "person_key",
+    "read",
+]
 
 log = logging.getLogger(__name__)
 KEY_ENV = "MSOIC_PERSON_KEY"
@@ -78,7 +87,9 @@ def person_key(secret: str | None = None) -> bytes:
     its Streamlit secret)."""
     value = os.environ.get(KEY_ENV) or secret
     if not value:
-        raise Refused(f"No key for person references: set {KEY_ENV} in the environment or in Streamlit secrets.")
+        raise Refused(
+            f"No key for person references: set {KEY_ENV} in the environment or in Streamlit secrets."
+        )
     return str(value).encode()
 
 
@@ -100,16 +111,27 @@ def is_synthetic(path: Path) -> bool:
 
 
 def synthetic_refusal(path: Path) -> str:
-    return (f"The database {Path(path).name} holds synthetic data, so real returns are not loaded into it: "
-            f"load them into a database of their own (python -m msoic ingest FILES --db data/returns.duckdb, "
-            f"then start the dashboard with MSOIC_DB=data/returns.duckdb), or check them without loading.")
+    return (
+        f"The database {Path(path).name} holds synthetic data, so real returns are not loaded into it: "
+        f"load them into a database of their own (python -m msoic ingest FILES --db data/returns.duckdb, "
+        f"then start the dashboard with MSOIC_DB=data/returns.duckdb), or check them without loading."
+    )
 
 
-def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | None = None,
-         key: bytes | None = None, progress: Progress | None = None, check_only: bool = False,
-         keep_rejected: int | None = None, replace: bool = False,
-         agencies: Collection[str] | None = None, sent_on: date | None = None,
-         backfill: bool = False) -> list[Outcome]:
+def load(
+    returns_: list[list[Path]],
+    path: Path,
+    *,
+    names: list[list[str]] | None = None,
+    key: bytes | None = None,
+    progress: Progress | None = None,
+    check_only: bool = False,
+    keep_rejected: int | None = None,
+    replace: bool = False,
+    agencies: Collection[str] | None = None,
+    sent_on: date | None = None,
+    backfill: bool = False,
+) -> list[Outcome]:
     """Load returns (each a list of files) into the database at `path`, all in one swap.
 
     Unreadable files are refused and load nothing; the same file twice is skipped; a database
@@ -123,7 +145,9 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
     """
     path = Path(path)
     progress = progress or (lambda fraction, message: None)
-    labels = [", ".join(names[i] if names else [Path(p).name for p in files]) for i, files in enumerate(returns_)]
+    labels = [
+        ", ".join(names[i] if names else [Path(p).name for p in files]) for i, files in enumerate(returns_)
+    ]
     if not check_only and is_synthetic(path):
         return [Outcome(label, "refused", synthetic_refusal(path)) for label in labels]
     with tempfile.TemporaryDirectory(prefix="msoic-read-") as work_dir:  # the parsed parts, until loaded
@@ -138,13 +162,22 @@ def load(returns_: list[list[Path]], path: Path, *, names: list[list[str]] | Non
                 continue
             if agencies is not None and ret.agency not in agencies:
                 allowed = ", ".join(sorted(agencies)) or "no agency"
-                outcomes.append(Outcome(ret.file_name, "refused", f"{ret.file_name} is a return of {ret.agency}, and "
-                                        f"your grant lets you load returns of {allowed} only; nothing of it was loaded.",
-                                        ret.agency, ret.month))
+                outcomes.append(
+                    Outcome(
+                        ret.file_name,
+                        "refused",
+                        f"{ret.file_name} is a return of {ret.agency}, and "
+                        f"your grant lets you load returns of {allowed} only; nothing of it was loaded.",
+                        ret.agency,
+                        ret.month,
+                    )
+                )
                 continue
             outcomes.append(Outcome(ret.file_name, "pending", "", ret.agency, ret.month))
             read_ok.append((len(outcomes) - 1, ret))
-        _load_read(read_ok, outcomes, path, key, progress, check_only, keep_rejected, replace, sent_on, backfill)
+        _load_read(
+            read_ok, outcomes, path, key, progress, check_only, keep_rejected, replace, sent_on, backfill
+        )
     progress(1.0, "Done")
     return outcomes
 
@@ -161,9 +194,18 @@ where s.sha256 = $h and s.agency_code = $a and s.period = $m
 """
 
 
-def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path: Path, key: bytes | None,
-               progress: Progress, check_only: bool, keep_rejected: int | None, replace: bool,
-               sent_on: date | None = None, backfill: bool = False) -> None:
+def _load_read(
+    read_ok: list[tuple[int, Return]],
+    outcomes: list[Outcome],
+    path: Path,
+    key: bytes | None,
+    progress: Progress,
+    check_only: bool,
+    keep_rejected: int | None,
+    replace: bool,
+    sent_on: date | None = None,
+    backfill: bool = False,
+) -> None:
     """Check and load the returns that could be read, filling in their outcomes."""
     if not read_ok:
         return
@@ -174,8 +216,9 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
             outcomes[i].status, outcomes[i].message = "refused", str(exc)
         return
 
-    def work_on(items: list[tuple[int, Return]], outs: dict[int, Outcome] | list[Outcome],
-                check: bool) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    def work_on(
+        items: list[tuple[int, Return]], outs: dict[int, Outcome] | list[Outcome], check: bool
+    ) -> Callable[[duckdb.DuckDBPyConnection], None]:
         def work(con: duckdb.DuckDBPyConnection) -> None:
             for n, (i, ret) in enumerate(items):
                 at = 0.1 + n / len(items) * 0.85
@@ -184,15 +227,19 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
                 seen = con.sql(CURRENT, params={"h": ret.sha256, "a": ret.agency, "m": ret.month}).fetchall()
                 if seen:
                     out.status, out.submission_id = "duplicate", seen[0][0]
-                    out.message = (f"{ret.file_name} was already loaded (submission {seen[0][0]}, "
-                                   f"{seen[0][1]:%Y-%m-%d %H:%M}); nothing changed.")
+                    out.message = (
+                        f"{ret.file_name} was already loaded (submission {seen[0][0]}, "
+                        f"{seen[0][1]:%Y-%m-%d %H:%M}); nothing changed."
+                    )
                     continue
+
                 def say(message: str, at: float = at, name: str = ret.file_name) -> None:
                     progress(at, f"{name}: {message}")
 
                 _load_one(con, ret, out, key, say, keep_rejected, sent_on, backfill)
                 out.status = "checked" if check else "loaded"
                 out.message = _message(ret, out, check)
+
         return work
 
     with db.build_lock(path):
@@ -209,24 +256,46 @@ def _load_read(read_ok: list[tuple[int, Return]], outcomes: list[Outcome], path:
         try:
             corrections = [] if replace or check_only else _corrections(path, read_ok)
             if corrections:
-                held = _hold_doubtful(corrections, outcomes, lambda items, outs: _on_a_copy(
-                    path, work_on(items, outs, True), install=False))
+                held = _hold_doubtful(
+                    corrections,
+                    outcomes,
+                    lambda items, outs: _on_a_copy(path, work_on(items, outs, True), install=False),
+                )
                 read_ok = [(i, ret) for i, ret in read_ok if i not in held]
             if read_ok:
-                _on_a_copy(path, work_on(read_ok, outcomes, check_only), install=not check_only,
-                           agencies=sorted({ret.agency for _, ret in read_ok}))
+                _on_a_copy(
+                    path,
+                    work_on(read_ok, outcomes, check_only),
+                    install=not check_only,
+                    agencies=sorted({ret.agency for _, ret in read_ok}),
+                )
         except duckdb.OutOfMemoryException:
             log.warning("a load into %s ran out of memory", path, exc_info=True)
             for i, ret in read_ok:
-                outcomes[i] = Outcome(ret.file_name, "refused", f"The load ran out of memory ({LOAD_MEMORY} for the "
-                                      f"database) and nothing was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, "
-                                      f"and load again.", ret.agency, ret.month)
-        except (duckdb.IOException, OSError) as error:  # the disk or the file, not the return: full, unwritable
+                outcomes[i] = Outcome(
+                    ret.file_name,
+                    "refused",
+                    f"The load ran out of memory ({LOAD_MEMORY} for the "
+                    f"database) and nothing was loaded; set MSOIC_LOAD_MEMORY higher, e.g. 1GB, "
+                    f"and load again.",
+                    ret.agency,
+                    ret.month,
+                )
+        except (
+            duckdb.IOException,
+            OSError,
+        ) as error:  # the disk or the file, not the return: full, unwritable
             log.exception("a load into %s could not write", path)
             for i, ret in read_ok:
-                outcomes[i] = Outcome(ret.file_name, "refused", f"The database could not be written beside "
-                                      f"{path.name} ({type(error).__name__}: {str(error)[:200]}), so nothing was "
-                                      f"loaded; the server's log has the details.", ret.agency, ret.month)
+                outcomes[i] = Outcome(
+                    ret.file_name,
+                    "refused",
+                    f"The database could not be written beside "
+                    f"{path.name} ({type(error).__name__}: {str(error)[:200]}), so nothing was "
+                    f"loaded; the server's log has the details.",
+                    ret.agency,
+                    ret.month,
+                )
 
 
 def doubtful(out: Outcome) -> bool:
@@ -240,15 +309,21 @@ def _corrections(path: Path, read_ok: list[tuple[int, Return]]) -> list[tuple[in
     """The returns that would replace a return already loaded for their agency and month."""
     con = db.connect_readonly(path)
     try:
-        return [(i, ret) for i, ret in read_ok if con.sql(
-            "select 1 from submission where agency_code = $a and period = $m",
-            params={"a": ret.agency, "m": ret.month}).fetchall()]
+        return [
+            (i, ret)
+            for i, ret in read_ok
+            if con.sql(
+                "select 1 from submission where agency_code = $a and period = $m",
+                params={"a": ret.agency, "m": ret.month},
+            ).fetchall()
+        ]
     finally:
         con.close()
 
 
-def _hold_doubtful(read_ok: list[tuple[int, Return]], outcomes: list[Outcome],
-                   trial: Callable[[list, dict], None]) -> set[int]:
+def _hold_doubtful(
+    read_ok: list[tuple[int, Return]], outcomes: list[Outcome], trial: Callable[[list, dict], None]
+) -> set[int]:
     """Check the corrections first on a copy thrown away; hold the doubtful ones (status "held")
     and return their indices."""
     outs = {i: Outcome(ret.file_name, "pending", "", ret.agency, ret.month) for i, ret in read_ok}
@@ -257,12 +332,18 @@ def _hold_doubtful(read_ok: list[tuple[int, Return]], outcomes: list[Outcome],
     for i in held:
         out, total = outs[i], sum(c["in"] for c in outs[i].counts.values())
         outcomes[i] = Outcome(
-            out.file_name, "held",
+            out.file_name,
+            "held",
             f"{out.file_name} ({out.agency}, {out.month:%Y-%m}) would replace submission {out.corrects}, but "
             f"{out.rejected_count:,} of its {total:,} rows are rejected (is it named for the right agency and "
             f"month?), so nothing was loaded; to replace it all the same, load it again with --replace "
-            f"(Replace all the same on the Upload page).", out.agency, out.month, counts=out.counts,
-            rejected=out.rejected, corrects=out.corrects)
+            f"(Replace all the same on the Upload page).",
+            out.agency,
+            out.month,
+            counts=out.counts,
+            rejected=out.rejected,
+            corrects=out.corrects,
+        )
     return held
 
 
@@ -270,16 +351,25 @@ def _message(ret: Return, out: Outcome, check: bool) -> str:
     """The sentence for a return checked or loaded."""
     total, bad = sum(c["in"] for c in out.counts.values()), out.rejected_count
     ignored = ret.ignored_columns
-    return (f"{ret.file_name} ({ret.agency}, {ret.month:%Y-%m}): {total - bad:,} of {total:,} rows "
-            f"{'would load' if check else 'loaded'}, {bad:,} rejected"
-            + (f"; {'would replace' if check else 'replaces'} submission {out.corrects}" if out.corrects else "")
-            + (" (most of its rows are rejected: a load would ask to confirm the replacement)"
-               if check and doubtful(out) else "")
-            + (f"; {len(ignored):,} column{'s' if len(ignored) > 1 else ''} ignored: "
-               f"{', '.join(quote(c) for c in ignored[:IGNORED_SHOWN])}"
-               + (f" and {len(ignored) - IGNORED_SHOWN:,} more" if len(ignored) > IGNORED_SHOWN else "")
-               if ignored else "")
-            + ("; checked only, nothing was loaded" if check else "") + ".")
+    return (
+        f"{ret.file_name} ({ret.agency}, {ret.month:%Y-%m}): {total - bad:,} of {total:,} rows "
+        f"{'would load' if check else 'loaded'}, {bad:,} rejected"
+        + (f"; {'would replace' if check else 'replaces'} submission {out.corrects}" if out.corrects else "")
+        + (
+            " (most of its rows are rejected: a load would ask to confirm the replacement)"
+            if check and doubtful(out)
+            else ""
+        )
+        + (
+            f"; {len(ignored):,} column{'s' if len(ignored) > 1 else ''} ignored: "
+            f"{', '.join(quote(c) for c in ignored[:IGNORED_SHOWN])}"
+            + (f" and {len(ignored) - IGNORED_SHOWN:,} more" if len(ignored) > IGNORED_SHOWN else "")
+            if ignored
+            else ""
+        )
+        + ("; checked only, nothing was loaded" if check else "")
+        + "."
+    )
 
 
 def quote(text: str, most: int = 60) -> str:
@@ -287,20 +377,39 @@ def quote(text: str, most: int = 60) -> str:
     return text if len(text) <= most else f"{text[:most]}… ({len(text):,} characters)"
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: bytes,
-              progress: Callable[[str], None], keep_rejected: int | None, sent_on: date | None = None,
-              backfill: bool = False) -> None:
+def _load_one(
+    con: duckdb.DuckDBPyConnection,
+    ret: Return,
+    out: Outcome,
+    key: bytes,
+    progress: Callable[[str], None],
+    keep_rejected: int | None,
+    sent_on: date | None = None,
+    backfill: bool = False,
+) -> None:
     """Check and load one return into `con` (a private copy), sheet by sheet and chunk by chunk,
     committing after each chunk; fill in `out`."""
-    prior = con.sql("select max(submission_id) from submission where agency_code = $a and period = $m",
-                    params={"a": ret.agency, "m": ret.month}).fetchall()[0][0]
+    prior = con.sql(
+        "select max(submission_id) from submission where agency_code = $a and period = $m",
+        params={"a": ret.agency, "m": ret.month},
+    ).fetchall()[0][0]
     sid = con.sql("select coalesce(max(submission_id), 0) + 1 from submission").fetchall()[0][0]
     received_at = datetime.now(UTC).replace(tzinfo=None)
-    con.execute("insert into submission (submission_id, agency_code, period, file_name, sha256, received_at, "
-                "rows_in, rows_accepted, rows_rejected, sent_on, backfill) "
-                "values ($sid, $a, $m, $f, $h, $t, 0, 0, 0, $sent, $backfill)", {
-        "sid": sid, "a": ret.agency, "m": ret.month, "f": ret.file_name, "h": ret.sha256, "t": received_at,
-        "sent": sent_on, "backfill": backfill})
+    con.execute(
+        "insert into submission (submission_id, agency_code, period, file_name, sha256, received_at, "
+        "rows_in, rows_accepted, rows_rejected, sent_on, backfill) "
+        "values ($sid, $a, $m, $f, $h, $t, 0, 0, 0, $sent, $backfill)",
+        {
+            "sid": sid,
+            "a": ret.agency,
+            "m": ret.month,
+            "f": ret.file_name,
+            "h": ret.sha256,
+            "t": received_at,
+            "sent": sent_on,
+            "backfill": backfill,
+        },
+    )
     if prior is not None:
         store.withdraw(con, ret.agency, ret.month, sid)
     con.execute("commit")
@@ -321,20 +430,25 @@ def _load_one(con: duckdb.DuckDBPyConnection, ret: Return, out: Outcome, key: by
     if prior is not None:
         store.settle_operations(con, ret.agency, ret.month, sid)
     total = {m: sum(c[m] for c in counts.values()) for m in ("in", "loaded", "rejected")}
-    con.execute("update submission set rows_in = $n, rows_accepted = $ok, rows_rejected = $bad "
-                "where submission_id = $sid", {"n": total["in"], "ok": total["loaded"], "bad": total["rejected"],
-                                                "sid": sid})
+    con.execute(
+        "update submission set rows_in = $n, rows_accepted = $ok, rows_rejected = $bad "
+        "where submission_id = $sid",
+        {"n": total["in"], "ok": total["loaded"], "bad": total["rejected"], "sid": sid},
+    )
     con.execute("commit")
     con.execute("begin")
     out.submission_id, out.corrects, out.counts = sid, prior, counts
     out.rejected = con.sql(
         "select sheet, row_number, errors, raw from rejected_row where submission_id = $sid "
         "order by case sheet when 'operations' then 1 when 'victims' then 2 else 3 end, row_number "
-        "limit $n", params={"sid": sid, "n": keep_rejected if keep_rejected is not None else 2**62}).pl()
+        "limit $n",
+        params={"sid": sid, "n": keep_rejected if keep_rejected is not None else 2**62},
+    ).pl()
 
 
-def _check(con: duckdb.DuckDBPyConnection, sheet: str, named: pl.DataFrame, ret: Return,
-           sid: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _check(
+    con: duckdb.DuckDBPyConnection, sheet: str, named: pl.DataFrame, ret: Return, sid: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(good rows, bad rows with their reasons) of one chunk of a sheet."""
     verdicts = checks.Verdicts()
     frame = checks.cells(sheet, named, verdicts)
@@ -344,12 +458,17 @@ def _check(con: duckdb.DuckDBPyConnection, sheet: str, named: pl.DataFrame, ret:
     frame = frame.join(stored, left_on=k, right_on="id", how="left", maintain_order="left")
     frame = checks.repeats(sheet, frame, verdicts)
     if sheet == "operations":
-        frame = checks.operations(frame, verdicts).with_columns(pl.col("_lead").is_not_null().alias("_stored"))
+        frame = checks.operations(frame, verdicts).with_columns(
+            pl.col("_lead").is_not_null().alias("_stored")
+        )
     else:
-        lives = store.lives(con, ret.agency, frame.get_column("operation_id"))  # as they stand after this return's
+        lives = store.lives(
+            con, ret.agency, frame.get_column("operation_id")
+        )  # as they stand after this return's
         frame = frame.join(lives, on="operation_id", how="left", maintain_order="left")
         frame = checks.people(sheet, frame, ret.agency, verdicts).with_columns(
-            pl.col("_owner").is_not_null().alias("_stored"))
+            pl.col("_owner").is_not_null().alias("_stored")
+        )
     return verdicts.split(frame)
 
 
@@ -357,21 +476,32 @@ def _rejected(sheet: str, bad: pl.DataFrame, raw: pl.DataFrame, key: bytes) -> p
     """Rejected rows as stored: sheet, row number, every reason in words, the cells as sent (JSON),
     except the person reference, which is kept only as its keyed hash."""
     if bad.is_empty():
-        return pl.DataFrame(schema={"sheet": pl.String, "row_number": pl.Int32, "errors": pl.String, "raw": pl.String})
+        return pl.DataFrame(
+            schema={"sheet": pl.String, "row_number": pl.Int32, "errors": pl.String, "raw": pl.String}
+        )
     bad = bad.join(raw, on="_row", how="left").sort("_row")
     if "Person reference" in bad.columns:
-        bad = bad.with_columns(pl.col("Person reference").map_elements(
-            lambda ref: "hmac:" + store.pseudonymise(ref, key), return_dtype=pl.String))
+        bad = bad.with_columns(
+            pl.col("Person reference").map_elements(
+                lambda ref: "hmac:" + store.pseudonymise(ref, key), return_dtype=pl.String
+            )
+        )
     return bad.select(
         pl.lit(sheet).alias("sheet"),
         pl.col("_row").cast(pl.Int32).alias("row_number"),
-        pl.format(f"{sheet} row {{}}: {{}}", pl.col("_row"), pl.col("_reasons").list.join("; ")).alias("errors"),
+        pl.format(f"{sheet} row {{}}: {{}}", pl.col("_row"), pl.col("_reasons").list.join("; ")).alias(
+            "errors"
+        ),
         pl.struct([c.header for c in FORMAT[sheet]]).struct.json_encode().alias("raw"),
     )
 
 
-def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], install: bool,
-               agencies: list[str] | None = None) -> None:
+def _on_a_copy(
+    path: Path,
+    work: Callable[[duckdb.DuckDBPyConnection], None],
+    install: bool,
+    agencies: list[str] | None = None,
+) -> None:
     """Apply `work` to a copy of the database at `path`; move the copy into place atomically when
     `install` (the monthly cube brought up to date for the lead agencies whose returns `work`
     wrote: all when None), else throw it away. The log gets how long each phase took (the copy
@@ -395,8 +525,10 @@ def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], in
             done("checks and writes")
             if install:
                 db.build_aggregates(con, agencies)
-                con.execute("insert or replace into meta values ('data_version', $v), ('loaded_at', $t)", {
-                    "v": uuid.uuid4().hex, "t": datetime.now(UTC).isoformat(timespec="seconds")})
+                con.execute(
+                    "insert or replace into meta values ('data_version', $v), ('loaded_at', $t)",
+                    {"v": uuid.uuid4().hex, "t": datetime.now(UTC).isoformat(timespec="seconds")},
+                )
                 done("monthly cube")
             con.execute("commit")
             if install:
@@ -409,16 +541,24 @@ def _on_a_copy(path: Path, work: Callable[[duckdb.DuckDBPyConnection], None], in
             done("swap")
     finally:
         db.discard(tmp)
-    log.info("%s %s (%.0f MiB): %s", "load into" if install else "check against", path.name,
-             path.stat().st_size / 2**20, ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()),
-             extra={"phases": phases})
+    log.info(
+        "%s %s (%.0f MiB): %s",
+        "load into" if install else "check against",
+        path.name,
+        path.stat().st_size / 2**20,
+        ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()),
+        extra={"phases": phases},
+    )
 
 
 def _needs_write(path: Path, rets: list[Return]) -> bool:
     """Whether any of the returns is new (a duplicate alone leaves the file untouched)."""
     con = db.connect_readonly(path)
     try:
-        seen = [bool(con.sql(CURRENT, params={"h": r.sha256, "a": r.agency, "m": r.month}).fetchall()) for r in rets]
+        seen = [
+            bool(con.sql(CURRENT, params={"h": r.sha256, "a": r.agency, "m": r.month}).fetchall())
+            for r in rets
+        ]
     finally:
         con.close()
     return not all(seen)
@@ -435,7 +575,9 @@ def clean_leftovers(path: Path) -> list[Path]:
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
     if removed:
-        log.info("removed %d leftover file(s) of interrupted loads: %s", len(removed), [p.name for p in removed])
+        log.info(
+            "removed %d leftover file(s) of interrupted loads: %s", len(removed), [p.name for p in removed]
+        )
     return removed
 
 

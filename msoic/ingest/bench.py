@@ -31,50 +31,58 @@ def write_return(folder: Path, rows: int, operations: int | None = None, month: 
     n_ops = operations or max(rows // 10, 1)
     n_people = (rows - n_ops) // 2
     i = pl.col("i")
-    ops = pl.DataFrame({"i": pl.int_range(0, n_ops, eager=True)}).select(**{
-        "Operation ID": pl.lit("OP-B") + i.cast(pl.String).str.zfill(9),
-        "Codename": pl.lit("Operation ") + i.cast(pl.String),
-        "Lead agency": pl.lit(AGENCY),
-        "Force area": pl.lit("Metropolitan Police"),
-        "Crime type": _cycle(["labour", "Sexual", "criminal", "small_boats"], i),
-        "Opened on": pl.lit("2025-0") + (1 + i % 9).cast(pl.String) + "-1" + (i % 10).cast(pl.String),
-        "Closed on": pl.when(i % 3 == 0).then(pl.lit(f"28/{month:%m/%Y}")).otherwise(None),
-        "OCG reference": pl.when(i % 4 == 0).then(pl.lit("OCG-") + (i // 4).cast(pl.String)).otherwise(None),
-        "County lines": _cycle(["yes", "no", "No"], i),
-        "Month": pl.lit(f"{month:%Y-%m}"),
-        "Status": pl.when(i % 3 == 0).then(pl.lit("closed")).otherwise(pl.lit("Live")),
-        "Stage": pl.when(i % 3 == 0).then(pl.lit("concluded")).otherwise(pl.lit("investigation")),
-    })
+    ops = pl.DataFrame({"i": pl.int_range(0, n_ops, eager=True)}).select(
+        **{
+            "Operation ID": pl.lit("OP-B") + i.cast(pl.String).str.zfill(9),
+            "Codename": pl.lit("Operation ") + i.cast(pl.String),
+            "Lead agency": pl.lit(AGENCY),
+            "Force area": pl.lit("Metropolitan Police"),
+            "Crime type": _cycle(["labour", "Sexual", "criminal", "small_boats"], i),
+            "Opened on": pl.lit("2025-0") + (1 + i % 9).cast(pl.String) + "-1" + (i % 10).cast(pl.String),
+            "Closed on": pl.when(i % 3 == 0).then(pl.lit(f"28/{month:%m/%Y}")).otherwise(None),
+            "OCG reference": pl.when(i % 4 == 0)
+            .then(pl.lit("OCG-") + (i // 4).cast(pl.String))
+            .otherwise(None),
+            "County lines": _cycle(["yes", "no", "No"], i),
+            "Month": pl.lit(f"{month:%Y-%m}"),
+            "Status": pl.when(i % 3 == 0).then(pl.lit("closed")).otherwise(pl.lit("Live")),
+            "Stage": pl.when(i % 3 == 0).then(pl.lit("concluded")).otherwise(pl.lit("investigation")),
+        }
+    )
     j = pl.col("j")
     people = pl.DataFrame({"j": pl.int_range(0, n_people, eager=True)})
     op = pl.lit("OP-B") + (j % n_ops).cast(pl.String).str.zfill(9)
-    victims = people.select(**{
-        "Victim ID": pl.lit("VI-B") + j.cast(pl.String).str.zfill(10),
-        "Person reference": pl.lit("P") + (j * 7 % (n_people + 1)).cast(pl.String),
-        "Operation ID": op,
-        "Identified on": pl.lit("2025-10-") + (10 + j % 18).cast(pl.String),
-        "Sex": _cycle(["male", "Female", "unknown"], j),
-        "Age group": _cycle(["adult", "child"], j),
-        "Nationality": _cycle(["GBR", "alb", "VNM", "UNK", "ERI"], j),
-        "Second nationality": pl.when(j % 10 == 0).then(pl.lit("PRT")).otherwise(None),
-        "Exploitation type": _cycle(["labour", "sexual", "criminal", "labour; criminal"], j),
-        "NRM referred": _cycle(["yes", "no"], j),
-        "NRM referred on": pl.when(j % 2 == 0).then(pl.lit("03/11/2025")).otherwise(None),
-    })
-    offenders = people.select(**{
-        "Offender ID": pl.lit("OF-B") + j.cast(pl.String).str.zfill(10),
-        "Person reference": pl.lit("Q") + j.cast(pl.String),
-        "Operation ID": op,
-        "Sex": pl.lit("male"),
-        "Age group": pl.lit("adult"),
-        "Nationality": _cycle(["GBR", "ALB", "ROU"], j),
-        "Second nationality": pl.lit(None, pl.String),
-        "Role": _cycle(["organiser", "controller", "recruiter"], j),
-        "Arrested on": pl.when(j % 2 == 0).then(pl.lit("2025-11-02")).otherwise(None),
-        "Charged on": pl.when(j % 4 == 0).then(pl.lit("2025-12-01")).otherwise(None),
-        "Charge offence": pl.when(j % 4 == 0).then(pl.lit("msa2015_s1")).otherwise(None),
-        "Convicted on": pl.lit(None, pl.String),
-    })
+    victims = people.select(
+        **{
+            "Victim ID": pl.lit("VI-B") + j.cast(pl.String).str.zfill(10),
+            "Person reference": pl.lit("P") + (j * 7 % (n_people + 1)).cast(pl.String),
+            "Operation ID": op,
+            "Identified on": pl.lit("2025-10-") + (10 + j % 18).cast(pl.String),
+            "Sex": _cycle(["male", "Female", "unknown"], j),
+            "Age group": _cycle(["adult", "child"], j),
+            "Nationality": _cycle(["GBR", "alb", "VNM", "UNK", "ERI"], j),
+            "Second nationality": pl.when(j % 10 == 0).then(pl.lit("PRT")).otherwise(None),
+            "Exploitation type": _cycle(["labour", "sexual", "criminal", "labour; criminal"], j),
+            "NRM referred": _cycle(["yes", "no"], j),
+            "NRM referred on": pl.when(j % 2 == 0).then(pl.lit("03/11/2025")).otherwise(None),
+        }
+    )
+    offenders = people.select(
+        **{
+            "Offender ID": pl.lit("OF-B") + j.cast(pl.String).str.zfill(10),
+            "Person reference": pl.lit("Q") + j.cast(pl.String),
+            "Operation ID": op,
+            "Sex": pl.lit("male"),
+            "Age group": pl.lit("adult"),
+            "Nationality": _cycle(["GBR", "ALB", "ROU"], j),
+            "Second nationality": pl.lit(None, pl.String),
+            "Role": _cycle(["organiser", "controller", "recruiter"], j),
+            "Arrested on": pl.when(j % 2 == 0).then(pl.lit("2025-11-02")).otherwise(None),
+            "Charged on": pl.when(j % 4 == 0).then(pl.lit("2025-12-01")).otherwise(None),
+            "Charge offence": pl.when(j % 4 == 0).then(pl.lit("msa2015_s1")).otherwise(None),
+            "Convicted on": pl.lit(None, pl.String),
+        }
+    )
     paths = []
     for sheet, frame in (("operations", ops), ("victims", victims), ("offenders", offenders)):
         assert frame.columns == [c.header for c in FORMAT[sheet]]
@@ -103,16 +111,25 @@ def measure(rows: int, repeats: int) -> dict:
             assert out.status == "loaded" and out.rejected_count == 0, out.message
         total = sum(c["in"] for c in out.counts.values())
     median = statistics.median(times)
-    return {"rows": total, "bytes": size, "seconds": median, "rows_per_s": total / median,
-            "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "rows": total,
+        "bytes": size,
+        "seconds": median,
+        "rows_per_s": total / median,
+        "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def report(rows: int = 1_000_000, repeats: int = 3) -> list[str]:
     """Lines for `python -m msoic bench`."""
     got = measure(rows, repeats)
-    return [(f"CSV return loading: {got['rows']:,} rows ({got['bytes'] / 2**20:,.0f} MiB in 3 files), "
-             f"median {got['seconds']:.2f} s over {repeats} runs = {got['rows_per_s']:,.0f} rows/s "
-             f"(target 200,000); peak RSS of this process so far {got['max_rss_mib']:,.0f} MiB")]
+    return [
+        (
+            f"CSV return loading: {got['rows']:,} rows ({got['bytes'] / 2**20:,.0f} MiB in 3 files), "
+            f"median {got['seconds']:.2f} s over {repeats} runs = {got['rows_per_s']:,.0f} rows/s "
+            f"(target 200,000); peak RSS of this process so far {got['max_rss_mib']:,.0f} MiB"
+        )
+    ]
 
 
 def one_return(db_path: Path, rows: int = 1_000) -> list[str]:
@@ -143,16 +160,20 @@ def one_return(db_path: Path, rows: int = 1_000) -> list[str]:
                 con.close()
             files = write_return(tmp, rows, month=date(last.year + last.month // 12, last.month % 12 + 1, 1))
             for check_only in (True, False):
-                (out,) = ingest.load([files], target, key=b"bench", keep_rejected=0, check_only=check_only,
-                                     replace=True)
+                (out,) = ingest.load(
+                    [files], target, key=b"bench", keep_rejected=0, check_only=check_only, replace=True
+                )
                 assert out.status in ("checked", "loaded"), out.message
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
     size = db_path.stat().st_size / 2**20
-    return [f"A {rows:,}-row return against this {size:,.0f} MiB database, {what}: "
-            + ", ".join(f"{k} {v:.2f} s" for k, v in took.items()) + f" (total {sum(took.values()):.2f} s)"
-            for what, took in phases]
+    return [
+        f"A {rows:,}-row return against this {size:,.0f} MiB database, {what}: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in took.items())
+        + f" (total {sum(took.values()):.2f} s)"
+        for what, took in phases
+    ]
 
 
 PEAK_OF_A_LOAD = """
@@ -180,18 +201,25 @@ def memory(rows: int) -> str:
         tmp = Path(tmp)
         files = write_return(tmp, rows)
         began = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", PEAK_OF_A_LOAD, *map(str, files), "--db", str(tmp / "m.duckdb")],
-                              check=False, capture_output=True, text=True, env={**os.environ, "MSOIC_PERSON_KEY": "bench"},
-                              cwd=db.ROOT)
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK_OF_A_LOAD, *map(str, files), "--db", str(tmp / "m.duckdb")],
+            check=False,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MSOIC_PERSON_KEY": "bench"},
+            cwd=db.ROOT,
+        )
         elapsed = time.perf_counter() - began
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     if done.returncode != 0 or not last.startswith("peak_kib=") or not last.endswith("exit=0"):
         return f"{rows:,}-row CSV return: FAILED: {(done.stderr or done.stdout).strip()[-500:]}"
     peak = int(last.split()[0].removeprefix("peak_kib=")) / 1024
     reader = int(last.split()[1].removeprefix("reader_kib=")) / 1024
-    return (f"{rows:,}-row CSV return through python -m msoic ingest: {elapsed:.1f} s "
-            f"({rows / elapsed:,.0f} rows/s, including an empty database's creation), peak RSS {peak:,.0f} MiB, "
-            f"its reader's child {reader:,.0f} MiB")
+    return (
+        f"{rows:,}-row CSV return through python -m msoic ingest: {elapsed:.1f} s "
+        f"({rows / elapsed:,.0f} rows/s, including an empty database's creation), peak RSS {peak:,.0f} MiB, "
+        f"its reader's child {reader:,.0f} MiB"
+    )
 
 
 if __name__ == "__main__":
@@ -201,5 +229,11 @@ if __name__ == "__main__":
         for rows in map(int, sys.argv[2:] or ["1000000", "5000000"]):
             print(memory(rows))
     else:
-        print("\n".join(report(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
-                               int(sys.argv[2]) if len(sys.argv) > 2 else 3)))
+        print(
+            "\n".join(
+                report(
+                    int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
+                    int(sys.argv[2]) if len(sys.argv) > 2 else 3,
+                )
+            )
+        )

@@ -50,8 +50,11 @@ class Verdicts:
         frame = frame.with_columns(failed.alias("_failed"))
         good = frame.filter(~pl.col("_failed")).drop(flags, "_failed", cs.starts_with("_t_"))
         bad = frame.filter(pl.col("_failed")).select(
-            "_row", pl.concat_list([pl.when(pl.col(f)).then(r) for f, r in zip(flags, self.reasons)])
-            .list.drop_nulls().alias("_reasons"))
+            "_row",
+            pl.concat_list([pl.when(pl.col(f)).then(r) for f, r in zip(flags, self.reasons)])
+            .list.drop_nulls()
+            .alias("_reasons"),
+        )
         return good, bad
 
 
@@ -61,8 +64,11 @@ QUOTED = 60  # characters of a cell a reason quotes; a longer cell is cut there 
 def quoted(value: pl.Expr) -> pl.Expr:
     """A cell as a reason quotes it: whole when short, else its first QUOTED characters and its length."""
     text = value.cast(pl.String)
-    return pl.when(text.str.len_chars() > QUOTED).then(
-        pl.format("{}… ({} characters)", text.str.slice(0, QUOTED), text.str.len_chars())).otherwise(text)
+    return (
+        pl.when(text.str.len_chars() > QUOTED)
+        .then(pl.format("{}… ({} characters)", text.str.slice(0, QUOTED), text.str.len_chars()))
+        .otherwise(text)
+    )
 
 
 def reason(condition: pl.Expr, template: str, *args: pl.Expr) -> Check:
@@ -89,7 +95,9 @@ def _lookup(col: Column) -> dict[str, str]:
     if col.kind == "code":
         names = pl.read_csv(db.REFERENCE_DIR / f"{col.reference}.csv", infer_schema=False)
         label = "label" if col.reference == "crime_type" else "name"
-        out.update({returns.key(n): c for c, n in zip(names.get_column(names.columns[0]), names.get_column(label))})
+        out.update(
+            {returns.key(n): c for c, n in zip(names.get_column(names.columns[0]), names.get_column(label))}
+        )
     return out
 
 
@@ -101,25 +109,41 @@ def parse(col: Column) -> tuple[pl.Expr, list[Check]]:
     if col.kind == "text":
         value, bad = text, None
     elif col.kind in ("enum", "code"):
-        value = text.str.to_lowercase().str.replace_all(r"[\s_\-]+", "").replace_strict(
-            _lookup(col), default=None, return_dtype=pl.String)
+        value = (
+            text.str.to_lowercase()
+            .str.replace_all(r"[\s_\-]+", "")
+            .replace_strict(_lookup(col), default=None, return_dtype=pl.String)
+        )
         bad = text.is_not_null() & value.is_null()
     elif col.kind == "enum set":
         parts = text.str.to_lowercase().str.replace_all(SET_SEPARATOR, "|").str.split("|")
-        value = parts.list.eval(pl.element().str.replace_all(r"[\s_\-]+", "").replace_strict(
-            _lookup(col), default=None, return_dtype=pl.String)).list.unique().list.sort()
-        alone = (value.list.len() > 1) & value.list.eval(pl.element().is_in(["multiple", "unknown"])).list.any()
+        value = (
+            parts.list.eval(
+                pl.element()
+                .str.replace_all(r"[\s_\-]+", "")
+                .replace_strict(_lookup(col), default=None, return_dtype=pl.String)
+            )
+            .list.unique()
+            .list.sort()
+        )
+        alone = (value.list.len() > 1) & value.list.eval(
+            pl.element().is_in(["multiple", "unknown"])
+        ).list.any()
         bad = text.is_not_null() & (value.list.eval(pl.element().is_null()).list.any() | alone)
         value = pl.when(~bad).then(value)
     elif col.kind == "boolean":
         low = text.str.to_lowercase()
-        value = pl.when(low.is_in(returns.TRUE_WORDS)).then(True).when(low.is_in(returns.FALSE_WORDS)).then(False)
+        value = (
+            pl.when(low.is_in(returns.TRUE_WORDS)).then(True).when(low.is_in(returns.FALSE_WORDS)).then(False)
+        )
         bad = text.is_not_null() & value.is_null()
     elif col.kind == "nationality":
         value = text.str.to_uppercase()
         bad = value.is_not_null() & ~value.is_in(_nationalities().implode())
     elif col.kind in ("date", "month"):
-        iso = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]*)?$").str.to_date("%Y-%m-%d", strict=False)
+        iso = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[ T][0-9:.]*)?$").str.to_date(
+            "%Y-%m-%d", strict=False
+        )
         uk = text.str.to_date("%d/%m/%Y", strict=False)
         serial = text.str.extract(r"^(\d{4,6})(?:\.0+)?$").cast(pl.Int64, strict=False)
         excel = pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)
@@ -163,47 +187,74 @@ def cells(sheet: str, named: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
 def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Verdicts) -> pl.DataFrame:
     """Checks across the columns of a row: dates in order, agreeing pairs, the return's identity."""
     second = [
-        reason(pl.col("second_nationality").is_not_null()
-               & ((pl.col("second_nationality") == pl.col("nationality"))
-                  | (pl.col("second_nationality") == returns.UNKNOWN_NATIONALITY)),
-               "column Second nationality: '{}' repeats Nationality or is not known; "
-               "expected another nationality, or blank", pl.col("second_nationality")),
+        reason(
+            pl.col("second_nationality").is_not_null()
+            & (
+                (pl.col("second_nationality") == pl.col("nationality"))
+                | (pl.col("second_nationality") == returns.UNKNOWN_NATIONALITY)
+            ),
+            "column Second nationality: '{}' repeats Nationality or is not known; "
+            "expected another nationality, or blank",
+            pl.col("second_nationality"),
+        ),
     ]
     if sheet == "operations":
         checks = [
-            reason(pl.col("closed_on") < pl.col("opened_on"),
-                   "column Closed on: '{}' is before Opened on ({}); expected a day on or after it",
-                   shown("closed_on"), shown("opened_on")),
-            reason(pl.col("lead_agency") != agency,
-                   f"column Lead agency: '{{}}' is not the agency of this return; expected {agency}",
-                   pl.col("lead_agency")),
-            reason(pl.col("month") != month,
-                   f"column Month: '{{}}' is not the month of this return; expected {month:%Y-%m}",
-                   pl.col("month").dt.strftime("%Y-%m")),
+            reason(
+                pl.col("closed_on") < pl.col("opened_on"),
+                "column Closed on: '{}' is before Opened on ({}); expected a day on or after it",
+                shown("closed_on"),
+                shown("opened_on"),
+            ),
+            reason(
+                pl.col("lead_agency") != agency,
+                f"column Lead agency: '{{}}' is not the agency of this return; expected {agency}",
+                pl.col("lead_agency"),
+            ),
+            reason(
+                pl.col("month") != month,
+                f"column Month: '{{}}' is not the month of this return; expected {month:%Y-%m}",
+                pl.col("month").dt.strftime("%Y-%m"),
+            ),
         ]
     elif sheet == "victims":
         checks = [
-            reason(pl.col("nrm_referred").is_not_null()
-                   & (pl.col("nrm_referred") != pl.col("nrm_referred_on").is_not_null()),
-                   "column NRM referred on: '{}' does not agree with NRM referred; "
-                   "expected a date exactly when NRM referred is yes", shown("nrm_referred_on")),
-            reason(pl.col("nrm_referred_on") < pl.col("identified_on"),
-                   "column NRM referred on: '{}' is before Identified on ({}); expected a day on or after it",
-                   shown("nrm_referred_on"), shown("identified_on")),
+            reason(
+                pl.col("nrm_referred").is_not_null()
+                & (pl.col("nrm_referred") != pl.col("nrm_referred_on").is_not_null()),
+                "column NRM referred on: '{}' does not agree with NRM referred; "
+                "expected a date exactly when NRM referred is yes",
+                shown("nrm_referred_on"),
+            ),
+            reason(
+                pl.col("nrm_referred_on") < pl.col("identified_on"),
+                "column NRM referred on: '{}' is before Identified on ({}); expected a day on or after it",
+                shown("nrm_referred_on"),
+                shown("identified_on"),
+            ),
             *second,
         ]
     else:
         checks = [
-            reason(pl.col("charged_on").is_null() != pl.col("charge_offence").is_null(),
-                   "column Charge offence: '{}' does not agree with Charged on ('{}'); "
-                   "expected an offence exactly when there is a charge date",
-                   shown("charge_offence"), shown("charged_on")),
-            reason(pl.col("charged_on") < pl.col("arrested_on"),
-                   "column Charged on: '{}' is before Arrested on ({}); expected a day on or after it",
-                   shown("charged_on"), shown("arrested_on")),
-            reason(pl.col("convicted_on") < pl.col("charged_on"),
-                   "column Convicted on: '{}' is before Charged on ({}); expected a day on or after it",
-                   shown("convicted_on"), shown("charged_on")),
+            reason(
+                pl.col("charged_on").is_null() != pl.col("charge_offence").is_null(),
+                "column Charge offence: '{}' does not agree with Charged on ('{}'); "
+                "expected an offence exactly when there is a charge date",
+                shown("charge_offence"),
+                shown("charged_on"),
+            ),
+            reason(
+                pl.col("charged_on") < pl.col("arrested_on"),
+                "column Charged on: '{}' is before Arrested on ({}); expected a day on or after it",
+                shown("charged_on"),
+                shown("arrested_on"),
+            ),
+            reason(
+                pl.col("convicted_on") < pl.col("charged_on"),
+                "column Convicted on: '{}' is before Charged on ({}); expected a day on or after it",
+                shown("convicted_on"),
+                shown("charged_on"),
+            ),
             *second,
         ]
     return verdicts.flag(frame, checks)
@@ -217,27 +268,47 @@ def repeats(sheet: str, frame: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame
     (`_repeated`, looked up in what this load has stored or rejected)."""
     k = KEYS[sheet]
     header = next(c.header for c in FORMAT[sheet] if c.name == k)
-    return verdicts.flag(frame, [reason(
-        pl.col(k).is_not_null() & (~pl.col(k).is_first_distinct() | pl.col("_repeated").fill_null(False)),
-        f"column {header}: '{{}}' appears more than once in this sheet; this row repeats it", pl.col(k))])
+    return verdicts.flag(
+        frame,
+        [
+            reason(
+                pl.col(k).is_not_null()
+                & (~pl.col(k).is_first_distinct() | pl.col("_repeated").fill_null(False)),
+                f"column {header}: '{{}}' appears more than once in this sheet; this row repeats it",
+                pl.col(k),
+            )
+        ],
+    )
 
 
 def operations(frame: pl.DataFrame, verdicts: Verdicts) -> pl.DataFrame:
     """An operation reported before keeps its lead agency, force area and crime type
     (`_lead`, `_force`, `_crime`: what is stored, null for a new operation)."""
-    return verdicts.flag(frame, [
-        reason(pl.col("_lead").is_not_null() & (pl.col("_lead") != pl.col("lead_agency")),
-               "column Operation ID: '{}' is an operation led by {}; expected an operation of this agency",
-               pl.col("operation_id"), pl.col("_lead")),
-        reason(pl.col("_force").is_not_null() & (pl.col("_force") != pl.col("force_code")),
-               "column Force area: '{}' differs from the force area reported before ({}); "
-               "expected the same (ask the data team to move an operation)",
-               pl.col("force_code"), pl.col("_force")),
-        reason(pl.col("_crime").is_not_null() & (pl.col("_crime") != pl.col("crime_type")),
-               "column Crime type: '{}' differs from the crime type reported before ({}); "
-               "expected the same (ask the data team to reclassify an operation)",
-               pl.col("crime_type"), pl.col("_crime")),
-    ])
+    return verdicts.flag(
+        frame,
+        [
+            reason(
+                pl.col("_lead").is_not_null() & (pl.col("_lead") != pl.col("lead_agency")),
+                "column Operation ID: '{}' is an operation led by {}; expected an operation of this agency",
+                pl.col("operation_id"),
+                pl.col("_lead"),
+            ),
+            reason(
+                pl.col("_force").is_not_null() & (pl.col("_force") != pl.col("force_code")),
+                "column Force area: '{}' differs from the force area reported before ({}); "
+                "expected the same (ask the data team to move an operation)",
+                pl.col("force_code"),
+                pl.col("_force"),
+            ),
+            reason(
+                pl.col("_crime").is_not_null() & (pl.col("_crime") != pl.col("crime_type")),
+                "column Crime type: '{}' differs from the crime type reported before ({}); "
+                "expected the same (ask the data team to reclassify an operation)",
+                pl.col("crime_type"),
+                pl.col("_crime"),
+            ),
+        ],
+    )
 
 
 def people(sheet: str, frame: pl.DataFrame, agency: str, verdicts: Verdicts) -> pl.DataFrame:
@@ -248,16 +319,27 @@ def people(sheet: str, frame: pl.DataFrame, agency: str, verdicts: Verdicts) -> 
     header = {c.name: c.header for c in FORMAT[sheet]}
     dates = ["identified_on"] if sheet == "victims" else ["arrested_on", "charged_on", "convicted_on"]
     checks = [
-        reason(pl.col("operation_id").is_not_null() & pl.col("_opened").is_null(),
-               f"column Operation ID: '{{}}' is neither an accepted operation of this return nor one "
-               f"{agency} reported before", pl.col("operation_id")),
-        reason(pl.col("_owner").is_not_null() & (pl.col("_owner") != agency),
-               f"column {header[k]}: '{{}}' belongs to an operation of {{}}; expected a record of {agency}",
-               pl.col(k), pl.col("_owner")),
+        reason(
+            pl.col("operation_id").is_not_null() & pl.col("_opened").is_null(),
+            f"column Operation ID: '{{}}' is neither an accepted operation of this return nor one "
+            f"{agency} reported before",
+            pl.col("operation_id"),
+        ),
+        reason(
+            pl.col("_owner").is_not_null() & (pl.col("_owner") != agency),
+            f"column {header[k]}: '{{}}' belongs to an operation of {{}}; expected a record of {agency}",
+            pl.col(k),
+            pl.col("_owner"),
+        ),
     ]
     for d in dates:
-        checks.append(reason(
-            (pl.col(d) < pl.col("_opened")) | (pl.col(d) > pl.col("_closed")),
-            f"column {header[d]}: '{{}}' is outside the operation's life ({{}} to {{}}); expected a day inside it",
-            shown(d), shown("_opened"), pl.col("_closed").cast(pl.String).fill_null("open")))
+        checks.append(
+            reason(
+                (pl.col(d) < pl.col("_opened")) | (pl.col(d) > pl.col("_closed")),
+                f"column {header[d]}: '{{}}' is outside the operation's life ({{}} to {{}}); expected a day inside it",
+                shown(d),
+                shown("_opened"),
+                pl.col("_closed").cast(pl.String).fill_null("open"),
+            )
+        )
     return verdicts.flag(frame, checks)

@@ -66,7 +66,9 @@ def _write(chunks: Iterator[pl.DataFrame], out: Path, sheet: str, where: str, fi
             frame.write_ipc(parts[-1], compression="uncompressed")  # the cheapest to write and read back
             offset += frame.height
     except pl.exceptions.PolarsError:
-        raise Refused(f"{where} cannot be read past row {offset}; check that it is one table.", file) from None
+        raise Refused(
+            f"{where} cannot be read past row {offset}; check that it is one table.", file
+        ) from None
     return parts
 
 
@@ -75,8 +77,11 @@ def _check_cells(frame: pl.DataFrame, where: str, offset: int, file: str) -> Non
     for column, length in zip(frame.columns, longest):
         if length and length > MAX_CELL:
             row = frame.get_column(column).str.len_chars().arg_max() + offset
-            raise Refused(f"{where}, row {row}, column {column[:60]}, holds a cell of {length:,} characters; "
-                          f"a cell holds at most {MAX_CELL:,}.", file)
+            raise Refused(
+                f"{where}, row {row}, column {column[:60]}, holds a cell of {length:,} characters; "
+                f"a cell holds at most {MAX_CELL:,}.",
+                file,
+            )
 
 
 # CSV -----------------------------------------------------------------------------------------
@@ -222,23 +227,32 @@ def measure(path: Path, name: str) -> None:
         raise Refused(f"{name} is not an Excel workbook (.xlsx).", name) from None
     unzipped = sum(e.file_size for e in entries)
     if unzipped > XLSX_UNZIPPED:
-        raise Refused(f"{name} unpacks to {unzipped / 2**20:,.0f} MB, over the {XLSX_UNZIPPED / 2**20:,.0f} MB "
-                      f"limit for a workbook; send it as CSV files.", name)
+        raise Refused(
+            f"{name} unpacks to {unzipped / 2**20:,.0f} MB, over the {XLSX_UNZIPPED / 2**20:,.0f} MB "
+            f"limit for a workbook; send it as CSV files.",
+            name,
+        )
     try:
         for entry in entries:
             if re.fullmatch(r"xl/worksheets/[^/]+\.xml", entry.filename):
                 rows, columns = _extent(book, entry)
                 if columns > XLSX_COLUMNS or rows * columns > XLSX_CELLS:
-                    raise Refused(f"{name} has a sheet reaching row {rows:,} and column {columns:,} "
-                                  f"({rows * columns:,} cells), over the {XLSX_CELLS:,} cells a sheet may span; "
-                                  f"remove the stray cells or send it as CSV files.", name)
+                    raise Refused(
+                        f"{name} has a sheet reaching row {rows:,} and column {columns:,} "
+                        f"({rows * columns:,} cells), over the {XLSX_CELLS:,} cells a sheet may span; "
+                        f"remove the stray cells or send it as CSV files.",
+                        name,
+                    )
             elif entry.filename == "xl/sharedStrings.xml":
                 with book.open(entry) as f:
                     head = f.read(4096)
                 declared = max((int(n) for n in SST_COUNT.findall(head)), default=0)
                 if declared > entry.file_size:  # each string takes several bytes of XML
-                    raise Refused(f"{name} declares {declared:,} shared strings in {entry.file_size:,} bytes; "
-                                  f"it is damaged.", name)
+                    raise Refused(
+                        f"{name} declares {declared:,} shared strings in {entry.file_size:,} bytes; "
+                        f"it is damaged.",
+                        name,
+                    )
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise Refused(f"{name} is not an Excel workbook (.xlsx): its zip archive is damaged.", name) from None
 

@@ -97,8 +97,9 @@ def read(paths: list[Path], names: list[str] | None, work: Path) -> Return:
         for path, name in zip(paths, names):
             m = SHEET_SUFFIX.match(Path(name).stem)
             if not m:
-                raise Refused(f"{name} is not named after a sheet (..._operations, ..._victims or ..._offenders).",
-                              name)
+                raise Refused(
+                    f"{name} is not named after a sheet (..._operations, ..._victims or ..._offenders).", name
+                )
             sheet = m.group("sheet").lower()
             if sheet in files:
                 raise Refused(f"Two files give the sheet {sheet}: load one return at a time.")
@@ -117,18 +118,30 @@ def read(paths: list[Path], names: list[str] | None, work: Path) -> Return:
     for sheet in SHEETS:
         where = f"The {sheet} sheet of {file_name}"
         found, more = _match(parsed.sheets[sheet]["headers"], sheet, where, files[sheet])
-        sheets[sheet] = Sheet(sheet, where, found, [Path(p) for p in parsed.sheets[sheet]["parts"]], files[sheet])
+        sheets[sheet] = Sheet(
+            sheet, where, found, [Path(p) for p in parsed.sheets[sheet]["parts"]], files[sheet]
+        )
         ignored += more
     agency, month = _identity(stem, sheets["operations"], file_name)
     return Return(agency, month, file_name, sha, sheets, ignored)
 
 
-def shape(frame: pl.DataFrame, sheet: str, found: dict[str, str], offset: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def shape(
+    frame: pl.DataFrame, sheet: str, found: dict[str, str], offset: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(database-named text frame, cells under readable headers), both with `_row`, blank rows dropped."""
-    raw = frame.select([pl.col(found[c.name]).cast(pl.String).alias(c.header) if c.name in found
-                        else pl.lit(None, pl.String).alias(c.header) for c in FORMAT[sheet]])
+    raw = frame.select(
+        [
+            pl.col(found[c.name]).cast(pl.String).alias(c.header)
+            if c.name in found
+            else pl.lit(None, pl.String).alias(c.header)
+            for c in FORMAT[sheet]
+        ]
+    )
     # Drop rows that are entirely blank (a spreadsheet's formatted but empty rows).
-    blank = pl.all_horizontal([(pl.col(c.header).str.strip_chars() == "").fill_null(True) for c in FORMAT[sheet]])
+    blank = pl.all_horizontal(
+        [(pl.col(c.header).str.strip_chars() == "").fill_null(True) for c in FORMAT[sheet]]
+    )
     raw = raw.with_row_index("_row", offset=offset).with_columns(pl.col("_row").cast(pl.Int64)).filter(~blank)
     named = raw.rename({c.header: c.name for c in FORMAT[sheet]})
     return named, raw
@@ -174,8 +187,9 @@ def _match(headers: list[str], sheet: str, where: str, file: str) -> tuple[dict[
         found[col.name] = header
     missing = [c.header for c in FORMAT[sheet] if c.required and c.name not in found]
     if missing:
-        raise Refused(f"{where} lacks the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
-                      file)
+        raise Refused(
+            f"{where} lacks the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}.", file
+        )
     return found, ignored
 
 
@@ -198,8 +212,10 @@ def _identity(stem: str, operations: Sheet, file_name: str) -> tuple[str, date]:
         if not agency or not month:
             raise Refused(f"Cannot tell the agency and month of {file_name}: name it <agency>_<YYYY-MM>.")
     if agency not in agencies:
-        raise Refused(f"{file_name} names the agency {agency!r}, which is not a known agency code; "
-                      "expected a code from data/reference/agency.csv (a force, a ROCU or a partner agency).")
+        raise Refused(
+            f"{file_name} names the agency {agency!r}, which is not a known agency code; "
+            "expected a code from data/reference/agency.csv (a force, a ROCU or a partner agency)."
+        )
     try:
         first_day = date(int(month[:4]), int(month[5:7]), 1)
     except ValueError:

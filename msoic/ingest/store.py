@@ -255,19 +255,31 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, frame: pl.DataFrame, params: 
         con.execute(sql, _used(sql, params))
 
 
-def known(con: duckdb.DuckDBPyConnection, sheet: str, ids: pl.Series, month: date, submission: int) -> pl.DataFrame:
+def known(
+    con: duckdb.DuckDBPyConnection, sheet: str, ids: pl.Series, month: date, submission: int
+) -> pl.DataFrame:
     """What is stored for these IDs (see KNOWN_*), with `_repeated` also true for an ID this load
     has already rejected in this sheet."""
     header = next(c.header for c in FORMAT[sheet] if c.name == ids.name)
     with _registered(con, "chunk_ids", _ids(ids)):
-        stored = con.sql(KNOWN[sheet], params=_used(KNOWN[sheet], {"month": month, "submission": submission})).pl()
-        rejected = con.sql(REJECTED_IDS, params={
-            "header": f'$."{header}"', "submission": submission, "sheet": sheet}).pl()
+        stored = con.sql(
+            KNOWN[sheet], params=_used(KNOWN[sheet], {"month": month, "submission": submission})
+        ).pl()
+        rejected = con.sql(
+            REJECTED_IDS, params={"header": f'$."{header}"', "submission": submission, "sheet": sheet}
+        ).pl()
     if rejected.height:
-        stored = stored.join(rejected.with_columns(pl.lit(True).alias("_rejected")), on="id", how="full",
-                             coalesce=True).with_columns(
-            (pl.col("_repeated").fill_null(False) | pl.col("_rejected").fill_null(False)).alias("_repeated")
-        ).drop("_rejected")
+        stored = (
+            stored.join(
+                rejected.with_columns(pl.lit(True).alias("_rejected")), on="id", how="full", coalesce=True
+            )
+            .with_columns(
+                (pl.col("_repeated").fill_null(False) | pl.col("_rejected").fill_null(False)).alias(
+                    "_repeated"
+                )
+            )
+            .drop("_rejected")
+        )
     return stored
 
 
@@ -279,7 +291,9 @@ def lives(con: duckdb.DuckDBPyConnection, agency: str, ids: pl.Series) -> pl.Dat
         return con.sql(LIVES, params={"agency": agency}).pl()
 
 
-def write(con: duckdb.DuckDBPyConnection, sheet: str, good: pl.DataFrame, submission: int, pads: dict) -> None:
+def write(
+    con: duckdb.DuckDBPyConnection, sheet: str, good: pl.DataFrame, submission: int, pads: dict
+) -> None:
     """Write the good rows of a chunk: new IDs inserted, IDs already stored (`_stored`) updated."""
     if good.is_empty():
         return

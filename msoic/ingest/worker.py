@@ -46,9 +46,11 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> Limits:
-        return cls(memory=size(os.environ.get("MSOIC_READ_MEMORY", "4GB")),
-                   seconds=int(os.environ.get("MSOIC_READ_SECONDS", "300")),
-                   file_size=size(os.environ.get("MSOIC_READ_FILE_SIZE", "4GB")))
+        return cls(
+            memory=size(os.environ.get("MSOIC_READ_MEMORY", "4GB")),
+            seconds=int(os.environ.get("MSOIC_READ_SECONDS", "300")),
+            file_size=size(os.environ.get("MSOIC_READ_FILE_SIZE", "4GB")),
+        )
 
 
 @dataclass
@@ -61,17 +63,37 @@ class Parsed:
     peak_bytes: int = 0  # the child's peak resident memory
 
 
-def parse(paths: list[Path], names: list[str], out: Path, chunk_rows: int, limits: Limits | None = None) -> Parsed:
+def parse(
+    paths: list[Path], names: list[str], out: Path, chunk_rows: int, limits: Limits | None = None
+) -> Parsed:
     """Parse the files of one return in a child process under `limits`, into Arrow IPC parts in `out`."""
     limits = limits or Limits.from_env()
     out.mkdir(parents=True, exist_ok=True)
     job = out / "job.json"
-    job.write_text(json.dumps({"paths": [str(Path(p).resolve()) for p in paths], "names": names, "out": str(out),
-                               "chunk_rows": chunk_rows, "limits": limits.__dict__}))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    job.write_text(
+        json.dumps(
+            {
+                "paths": [str(Path(p).resolve()) for p in paths],
+                "names": names,
+                "out": str(out),
+                "chunk_rows": chunk_rows,
+                "limits": limits.__dict__,
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     with open(out / "stderr.txt", "wb") as err:
-        child = subprocess.Popen([sys.executable, "-m", "msoic.ingest.worker", str(job)], cwd=ROOT, env=env,
-                                 stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "msoic.ingest.worker", str(job)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=err,
+            stderr=err,
+        )
         status, usage, timed_out = _wait(child, limits.seconds)
     peak = usage.ru_maxrss * 1024 if usage else 0
     result = out / "result.json"
@@ -80,12 +102,26 @@ def parse(paths: list[Path], names: list[str], out: Path, chunk_rows: int, limit
         log.info("read %s in a child: peak %.0f MB", ", ".join(names), peak / 2**20)
         return Parsed(found.get("sheets", {}), found.get("refused"), found.get("file"), peak)
     label = ", ".join(names)
-    why = (f"it took longer than {limits.seconds} s" if timed_out else
-           f"it stopped the reader (signal {-status})" if status < 0 else "it stopped the reader")
-    log.warning("the reader of %s stopped (exit %s, peak %.0f MB): %s", label, status, peak / 2**20,
-                (out / "stderr.txt").read_text(errors="replace")[-4000:])
-    return Parsed({}, f"{label}: this file could not be read: {why}; nothing was loaded from it.",
-                  names[0] if len(names) == 1 else None, peak)
+    why = (
+        f"it took longer than {limits.seconds} s"
+        if timed_out
+        else f"it stopped the reader (signal {-status})"
+        if status < 0
+        else "it stopped the reader"
+    )
+    log.warning(
+        "the reader of %s stopped (exit %s, peak %.0f MB): %s",
+        label,
+        status,
+        peak / 2**20,
+        (out / "stderr.txt").read_text(errors="replace")[-4000:],
+    )
+    return Parsed(
+        {},
+        f"{label}: this file could not be read: {why}; nothing was loaded from it.",
+        names[0] if len(names) == 1 else None,
+        peak,
+    )
 
 
 def _wait(child: subprocess.Popen, seconds: int) -> tuple[int, resource.struct_rusage | None, bool]:
@@ -104,8 +140,12 @@ def _wait(child: subprocess.Popen, seconds: int) -> tuple[int, resource.struct_r
 
 def _limit(limits: dict) -> None:
     """Set this process's limits (before any parser is imported)."""
-    for which, value in ((resource.RLIMIT_AS, limits["memory"]), (resource.RLIMIT_CPU, limits["seconds"]),
-                         (resource.RLIMIT_FSIZE, limits["file_size"]), (resource.RLIMIT_CORE, 0)):
+    for which, value in (
+        (resource.RLIMIT_AS, limits["memory"]),
+        (resource.RLIMIT_CPU, limits["seconds"]),
+        (resource.RLIMIT_FSIZE, limits["file_size"]),
+        (resource.RLIMIT_CORE, 0),
+    ):
         resource.setrlimit(which, (value, value))
 
 
@@ -116,7 +156,9 @@ def main(job_path: str) -> int:
 
     out = Path(job["out"])
     try:
-        result = {"sheets": parsing.convert([Path(p) for p in job["paths"]], job["names"], out, job["chunk_rows"])}
+        result = {
+            "sheets": parsing.convert([Path(p) for p in job["paths"]], job["names"], out, job["chunk_rows"])
+        }
     except parsing.Refused as exc:
         result = {"refused": str(exc), "file": exc.file}
     (out / "result.part").write_text(json.dumps(result))

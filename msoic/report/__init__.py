@@ -22,8 +22,21 @@ from msoic.report import pdf
 from msoic.report.model import Report
 from msoic.report.pdf import PdfError
 
-__all__ = ["ALL", "FORMATS", "PdfError", "ReportError", "check_folder", "check_month", "check_region", "national",
-           "pdf", "regional", "regions", "render", "write"]
+__all__ = [
+    "ALL",
+    "FORMATS",
+    "PdfError",
+    "ReportError",
+    "check_folder",
+    "check_month",
+    "check_region",
+    "national",
+    "pdf",
+    "regional",
+    "regions",
+    "render",
+    "write",
+]
 
 FORMATS = ("html", "pdf", "xlsx")
 # A published report is worked out over every row, as the unit that publishes it, and each of its
@@ -49,8 +62,10 @@ def check_month(con: duckdb.DuckDBPyConnection, month: date) -> date:
     if first is None:
         raise ReportError("The database holds no returns yet, so there is no month to report on.")
     if not first <= month <= last:
-        raise ReportError(f"{month_key(month)} is outside the data, which runs from {month_key(first)} to "
-                          f"{month_key(last)}.")
+        raise ReportError(
+            f"{month_key(month)} is outside the data, which runs from {month_key(first)} to "
+            f"{month_key(last)}."
+        )
     return first
 
 
@@ -83,13 +98,20 @@ def national(con: duckdb.DuckDBPyConnection, month: date, produced_at: str | Non
     limit = disclosure.threshold()
     return Report(
         title=f"Modern slavery and organised immigration crime: national report, {month:%B %Y}",
-        month=month, period=f"{month:%B %Y} (profiles: the 12 months to {month:%B %Y})",
-        scope="National: every region, force area, crime type and lead agency", data_version=version,
-        synthetic=synthetic, produced_at=produced_at or produced_now(),
-        sections=content.sections(con, month, first, PUBLISHER, limit), file_stem=f"msoic-national-{month_key(month)}")
+        month=month,
+        period=f"{month:%B %Y} (profiles: the 12 months to {month:%B %Y})",
+        scope="National: every region, force area, crime type and lead agency",
+        data_version=version,
+        synthetic=synthetic,
+        produced_at=produced_at or produced_now(),
+        sections=content.sections(con, month, first, PUBLISHER, limit),
+        file_stem=f"msoic-national-{month_key(month)}",
+    )
 
 
-def regional(con: duckdb.DuckDBPyConnection, month: date, region: str, produced_at: str | None = None) -> Report:
+def regional(
+    con: duckdb.DuckDBPyConnection, month: date, region: str, produced_at: str | None = None
+) -> Report:
     """The regional pack of `region` for `month`."""
     from msoic.report import regional_pack as content
 
@@ -98,12 +120,16 @@ def regional(con: duckdb.DuckDBPyConnection, month: date, region: str, produced_
     version, synthetic = _cover(con)
     name = reference.labels("region")[region]
     return Report(
-        title=f"{name}: regional benchmarking pack, {month:%B %Y}", month=month,
+        title=f"{name}: regional benchmarking pack, {month:%B %Y}",
+        month=month,
         period=f"{month:%B %Y} (benchmarks: the 12 months to {month:%B %Y})",
         scope=f"Region {name}, against all 45 force areas; every crime type and lead agency",
-        data_version=version, synthetic=synthetic, produced_at=produced_at or produced_now(),
+        data_version=version,
+        synthetic=synthetic,
+        produced_at=produced_at or produced_now(),
         sections=content.sections(con, month, region, PUBLISHER, disclosure.threshold()),
-        file_stem=f"msoic-{region}-{month_key(month)}")
+        file_stem=f"msoic-{region}-{month_key(month)}",
+    )
 
 
 def render(report: Report, fmt: str) -> bytes:
@@ -129,8 +155,12 @@ def check_folder(out: Path) -> None:
         raise ReportError(f"The output folder {out} cannot be written to.")
 
 
-def write(reports: Iterable[Report], formats: Iterable[str], out: Path,
-          progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+def write(
+    reports: Iterable[Report],
+    formats: Iterable[str],
+    out: Path,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Path]:
     """Write every report in every format into `out`: all are rendered, then written under
     temporary names and renamed into place only when every one succeeded, so nothing is half-written."""
     check_folder(out)

@@ -71,10 +71,14 @@ def table_html(table: Table) -> str:
     for row in table.frame.rows():
         first, rest = row[0], row[1:]
         css = ' class="total"' if first == "Total" else ""
-        rows.append(f'<tr{css}><th scope="row">{escape(str(first))}</th>{"".join(_cell(v) for v in rest)}</tr>')
+        rows.append(
+            f'<tr{css}><th scope="row">{escape(str(first))}</th>{"".join(_cell(v) for v in rest)}</tr>'
+        )
     note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
-    return (f'<table id="table-{escape(_slug(table.key))}"><caption>{escape(table.title)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}")
+    return (
+        f'<table id="table-{escape(_slug(table.key))}"><caption>{escape(table.title)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
+    )
 
 
 def _slug(text: str) -> str:
@@ -92,11 +96,13 @@ def chart_html(chart: Chart, for_print: bool) -> str:
     spec = json.loads(pio.to_json(figure, validate=False))
     config = {"displaylogo": False, "responsive": not for_print, "staticPlot": for_print}
     div = f"chart-{_slug(chart.key)}"
-    script = (f"Plotly.newPlot({_js(div)}, {_js(spec['data'])}, {_js(spec.get('layout', {}))}, {_js(config)});")
-    return (f"<h3>{escape(chart.title)}</h3>"
-            f'<figure><div id="{div}" class="chart" style="height:{height}px" role="img" aria-label="{escape(chart.description)}"></div>'
-            f"<figcaption>{escape(chart.description)}</figcaption>"
-            f"<script>{script}</script></figure>")
+    script = f"Plotly.newPlot({_js(div)}, {_js(spec['data'])}, {_js(spec.get('layout', {}))}, {_js(config)});"
+    return (
+        f"<h3>{escape(chart.title)}</h3>"
+        f'<figure><div id="{div}" class="chart" style="height:{height}px" role="img" aria-label="{escape(chart.description)}"></div>'
+        f"<figcaption>{escape(chart.description)}</figcaption>"
+        f"<script>{script}</script></figure>"
+    )
 
 
 def _js(value: object) -> str:
@@ -112,7 +118,9 @@ def grey_friendly(figure):
     bars = [t for t in figure.data if t.type == "bar"]
     for i, trace in enumerate(bars):
         trace.marker.pattern.shape = shapes[i % len(shapes)]
-    lines = [t for t in figure.data if t.type == "scatter" and t.mode and "lines" in t.mode and t.line.dash is None]
+    lines = [
+        t for t in figure.data if t.type == "scatter" and t.mode and "lines" in t.mode and t.line.dash is None
+    ]
     for i, trace in enumerate(lines):
         trace.line.dash = dashes[i % len(dashes)]
     return figure

@@ -13,7 +13,7 @@ import polars as pl
 class Table:
     """One published table: every value column is text (a number or a GSS symbol such as `[c]`)."""
 
-    key: str          # short name, also the XLSX sheet name (31 characters at most)
+    key: str  # short name, also the XLSX sheet name (31 characters at most)
     title: str
     frame: pl.DataFrame
     note: str = ""
@@ -51,11 +51,11 @@ class Report:
 
     title: str
     month: date
-    period: str                 # the months its figures cover, in words
-    scope: str                  # the data scope and filters it was produced under
+    period: str  # the months its figures cover, in words
+    scope: str  # the data scope and filters it was produced under
     data_version: str
     synthetic: bool
-    produced_at: str            # the only field that differs between two runs on the same data
+    produced_at: str  # the only field that differs between two runs on the same data
     sections: tuple[Section, ...] = field(default=())
     file_stem: str = "msoic-report"
 
@@ -70,8 +70,17 @@ class Report:
             ("Scope", self.scope),
             ("Data version", self.data_version),
             ("Produced", self.produced_at),
-            ("Data", "Synthetic data: generated, not real operations, victims or offenders" if self.synthetic
-             else "Returns of the contributing agencies"),
-            ("Disclosure control", ("Counts from 1 to the threshold and those that could be worked out from "
-                                   "them are shown as [c]; see Notes")),
+            (
+                "Data",
+                "Synthetic data: generated, not real operations, victims or offenders"
+                if self.synthetic
+                else "Returns of the contributing agencies",
+            ),
+            (
+                "Disclosure control",
+                (
+                    "Counts from 1 to the threshold and those that could be worked out from "
+                    "them are shown as [c]; see Notes"
+                ),
+            ),
         ]

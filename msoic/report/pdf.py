@@ -27,8 +27,10 @@ def chromium() -> str:
     """The chromium to print with: $MSOIC_CHROMIUM, else chromium on the PATH."""
     found = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found or not Path(found).exists():
-        raise PdfError("PDF needs Debian's chromium to print the report and none was found: install it "
-                       "(apt-get install chromium) or name it in $MSOIC_CHROMIUM.")
+        raise PdfError(
+            "PDF needs Debian's chromium to print the report and none was found: install it "
+            "(apt-get install chromium) or name it in $MSOIC_CHROMIUM."
+        )
     return found
 
 
@@ -38,15 +40,28 @@ def render(print_html: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="msoic-pdf-") as folder:
         source, target = Path(folder) / "report.html", Path(folder) / "report.pdf"
         source.write_text(print_html, encoding="utf-8")
-        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                   "--disable-extensions", "--no-first-run", f"--user-data-dir={folder}/profile",
-                   "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-                   "--virtual-time-budget=30000", f"--print-to-pdf={target}", source.as_uri()]
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-extensions",
+            "--no-first-run",
+            f"--user-data-dir={folder}/profile",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=30000",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
         try:
             done = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
         except subprocess.TimeoutExpired:
             raise PdfError(f"chromium did not finish printing the report within {TIMEOUT} seconds.") from None
         if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
             log.error("chromium failed (exit %s): %s", done.returncode, done.stderr.decode(errors="replace"))
-            raise PdfError(f"chromium could not print the report (exit {done.returncode}); the log has its output.")
+            raise PdfError(
+                f"chromium could not print the report (exit {done.returncode}); the log has its output."
+            )
         return target.read_bytes()

@@ -31,9 +31,15 @@ from msoic.ui import benchmark_charts
 NATION_LABEL = "National (45 force areas)"
 # Counts behind the rates and proportions, as the region's forces publish them (live operations,
 # a monthly mean, is shown with its rate only).
-COUNT_LABELS = {"victims": "Victims identified", "child_victims": "Child victims",
-                "victims_referred": "Referred to the NRM", "arrests": "Arrests", "charges": "Charges",
-                "closed_ops": "Operations closed", "closed_ops_charged": "Closed reaching a charge"}
+COUNT_LABELS = {
+    "victims": "Victims identified",
+    "child_victims": "Child victims",
+    "victims_referred": "Referred to the NRM",
+    "arrests": "Arrests",
+    "charges": "Charges",
+    "closed_ops": "Operations closed",
+    "closed_ops_charged": "Closed reaching a charge",
+}
 
 
 def what_changed(run, month: date, region: str) -> Table:
@@ -44,7 +50,9 @@ def what_changed(run, month: date, region: str) -> Table:
     covered = coverage.forces_by_month(run("coverage_by_force", Filters(months[2], month)))
     with_data = [covered.get(m, set()) for m in months]
     totals = [summary.totals(c, region, f) for c, f in zip(counts, with_data)]
-    pairs = [summary.like_for_like(counts[0], counts[k], region, (with_data[0], with_data[k])) for k in (1, 2)]
+    pairs = [
+        summary.like_for_like(counts[0], counts[k], region, (with_data[0], with_data[k])) for k in (1, 2)
+    ]
 
     def count(t: dict | None, measure: str) -> str:
         return NOT_AVAILABLE if t is None else control_count(t[measure])
@@ -60,33 +68,63 @@ def what_changed(run, month: date, region: str) -> Table:
         change = []
         for now, before in pairs:
             pair = [count(now, measure), count(before, measure)]
-            change.append(NOT_AVAILABLE if NOT_AVAILABLE in pair else CONFIDENTIAL if CONFIDENTIAL in pair else
-                          figures.signed_text(now[measure] - before[measure]))
+            change.append(
+                NOT_AVAILABLE
+                if NOT_AVAILABLE in pair
+                else CONFIDENTIAL
+                if CONFIDENTIAL in pair
+                else figures.signed_text(now[measure] - before[measure])
+            )
         rows.append((label, shown[0], shown[1], change[0], shown[2], change[1]))
     for measure, (label, num, den) in summary.SHARES.items():
         shares = [ratio(t, num, den) for t in totals]
         change = []
         for now, before in pairs:
             pair = [ratio(now, num, den), ratio(before, num, den)]
-            change.append(CONFIDENTIAL if CONFIDENTIAL in pair else NOT_AVAILABLE if NOT_AVAILABLE in pair else
-                          figures.signed_text(float(pair[0]) - float(pair[1])))
+            change.append(
+                CONFIDENTIAL
+                if CONFIDENTIAL in pair
+                else NOT_AVAILABLE
+                if NOT_AVAILABLE in pair
+                else figures.signed_text(float(pair[0]) - float(pair[1]))
+            )
         rows.append((label + ", %", shares[0], shares[1], change[0], shares[2], change[1]))
-    return Table("What changed", f"What changed in {month:%B %Y}: the region's forces together", pl.DataFrame(
-        rows, orient="row", schema=["Measure", f"{months[0]:%b %Y}", f"{months[1]:%b %Y}", "Change on the month",
-                                    f"{months[2]:%b %Y}", "Change on the year"]),
-        note="Changes in proportions are in percentage points.")
+    return Table(
+        "What changed",
+        f"What changed in {month:%B %Y}: the region's forces together",
+        pl.DataFrame(
+            rows,
+            orient="row",
+            schema=[
+                "Measure",
+                f"{months[0]:%b %Y}",
+                f"{months[1]:%b %Y}",
+                "Change on the month",
+                f"{months[2]:%b %Y}",
+                "Change on the year",
+            ],
+        ),
+        note="Changes in proportions are in percentage points.",
+    )
 
 
-def hidden_counts(forces: pl.DataFrame, region: str, limit: int) -> tuple[pl.DataFrame, dict[tuple[str, str], bool]]:
+def hidden_counts(
+    forces: pl.DataFrame, region: str, limit: int
+) -> tuple[pl.DataFrame, dict[tuple[str, str], bool]]:
     """The region's forces' counts controlled against the region's total, and which
     (force, count) cells are hidden — a rate on a hidden count is hidden too."""
     names = reference.labels("force")
     own = forces.filter(pl.col("region_code") == region).sort("force_code")
-    frame = own.select(pl.col("force_code").replace_strict(names).alias("Force area"),
-                       *(pl.col(c).cast(pl.Int64).alias(label) for c, label in COUNT_LABELS.items()))
+    frame = own.select(
+        pl.col("force_code").replace_strict(names).alias("Force area"),
+        *(pl.col(c).cast(pl.Int64).alias(label) for c, label in COUNT_LABELS.items()),
+    )
     table = disclosure.control_columns(frame, "Force area", list(COUNT_LABELS.values()), limit)
-    hidden = {(code, c): table[label][i] == CONFIDENTIAL
-              for i, code in enumerate(own["force_code"]) for c, label in COUNT_LABELS.items()}
+    hidden = {
+        (code, c): table[label][i] == CONFIDENTIAL
+        for i, code in enumerate(own["force_code"])
+        for c, label in COUNT_LABELS.items()
+    }
     return table, hidden
 
 
@@ -123,41 +161,94 @@ def funnel_section(run, month: date, region: str, limit: int) -> tuple[Section, 
         phi = benchmark.dispersion(forces, nation_row, measure)
         positions = benchmark.funnel_positions(forces, nation_row, measure, phi)
         shown = benchmark.forces_for_display(forces, positions, measure, region, set(), names).join(
-            reference.table("hexmap"), on="force_code")
-        secret = [f for f in shown["force_code"]
-                  if _is_hidden(by_force[f], spec.numerator, hidden, limit)
-                  or (spec.kind == "proportion" and _is_hidden(by_force[f], spec.denominator, hidden, limit))]
+            reference.table("hexmap"), on="force_code"
+        )
+        secret = [
+            f
+            for f in shown["force_code"]
+            if _is_hidden(by_force[f], spec.numerator, hidden, limit)
+            or (spec.kind == "proportion" and _is_hidden(by_force[f], spec.denominator, hidden, limit))
+        ]
         plotted = shown.filter(pl.col("value").is_not_null() & ~pl.col("force_code").is_in(secret))
         curves = benchmark.funnel_curves(forces, nation_row, measure, phi)
         national = nation_row[measure][0]
         per = " per 100,000" if spec.kind == "rate" else ""
-        figure = benchmark_charts.funnel_plot(plotted, curves, national, spec.kind, spec.label,
-                                              region_names[region], f"{spec.size_label} (log scale)")
-        charts.append(Chart(f"funnel-{measure}", f"{spec.label}{per}: funnel plot", figure,
-                            f"Each force area against its size, with the national value and its 95% and 99.8% "
-                            f"limits (over-dispersion φ = {phi:.1f} allowed for). {len(secret)} force area"
-                            f"{'s' if len(secret) != 1 else ''} with a count of 1 to {limit} (or one hidden) "
-                            "left out."))
+        figure = benchmark_charts.funnel_plot(
+            plotted,
+            curves,
+            national,
+            spec.kind,
+            spec.label,
+            region_names[region],
+            f"{spec.size_label} (log scale)",
+        )
+        charts.append(
+            Chart(
+                f"funnel-{measure}",
+                f"{spec.label}{per}: funnel plot",
+                figure,
+                f"Each force area against its size, with the national value and its 95% and 99.8% "
+                f"limits (over-dispersion φ = {phi:.1f} allowed for). {len(secret)} force area"
+                f"{'s' if len(secret) != 1 else ''} with a count of 1 to {limit} (or one hidden) "
+                "left out.",
+            )
+        )
         out = benchmark.outliers(shown)
         listed = benchmark.outlier_table(out, region_names, spec.kind)  # as the page lists them
         rows = []
         for code, r in zip(out["force_code"], listed.iter_rows(named=True)):
             secret_row = code in secret
-            rows.append((r["name"], r["region"], CONFIDENTIAL if secret_row else number_text(r["value"], 1),
-                         CONFIDENTIAL if secret_row else number_text(r["count"], 1 if measure == "live_ops_rate" else 0),
-                         number_text(r["n"]), r["status"]))
-        tables.append(Table(f"Outside {spec.label}"[:31], f"{spec.label}{per}: force areas outside the limits, "
-                            f"{period.start:%b %Y} to {month:%b %Y}",
-                            pl.DataFrame(rows, orient="row", schema=[
-                                "Force area", "Region", spec.label + (per if spec.kind == "rate" else ", %"),
-                                "Count", spec.size_label, "Where"]),
-                            note="The region's forces first, then the furthest out."))
-    section = Section("funnels", "Who stands out beyond chance", ((
-        f"Every force area against the national value, {period.start:%B %Y} to {month:%B %Y}, on funnel plots with "
-        "exact 95% and 99.8% limits widened for over-dispersion (Spiegelhalter 2005), as on the Benchmark page."),),
-        tuple(charts), tuple(tables))
-    return section, {"forces": forces, "region_row": region_row, "nation_row": nation_row, "hidden": hidden,
-                     "counts": counts, "period": period}
+            rows.append(
+                (
+                    r["name"],
+                    r["region"],
+                    CONFIDENTIAL if secret_row else number_text(r["value"], 1),
+                    CONFIDENTIAL
+                    if secret_row
+                    else number_text(r["count"], 1 if measure == "live_ops_rate" else 0),
+                    number_text(r["n"]),
+                    r["status"],
+                )
+            )
+        tables.append(
+            Table(
+                f"Outside {spec.label}"[:31],
+                f"{spec.label}{per}: force areas outside the limits, {period.start:%b %Y} to {month:%b %Y}",
+                pl.DataFrame(
+                    rows,
+                    orient="row",
+                    schema=[
+                        "Force area",
+                        "Region",
+                        spec.label + (per if spec.kind == "rate" else ", %"),
+                        "Count",
+                        spec.size_label,
+                        "Where",
+                    ],
+                ),
+                note="The region's forces first, then the furthest out.",
+            )
+        )
+    section = Section(
+        "funnels",
+        "Who stands out beyond chance",
+        (
+            (
+                f"Every force area against the national value, {period.start:%B %Y} to {month:%B %Y}, on funnel plots with "
+                "exact 95% and 99.8% limits widened for over-dispersion (Spiegelhalter 2005), as on the Benchmark page."
+            ),
+        ),
+        tuple(charts),
+        tuple(tables),
+    )
+    return section, {
+        "forces": forces,
+        "region_row": region_row,
+        "nation_row": nation_row,
+        "hidden": hidden,
+        "counts": counts,
+        "period": period,
+    }
 
 
 def scorecard_section(run, month: date, region: str, limit: int) -> Section:
@@ -166,36 +257,71 @@ def scorecard_section(run, month: date, region: str, limit: int) -> Section:
     before = Filters(add_months(month, -5), add_months(month, -3))
     plan = scorecard.indicators()
     wanted = scorecard.queries_needed(plan)
-    card = scorecard.scorecard(plan, {q: run(q, quarter) for q in wanted}, {q: run(q, before) for q in wanted},
-                               reference.forces_in((region,)), region)
-    card = scorecard.with_unit_names(card, reference.labels("force"), reference.labels("region")[region], NATION_LABEL)
+    card = scorecard.scorecard(
+        plan,
+        {q: run(q, quarter) for q in wanted},
+        {q: run(q, before) for q in wanted},
+        reference.forces_in((region,)),
+        region,
+    )
+    card = scorecard.with_unit_names(
+        card, reference.labels("force"), reference.labels("region")[region], NATION_LABEL
+    )
     rows = []
     for r in card.iter_rows(named=True):
         unit = r["name"]
         is_share = METRICS[r["metric"]].unit == "share"
         small = r["n"] is not None and 0 < r["n"] <= limit
         if is_share:
-            value = control_ratio(None if r["value"] is None else 100 * r["value"], r["numerator"], r["n"], limit=limit)
+            value = control_ratio(
+                None if r["value"] is None else 100 * r["value"], r["numerator"], r["n"], limit=limit
+            )
         else:
             value = CONFIDENTIAL if small else number_text(r["value"], 1)
-        rows.append((unit, r["area"], r["label"], value, control_count(r["n"], limit),
-                     CONFIDENTIAL if value == CONFIDENTIAL else r["rag"].capitalize(),
-                     CONFIDENTIAL if value == CONFIDENTIAL else r["travel"]))
-    table = pl.DataFrame(rows, orient="row", schema=["Force or area", "Plan area", "Indicator", "Value",
-                                                     "Cases", "Rating", "Travel"])
-    return Section("scorecard", f"Action plan scorecard, {quarter.start:%b} to {month:%b %Y}", ((
-        "The last three months against the unit's targets (data/reference/action_plan.csv): green meets the target, "
-        "amber misses it by no more than the amber band, red by more. Travel compares with the three months before "
-        f"({before.start:%b} to {before.end:%b %Y}). Shares are percentages; timings are days."),), (),
-        (Table("Scorecard", f"Action plan scorecard, {quarter.start:%b} to {month:%b %Y}", table),))
+        rows.append(
+            (
+                unit,
+                r["area"],
+                r["label"],
+                value,
+                control_count(r["n"], limit),
+                CONFIDENTIAL if value == CONFIDENTIAL else r["rag"].capitalize(),
+                CONFIDENTIAL if value == CONFIDENTIAL else r["travel"],
+            )
+        )
+    table = pl.DataFrame(
+        rows,
+        orient="row",
+        schema=["Force or area", "Plan area", "Indicator", "Value", "Cases", "Rating", "Travel"],
+    )
+    return Section(
+        "scorecard",
+        f"Action plan scorecard, {quarter.start:%b} to {month:%b %Y}",
+        (
+            (
+                "The last three months against the unit's targets (data/reference/action_plan.csv): green meets the target, "
+                "amber misses it by no more than the amber band, red by more. Travel compares with the three months before "
+                f"({before.start:%b} to {before.end:%b %Y}). Shares are percentages; timings are days."
+            ),
+        ),
+        (),
+        (Table("Scorecard", f"Action plan scorecard, {quarter.start:%b} to {month:%b %Y}", table),),
+    )
 
 
 def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
     """The region's forces, the region and the nation: counts, rates per 100,000 and proportions
     with national ranks (as on Benchmark); rates on hidden counts hidden."""
-    forces, region_row, nation_row, hidden = parts["forces"], parts["region_row"], parts["nation_row"], parts["hidden"]
+    forces, region_row, nation_row, hidden = (
+        parts["forces"],
+        parts["region_row"],
+        parts["nation_row"],
+        parts["hidden"],
+    )
     names, region_name = reference.labels("force"), reference.labels("region")[region]
-    table = benchmark.comparison(forces, region_row, nation_row, region, names, f"{region_name} (region)", NATION_LABEL)
+    table = benchmark.comparison(
+        forces, region_row, nation_row, region, names, f"{region_name} (region)", NATION_LABEL
+    )
     codes = [f for f in names if f in set(forces.filter(pl.col("region_code") == region)["force_code"])]
     counts_table, _ = hidden_counts(forces, region, limit)
     rows = []
@@ -204,14 +330,20 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
         cells = [r["name"], number_text(r["population"])]
         for m in benchmark.MEASURES:
             spec = benchmark.MEASURES[m]
-            secret = code is not None and (hidden.get((code, spec.numerator), False)
-                                           or hidden.get((code, spec.denominator), False))
+            secret = code is not None and (
+                hidden.get((code, spec.numerator), False) or hidden.get((code, spec.denominator), False)
+            )
             if code is None:  # the region and the nation: small totals only
-                secret = any(0 < (r.get(c) or 0) <= limit for c in (spec.numerator, spec.denominator)
-                             if c != "population")
+                secret = any(
+                    0 < (r.get(c) or 0) <= limit
+                    for c in (spec.numerator, spec.denominator)
+                    if c != "population"
+                )
             if m == "live_ops_rate" and code is not None:
                 secret = 0 < (r["live_ops"] or 0) <= limit
-            rank = r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else NOT_AVAILABLE  # no value or no difference, no rank
+            rank = (
+                r[f"rank_{m}"] if r[f"rank_{m}"] != "–" else NOT_AVAILABLE
+            )  # no value or no difference, no rank
             cells += [CONFIDENTIAL if secret else number_text(r[m], 1), rank or NOT_APPLICABLE]
         rows.append(cells)
     columns = ["Force area", "Population"]
@@ -219,25 +351,55 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
         columns += [spec.label + (" per 100,000" if spec.kind == "rate" else ", %"), f"Rank: {spec.label}"]
     year = "/".join(str(y) for y in sorted(set(parts["counts"]["population_year"])))
     period = parts["period"]
-    return Section("rates", f"Rates and ranks, {period.start:%b %Y} to {month:%b %Y}", ((
-        f"Rates per 100,000 residents (mid-{year} estimates); live operations are the mean number live in a month. "
-        "Rank is the force area's place among the 45 (1 the highest; =3 when shared); [x]: no value to rank, or "
-        "every force area has the same value; [z]: not applicable."),), (),
-        (Table("Counts", f"Counts of {region_name}'s forces, {period.start:%b %Y} to {month:%b %Y}", counts_table,
-               note="Total: the region's forces together."),
-         Table("Rates and ranks", f"Rates, proportions and national ranks, {period.start:%b %Y} to {month:%b %Y}",
-               pl.DataFrame([[str(c) for c in row] for row in rows], orient="row", schema=columns))))
+    return Section(
+        "rates",
+        f"Rates and ranks, {period.start:%b %Y} to {month:%b %Y}",
+        (
+            (
+                f"Rates per 100,000 residents (mid-{year} estimates); live operations are the mean number live in a month. "
+                "Rank is the force area's place among the 45 (1 the highest; =3 when shared); [x]: no value to rank, or "
+                "every force area has the same value; [z]: not applicable."
+            ),
+        ),
+        (),
+        (
+            Table(
+                "Counts",
+                f"Counts of {region_name}'s forces, {period.start:%b %Y} to {month:%b %Y}",
+                counts_table,
+                note="Total: the region's forces together.",
+            ),
+            Table(
+                "Rates and ranks",
+                f"Rates, proportions and national ranks, {period.start:%b %Y} to {month:%b %Y}",
+                pl.DataFrame([[str(c) for c in row] for row in rows], orient="row", schema=columns),
+            ),
+        ),
+    )
 
 
-def sections(con: duckdb.DuckDBPyConnection, month: date, region: str, scope: Scope, limit: int) -> tuple[Section, ...]:
+def sections(
+    con: duckdb.DuckDBPyConnection, month: date, region: str, scope: Scope, limit: int
+) -> tuple[Section, ...]:
     """Every section of the regional pack of `region` for `month`."""
+
     def run(name: str, filters: Filters, **extra) -> pl.DataFrame:
         return queries.run(con, name, scope, filters, **extra)
 
-    changed = Section("changed", f"What changed in {month:%B %Y}", (
-        "The region's forces together against the month before and the same month a year before.",), (),
-        (what_changed(run, month, region),))
+    changed = Section(
+        "changed",
+        f"What changed in {month:%B %Y}",
+        ("The region's forces together against the month before and the same month a year before.",),
+        (),
+        (what_changed(run, month, region),),
+    )
     funnels, parts = funnel_section(run, month, region, limit)
     from msoic.report.national_report import notes_section
-    return (changed, funnels, scorecard_section(run, month, region, limit), rates_section(parts, month, region, limit),
-            notes_section(limit))
+
+    return (
+        changed,
+        funnels,
+        scorecard_section(run, month, region, limit),
+        rates_section(parts, month, region, limit),
+        notes_section(limit),
+    )

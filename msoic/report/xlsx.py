@@ -27,7 +27,7 @@ def sheet_name(key: str, used: set[str]) -> str:
     name, n = base, 2
     while name.lower() in used:
         suffix = f" {n}"
-        name, n = base[:31 - len(suffix)] + suffix, n + 1
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
     used.add(name.lower())
     return name
 
@@ -44,11 +44,24 @@ def cell_value(text: str | None) -> float | int | str:
 def render(report: Report) -> bytes:
     """The workbook's bytes."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": report.title, "author": "MSOIC Analysis", "company": "MSOIC Analysis",
-                         "created": datetime(report.month.year, report.month.month, report.month.day),
-                         "comments": SYNTHETIC if report.synthetic else ""})
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties(
+        {
+            "title": report.title,
+            "author": "MSOIC Analysis",
+            "company": "MSOIC Analysis",
+            "created": datetime(report.month.year, report.month.month, report.month.day),
+            "comments": SYNTHETIC if report.synthetic else "",
+        }
+    )
     title = book.add_format({"bold": True, "font_size": 14})
     bold = book.add_format({"bold": True})
     header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})
@@ -76,8 +89,13 @@ def render(report: Report) -> bytes:
         text(cover, row, 0, label, bold)
         text(cover, row, 1, value)
     row += 2
-    text(cover, row, 0, "This workbook has a contents sheet, a notes sheet and one table on each further sheet. "
-                        "[c] marks a confidential figure, [x] one not available.")
+    text(
+        cover,
+        row,
+        0,
+        "This workbook has a contents sheet, a notes sheet and one table on each further sheet. "
+        "[c] marks a confidential figure, [x] one not available.",
+    )
 
     contents = book.add_worksheet("Contents")
     contents.set_column(0, 0, 30)
@@ -109,7 +127,12 @@ def render(report: Report) -> bytes:
         sheet = book.add_worksheet(name)
         text(sheet, 0, 0, table.title, title)
         text(sheet, 1, 0, SYNTHETIC if report.synthetic else "Source: MSOIC Analysis.", bold)
-        text(sheet, 2, 0, f"Period: {report.period}. Scope: {report.scope}. Data version {report.data_version}.")
+        text(
+            sheet,
+            2,
+            0,
+            f"Period: {report.period}. Scope: {report.scope}. Data version {report.data_version}.",
+        )
         if table.note:
             text(sheet, 3, 0, table.note)
         _write_table(table, sheet, 4, text, header, number, symbol)

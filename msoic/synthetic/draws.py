@@ -81,13 +81,16 @@ def splitmix(x: np.ndarray) -> np.ndarray:
 def keyed_uniform(seed: int, key: np.ndarray, field: int) -> np.ndarray:
     """A uniform [0, 1) number for each key, the same wherever the key appears."""
     with np.errstate(over="ignore"):
-        mixed = splitmix(splitmix(np.uint64(seed) * np.uint64(1_000_003) + np.uint64(field))
-                          ^ np.asarray(key, dtype=np.uint64))
-    return (mixed >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+        mixed = splitmix(
+            splitmix(np.uint64(seed) * np.uint64(1_000_003) + np.uint64(field))
+            ^ np.asarray(key, dtype=np.uint64)
+        )
+    return (mixed >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
-def lognormal(rng: np.random.Generator, n: int, median: float, sigma: float,
-               low: float = 0.0, high: float = np.inf) -> np.ndarray:
+def lognormal(
+    rng: np.random.Generator, n: int, median: float, sigma: float, low: float = 0.0, high: float = np.inf
+) -> np.ndarray:
     return np.clip(median * np.exp(sigma * rng.standard_normal(n)), low, high)
 
 

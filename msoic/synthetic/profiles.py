@@ -91,7 +91,7 @@ class Profiles:
     def __init__(self, world: World):
         w = self.w = world
         self.next_person = 1
-        self.victim_pool: list[tuple[int, dict]] = []    # recent victims, for repeats
+        self.victim_pool: list[tuple[int, dict]] = []  # recent victims, for repeats
         self.offender_pool: list[tuple[int, dict]] = []
         self.mu_victims = w.crime_table(VICTIMS_PER_OP, 1.0)
         self.mu_offenders = w.crime_table(OFFENDERS_PER_OP, 1.5)
@@ -111,11 +111,10 @@ class Profiles:
         self.exploitation_cum = cumulative(mix)
         self.child_p = np.asarray([VICTIM_CHILD[e] for e in EXPLOITATION])
         self.female_p = np.asarray([VICTIM_FEMALE[e] for e in EXPLOITATION])  # [expl, child/adult]
-        self.gbr_p = np.asarray([VICTIM_GBR[e] for e in EXPLOITATION])         # [expl, age]
+        self.gbr_p = np.asarray([VICTIM_GBR[e] for e in EXPLOITATION])  # [expl, age]
         self.nrm_p = np.asarray([NRM_REFERRED[a] for a in AGE])
         # Offender tables by crime type.
-        self.offender_female = np.where(w.crime_oic, OFFENDER_FEMALE_OIC,
-                                        w.crime_table(OFFENDER_FEMALE, 0.1))
+        self.offender_female = np.where(w.crime_oic, OFFENDER_FEMALE_OIC, w.crime_table(OFFENDER_FEMALE, 0.1))
         self.offender_child = w.crime_table(OFFENDER_CHILD, OFFENDER_CHILD_DEFAULT)
         nat = np.zeros((len(crimes), len(NATIONALITY)))
         for j, c in enumerate(crimes):
@@ -127,13 +126,23 @@ class Profiles:
         nat = nat * (1 - OFFENDER_UNK)
         nat[:, _N["UNK"]] = OFFENDER_UNK
         self.offender_nat_cum = cumulative(nat)
-        self.role_cum = cumulative(np.stack([
-            np.where(w.crime_oic[:, None], ROLE_MIX["OIC"], ROLE_MIX["MS"]),
-            np.tile(ROLE_MIX["victim"], (len(crimes), 1))])).reshape(-1, len(ROLE))
+        self.role_cum = cumulative(
+            np.stack(
+                [
+                    np.where(w.crime_oic[:, None], ROLE_MIX["OIC"], ROLE_MIX["MS"]),
+                    np.tile(ROLE_MIX["victim"], (len(crimes), 1)),
+                ]
+            )
+        ).reshape(-1, len(ROLE))
         # ^ rows: (victim-offender?, crime type)
-        self.charge_cum = cumulative(np.stack([
-            np.where(w.crime_oic[:, None], CHARGE_MIX["OIC"], CHARGE_MIX["MS"]),
-            np.tile(CHARGE_MIX["victim"], (len(crimes), 1))])).reshape(-1, len(CHARGE_OFFENCE))
+        self.charge_cum = cumulative(
+            np.stack(
+                [
+                    np.where(w.crime_oic[:, None], CHARGE_MIX["OIC"], CHARGE_MIX["MS"]),
+                    np.tile(CHARGE_MIX["victim"], (len(crimes), 1)),
+                ]
+            )
+        ).reshape(-1, len(CHARGE_OFFENCE))
 
     # -- how many, and when --
 
@@ -157,27 +166,37 @@ class Profiles:
         w, n = self.w, len(ops["force"])
         crime, ocg = ops["crime"], ops["ocg"]
         nca = ops["lead"] == w.agency("nca")
-        mu = self.mu_offenders[crime] * np.where(nca, OFFENDERS_NCA, 1.0) * np.where(ocg > 0, OFFENDERS_OCG, 1.0)
+        mu = (
+            self.mu_offenders[crime]
+            * np.where(nca, OFFENDERS_NCA, 1.0)
+            * np.where(ocg > 0, OFFENDERS_OCG, 1.0)
+        )
         count = rng.poisson(mu * rng.gamma(OFFENDER_SHAPE, 1 / OFFENDER_SHAPE, n))
         op = np.repeat(np.arange(n), count)
         life = ops["base_close"][op] - ops["opened"][op]
         seen = ops["opened"][op] + (life * rng.beta(*OFFENDER_SEEN_BETA, len(op))).astype(np.int64)
 
         # Core members of the operation's group (the same people across its operations).
-        m_g = OCG_MIN_MEMBERS + (splitmix(ocg[op].astype(np.uint64))
-                                 % np.uint64(OCG_MEMBER_SPREAD)).astype(np.int64)
+        m_g = OCG_MIN_MEMBERS + (splitmix(ocg[op].astype(np.uint64)) % np.uint64(OCG_MEMBER_SPREAD)).astype(
+            np.int64
+        )
         core = (ocg[op] > 0) & (rng.random(len(op)) < OCG_CORE)
         member = np.where(core, np.floor(rng.random(len(op)) * m_g).astype(np.int64), -1)
         # One appearance of a member per operation.
-        dup = pl.DataFrame({"op": op, "member": member}).select(
-            pl.struct("op", "member").is_first_distinct()).to_series().to_numpy()
+        dup = (
+            pl.DataFrame({"op": op, "member": member})
+            .select(pl.struct("op", "member").is_first_distinct())
+            .to_series()
+            .to_numpy()
+        )
         member = np.where(core & ~dup, -1, member)
         from_victim = np.full(len(op), -1, dtype=np.int64)
 
         # Criminal-exploitation victims also recorded as offenders (same op, or another
         # criminal operation of the chunk).
-        criminal = np.flatnonzero((victims["exploitation"] == _E["criminal"])
-                                  & (rng.random(len(victims["op"])) < VICTIM_OFFENDER))
+        criminal = np.flatnonzero(
+            (victims["exploitation"] == _E["criminal"]) & (rng.random(len(victims["op"])) < VICTIM_OFFENDER)
+        )
         if len(criminal):
             v_op = victims["op"][criminal]
             v_seen = victims["identified"][criminal]
@@ -198,15 +217,25 @@ class Profiles:
         crime_o = crime[op]
 
         arrested = np.where(rng.random(k) < ARRESTED, seen + lag(rng, k, ARREST_LAG), -1)
-        charged = np.where((arrested >= 0) & (rng.random(k) < CHARGED),
-                           arrested + lag(rng, k, CHARGE_LAG), -1)
+        charged = np.where(
+            (arrested >= 0) & (rng.random(k) < CHARGED), arrested + lag(rng, k, CHARGE_LAG), -1
+        )
         outcome = np.where(charged >= 0, charged + lag(rng, k, OUTCOME_LAG), -1)
         convicted = np.where((charged >= 0) & (rng.random(k) < CONVICTED), outcome, -1)
         offence = pick(rng.random(k), self.charge_cum, is_victim * len(w.crimes) + crime_o)
         role = pick(rng.random(k), self.role_cum, is_victim * len(w.crimes) + crime_o)
-        return {"op": op, "seen": seen, "member": member, "from_victim": from_victim,
-                "arrested": arrested, "charged": charged, "outcome": outcome,
-                "convicted": convicted, "offence": offence, "role": role}
+        return {
+            "op": op,
+            "seen": seen,
+            "member": member,
+            "from_victim": from_victim,
+            "arrested": arrested,
+            "charged": charged,
+            "outcome": outcome,
+            "convicted": convicted,
+            "offence": offence,
+            "role": role,
+        }
 
     # -- who they are --
 
@@ -224,17 +253,27 @@ class Profiles:
 
         oic = ops["oic"][op]
         partner = ops["lead"][op] != w.police_agency[ops["force"][op]]
-        p_gbr = self.gbr_p[exploitation, age] * np.where(oic, VICTIM_GBR_OIC, 1.0) \
+        p_gbr = (
+            self.gbr_p[exploitation, age]
+            * np.where(oic, VICTIM_GBR_OIC, 1.0)
             * np.where(partner, VICTIM_GBR_PARTNER, 1.0)
-        kind = np.where(oic, 0, np.select(
-            [exploitation == _E["labour"], exploitation == _E["sexual"],
-             exploitation == _E["criminal"]], [1, 2, 3], 4))
+        )
+        kind = np.where(
+            oic,
+            0,
+            np.select(
+                [exploitation == _E["labour"], exploitation == _E["sexual"], exploitation == _E["criminal"]],
+                [1, 2, 3],
+                4,
+            ),
+        )
         month = np.clip(day_month(identified) - w.a_first, 0, w.nat_victim_cum.shape[0] - 1)
         cum = w.nat_victim_cum.reshape(-1, len(FOREIGN))
         foreign = pick(rng.random(m), cum, month * len(VICTIM_KIND_TILT) + kind) + 2
         u = rng.random(m)
-        nat = np.where(u < VICTIM_UNK, _N["UNK"],
-                       np.where(rng.random(m) < p_gbr, _N["GBR"], foreign)).astype(np.int16)
+        nat = np.where(u < VICTIM_UNK, _N["UNK"], np.where(rng.random(m) < p_gbr, _N["GBR"], foreign)).astype(
+            np.int16
+        )
 
         person = self.next_person + np.arange(m, dtype=np.int64)
         self.next_person += m
@@ -248,10 +287,19 @@ class Profiles:
             nat = np.where(repeat, pool["nat"][source], nat)
 
         referred = rng.random(m) < self.nrm_p[age]
-        nrm = np.where(referred, identified + lag(rng, m, (NRM_LAG_MEDIAN_DAYS, NRM_LAG_SIGMA,
-                                                           0, NRM_LAG_MAX)), -1)
-        return {"op": op, "identified": identified, "exploitation": exploitation,
-                "person": person, "sex": sex, "age": age, "nat": nat, "nrm": nrm}
+        nrm = np.where(
+            referred, identified + lag(rng, m, (NRM_LAG_MEDIAN_DAYS, NRM_LAG_SIGMA, 0, NRM_LAG_MAX)), -1
+        )
+        return {
+            "op": op,
+            "identified": identified,
+            "exploitation": exploitation,
+            "person": person,
+            "sex": sex,
+            "age": age,
+            "nat": nat,
+            "nrm": nrm,
+        }
 
     def offender_profiles(self, rng, ops, offs, op, vict, victim_row) -> dict:
         """Sex, age, nationality, role and person of the offenders kept: some seen before, group
@@ -263,8 +311,9 @@ class Profiles:
         u = rng.random(k)
         sex = np.where(u < OFFENDER_SEX_UNKNOWN, 3, sex).astype(np.int16)
         u = rng.random(k)
-        age = np.where(u < OFFENDER_AGE_UNKNOWN, 2,
-                       np.where(u < OFFENDER_AGE_UNKNOWN + self.offender_child[crime], 0, 1)).astype(np.int16)
+        age = np.where(
+            u < OFFENDER_AGE_UNKNOWN, 2, np.where(u < OFFENDER_AGE_UNKNOWN + self.offender_child[crime], 0, 1)
+        ).astype(np.int16)
         nat = pick(rng.random(k), self.offender_nat_cum, crime)
         role = offs["role"]
         person = self.next_person + np.arange(k, dtype=np.int64)
@@ -292,8 +341,11 @@ class Profiles:
             m_nat = np.where(keyed_uniform(s, key, 3) < OCG_MEMBER_GROUP_NATIONALITY, group_nat, own_nat)
             u = keyed_uniform(s, key, 4)
             m_sex = np.where(u < OCG_MEMBER_SEX[0], 0, np.where(u < OCG_MEMBER_SEX[1], 1, 3))
-            m_role = np.select([offs["member"] == 0, offs["member"] == 1, offs["member"] == 2],
-                               [0, np.where(family, 6, 1), 5], role)
+            m_role = np.select(
+                [offs["member"] == 0, offs["member"] == 1, offs["member"] == 2],
+                [0, np.where(family, 6, 1), 5],
+                role,
+            )
             person = np.where(core, OCG_MEMBER_PERSON + key, person)
             sex = np.where(core, m_sex, sex)
             age = np.where(core, 1, age)
@@ -308,15 +360,20 @@ class Profiles:
             sex = np.where(from_victim, vict["sex"][v], sex)
             age = np.where(from_victim, vict["age"][v], age)
             nat = np.where(from_victim, vict["nat"][v], nat)
-        return {**offs, "op": op, "person": person, "sex": sex.astype(np.int16),
-                "age": age.astype(np.int16), "nat": nat.astype(np.int16),
-                "role": role.astype(np.int16)}
+        return {
+            **offs,
+            "op": op,
+            "person": person,
+            "sex": sex.astype(np.int16),
+            "age": age.astype(np.int16),
+            "nat": nat.astype(np.int16),
+            "role": role.astype(np.int16),
+        }
 
     def remember(self, a: int, victims: dict, offenders: dict, rng) -> None:
         """Keep a sample of this chunk's victims and offenders for repeats in later months."""
         _remember(self.victim_pool, a, victims, rng)
         _remember(self.offender_pool, a, offenders, rng)
-
 
 
 def _remember(pool: list, a: int, people: dict, rng) -> None:
@@ -348,7 +405,9 @@ def combination(seed: int, victim: np.ndarray, exploitation: np.ndarray) -> np.n
     COMBINATIONS, drawn by its weight and keyed by the victim's number)."""
     several = np.searchsorted(_COMBINATION_CUM, keyed_uniform(seed, victim, COMBINATION_KEY), side="right")
     several = np.minimum(several, len(COMBINATIONS) - 1)
-    return np.where(exploitation == _E["multiple"], len(EXPLOITATION) + several, exploitation).astype(np.int16)
+    return np.where(exploitation == _E["multiple"], len(EXPLOITATION) + several, exploitation).astype(
+        np.int16
+    )
 
 
 def combination_lists() -> list[list[str]]:

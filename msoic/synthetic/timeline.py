@@ -74,21 +74,36 @@ class Timeline:
 
         # Organised crime group: the pool of the group's home region, family and half-year.
         has_ocg = rng.random(n) < w.ocg_p[crime, nca.astype(int)]
-        home = np.where(rng.random(n) < OCG_HOME_REGION, w.force_region[force],
-                        pick(rng.random(n), w.ocg_region_cum))
+        home = np.where(
+            rng.random(n) < OCG_HOME_REGION, w.force_region[force], pick(rng.random(n), w.ocg_region_cum)
+        )
         block = a // OCG_BLOCK_MONTHS - w.a_first // OCG_BLOCK_MONTHS
         fam = oic.astype(int)
         pool = w.ocg_pool[block, home, fam]
-        ocg = np.where(has_ocg, w.ocg_offset[block, home, fam]
-                       + np.floor(rng.random(n) * pool).astype(np.int64), 0)
+        ocg = np.where(
+            has_ocg, w.ocg_offset[block, home, fam] + np.floor(rng.random(n) * pool).astype(np.int64), 0
+        )
 
-        county = rng.random(n) < np.where(btp & (crime == w.criminal),
-                                          COUNTY_LINES_BTP, self.county_lines[crime])
-        life = lognormal(rng, n, LIFE_MEDIAN_DAYS, LIFE_SIGMA, 14) * self.life_factor[crime] \
-            * np.where(nca, LIFE_NCA, 1.0) * np.where(has_ocg, LIFE_OCG, 1.0)
+        county = rng.random(n) < np.where(
+            btp & (crime == w.criminal), COUNTY_LINES_BTP, self.county_lines[crime]
+        )
+        life = (
+            lognormal(rng, n, LIFE_MEDIAN_DAYS, LIFE_SIGMA, 14)
+            * self.life_factor[crime]
+            * np.where(nca, LIFE_NCA, 1.0)
+            * np.where(has_ocg, LIFE_OCG, 1.0)
+        )
         base_close = opened + life.astype(np.int64)
-        ops = {"force": force, "crime": crime, "lead": lead, "opened": opened,
-               "base_close": base_close, "ocg": ocg, "county": county, "oic": oic}
+        ops = {
+            "force": force,
+            "crime": crime,
+            "lead": lead,
+            "opened": opened,
+            "base_close": base_close,
+            "ocg": ocg,
+            "county": county,
+            "oic": oic,
+        }
 
         victims = self.profiles.victims(rng, ops)
         offenders = self.profiles.offenders(rng, ops, victims)
@@ -97,14 +112,21 @@ class Timeline:
         close = base_close.copy()
         if len(offenders["op"]):
             arrested = offenders["arrested"] >= 0
-            ends = np.where(arrested, offenders["arrested"] + rng.integers(*AFTER_ARREST_DAYS, len(arrested)), 0)
-            ends = np.maximum(ends, np.where(offenders["outcome"] >= 0,
-                                             offenders["outcome"] + rng.integers(*AFTER_OUTCOME_DAYS,
-                                                                                 len(arrested)), 0))
+            ends = np.where(
+                arrested, offenders["arrested"] + rng.integers(*AFTER_ARREST_DAYS, len(arrested)), 0
+            )
+            ends = np.maximum(
+                ends,
+                np.where(
+                    offenders["outcome"] >= 0,
+                    offenders["outcome"] + rng.integers(*AFTER_OUTCOME_DAYS, len(arrested)),
+                    0,
+                ),
+            )
             np.maximum.at(close, offenders["op"], ends)
         ops["close"] = close
 
-        keep = close >= w.start_day   # operations closed before the period are not reported
+        keep = close >= w.start_day  # operations closed before the period are not reported
         self._keep(rng, a, ops, victims, offenders, keep)
 
     def _keep(self, rng, a: int, ops, victims, offenders, keep) -> None:
@@ -123,8 +145,13 @@ class Timeline:
         # Victims of kept operations identified by the end of the period.
         v_keep = keep[victims["op"]] & (victims["identified"] <= end_day)
         v_rows = np.flatnonzero(v_keep)
-        vict = self.profiles.victim_profiles(rng, ops, new_index[victims["op"][v_rows]],
-                                             victims["identified"][v_rows], victims["exploitation"][v_rows])
+        vict = self.profiles.victim_profiles(
+            rng,
+            ops,
+            new_index[victims["op"][v_rows]],
+            victims["identified"][v_rows],
+            victims["exploitation"][v_rows],
+        )
         victim_row = np.full(len(v_keep), -1, dtype=np.int64)
         victim_row[v_rows] = np.arange(len(v_rows))
 
@@ -135,8 +162,14 @@ class Timeline:
         source = np.append(victim_row, -1)[np.where(fv >= 0, fv, len(victim_row))]
         f_keep &= (fv < 0) | (source >= 0)
         f_rows = np.flatnonzero(f_keep)
-        offs = self.profiles.offender_profiles(rng, ops, {k: v[f_rows] for k, v in offenders.items()},
-                                               new_index[offenders["op"][f_rows]], vict, source[f_rows])
+        offs = self.profiles.offender_profiles(
+            rng,
+            ops,
+            {k: v[f_rows] for k, v in offenders.items()},
+            new_index[offenders["op"][f_rows]],
+            vict,
+            source[f_rows],
+        )
 
         # Censor at the end of the period.
         closed = ops["close"] <= end_day
@@ -146,8 +179,9 @@ class Timeline:
             np.minimum.at(first_charge, offs["op"], np.where(offs["charged"] >= 0, offs["charged"], NEVER))
             np.minimum.at(first_arrest, offs["op"], np.where(offs["arrested"] >= 0, offs["arrested"], NEVER))
         life = ops["base_close"] - ops["opened"]
-        investigation = np.minimum(first_arrest, ops["opened"] + (
-            life * rng.uniform(*INVESTIGATION_FROM, n)).astype(np.int64))
+        investigation = np.minimum(
+            first_arrest, ops["opened"] + (life * rng.uniform(*INVESTIGATION_FROM, n)).astype(np.int64)
+        )
         months = self._operation_months(rng, ops, closed, investigation, first_charge)
 
         self.writer.add(rng, ops, closed, months, vict, offs)
@@ -163,8 +197,7 @@ class Timeline:
         offset = np.arange(len(op)) - np.repeat(np.cumsum(length) - length, length)
         month = first[op] + offset
         month_end = month_first_day(month + 1) - 1
-        stage = np.where(month_end >= first_charge[op], 2,
-                         np.where(month_end >= investigation[op], 1, 0))
+        stage = np.where(month_end >= first_charge[op], 2, np.where(month_end >= investigation[op], 1, 0))
         is_last = offset == length[op] - 1
         closing = is_last & closed[op]
         stage = np.where(closing, 3, stage)
@@ -172,8 +205,11 @@ class Timeline:
         suspended = (rng.random(n) < SUSPENSION_SHARE) & (length >= 4)
         s_from = 1 + np.floor(rng.random(n) * np.maximum(length - 2, 1)).astype(np.int64)
         s_len = rng.integers(*SUSPENSION_MONTHS, n)
-        in_suspension = suspended[op] & (offset >= s_from[op]) & (offset < s_from[op] + s_len[op]) \
+        in_suspension = (
+            suspended[op]
+            & (offset >= s_from[op])
+            & (offset < s_from[op] + s_len[op])
             & (offset < length[op] - 1)
+        )
         status = np.where(closing, 2, np.where(in_suspension, 1, 0))
-        return {"op": op, "month": month, "status": status.astype(np.int8),
-                "stage": stage.astype(np.int8)}
+        return {"op": op, "month": month, "status": status.astype(np.int8), "stage": stage.astype(np.int8)}

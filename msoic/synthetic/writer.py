@@ -38,10 +38,14 @@ class Writer:
         self.next_victim = 1
         self.next_offender = 1
         n_agencies, n_months = len(world.agencies), world.a_end - world.a_start + 1
-        self.rows = np.zeros((n_agencies, n_months), dtype=np.int64)      # rows per return
+        self.rows = np.zeros((n_agencies, n_months), dtype=np.int64)  # rows per return
         self.reported = np.zeros((n_agencies, n_months), dtype=np.int64)  # operation months
         self.buffer: dict[str, list[pl.DataFrame]] = {
-            "operation": [], "operation_month": [], "victim": [], "offender": []}
+            "operation": [],
+            "operation_month": [],
+            "victim": [],
+            "offender": [],
+        }
         self.buffered = 0
 
     def add(self, rng, ops, closed, months, vict, offs) -> None:
@@ -70,27 +74,33 @@ class Writer:
 
     def _operations(self, rng, ops, closed, op_no) -> pl.DataFrame:
         n = len(op_no)
-        return pl.DataFrame({
-            "op_no": op_no,
-            "word": rng.integers(0, len(CODENAMES), n).astype(np.int16) + 1,
-            "lead": ops["lead"].astype(np.int16) + 1,
-            "force": ops["force"].astype(np.int16) + 1,
-            "crime": ops["crime"].astype(np.int16) + 1,
-            "opened": ops["opened"].astype(np.int32),
-            "closed": np.where(closed, ops["close"], -1).astype(np.int32),
-            "ocg": ops["ocg"],
-            "county_lines": ops["county"],
-            "sid": self._return(ops["lead"], ops["opened"])[1],
-        })
+        return pl.DataFrame(
+            {
+                "op_no": op_no,
+                "word": rng.integers(0, len(CODENAMES), n).astype(np.int16) + 1,
+                "lead": ops["lead"].astype(np.int16) + 1,
+                "force": ops["force"].astype(np.int16) + 1,
+                "crime": ops["crime"].astype(np.int16) + 1,
+                "opened": ops["opened"].astype(np.int32),
+                "closed": np.where(closed, ops["close"], -1).astype(np.int32),
+                "ocg": ops["ocg"],
+                "county_lines": ops["county"],
+                "sid": self._return(ops["lead"], ops["opened"])[1],
+            }
+        )
 
     def _months(self, ops, months, op_no) -> pl.DataFrame:
         om_month = months["month"] - self.w.a_start
         np.add.at(self.reported, (ops["lead"][months["op"]], om_month), 1)
         np.add.at(self.rows, (ops["lead"][months["op"]], om_month), 1)
-        return pl.DataFrame({
-            "op_no": op_no[months["op"]], "month": months["month"].astype(np.int32),
-            "status": months["status"] + 1, "stage": months["stage"] + 1,
-        })
+        return pl.DataFrame(
+            {
+                "op_no": op_no[months["op"]],
+                "month": months["month"].astype(np.int32),
+                "status": months["status"] + 1,
+                "stage": months["stage"] + 1,
+            }
+        )
 
     def _victims(self, ops, vict, op_no) -> pl.DataFrame:
         lead = ops["lead"][vict["op"]]
@@ -98,16 +108,22 @@ class Writer:
         np.add.at(self.rows, (lead, month), 1)
         v_no = self.next_victim + np.arange(len(vict["op"]))
         self.next_victim += len(v_no)
-        return pl.DataFrame({
-            "v_no": v_no, "person": vict["person"], "op_no": op_no[vict["op"]],
-            "identified": vict["identified"].astype(np.int32), "sex": vict["sex"] + 1,
-            "age": vict["age"] + 1, "nat": vict["nat"] + 1,
-            "nat2": second_nationality(self.w.seed, vict["person"], vict["nat"]) + 1,
-            "expl": vict["exploitation"] + 1,
-            "types": combination(self.w.seed, v_no, vict["exploitation"]) + 1,
-            "nrm": np.where(vict["nrm"] <= self.w.end_day, vict["nrm"], -1).astype(np.int32),
-            "sid": sid,
-        })
+        return pl.DataFrame(
+            {
+                "v_no": v_no,
+                "person": vict["person"],
+                "op_no": op_no[vict["op"]],
+                "identified": vict["identified"].astype(np.int32),
+                "sex": vict["sex"] + 1,
+                "age": vict["age"] + 1,
+                "nat": vict["nat"] + 1,
+                "nat2": second_nationality(self.w.seed, vict["person"], vict["nat"]) + 1,
+                "expl": vict["exploitation"] + 1,
+                "types": combination(self.w.seed, v_no, vict["exploitation"]) + 1,
+                "nrm": np.where(vict["nrm"] <= self.w.end_day, vict["nrm"], -1).astype(np.int32),
+                "sid": sid,
+            }
+        )
 
     def _offenders(self, ops, offs, op_no) -> pl.DataFrame:
         lead = ops["lead"][offs["op"]]
@@ -120,16 +136,25 @@ class Writer:
         def censor(day: np.ndarray) -> np.ndarray:
             """Dates after the period are not known yet."""
             return np.where((day >= 0) & (day <= end_day), day, -1).astype(np.int32)
+
         charged = censor(offs["charged"])
-        return pl.DataFrame({
-            "f_no": f_no, "person": offs["person"], "op_no": op_no[offs["op"]],
-            "sex": offs["sex"] + 1, "age": offs["age"] + 1, "nat": offs["nat"] + 1,
-            "nat2": second_nationality(self.w.seed, offs["person"], offs["nat"]) + 1,
-            "role": offs["role"] + 1, "arrested": censor(offs["arrested"]), "charged": charged,
-            "offence": np.where(charged >= 0, offs["offence"] + 1, 0).astype(np.int16),
-            "convicted": np.where(charged >= 0, censor(offs["convicted"]), -1).astype(np.int32),
-            "sid": sid,
-        })
+        return pl.DataFrame(
+            {
+                "f_no": f_no,
+                "person": offs["person"],
+                "op_no": op_no[offs["op"]],
+                "sex": offs["sex"] + 1,
+                "age": offs["age"] + 1,
+                "nat": offs["nat"] + 1,
+                "nat2": second_nationality(self.w.seed, offs["person"], offs["nat"]) + 1,
+                "role": offs["role"] + 1,
+                "arrested": censor(offs["arrested"]),
+                "charged": charged,
+                "offence": np.where(charged >= 0, offs["offence"] + 1, 0).astype(np.int16),
+                "convicted": np.where(charged >= 0, censor(offs["convicted"]), -1).astype(np.int32),
+                "sid": sid,
+            }
+        )
 
     @property
     def salt(self) -> str:
@@ -201,15 +226,29 @@ class Writer:
                 from frame""",
         }
         lists = {
-            "operation": {"words": list(CODENAMES), "agencies": w.agencies, "forces": w.forces,
-                          "crimes": w.crimes},
+            "operation": {
+                "words": list(CODENAMES),
+                "agencies": w.agencies,
+                "forces": w.forces,
+                "crimes": w.crimes,
+            },
             "operation_month": {"status": list(STATUS), "stage": list(STAGE)},
-            "victim": {"salt": self.salt, "sex": list(SEX), "age": list(AGE),
-                       "nat": list(NATIONALITY), "exploitation": list(EXPLOITATION),
-                       "combinations": combination_lists()},
-            "offender": {"salt": self.salt, "sex": list(SEX), "age": list(AGE),
-                         "nat": list(NATIONALITY), "role": list(ROLE),
-                         "offence": list(CHARGE_OFFENCE)},
+            "victim": {
+                "salt": self.salt,
+                "sex": list(SEX),
+                "age": list(AGE),
+                "nat": list(NATIONALITY),
+                "exploitation": list(EXPLOITATION),
+                "combinations": combination_lists(),
+            },
+            "offender": {
+                "salt": self.salt,
+                "sex": list(SEX),
+                "age": list(AGE),
+                "nat": list(NATIONALITY),
+                "role": list(ROLE),
+                "offence": list(CHARGE_OFFENCE),
+            },
         }
         for name in ("operation", "operation_month", "victim", "offender"):
             if name not in frames:
@@ -229,17 +268,22 @@ class Writer:
         n_agencies, n_months = len(w.agencies), w.a_end - w.a_start + 1
         agency, month = np.divmod(np.arange(n_agencies * n_months), n_months)
         late = rng.random(len(agency)) < RETURN_LATE
-        day = np.where(late, rng.integers(*RETURN_DAY_LATE, len(agency)), rng.integers(*RETURN_DAY_ON_TIME, len(agency)))
+        day = np.where(
+            late, rng.integers(*RETURN_DAY_LATE, len(agency)), rng.integers(*RETURN_DAY_ON_TIME, len(agency))
+        )
         seconds = (day - 1) * 86_400 + rng.integers(RETURN_HOUR[0] * 3600, RETURN_HOUR[1] * 3600, len(agency))
-        frame = pl.DataFrame({
-            "sid": (month * n_agencies + agency + 1).astype(np.int32),
-            "agency": agency.astype(np.int16) + 1,
-            "month": (month + w.a_start).astype(np.int32),
-            "seconds": seconds.astype(np.int64),
-        })
+        frame = pl.DataFrame(
+            {
+                "sid": (month * n_agencies + agency + 1).astype(np.int32),
+                "agency": agency.astype(np.int16) + 1,
+                "month": (month + w.a_start).astype(np.int32),
+                "seconds": seconds.astype(np.int64),
+            }
+        )
         self.con.register("frame", frame)
         try:
-            self.con.execute("""
+            self.con.execute(
+                """
                 insert into submission by name
                 with returns as (
                     select
@@ -261,7 +305,9 @@ class Writer:
                     0 as rows_in,
                     0 as rows_accepted,
                     0 as rows_rejected
-                from returns""", {"agencies": w.agencies, "salt": self.salt})
+                from returns""",
+                {"agencies": w.agencies, "salt": self.salt},
+            )
         finally:
             self.con.unregister("frame")
 
@@ -276,16 +322,19 @@ class Writer:
         nil[w.police_agency, :] = True
         sent |= nil & (w.rng(4).random(sent.shape) >= RETURN_NIL_MISSING)
         agency, month = np.nonzero(sent)
-        frame = pl.DataFrame({
-            "sid": (month * n_agencies + agency + 1).astype(np.int32),
-            "n": self.rows[agency, month].astype(np.int32),
-        })
+        frame = pl.DataFrame(
+            {
+                "sid": (month * n_agencies + agency + 1).astype(np.int32),
+                "n": self.rows[agency, month].astype(np.int32),
+            }
+        )
         self.con.register("frame", frame)
         try:
-            self.con.execute("delete from submission where submission_id not in "
-                             "(select sid from frame)")
-            self.con.execute("update submission set rows_in = frame.n, rows_accepted = frame.n "
-                             "from frame where submission.submission_id = frame.sid")
+            self.con.execute("delete from submission where submission_id not in (select sid from frame)")
+            self.con.execute(
+                "update submission set rows_in = frame.n, rows_accepted = frame.n "
+                "from frame where submission.submission_id = frame.sid"
+            )
         finally:
             self.con.unregister("frame")
 
@@ -294,15 +343,18 @@ class Writer:
         w = self.w
         if not w.events:
             return
-        frame = pl.DataFrame({
-            "event_id": np.arange(1, len(w.events) + 1, dtype=np.int32),
-            "region_code": [e.region for e in w.events],
-            "crime_type": [e.crime_type for e in w.events],
-            "start_month": [month_date(e.start) for e in w.events],
-            "end_month": [month_date(e.end) if e.end else None for e in w.events],
-            "multiplier": [e.multiplier for e in w.events],
-            "description": [e.description for e in w.events],
-        }, schema_overrides={"end_month": pl.Date})
+        frame = pl.DataFrame(
+            {
+                "event_id": np.arange(1, len(w.events) + 1, dtype=np.int32),
+                "region_code": [e.region for e in w.events],
+                "crime_type": [e.crime_type for e in w.events],
+                "start_month": [month_date(e.start) for e in w.events],
+                "end_month": [month_date(e.end) if e.end else None for e in w.events],
+                "multiplier": [e.multiplier for e in w.events],
+                "description": [e.description for e in w.events],
+            },
+            schema_overrides={"end_month": pl.Date},
+        )
         self.con.register("frame", frame)
         try:
             self.con.execute("insert into demo_event by name select * from frame")

@@ -40,8 +40,15 @@ def axis_cap(values: list[float]) -> float | None:
     return ordered[1] * 1.15
 
 
-def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kind: str,
-                measure_label: str, region_name: str, x_title: str) -> go.Figure:
+def funnel_plot(
+    points: pl.DataFrame,
+    curves: pl.DataFrame,
+    national: float,
+    kind: str,
+    measure_label: str,
+    region_name: str,
+    x_title: str,
+) -> go.Figure:
     """Every force as a point (n against value), the region's forces highlighted and labelled
     (and forces chosen in the sidebar outlined and labelled),
     with the national value and its 95% and 99.8% limits.
@@ -56,34 +63,64 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
             label = "99.8% limits" if level == "99_8" else "95% limits"
             for side in ("lower", "upper"):
                 fig.add_scatter(
-                    x=n, y=curves[f"{side}_{level}"].to_list(), mode="lines", name=label, legendgroup=label,
-                    showlegend=side == "lower", line=dict(color=LIMIT_COLOUR, dash=dash, width=width),
-                    hoverinfo="skip", meta="limit",
+                    x=n,
+                    y=curves[f"{side}_{level}"].to_list(),
+                    mode="lines",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=side == "lower",
+                    line=dict(color=LIMIT_COLOUR, dash=dash, width=width),
+                    hoverinfo="skip",
+                    meta="limit",
                 )
         fig.add_scatter(
-            x=[n[0], n[-1]], y=[national, national], mode="lines", name="National value",
-            line=dict(color="black", width=1.5, dash="dot"), hoverinfo="skip", meta="limit",
+            x=[n[0], n[-1]],
+            y=[national, national],
+            mode="lines",
+            name="National value",
+            line=dict(color="black", width=1.5, dash="dot"),
+            hoverinfo="skip",
+            meta="limit",
         )
     fmt = ".0%" if kind == "proportion" else ",.1f"
-    hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{y:" + fmt + "}<br>"
-             + ("Population" if kind == "rate" else "Out of") + ": %{x:,}<br>"
-             + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]}<br>"
-             + "%{customdata[5]}<extra></extra>")
-    for in_region, name, colour, size in ((False, "Other forces", OTHER_COLOUR, 9),
-                                          (True, f"{region_name} forces", REGION_COLOUR, 13)):
+    hover = (
+        "<b>%{customdata[1]}</b><br>"
+        + measure_label
+        + ": %{y:"
+        + fmt
+        + "}<br>"
+        + ("Population" if kind == "rate" else "Out of")
+        + ": %{x:,}<br>"
+        + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]}<br>"
+        + "%{customdata[5]}<extra></extra>"
+    )
+    for in_region, name, colour, size in (
+        (False, "Other forces", OTHER_COLOUR, 9),
+        (True, f"{region_name} forces", REGION_COLOUR, 13),
+    ):
         part = points.filter(pl.col("in_region") == in_region).sort("n")
         fig.add_scatter(
-            x=part["n"].to_list(), y=part["value"].to_list(), name=name,
+            x=part["n"].to_list(),
+            y=part["value"].to_list(),
+            name=name,
             mode="markers+text",
             text=[a if in_region or c else "" for a, c in zip(part["abbreviation"], part["chosen"])],
             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(part.height)],
             textfont=dict(size=12, color=REGION_COLOUR if in_region else "black"),
-            marker=dict(color=colour, size=size, line=dict(
-                color=["black" if c else "white" for c in part["chosen"]],
-                width=[3 if c else 1 for c in part["chosen"]])),
-            customdata=[[r["force_code"], r["name"], r["count"], r["rank"], r["ranked"],
-                         STATUS_WORDS[r["status"]]] for r in part.iter_rows(named=True)],
-            hovertemplate=hover, meta="forces",
+            marker=dict(
+                color=colour,
+                size=size,
+                line=dict(
+                    color=["black" if c else "white" for c in part["chosen"]],
+                    width=[3 if c else 1 for c in part["chosen"]],
+                ),
+            ),
+            customdata=[
+                [r["force_code"], r["name"], r["count"], r["rank"], r["ranked"], STATUS_WORDS[r["status"]]]
+                for r in part.iter_rows(named=True)
+            ],
+            hovertemplate=hover,
+            meta="forces",
         )
     values = points["value"].to_list()
     cap = axis_cap(values)
@@ -92,17 +129,25 @@ def funnel_plot(points: pl.DataFrame, curves: pl.DataFrame, national: float, kin
     if cap is not None:
         for r in points.filter(pl.col("value") > cap).iter_rows(named=True):
             fig.add_annotation(
-                x=math.log10(r["n"]), y=top, showarrow=False, yanchor="top", xanchor="left",
+                x=math.log10(r["n"]),
+                y=top,
+                showarrow=False,
+                yanchor="top",
+                xanchor="left",
                 text=f"▲ {r['name']}: {value_text(r['value'], kind)} (off the scale)",
                 font=dict(size=11, color="black"),
             )
     fig.update_layout(
-        margin=dict(l=10, r=10, t=30, b=10), height=480, hovermode="closest", clickmode="event+select",
+        margin=dict(l=10, r=10, t=30, b=10),
+        height=480,
+        hovermode="closest",
+        clickmode="event+select",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
     )
     fig.update_xaxes(type="log", title_text=x_title, tickformat="~s" if kind == "rate" else ",")
-    fig.update_yaxes(title_text=measure_label + (" per 100,000" if kind == "rate" else ""), tickformat=fmt,
-                     range=[0, top])
+    fig.update_yaxes(
+        title_text=measure_label + (" per 100,000" if kind == "rate" else ""), tickformat=fmt, range=[0, top]
+    )
     return fig
 
 
@@ -119,8 +164,10 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
     `cells`: force_code, name, abbreviation, column, row, value, in_region, chosen, status, rank,
     ranked. Each hex carries customdata [force_code, name, value text, rank, ranked, status words].
     """
-    hover = ("<b>%{customdata[1]}</b><br>" + measure_label + ": %{customdata[2]}<br>"
-             "National rank: %{customdata[3]}<br>%{customdata[5]}<extra></extra>")
+    hover = (
+        "<b>%{customdata[1]}</b><br>" + measure_label + ": %{customdata[2]}<br>"
+        "National rank: %{customdata[3]}<br>%{customdata[5]}<extra></extra>"
+    )
     xy = [hex_centre(c, r) for c, r in zip(cells["column"], cells["row"])]
     cells = cells.with_columns(pl.Series("x", [p[0] for p in xy]), pl.Series("y", [p[1] for p in xy]))
     present = [v for v in cells["value"] if v is not None]
@@ -130,8 +177,12 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
     bottom = 0.0 if kind == "rate" or not present else min(present)
     top = top if top > bottom else bottom + 1.0
     title = wrap_label(measure_label, 16) + ("<br>per 100,000" if kind == "rate" else "")
-    colour_bar = dict(title=dict(text=title, side="top"), thickness=12, len=0.8,
-                      tickformat=".0%" if kind == "proportion" else ",.0f")
+    colour_bar = dict(
+        title=dict(text=title, side="top"),
+        thickness=12,
+        len=0.8,
+        tickformat=".0%" if kind == "proportion" else ",.0f",
+    )
     fig = go.Figure()
     for has_value in (True, False):
         part = cells.filter(pl.col("value").is_not_null() == has_value)
@@ -139,23 +190,42 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
             continue
         colours = [min(v, top) for v in part["value"]] if has_value else RAG_COLOURS["none"]
         marked = list(zip(part["chosen"], part["in_region"]))
-        dark = [has_value and (v - bottom) / (top - bottom) > 0.6
-                for v in (part["value"] if has_value else [0] * part.height)]
+        dark = [
+            has_value and (v - bottom) / (top - bottom) > 0.6
+            for v in (part["value"] if has_value else [0] * part.height)
+        ]
         fig.add_scatter(
-            x=part["x"].to_list(), y=part["y"].to_list(), mode="markers+text",
+            x=part["x"].to_list(),
+            y=part["y"].to_list(),
+            mode="markers+text",
             name="Force areas" if has_value else "No cases",
             text=[f"<b>{a}</b>" if r else a for a, r in zip(part["abbreviation"], part["in_region"])],
             textfont=dict(size=10, color=["white" if d else "black" for d in dark]),
             marker=dict(
-                symbol="hexagon", size=pixels * 2 / _SQRT3 - 2, color=colours,
-                line=dict(color=["black" if c or r else "white" for c, r in marked],
-                          width=[4 if c else (2.5 if r else 1) for c, r in marked]),
-                **(dict(colorscale="Blues", cmin=bottom, cmax=top, showscale=True, colorbar=colour_bar)
-                   if has_value else {}),
+                symbol="hexagon",
+                size=pixels * 2 / _SQRT3 - 2,
+                color=colours,
+                line=dict(
+                    color=["black" if c or r else "white" for c, r in marked],
+                    width=[4 if c else (2.5 if r else 1) for c, r in marked],
+                ),
+                **(
+                    dict(colorscale="Blues", cmin=bottom, cmax=top, showscale=True, colorbar=colour_bar)
+                    if has_value
+                    else {}
+                ),
             ),
-            customdata=[[r["force_code"], r["name"], value_text(r["value"], kind), r["rank"],
-                         r["ranked"], STATUS_WORDS.get(r["status"], "no cases")]
-                        for r in part.iter_rows(named=True)],
+            customdata=[
+                [
+                    r["force_code"],
+                    r["name"],
+                    value_text(r["value"], kind),
+                    r["rank"],
+                    r["ranked"],
+                    STATUS_WORDS.get(r["status"], "no cases"),
+                ]
+                for r in part.iter_rows(named=True)
+            ],
             hovertemplate=hover,
             meta="forces",
         )
@@ -164,8 +234,11 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
     fig.update_layout(
         width=int((x_range[1] - x_range[0]) * pixels) + 110,
         height=int((y_range[1] - y_range[0]) * pixels) + 20,
-        margin=dict(l=10, r=100, t=10, b=10), plot_bgcolor="rgba(0,0,0,0)", hovermode="closest",
-        clickmode="event+select", showlegend=False,
+        margin=dict(l=10, r=100, t=10, b=10),
+        plot_bgcolor="rgba(0,0,0,0)",
+        hovermode="closest",
+        clickmode="event+select",
+        showlegend=False,
     )
     fig.update_xaxes(range=x_range, visible=False, fixedrange=True)
     fig.update_yaxes(range=y_range, visible=False, fixedrange=True)
@@ -189,24 +262,44 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
         custom.append([_cell_hover(r) for r in rows.iter_rows(named=True)])
     y = units["name"].to_list()
     x = [wrap_label(label, 18) for label in indicators["label"]]
-    scale = [[0, RAG_COLOURS["red"]], [0.33, RAG_COLOURS["red"]], [0.34, RAG_COLOURS["amber"]],
-             [0.66, RAG_COLOURS["amber"]], [0.67, RAG_COLOURS["green"]], [1, RAG_COLOURS["green"]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=x, y=y, text=text, customdata=custom, texttemplate="%{text}",
-        textfont=dict(size=12, color="black"),
-        colorscale=scale, zmin=0, zmax=2, showscale=False, xgap=3, ygap=3,
-        hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>", name="Scorecard",
-    ))
+    scale = [
+        [0, RAG_COLOURS["red"]],
+        [0.33, RAG_COLOURS["red"]],
+        [0.34, RAG_COLOURS["amber"]],
+        [0.66, RAG_COLOURS["amber"]],
+        [0.67, RAG_COLOURS["green"]],
+        [1, RAG_COLOURS["green"]],
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            text=text,
+            customdata=custom,
+            texttemplate="%{text}",
+            textfont=dict(size=12, color="black"),
+            colorscale=scale,
+            zmin=0,
+            zmax=2,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            hovertemplate="<b>%{y}</b><br>%{customdata}<extra></extra>",
+            name="Scorecard",
+        )
+    )
     # The forces above the line; the region and the nation below it.
     fig.add_hline(y=units.height - 2.5, line_width=2, line_color="black")
     fig.update_layout(
-        height=110 + 34 * units.height, margin=dict(l=10, r=10, t=10, b=10),
-        plot_bgcolor=RAG_COLOURS["none"], hovermode="closest",
+        height=110 + 34 * units.height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor=RAG_COLOURS["none"],
+        hovermode="closest",
     )
     fig.update_xaxes(side="top", tickangle=0, fixedrange=True)
     fig.update_yaxes(autorange="reversed", fixedrange=True)
     return fig
-
 
 
 def _cell_text(r: dict) -> str:

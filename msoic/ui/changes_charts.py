@@ -25,15 +25,19 @@ def describe(flag: dict, with_names: bool = True, arrow: bool = True) -> str:
     certainty = "p < 0.0001" if p < 0.0001 else f"p = {p:.4f}"
     name = ""
     if with_names:
-        name = (f"{reference.labels('region')[flag['region_code']]}, "
-                f"{reference.labels('crime_type')[flag['crime_type']]}: ")
+        name = (
+            f"{reference.labels('region')[flag['region_code']]}, "
+            f"{reference.labels('crime_type')[flag['crime_type']]}: "
+        )
     expected = flag["window_expected"]
     against = f"{expected:,.1f} expected" if expected >= 0.1 else "almost none expected"
     ratio = f"×{flag['ratio']:.1f}, " if expected >= 1 else ""
     a_month = f"{flag['change']:+,.1f} a month, " if flag["window"] > 1 else ""
     sign = ARROWS[flag["direction"]] + " " if arrow else ""
-    return (f"{sign}{name}{flag['window_observed']:,} new operations {when} against {against} "
-            f"({a_month}{ratio}{certainty})")
+    return (
+        f"{sign}{name}{flag['window_observed']:,} new operations {when} against {against} "
+        f"({a_month}{ratio}{certainty})"
+    )
 
 
 def markers(flags: pl.DataFrame, split: str) -> pl.DataFrame:
@@ -43,8 +47,12 @@ def markers(flags: pl.DataFrame, split: str) -> pl.DataFrame:
     key = "region_code" if split == "region" else "crime_type"
     flagged = flags.filter("flagged").sort("p_value")
     rows = [
-        {"group": g, "month": m, "direction": part["direction"][0],
-         "text": "<br>".join(describe(f) for f in part.iter_rows(named=True))}
+        {
+            "group": g,
+            "month": m,
+            "direction": part["direction"][0],
+            "text": "<br>".join(describe(f) for f in part.iter_rows(named=True)),
+        }
         for (g, m), part in flagged.group_by([key, "month"], maintain_order=True)
     ]
     schema = {"group": pl.String, "month": pl.Date, "direction": pl.String, "text": pl.String}
@@ -54,8 +62,12 @@ def markers(flags: pl.DataFrame, split: str) -> pl.DataFrame:
 def trends_params(filters: Filters, region: str, crime_type: str) -> dict[str, list[str]]:
     """URL parameters of the Trends view of one region x crime type series of new operations,
     keeping the period, the lead agencies and the force areas of that region."""
-    narrowed = replace(filters, regions=(region,), crime_types=(crime_type,),
-                       forces=tuple(f for f in filters.forces if f in reference.forces_in((region,))))
+    narrowed = replace(
+        filters,
+        regions=(region,),
+        crime_types=(crime_type,),
+        forces=tuple(f for f in filters.forces if f in reference.forces_in((region,))),
+    )
     params = narrowed.to_query_params()
     for name, value in (TRENDS_MEASURE, TRENDS_SPLIT):
         params[name] = [value]

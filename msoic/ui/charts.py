@@ -23,7 +23,9 @@ def live_by_family(frame: pl.DataFrame) -> go.Figure:
     for family in ("MS", "OIC"):
         part = frame.filter(pl.col("group") == family).sort("month")
         fig.add_bar(
-            x=part["month"].to_list(), y=part["live_ops"].to_list(), name=FAMILIES[family],
+            x=part["month"].to_list(),
+            y=part["live_ops"].to_list(),
+            name=FAMILIES[family],
             marker_color=FAMILY_COLOURS[family],
             hovertemplate="%{y:,} live<extra>" + FAMILIES[family] + "</extra>",
         )
@@ -50,9 +52,16 @@ def _ordered_groups(frame: pl.DataFrame, names: dict[str, str]) -> list[str]:
     return sorted(frame["group"].unique().to_list(), key=lambda g: names.get(g, g))
 
 
-def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str,
-                faint: str | None = None, percent: bool = False, panels: bool = False,
-                markers: pl.DataFrame | None = None) -> go.Figure:
+def trend_lines(
+    frame: pl.DataFrame,
+    y: str,
+    names: dict[str, str],
+    y_title: str,
+    faint: str | None = None,
+    percent: bool = False,
+    panels: bool = False,
+    markers: pl.DataFrame | None = None,
+) -> go.Figure:
     """One line per group over months, overlaid or (`panels`) one small panel per group.
 
     `faint` draws another column of the same group thinly behind (the raw monthly values under
@@ -64,9 +73,13 @@ def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str
     cols = min(4, len(groups)) if panels else 1
     rows = -(-len(groups) // cols) if panels else 1
     fig = make_subplots(
-        rows=rows, cols=cols, shared_xaxes="all", shared_yaxes="all",
+        rows=rows,
+        cols=cols,
+        shared_xaxes="all",
+        shared_yaxes="all",
         subplot_titles=[names.get(g, g) for g in groups] if panels else None,
-        vertical_spacing=0.08 if panels else 0.02, horizontal_spacing=0.02,
+        vertical_spacing=0.08 if panels else 0.02,
+        horizontal_spacing=0.02,
     )
     for i, group in enumerate(groups):
         part = frame.filter(pl.col("group") == group).sort("month")
@@ -75,18 +88,40 @@ def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str
         where = dict(row=i // cols + 1, col=i % cols + 1) if panels else dict(row=1, col=1)
         if faint:
             fig.add_scatter(
-                x=part["month"].to_list(), y=part[faint].to_list(), name=label, legendgroup=label,
-                mode="lines", line=dict(color=colour, width=1), opacity=0.35, showlegend=False,
-                hoverinfo="skip", meta="context", **where,
+                x=part["month"].to_list(),
+                y=part[faint].to_list(),
+                name=label,
+                legendgroup=label,
+                mode="lines",
+                line=dict(color=colour, width=1),
+                opacity=0.35,
+                showlegend=False,
+                hoverinfo="skip",
+                meta="context",
+                **where,
             )
         fig.add_scatter(
-            x=part["month"].to_list(), y=part[y].to_list(), name=label, legendgroup=label,
-            mode="lines+markers", line=dict(color=colour, width=2), marker=dict(size=4),
-            showlegend=not panels, **where,
+            x=part["month"].to_list(),
+            y=part[y].to_list(),
+            name=label,
+            legendgroup=label,
+            mode="lines+markers",
+            line=dict(color=colour, width=2),
+            marker=dict(size=4),
+            showlegend=not panels,
+            **where,
         )
         if markers is not None:
-            _add_markers(fig, markers.filter(pl.col("group") == group), part, y, group, colour,
-                         first=not panels and not any(t.meta == "flags" for t in fig.data), where=where)
+            _add_markers(
+                fig,
+                markers.filter(pl.col("group") == group),
+                part,
+                y,
+                group,
+                colour,
+                first=not panels and not any(t.meta == "flags" for t in fig.data),
+                where=where,
+            )
     fig.update_layout(**_LAYOUT)
     if panels:
         fig.update_layout(height=max(320, 230 * rows), hovermode="closest")
@@ -99,18 +134,39 @@ def trend_lines(frame: pl.DataFrame, y: str, names: dict[str, str], y_title: str
     return fig
 
 
-def _add_markers(fig: go.Figure, flags: pl.DataFrame, line: pl.DataFrame, y: str, group: str, colour: str,
-                 first: bool, where: dict) -> None:
+def _add_markers(
+    fig: go.Figure,
+    flags: pl.DataFrame,
+    line: pl.DataFrame,
+    y: str,
+    group: str,
+    colour: str,
+    first: bool,
+    where: dict,
+) -> None:
     """Triangles on one line at its flagged months (up or down), at the line's own values."""
     at = flags.join(line.select("month", pl.col(y).alias("_y")), on="month").sort("month")
     if at.is_empty():
         return
     fig.add_scatter(
-        x=at["month"].to_list(), y=at["_y"].to_list(), name="Emerging change", legendgroup="flags",
-        legendrank=1001, showlegend=first, mode="markers", meta="flags", customdata=[[group]] * at.height,
-        marker=dict(symbol=["triangle-up" if d == "up" else "triangle-down" for d in at["direction"]],
-                    size=13, color=colour, line=dict(width=1.5, color="#1b1f24")),
-        text=at["text"].to_list(), hovertemplate="%{text}<extra></extra>", **where,
+        x=at["month"].to_list(),
+        y=at["_y"].to_list(),
+        name="Emerging change",
+        legendgroup="flags",
+        legendrank=1001,
+        showlegend=first,
+        mode="markers",
+        meta="flags",
+        customdata=[[group]] * at.height,
+        marker=dict(
+            symbol=["triangle-up" if d == "up" else "triangle-down" for d in at["direction"]],
+            size=13,
+            color=colour,
+            line=dict(width=1.5, color="#1b1f24"),
+        ),
+        text=at["text"].to_list(),
+        hovertemplate="%{text}<extra></extra>",
+        **where,
     )
 
 
@@ -120,8 +176,12 @@ def stacked_shares(frame: pl.DataFrame, names: dict[str, str]) -> go.Figure:
     for i, group in enumerate(_ordered_groups(frame, names)):
         part = frame.filter(pl.col("group") == group).sort("month")
         fig.add_scatter(
-            x=part["month"].to_list(), y=part["share"].to_list(), name=names.get(group, group),
-            stackgroup="share", mode="lines", line=dict(width=0.5, color=PALETTE[i % len(PALETTE)]),
+            x=part["month"].to_list(),
+            y=part["share"].to_list(),
+            name=names.get(group, group),
+            stackgroup="share",
+            mode="lines",
+            line=dict(width=0.5, color=PALETTE[i % len(PALETTE)]),
             hovertemplate="%{y:.1%}",
         )
     fig.update_layout(**_LAYOUT)

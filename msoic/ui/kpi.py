@@ -19,7 +19,14 @@ def row(kpis: pl.DataFrame, month: date) -> None:
         with column:
             on_month = change_text(k["month_now"], k["month_before"])
             # No arrow beside "no data": the change is unknown, not up.
-            st.metric(k["label"], count_text(k["value"]), delta=None if on_month == NO_DATA else on_month,
-                      delta_color="off", border=True)
-            st.caption(f"{on_month + ' ' if on_month == NO_DATA else ''}on {prev:%b %Y}  \n"
-                       f"{change_text(k['year_now'], k['year_before'])} on {year:%b %Y}")
+            st.metric(
+                k["label"],
+                count_text(k["value"]),
+                delta=None if on_month == NO_DATA else on_month,
+                delta_color="off",
+                border=True,
+            )
+            st.caption(
+                f"{on_month + ' ' if on_month == NO_DATA else ''}on {prev:%b %Y}  \n"
+                f"{change_text(k['year_now'], k['year_before'])} on {year:%b %Y}"
+            )

@@ -24,8 +24,12 @@ def timeline(months: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     stage_names = {s: s.capitalize() for s in STAGES}
     fig.add_scatter(
-        x=months["month"].to_list(), y=[stage_names[s] for s in months["stage"]], mode="lines",
-        line=dict(color="#9aa4b1", width=1.5, shape="hv"), hoverinfo="skip", showlegend=False,
+        x=months["month"].to_list(),
+        y=[stage_names[s] for s in months["stage"]],
+        mode="lines",
+        line=dict(color="#9aa4b1", width=1.5, shape="hv"),
+        hoverinfo="skip",
+        showlegend=False,
         meta="context",
     )
     for status, colour in STATUS_COLOURS.items():
@@ -33,13 +37,20 @@ def timeline(months: pl.DataFrame) -> go.Figure:
         if part.is_empty():
             continue
         fig.add_scatter(
-            x=part["month"].to_list(), y=[stage_names[s] for s in part["stage"]], mode="markers",
-            name=status.capitalize(), marker=dict(color=colour, size=9, line=dict(width=1, color="white")),
+            x=part["month"].to_list(),
+            y=[stage_names[s] for s in part["stage"]],
+            mode="markers",
+            name=status.capitalize(),
+            marker=dict(color=colour, size=9, line=dict(width=1, color="white")),
             hovertemplate="%{x|%b %Y}: %{y}<extra>" + status.capitalize() + "</extra>",
         )
     fig.update_layout(height=260, hovermode="closest", **_LAYOUT)
-    fig.update_yaxes(categoryorder="array", categoryarray=[stage_names[s] for s in STAGES],
-                     range=[-0.5, len(STAGES) - 0.5], title_text="Stage")
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=[stage_names[s] for s in STAGES],
+        range=[-0.5, len(STAGES) - 0.5],
+        title_text="Stage",
+    )
     n = months.height
     fig.update_xaxes(tickformat="%b %Y", dtick="M1" if n <= 8 else "M3" if n <= 30 else "M6")
     return fig
@@ -48,10 +59,15 @@ def timeline(months: pl.DataFrame) -> go.Figure:
 def funnel(counts: pl.DataFrame) -> go.Figure:
     """Offenders recorded, arrested, charged and convicted (one row with those columns)."""
     row = counts.row(0, named=True) if counts.height else dict.fromkeys(FUNNEL, 0)
-    fig = go.Figure(go.Funnel(
-        y=list(FUNNEL.values()), x=[row[k] for k in FUNNEL], name="Offenders",
-        textinfo="value+percent initial", marker=dict(color=PALETTE[0]),
-        hovertemplate="%{y}: %{x}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Funnel(
+            y=list(FUNNEL.values()),
+            x=[row[k] for k in FUNNEL],
+            name="Offenders",
+            textinfo="value+percent initial",
+            marker=dict(color=PALETTE[0]),
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
     fig.update_layout(height=260, **_LAYOUT)
     return fig

@@ -26,18 +26,34 @@ VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Trends", "views/trends.py", {"split": "region"}),
     ("Trends", "views/trends.py", {"view": "Change on a year before"}),  # like for like, by lead agency
     ("Victims", "views/victims.py", {}),
-    *(("Victims", "views/victims.py", {"victims_section": tab}) for tab in (
-        "Nationalities", "Growing this year", "Exploitation", "NRM referral", "Against the nation")),
+    *(
+        ("Victims", "views/victims.py", {"victims_section": tab})
+        for tab in (
+            "Nationalities",
+            "Growing this year",
+            "Exploitation",
+            "NRM referral",
+            "Against the nation",
+        )
+    ),
     ("Offenders", "views/offenders.py", {}),
-    *(("Offenders", "views/offenders.py", {"offenders_section": tab}) for tab in (
-        "Who they are", "Victims also offenders")),
+    *(
+        ("Offenders", "views/offenders.py", {"offenders_section": tab})
+        for tab in ("Who they are", "Victims also offenders")
+    ),
     ("Operations", "views/operations.py", {}),
     ("Operations", "views/operations.py", {"search": "OCG-0"}),
     ("Operations", "views/operations.py", {"operation": "{busiest}"}),
-    ("Operations", "views/operations.py", {"operation": "OP-00000000"}),  # a link it does not list: scope checked
+    (
+        "Operations",
+        "views/operations.py",
+        {"operation": "OP-00000000"},
+    ),  # a link it does not list: scope checked
     ("Benchmark", "views/benchmark.py", {}),
-    *(("Benchmark", "views/benchmark.py", {"bench_section": tab}) for tab in (
-        "Who stands out", "Action plan", "Rates and ranks")),
+    *(
+        ("Benchmark", "views/benchmark.py", {"bench_section": tab})
+        for tab in ("Who stands out", "Action plan", "Rates and ranks")
+    ),
     ("Data", "views/data.py", {}),
 )
 
@@ -70,7 +86,9 @@ def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list
 
     previous = {name: os.environ.get(name) for name in ("MSOIC_DB", "MSOIC_AUDIT")}
     os.environ["MSOIC_DB"] = str(db_path)
-    trail = tempfile.TemporaryDirectory()  # the recorder is nobody: its page views stay out of the audit trail
+    trail = (
+        tempfile.TemporaryDirectory()
+    )  # the recorder is nobody: its page views stay out of the audit trail
     os.environ["MSOIC_AUDIT"] = str(Path(trail.name) / "audit.sqlite")
     queries.run = recording
     try:

@@ -12,8 +12,11 @@ from msoic import db, report
 from msoic.report.model import Report
 from msoic.ui import data
 
-MIME = {"html": "text/html", "pdf": "application/pdf",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIME = {
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -40,36 +40,63 @@ def render(first_month, last_month) -> Filters:
     with st.sidebar:
         st.header("Filters")
         start, end = st.select_slider(
-            "Period", options=months, value=(month_key(default_start), month_key(last_month)),
-            key=PERIOD, bind="query-params",
+            "Period",
+            options=months,
+            value=(month_key(default_start), month_key(last_month)),
+            key=PERIOD,
+            bind="query-params",
             help="Month range. Overview shows the last month of the range.",
         )
         regions = st.multiselect(
-            "Region", options=list(regions_ref), format_func=regions_ref.get,
-            key=REGION, bind="query-params", placeholder="All regions",
+            "Region",
+            options=list(regions_ref),
+            format_func=regions_ref.get,
+            key=REGION,
+            bind="query-params",
+            placeholder="All regions",
         )
         forces = st.multiselect(
-            "Force area", options=reference.forces_in(tuple(regions)), format_func=forces_ref.get,
-            key=FORCE, bind="query-params", placeholder="All force areas",
+            "Force area",
+            options=reference.forces_in(tuple(regions)),
+            format_func=forces_ref.get,
+            key=FORCE,
+            bind="query-params",
+            placeholder="All force areas",
         )
         families = st.multiselect(
-            "Crime family", options=list(reference.FAMILIES), format_func=reference.FAMILIES.get,
-            key=FAMILY, bind="query-params", placeholder="Both families",
+            "Crime family",
+            options=list(reference.FAMILIES),
+            format_func=reference.FAMILIES.get,
+            key=FAMILY,
+            bind="query-params",
+            placeholder="Both families",
         )
         crime_types = st.multiselect(
-            "Crime type", options=reference.crime_types_in(tuple(families)), format_func=types_ref.get,
-            key=CRIME_TYPE, bind="query-params", placeholder="All crime types",
+            "Crime type",
+            options=reference.crime_types_in(tuple(families)),
+            format_func=types_ref.get,
+            key=CRIME_TYPE,
+            bind="query-params",
+            placeholder="All crime types",
         )
         agencies = st.multiselect(
-            "Lead agency", options=_agency_options(), format_func=agencies_ref.get,
-            key=AGENCY, bind="query-params", placeholder="All agencies",
+            "Lead agency",
+            options=_agency_options(),
+            format_func=agencies_ref.get,
+            key=AGENCY,
+            bind="query-params",
+            placeholder="All agencies",
         )
         st.button("Clear filters", on_click=_clear, args=((month_key(default_start), month_key(last_month)),))
 
     filters = Filters(
-        start=parse_month(start), end=parse_month(end),
-        regions=tuple(regions), forces=tuple(forces), families=tuple(families),
-        crime_types=tuple(crime_types), agencies=tuple(agencies),
+        start=parse_month(start),
+        end=parse_month(end),
+        regions=tuple(regions),
+        forces=tuple(forces),
+        families=tuple(families),
+        crime_types=tuple(crime_types),
+        agencies=tuple(agencies),
     )
     st.session_state[_FILTERS] = filters
     return filters
@@ -109,9 +136,15 @@ def _clear(default_period: tuple[str, str]) -> None:
         st.session_state[key] = []
 
 
-def narrow(*, regions: list[str] | None = None, forces: list[str] | None = None,
-           families: list[str] | None = None, crime_types: list[str] | None = None,
-           agencies: list[str] | None = None, period: tuple[str, str] | None = None) -> None:
+def narrow(
+    *,
+    regions: list[str] | None = None,
+    forces: list[str] | None = None,
+    families: list[str] | None = None,
+    crime_types: list[str] | None = None,
+    agencies: list[str] | None = None,
+    period: tuple[str, str] | None = None,
+) -> None:
     """Set global filters from a chart selection (call it from an on_select/on_click callback).
 
     Only the selections given change; the URL follows because the widgets are bound to it.
@@ -123,7 +156,9 @@ def narrow(*, regions: list[str] | None = None, forces: list[str] | None = None,
     if forces is not None:
         chosen = st.session_state.get(REGION) or []
         if chosen:
-            force_regions = dict(zip(reference.table("force")["force_code"], reference.table("force")["region_code"]))
+            force_regions = dict(
+                zip(reference.table("force")["force_code"], reference.table("force")["region_code"])
+            )
             st.session_state[REGION] = list(dict.fromkeys([*chosen, *(force_regions[f] for f in forces)]))
         st.session_state[FORCE] = list(forces)
     if families is not None:
@@ -131,7 +166,9 @@ def narrow(*, regions: list[str] | None = None, forces: list[str] | None = None,
     if crime_types is not None:
         chosen = st.session_state.get(FAMILY) or []
         if chosen:
-            type_family = dict(zip(reference.table("crime_type")["crime_type_code"], reference.table("crime_type")["family"]))
+            type_family = dict(
+                zip(reference.table("crime_type")["crime_type_code"], reference.table("crime_type")["family"])
+            )
             st.session_state[FAMILY] = list(dict.fromkeys([*chosen, *(type_family[c] for c in crime_types)]))
         st.session_state[CRIME_TYPE] = list(crime_types)
     if agencies is not None:

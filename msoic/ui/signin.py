@@ -24,7 +24,12 @@ log = logging.getLogger(__name__)
 _SCOPE, _USER, _SEEN = "msoic_scope", "msoic_user", "msoic_audited"
 # URL query parameters of the development mode's picker: the role, and its area by kind.
 DEV_ROLE = "as_role"
-DEV_AREA = {"region": "as_region", "force": "as_force", "agency": "as_agency", "agency or none": "as_agency_or_none"}
+DEV_AREA = {
+    "region": "as_region",
+    "force": "as_force",
+    "agency": "as_agency",
+    "agency or none": "as_agency_or_none",
+}
 NOT_CONFIGURED = (
     "This dashboard is serving a database of real returns ({name}) and sign-in is not configured, so it "
     "will not start. Add an [auth] section to .streamlit/secrets.toml naming your organisation's "
@@ -116,39 +121,65 @@ def _no_access(person: str) -> None:
         st.session_state["msoic_denied"] = person
         audit("access_denied", detail={"reason": "not on the access list"})
     st.title("You have no access yet")
-    st.text(f"You are signed in as {person}, but the access list gives you no role, so there is nothing "
-            "to show you. Ask the national analysis unit's administrator to add you to the access list, "
-            "with the role and area you need; then sign in again.")
+    st.text(
+        f"You are signed in as {person}, but the access list gives you no role, so there is nothing "
+        "to show you. Ask the national analysis unit's administrator to add you to the access list, "
+        "with the role and area you need; then sign in again."
+    )
     st.stop()
 
 
 def _development() -> tuple[str, tuple[Grant, ...]]:
     """Development mode (synthetic data, no sign-in): the role and area picked in the sidebar."""
     with st.sidebar:
-        st.warning("**Development mode**: synthetic data and no sign-in. Pick whose view to show; a "
-                   "database of real returns needs sign-in.", icon=":material/construction:")
-        role = st.selectbox("Show the dashboard as", list(auth.ROLES), format_func=auth.ROLE_LABELS.get,
-                            key=DEV_ROLE, bind="query-params")
+        st.warning(
+            "**Development mode**: synthetic data and no sign-in. Pick whose view to show; a "
+            "database of real returns needs sign-in.",
+            icon=":material/construction:",
+        )
+        role = st.selectbox(
+            "Show the dashboard as",
+            list(auth.ROLES),
+            format_func=auth.ROLE_LABELS.get,
+            key=DEV_ROLE,
+            bind="query-params",
+        )
         kind = auth.ROLES[role]
         area = None
         if kind:
             options = auth.areas({"agency": "partner", "agency or none": "agency"}.get(kind, kind))
             if kind == "agency or none":
                 options = ["", *options]
-            names = {**reference.labels("region"), **reference.labels("agency"), "": "All agencies (national)"}
-            area = st.selectbox("Area", options, format_func=lambda c: names.get(c, c),
-                                key=DEV_AREA[kind], bind="query-params") or None
+            names = {
+                **reference.labels("region"),
+                **reference.labels("agency"),
+                "": "All agencies (national)",
+            }
+            area = (
+                st.selectbox(
+                    "Area",
+                    options,
+                    format_func=lambda c: names.get(c, c),
+                    key=DEV_AREA[kind],
+                    bind="query-params",
+                )
+                or None
+            )
     grant = Grant(role, area)
     return f"development: {auth.describe(grant)}", (grant,)
 
 
-def audit(event: str, *, page: str | None = None, detail: dict | None = None, rows: int | None = None) -> None:
+def audit(
+    event: str, *, page: str | None = None, detail: dict | None = None, rows: int | None = None
+) -> None:
     """Record an event of this person's session in the audit trail; when it cannot be written,
     nothing more is shown (the error is logged with its traceback by the trail)."""
     try:
         trail.record(event, user(), page=page, detail=detail, rows=rows)
     except trail.AuditError as exc:
-        st.error(f"{exc} Nothing is shown until it can be: tell the unit's administrator.", icon=":material/error:")
+        st.error(
+            f"{exc} Nothing is shown until it can be: tell the unit's administrator.", icon=":material/error:"
+        )
         st.stop()
 
 
@@ -157,7 +188,9 @@ def page_view(page: str, filters) -> None:
     seen = (page, filters)
     if st.session_state.get("msoic_last_view") != seen:
         st.session_state["msoic_last_view"] = seen
-        audit("page_view", page=page, detail=None if filters is None else {"filters": filters.to_query_params()})
+        audit(
+            "page_view", page=page, detail=None if filters is None else {"filters": filters.to_query_params()}
+        )
 
 
 def page_refused(shown: str) -> None:

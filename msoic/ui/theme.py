@@ -3,8 +3,19 @@
 # Okabe & Ito (2008) first, then Paul Tol's "muted" scheme beyond six series; the pale yellow and
 # grey, hard to see on white, come last.
 PALETTE: list[str] = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#332288",
-    "#882255", "#117733", "#999933", "#AA4499", "#F0E442", "#BBBBBB",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#332288",
+    "#882255",
+    "#117733",
+    "#999933",
+    "#AA4499",
+    "#F0E442",
+    "#BBBBBB",
 ]
 
 # Crime families always keep the same colour.

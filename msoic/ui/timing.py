@@ -43,8 +43,13 @@ def finish(page: str):
     finally:
         path = os.environ.get("MSOIC_TIMINGS")
         if path and hasattr(_local, "began"):
-            line = {"page": page, "script": time.perf_counter() - _local.began, "misses": _local.misses,
-                    "sql": _local.sql, "versions": sorted(_local.versions)}
+            line = {
+                "page": page,
+                "script": time.perf_counter() - _local.began,
+                "misses": _local.misses,
+                "sql": _local.sql,
+                "versions": sorted(_local.versions),
+            }
             with open(path, "a", encoding="utf-8") as out:
                 out.write(json.dumps(line) + "\n")
         for name in ("began", "misses", "sql", "versions"):
