@@ -24,7 +24,7 @@ offenders as (
         f.charged_on - o.opened_on as opening_to_charge
     from offender as f
     join operation as o using (operation_id)
-    join force as fo on fo.force_code = o.force_code
+    left join force as fo on fo.force_code = o.force_code  -- none for a national operation
     where o.operation_id in (select operation_id from reported)  -- a semi join: no distinct needed
       and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
       and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
