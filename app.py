@@ -32,7 +32,8 @@ def ensure_database() -> None:
         **{k: built[f"period_{k}"] for k in ("start", "end") if f"period_{k}" in built},
     }
     first = "A new version of the data model" if built else "First start"
-    with st.status(f"{first}: building the synthetic national data set…", expanded=True) as status:
+    progress = st.empty()  # emptied once built: a finished status would stay above the first page
+    with progress.status(f"{first}: building the synthetic national data set…", expanded=True):
         bar = st.progress(0.0)
         with db.build_lock(path):
             # Another session may have built it while we waited.
@@ -42,7 +43,8 @@ def ensure_database() -> None:
                     **how,
                     progress=lambda fraction, message: bar.progress(min(fraction, 1.0), text=message),
                 )
-        status.update(label="Synthetic data set built.", state="complete", expanded=False)
+    progress.empty()
+    st.toast("Synthetic data set built.", icon=":material/science:")
 
 
 timing.start()

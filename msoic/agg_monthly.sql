@@ -1,9 +1,10 @@
 -- The monthly cube: one row per month x force area x lead agency x crime type, counting
 -- live, new and closed operations, victims identified, child victims, NRM referrals,
 -- arrests and charges. Each event counts in the month it happened, in the force area,
--- lead agency and crime type of its operation. Built whole with $agencies null; after a load,
--- the rows of the lead agencies in $agencies only (an operation, and every event of it, belongs
--- to its lead agency's returns, and keeps its lead agency).
+-- lead agency and crime type of its operation, in its primary force area ('national', with no
+-- region, for an operation with no territorial area). Built whole with $agencies null; after a
+-- load, the rows of the lead agencies in $agencies only (an operation, and every event of it,
+-- belongs to its lead agency's returns, and keeps its lead agency).
 with events as (
     select month, operation_id, 'live_ops' as measure
     from operation_month where status = 'live'
@@ -46,7 +47,7 @@ final as (
         count(*) filter (where e.measure = 'charges')::integer as charges
     from events as e
     join operation as o using (operation_id)
-    join force as f using (force_code)
+    left join force as f using (force_code)
     join crime_type as ct on ct.crime_type_code = o.crime_type
     where $agencies is null or list_contains($agencies, o.lead_agency)
     group by all

@@ -14,7 +14,10 @@ CHECKS: dict[str, str] = {
     "operation months without their operation": "select count(*) from operation_month m anti join operation o using (operation_id)",
     "operations in an unknown force area, agency or crime type": """
         select count(*) from operation o
-        where o.force_code not in (select force_code from force)
+        where (o.force_code not in (select force_code from force)
+               and not (o.force_code = 'national'
+                        and o.lead_agency in (select agency_code from agency where kind <> 'police')))
+           or not list_has_all((select list(force_code) from force), o.other_force_codes)
            or o.lead_agency not in (select agency_code from agency)
            or o.crime_type not in (select crime_type_code from crime_type)""",
     "facts pointing at an unknown return": """

@@ -81,3 +81,22 @@ class Filters:
             if codes:
                 params[key] = [labels[c] for c in codes]
         return params
+
+    def period_text(self) -> str:
+        """'Nov 2024 to Oct 2026': the months the view covers, both included."""
+        return f"{self.start:%b %Y} to {self.end:%b %Y}"
+
+    def describe(self) -> str:
+        """The selections in words, every one named ('all' when nothing is chosen), for the stamp on
+        a download: 'Regions: London; Force areas: all; ...'."""
+        parts = {
+            "Regions": (self.regions, reference.labels("region")),
+            "Force areas": (self.forces, reference.labels("force")),
+            "Crime families": (self.families, reference.FAMILIES),
+            "Crime types": (self.crime_types, reference.labels("crime_type")),
+            "Lead agencies": (self.agencies, reference.labels("agency")),
+        }
+        return "; ".join(
+            f"{name}: {', '.join(labels.get(c, c) for c in codes) if codes else 'all'}"
+            for name, (codes, labels) in parts.items()
+        )

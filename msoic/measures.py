@@ -11,5 +11,16 @@ MEASURES: dict[str, str] = {
     "charges": "Charges",
 }
 
+# Short headings for tables with a column per measure (the label goes in the heading's help).
+SHORT_LABELS: dict[str, str] = {
+    "live_ops": "Live",
+    "new_ops": "New",
+    "victims": "Victims",
+    "child_victims": "Children",
+    "nrm_referrals": "NRM",
+    "arrests": "Arrests",
+    "charges": "Charges",
+}
+
 # Live operations is a stock (how many are open in a month); the rest are flows (events in a month).
 STOCKS = frozenset({"live_ops"})

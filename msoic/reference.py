@@ -11,6 +11,12 @@ from msoic.db import REFERENCE_DIR
 # The two crime families and how the pages name them.
 FAMILIES: dict[str, str] = {"MS": "Modern slavery", "OIC": "Organised immigration crime"}
 
+# The force area of an operation with no territorial one (led by a ROCU or a partner agency at the
+# border, online, at sea, ...): counted nationally, never inside a force, and in view only when
+# the sidebar chooses no region or force area.
+NATIONAL_AREA = "national"
+NATIONAL_AREA_NAME = "National / non-territorial"
+
 
 @cache
 def table(name: str) -> pl.DataFrame:
@@ -39,3 +45,9 @@ def crime_types_in(families: tuple[str, ...] = ()) -> list[str]:
     if families:
         types = types.filter(pl.col("family").is_in(list(families)))
     return types["crime_type_code"].to_list()
+
+
+def families_of(crime_types: tuple[str, ...]) -> list[str]:
+    """The crime families (MS, OIC) holding any of `crime_types`, in reference order."""
+    types = table("crime_type")
+    return list(dict.fromkeys(types.filter(pl.col("crime_type_code").is_in(list(crime_types)))["family"]))

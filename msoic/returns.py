@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from msoic import db
+from msoic.reference import NATIONAL_AREA, NATIONAL_AREA_NAME
 
 SHEETS = ("operations", "victims", "offenders")
 UNKNOWN_NATIONALITY = "UNK"
@@ -30,10 +31,11 @@ class Column:
 
     header: str
     name: str
-    kind: str  # text | code | enum | enum set | date | month | boolean | nationality
+    kind: str  # text | code | code set | enum | enum set | date | month | boolean | nationality
     required: bool
     note: str
-    reference: str | None = None  # reference table for kind "code"
+    reference: str | None = None  # reference table for kinds "code" and "code set"
+    also: tuple[tuple[str, str], ...] = ()  # (code, name) accepted beside the reference table's
 
     def allowed(self) -> tuple[str, ...]:
         """The allowed values of an enumerated or coded column (empty for free columns)."""
@@ -41,8 +43,8 @@ class Column:
             return check_values(self.name)
         if self.kind == "enum set":
             return check_values(self.name.removesuffix("s"))
-        if self.kind == "code":
-            return reference_codes(self.reference)
+        if self.kind in ("code", "code set"):
+            return reference_codes(self.reference) + tuple(code for code, _ in self.also)
         if self.kind == "boolean":
             return ("yes", "no")
         return ()
@@ -67,6 +69,12 @@ class Column:
             )
         if self.kind == "enum set":
             return f"one or more of {', '.join(self.allowed())}, separated by ;"
+        if self.kind == "code set":
+            values = self.allowed()
+            return (
+                f"codes or names from data/reference/{self.reference}.csv separated by ; "
+                f"(such as {'; '.join(values[:2])})"
+            )
         if self.kind == "enum":
             values = self.allowed()
             shown = ", ".join(values) if len(values) <= 12 else ", ".join(values[:8]) + ", ..."
@@ -79,8 +87,8 @@ def key(header: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(header)).lower()
 
 
-def _c(header, name, kind, required, note, reference=None) -> Column:
-    return Column(header, name, kind, required, note, reference)
+def _c(header, name, kind, required, note, reference=None, also=()) -> Column:
+    return Column(header, name, kind, required, note, reference, also)
 
 
 FORMAT: dict[str, tuple[Column, ...]] = {
@@ -101,7 +109,24 @@ FORMAT: dict[str, tuple[Column, ...]] = {
             "The agency sending the return, which leads the operation.",
             "agency",
         ),
-        _c("Force area", "force_code", "code", True, "The force area the operation runs in.", "force"),
+        _c(
+            "Force area",
+            "force_code",
+            "code",
+            True,
+            "The force area the operation runs in (its primary one); national for an operation led by a ROCU or "
+            "a partner agency with no force area of its own (national / non-territorial).",
+            "force",
+            ((NATIONAL_AREA, NATIONAL_AREA_NAME),),
+        ),
+        _c(
+            "Other force areas",
+            "other_force_codes",
+            "code set",
+            False,
+            "Other force areas the operation also runs in (county lines, an OCG across forces); blank: none.",
+            "force",
+        ),
         _c("Crime type", "crime_type", "code", True, "The main crime type.", "crime_type"),
         _c("Opened on", "opened_on", "date", True, "The day the operation opened."),
         _c(
@@ -332,9 +357,31 @@ def markdown() -> str:
         "  both months; the emerging-changes detector does not test a window (or its 12-month baseline)",
         "  that holds a month without data.",
         "",
+        "## Force areas",
+        "",
+        "- An operation names its force areas as a set: Force area, its primary one (where it is run",
+        "  from), and Other force areas, every other area it also runs in (county lines, an OCG working",
+        "  across forces), codes or names separated by `;`.",
+        "- An operation led by a ROCU or a partner agency with no territorial force area (at the border,",
+        f"  at sea, online, national in reach) gives Force area `{NATIONAL_AREA}` ({NATIONAL_AREA_NAME}) and no",
+        "  other areas. A territorial force's operations always run in a force area. It is never put inside a",
+        "  force: pages count it in a row of its own and in the national total.",
+        "- Counted by area: an operation counts in every force area it names in per-force counts of",
+        "  operations (live, closed, closed reaching a charge: Benchmark and the regional pack), and once in",
+        "  any total (a region counts it once however many of its forces it names; the nation once). Victims,",
+        "  arrests and charges count once, in the primary area: a person is found, arrested or charged in one",
+        "  place, and the return does not say which of the areas that was.",
+        "- The other pages (Overview, Trends, Victims, Offenders, Operations) place an operation in its",
+        "  primary area, so their figures add up to the national total; the national and non-territorial",
+        "  operations are in view when the sidebar chooses no region or force area (in the Operations list",
+        "  and the national report as National / non-territorial). The action plan scorecard and the",
+        "  emerging-changes detector judge force areas and regions: operations with no force area are in",
+        "  neither.",
+        "",
         "## Format versions",
         "",
-        "- Version 2 (this one) added the column Second nationality, the ROCUs as agencies and the codes",
+        "- Version 2 (this one) added the columns Other force areas and Second nationality, the value",
+        f"  `{NATIONAL_AREA}` of Force area, the ROCUs as agencies and the codes",
         "  `XKX`, `XXA` and every ISO 3166-1 alpha-3 code as nationalities. Its new columns are optional: a",
         "  return in the first format (without them) loads unchanged.",
         "",

@@ -77,13 +77,14 @@ create table operation (
     operation_id  varchar primary key,
     codename      varchar not null,
     lead_agency   varchar not null,                                  -- agency
-    force_code    varchar not null,                                  -- force: the force area it runs in
+    force_code    varchar not null,                                  -- force: the force area it runs in (its primary one), or national
     crime_type    varchar not null,                                  -- crime_type
     opened_on     date not null,
     closed_on     date check (closed_on >= opened_on),
     ocg_ref       varchar,                                           -- the organised crime group, when identified
     county_lines  boolean not null,
-    submission_id integer      -- submission: the return it came in with (after a correction, the first current one reporting it)
+    submission_id integer,     -- submission: the return it came in with (after a correction, the first current one reporting it)
+    other_force_codes varchar[] not null default []                  -- force: other areas it also runs in
 );
 
 create table operation_month (
@@ -196,6 +197,17 @@ create macro coverage(first_month, last_month) as table
         on d.agency_code = a.agency_code and d.month = m.month::date
     left join (select distinct agency_code, period from submission) as s
         on s.agency_code = a.agency_code and s.period = m.month::date;
+
+-- The force areas of every operation (docs/returns.md, "Force areas"): one row for its primary
+-- area (Force area) and one for each other area it also runs in, primary marking which; an
+-- operation with no territorial area has one row, 'national'. Per-force counts of operations
+-- count an operation in every area it names; a total counts it once.
+create macro operation_area() as table
+    select operation_id, force_code, true as primary_area
+    from operation
+    union all
+    select operation_id, unnest(other_force_codes) as force_code, false as primary_area
+    from operation;
 
 -- The build ----------------------------------------------------------------------
 

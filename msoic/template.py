@@ -13,7 +13,7 @@ from msoic.returns import FORMAT, SHEETS
 
 # The sheets as stored, one select per sheet; $a is the agency, $m the month.
 _OPERATIONS = """
-    select o.operation_id, o.codename, o.lead_agency, o.force_code, o.crime_type, o.opened_on,
+    select o.operation_id, o.codename, o.lead_agency, o.force_code, o.other_force_codes, o.crime_type, o.opened_on,
            o.closed_on, o.ocg_ref, o.county_lines, m.month, m.status, m.stage
     from operation o join operation_month m using (operation_id)
     where o.lead_agency = $a and m.month = $m
@@ -47,7 +47,7 @@ def _readable(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
             col = pl.when(col).then(pl.lit("yes")).when(col.not_()).then(pl.lit("no"))
         elif c.kind == "month":
             col = col.dt.strftime("%Y-%m")
-        elif c.kind == "enum set":
+        elif c.kind in ("enum set", "code set"):
             col = col.list.join("; ")
         else:
             col = col.cast(pl.String)
@@ -132,7 +132,7 @@ def write_workbook(
                     {"x_scale": 2, "y_scale": 1.5},
                 )
                 values = col.allowed()
-                if values and col.kind != "enum set":  # a list would refuse a combination of types
+                if values and col.kind not in ("enum set", "code set"):  # a list would refuse a combination
                     letter = xlsxwriter.utility.xl_col_to_name(len(lists))
                     lists.append((col.header, values))
                     ws.data_validation(

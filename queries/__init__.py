@@ -67,6 +67,8 @@ def resolve(filters: Filters, scope: Scope) -> View:
     forces = tuple(
         f for f in reference.forces_in(filters.regions) if not filters.forces or f in filters.forces
     )
+    if not filters.regions and not filters.forces:  # the whole country holds its national operations too
+        forces += (reference.NATIONAL_AREA,)
     crime_types = tuple(
         c
         for c in reference.crime_types_in(filters.families)

@@ -3,8 +3,9 @@
 -- filters, with their latest status and stage in the period and how many victims and offenders
 -- they have (all of their life). $search keeps those whose codename, operation id or organised
 -- crime group reference contains it, in any case ('' keeps all). One page of them is returned:
--- sorted by $sort (a column name; any other value keeps the default, newest opened first)
--- ascending or $descending, $limit rows from $offset; `matching` counts them all.
+-- sorted by $sort (a column name, or 'people': victims and offenders together) ascending or
+-- $descending, rows equal on it (or any other value of $sort) in the default order: most people
+-- first, then the newest; $limit rows from $offset; `matching` counts them all.
 with reported as (
     select
         operation_id,
@@ -48,8 +49,8 @@ listed as (
     select
         c.operation_id,
         c.codename,
-        r.name as region,
-        f.name as force_area,
+        coalesce(r.name, 'National / non-territorial') as region,
+        coalesce(f.name, 'National / non-territorial') as force_area,  -- no territorial force area
         ct.label as crime_type,
         a.name as lead_agency,
         c.opened_on,
@@ -62,8 +63,8 @@ listed as (
         c.ocg_ref,
         c.county_lines
     from chosen as c
-    join force as f on f.force_code = c.force_code
-    join region as r on r.region_code = f.region_code
+    left join force as f on f.force_code = c.force_code
+    left join region as r on r.region_code = f.region_code
     join crime_type as ct on ct.crime_type_code = c.crime_type
     join agency as a on a.agency_code = c.lead_agency
     left join victims as v on v.operation_id = c.operation_id
@@ -75,6 +76,7 @@ final as (
         *,
         count(*) over () as matching,
         case $sort
+            when 'people' then victims + offenders
             when 'victims' then victims
             when 'offenders' then offenders
             when 'months_reported' then months_reported
@@ -105,6 +107,7 @@ order by
     case when not $descending then text_key end asc nulls last,
     case when $descending then date_key end desc nulls last,
     case when not $descending then date_key end asc nulls last,
+    victims + offenders desc,
     opened_on desc,
     operation_id
 limit $limit offset $offset;

@@ -66,10 +66,11 @@ class View:
 
 
 def operations_in_view(raw: dict[str, pl.DataFrame], view: View) -> pl.DataFrame:
-    """The operations a view selects, with their region and crime family."""
+    """The operations a view selects, with their region and crime family (an operation with no
+    territorial force area, 'national', has no region: in view only when no region or force is)."""
     ops = (
         raw["operation"]
-        .join(reference("force").select("force_code", "region_code"), on="force_code")
+        .join(reference("force").select("force_code", "region_code"), on="force_code", how="left")
         .join(
             reference("crime_type").select(pl.col("crime_type_code").alias("crime_type"), "family"),
             on="crime_type",

@@ -70,50 +70,103 @@ def population() -> dict[str, int]:
     return dict(zip(frame["force_code"], frame["population"]))
 
 
+NATIONAL = "national"  # the Force area of an operation with no territorial one (docs/returns.md)
+
+
+def _areas(raw: dict) -> pl.DataFrame:
+    """Every force area each operation names: its Force area and each of its Other force areas."""
+    o = raw["operation"]
+    primary = o.select("operation_id", "force_code")
+    others = o.select("operation_id", pl.col("other_force_codes").alias("force_code")).explode("force_code")
+    return pl.concat([primary, others.drop_nulls()]).unique()
+
+
+def _counted(
+    raw: dict,
+    view: View,
+    start: date,
+    end: date,
+    op_key: str,
+    person_key: str,
+    ops: pl.DataFrame,
+    areas: pl.DataFrame,
+) -> dict[str, dict]:
+    """Counts grouped by `op_key` of `areas` (operations: live months, closed, closed charged) and
+    by `person_key` of `ops` (victims, children, referred, arrests, charges), in start..end."""
+    first, last = start, last_day(end)
+    om = raw["operation_month"].join(areas, on="operation_id")
+    v = raw["victim"].join(ops, on="operation_id")
+    f = raw["offender"].join(ops, on="operation_id")
+    closed = raw["operation"].select("operation_id", "closed_on").join(areas, on="operation_id")
+
+    def per(frame: pl.DataFrame, key: str) -> dict[str, int]:
+        return dict(frame.group_by(key).len().iter_rows())
+
+    identified = v.filter(pl.col("identified_on").is_between(first, last))
+    charged_ops = set(raw["offender"].filter(pl.col("charged_on").is_not_null())["operation_id"])
+    closed = closed.filter(pl.col("closed_on").is_between(first, last))
+    return {
+        "live_op_months": per(
+            om.filter((pl.col("status") == "live") & pl.col("month").is_between(start, end)), op_key
+        ),
+        "victims": per(identified, person_key),
+        "child_victims": per(identified.filter(pl.col("age_group") == "child"), person_key),
+        "victims_referred": per(identified.filter(pl.col("nrm_referred")), person_key),
+        "arrests": per(f.filter(pl.col("arrested_on").is_between(first, last)), person_key),
+        "charges": per(f.filter(pl.col("charged_on").is_between(first, last)), person_key),
+        "closed_ops": per(closed, op_key),
+        "closed_ops_charged": per(closed.filter(pl.col("operation_id").is_in(list(charged_ops))), op_key),
+    }
+
+
 def force_counts(
-    raw: dict, view: View, start: date | None = None, end: date | None = None
+    raw: dict, view: View, start: date | None = None, end: date | None = None, with_national: bool = False
 ) -> dict[str, dict]:
     """{force: counts} over start..end (the view's period by default) for every force: live
     operation-months and the mean live, victims (children, referred), arrests, charges,
-    operations closed and those of them with a charge."""
+    operations closed and those of them with a charge. An operation counts in every force area it
+    names (live months, closed); its people in its primary area. With `with_national`, also the
+    row 'national' (operations with no territorial area; population None)."""
     start, end = start or view.start, end or view.end
-    first, last = start, last_day(end)
     ops = operations_in_view(raw, national(view)).select("operation_id", "force_code")
-    om = raw["operation_month"].join(ops, on="operation_id")
-    v = raw["victim"].join(ops, on="operation_id")
-    f = raw["offender"].join(ops, on="operation_id")
-    o = raw["operation"].join(ops.drop("force_code"), on="operation_id")
-
-    def per_force(frame: pl.DataFrame) -> dict[str, int]:
-        return dict(frame.group_by("force_code").len().iter_rows())
-
-    live = per_force(om.filter((pl.col("status") == "live") & pl.col("month").is_between(start, end)))
-    identified = v.filter(pl.col("identified_on").is_between(first, last))
-    victims = per_force(identified)
-    children = per_force(identified.filter(pl.col("age_group") == "child"))
-    referred = per_force(identified.filter(pl.col("nrm_referred")))
-    arrests = per_force(f.filter(pl.col("arrested_on").is_between(first, last)))
-    charges = per_force(f.filter(pl.col("charged_on").is_between(first, last)))
-    charged_ops = set(raw["offender"].filter(pl.col("charged_on").is_not_null())["operation_id"])
-    closed = o.filter(pl.col("closed_on").is_between(first, last))
-    closed_n = per_force(closed)
-    closed_charged = per_force(closed.filter(pl.col("operation_id").is_in(list(charged_ops))))
+    areas = _areas(raw).join(ops.select("operation_id"), on="operation_id")
+    found = _counted(raw, view, start, end, "force_code", "force_code", ops, areas)
     months = len(months_between(start, end))
+    codes = forces() + ([NATIONAL] if with_national else [])
     return {
         code: {
-            "live_op_months": live.get(code, 0),
-            "live_ops": live.get(code, 0) / months,
-            "victims": victims.get(code, 0),
-            "child_victims": children.get(code, 0),
-            "victims_referred": referred.get(code, 0),
-            "arrests": arrests.get(code, 0),
-            "charges": charges.get(code, 0),
-            "closed_ops": closed_n.get(code, 0),
-            "closed_ops_charged": closed_charged.get(code, 0),
-            "population": population()[code],
+            **{k: found[k].get(code, 0) for k in found},
+            "live_ops": found["live_op_months"].get(code, 0) / months,
+            "population": population().get(code),
         }
-        for code in forces()
+        for code in codes
     }
+
+
+def total_counts(
+    raw: dict, view: View, codes: list[str], start: date | None = None, end: date | None = None
+) -> dict[str, float]:
+    """The force areas `codes` together over start..end, each operation once: live months and
+    closed of the operations naming any of them; people of those whose primary area is one of
+    them; the population of the territorial ones."""
+    start, end = start or view.start, end or view.end
+    ops = operations_in_view(raw, national(view)).select("operation_id", "force_code")
+    areas = _areas(raw).join(ops.select("operation_id"), on="operation_id")
+    naming = areas.filter(pl.col("force_code").is_in(codes)).select("operation_id").unique()
+    found = _counted(
+        raw,
+        view,
+        start,
+        end,
+        "all",
+        "all",
+        ops.filter(pl.col("force_code").is_in(codes)).with_columns(pl.lit(1).alias("all")),
+        naming.with_columns(pl.lit(1).alias("all")),
+    )
+    out = {k: v.get(1, 0) for k, v in found.items()}
+    out["live_ops"] = out["live_op_months"] / len(months_between(start, end))
+    out["population"] = sum(population().get(c, 0) for c in codes)
+    return out
 
 
 def summed(counts: dict[str, dict], codes: list[str]) -> dict[str, float]:
@@ -262,8 +315,12 @@ def _units(rows: list[tuple[str, object]], region: str) -> dict[str, list]:
 
 def scorecard_values(raw: dict, db_path: Path, view: View, start: date, end: date, region: str) -> dict:
     """{metric: {unit: (value, n)}} for the quarter start..end, units being forces, the region
-    and 'nation'."""
-    ops = operations_in_view(raw, national(view)).select("operation_id", "force_code")
+    and 'nation' (the territorial force areas: operations with no force area are in none of them)."""
+    ops = (
+        operations_in_view(raw, national(view))
+        .select("operation_id", "force_code")
+        .filter(pl.col("force_code").is_in(forces()))
+    )
     first, last = start, last_day(end)
     data_end = last_day(raw["operation_month"]["month"].max())
     victims = (
@@ -379,12 +436,20 @@ TABLES = {  # a column only each of the page's tables has
     "outliers": "status",
     "plan": "counts",
     "scorecard": "rag",
+    "group": "live_ops_rate",
 }
 
 
 def frame(at, name: str):
     """The page's st.dataframe called `name` (see TABLES), as pandas."""
-    found = [d.value for d in at.dataframe if TABLES[name] in d.value.columns]
+    # The most similar group's tables name their rows `member` and carry the same measures.
+    found = [
+        d.value
+        for d in at.dataframe
+        if TABLES[name] in d.value.columns
+        and (name == "group") == ("member" in d.value.columns)
+        and (name != "group" or "where" not in d.value.columns)
+    ]
     assert len(found) == 1, f"{len(found)} tables with column {TABLES[name]!r}"
     return found[0]
 

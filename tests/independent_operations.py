@@ -57,8 +57,8 @@ def operations_list(raw: dict, view: View, search: str = "") -> list[dict]:
             {
                 "operation_id": op["operation_id"],
                 "codename": op["codename"],
-                "region": regions[region_of[op["force_code"]]],
-                "force_area": forces[op["force_code"]],
+                "region": regions.get(region_of.get(op["force_code"]), "National / non-territorial"),
+                "force_area": forces.get(op["force_code"], "National / non-territorial"),
                 "crime_type": types[op["crime_type"]],
                 "lead_agency": agencies[op["lead_agency"]],
                 "opened_on": op["opened_on"],
@@ -72,9 +72,9 @@ def operations_list(raw: dict, view: View, search: str = "") -> list[dict]:
                 "county_lines": op["county_lines"],
             }
         )
-    # Newest first; among operations opened the same day, by id.
+    # Most victims and offenders together first; then the newest; then by id.
     rows.sort(key=lambda r: r["operation_id"])
-    rows.sort(key=lambda r: r["opened_on"], reverse=True)
+    rows.sort(key=lambda r: (r["victims"] + r["offenders"], r["opened_on"]), reverse=True)
     return rows
 
 
@@ -166,7 +166,7 @@ def new_operations(raw: dict, view: View, first: date, last: date) -> dict[tuple
     ops = operations_in_view(raw, view).join(opened, on="operation_id")
     for region, crime_type, opened in ops.select("region_code", "crime_type", "opened_on").iter_rows():
         month = date(opened.year, opened.month, 1)
-        if month in position:
+        if month in position and region is not None:  # an operation with no force area is in no region
             out[(region, crime_type)][position[month]] += 1
     return out
 

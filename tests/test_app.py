@@ -102,7 +102,10 @@ def test_a_fresh_clone_builds_the_synthetic_database_on_first_start(tmp_path, mo
     monkeypatch.setattr(db, "default_path", lambda: target)
     at = open_app()
     assert target.exists()
-    assert any("Synthetic data set built" in s.label for s in at.get("expander")) or at.status
+    assert [t.value for t in at.toast] == ["Synthetic data set built."]
+    assert not any("Synthetic data set built" in s.label for s in at.get("expander")), (
+        "issue 13: the finished status stayed above the first page"
+    )
     assert at.metric[0].label == "Live operations"
     assert int(at.metric[0].value.replace(",", "")) > 500, "scale 1: a few thousand live operations"
 

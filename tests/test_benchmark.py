@@ -16,7 +16,7 @@ from tests.independent import View, reference, shift
 
 PAGE = "views/benchmark.py"
 SECTION = "bench_section"  # the URL parameter of the open tab
-TABS = ("What changed", "Who stands out", "Action plan", "Rates and ranks")
+TABS = ("What changed", "Who stands out", "Similar forces", "Action plan", "Rates and ranks")
 _opened: dict = {}
 
 
@@ -62,10 +62,13 @@ def test_rates_per_100k_and_national_ranks(view, raw):
     counts = ind.force_counts(raw, view)
     table = ind.frame(at, "rates")
     own = region_forces(region)
+    # No population, no rate: the national / non-territorial operations are in the proportions only.
     assert table["name"].tolist() == [names()[f] for f in own] + [
         f"{names('region')[region]} (region)",
         "National (45 force areas)",
     ]
+    assert ind.frame(at, "proportions")["name"].tolist()[-1] == "National / non-territorial"
+    in_region, in_nation = ind.total_counts(raw, view, own), ind.total_counts(raw, view, ind.forces())
     for measure in ind.RATES:
         values = {f: ind.value(counts[f], measure) for f in ind.forces()}
         ranks = ind.ranks(values)
@@ -73,10 +76,10 @@ def test_rates_per_100k_and_national_ranks(view, raw):
             assert getattr(row, measure) == pytest.approx(values[force], rel=1e-9), (force, measure)
             assert getattr(row, f"rank_{measure}") == ranks[force], (force, measure)
             assert row.population == counts[force]["population"]
+        # The region and the nation count an operation once, however many of their areas it names.
         region_row, nation_row = table.iloc[-2], table.iloc[-1]
-        assert region_row[measure] == pytest.approx(ind.value(ind.summed(counts, own), measure), rel=1e-9)
-        everyone = ind.summed(counts, ind.forces())
-        assert nation_row[measure] == pytest.approx(ind.value(everyone, measure), rel=1e-9)
+        assert region_row[measure] == pytest.approx(ind.value(in_region, measure), rel=1e-9)
+        assert nation_row[measure] == pytest.approx(ind.value(in_nation, measure), rel=1e-9)
         assert region_row[f"rank_{measure}"] == nation_row[f"rank_{measure}"] == ""
 
 
@@ -99,9 +102,14 @@ def test_proportions_carry_their_denominators_and_ranks(view, raw):
             else:
                 assert shown == pytest.approx(values[force] * 100, rel=1e-9), (force, measure)
                 assert getattr(row, f"rank_{measure}") == ranks[force]
-        region_value = ind.value(ind.summed(counts, own), measure)
+        region_value = ind.value(ind.total_counts(raw, view, own), measure)
         if region_value is not None:
-            assert table.iloc[-2][measure] == pytest.approx(region_value * 100, rel=1e-9)
+            assert table.iloc[-3][measure] == pytest.approx(region_value * 100, rel=1e-9)
+    # The operations with no force area: their own row, counted, never ranked.
+    national = ind.force_counts(raw, view, with_national=True)[ind.NATIONAL]
+    assert table.iloc[-1]["name"] == "National / non-territorial"
+    assert table.iloc[-1]["victims"] == national["victims"]
+    assert table.iloc[-1]["closed_ops"] == national["closed_ops"]
 
 
 def _forces_traces(figure: dict) -> dict[str, tuple[float, float]]:
@@ -268,7 +276,7 @@ def test_the_summary_compares_the_last_month_with_the_month_and_the_year_before(
     own = region_forces(region)
     month = view.end
     months = (month, shift(month, -1), shift(month, -12))
-    totals = [ind.summed(ind.force_counts(raw, view, m, m), own) for m in months]
+    totals = [ind.total_counts(raw, view, own, m, m) for m in months]  # each operation once in the region
     table = ind.frame(at, "summary").set_index("measure")
 
     def number(text):
@@ -328,13 +336,17 @@ def test_clicking_a_force_narrows_the_force_filter(db_path, last_month, chart):
     assert widths["kent"] == max(widths.values()), "the chosen force is outlined most heavily"
 
 
-def test_the_benchmark_query_counts_partner_led_operations_where_they_run(raw, last_month):
-    view = View(shift(last_month, -23), last_month, agencies=("glaa", "ie"))
+def test_partner_led_operations_count_where_they_run_and_those_with_no_force_area_in_a_row_of_their_own(
+    raw, last_month
+):
+    view = View(shift(last_month, -23), last_month, agencies=("glaa", "ie", "nca", "bf"))
     at = page(view, "Rates and ranks")
-    counts = ind.force_counts(raw, view)
-    assert sum(c["victims"] for c in counts.values()) > 0
+    counts = ind.force_counts(raw, view, with_national=True)
+    national = counts.pop(ind.NATIONAL)
+    assert sum(c["victims"] for c in counts.values()) > 0 and national["victims"] > 0
     table = ind.frame(at, "proportions")
-    assert table.iloc[-1]["victims"] == sum(c["victims"] for c in counts.values())
+    assert table.iloc[-2]["victims"] == sum(c["victims"] for c in counts.values())  # the 45 force areas
+    assert table.iloc[-1]["victims"] == national["victims"]  # never inside a force
 
 
 def test_the_page_works_for_the_first_month_of_the_data(raw):
@@ -351,9 +363,41 @@ def test_only_the_open_tab_is_drawn_and_what_changed_opens_by_default(last_month
     charts = {
         "What changed": set(),
         "Who stands out": {"bench_funnel", "bench_hexmap"},
+        "Similar forces": {"bench_msg_funnel"},
         "Action plan": {"bench_scorecard"},
         "Rates and ranks": set(),
     }
     for tab, keys in charts.items():
         assert {c.proto.id.rsplit("-", 1)[-1] for c in page(view, tab).get("plotly_chart")} == keys, tab
     assert not page(view).get("plotly_chart") and ind.frame(page(view), "summary") is not None
+
+
+def test_the_region_follows_the_sidebar_after_the_page_is_shown(raw, last_month):
+    """Issue 13: once shown, the page's region stayed on North West with the sidebar on Wales."""
+    at = page(View(shift(last_month, -23), last_month), "Rates and ranks")
+    assert at.selectbox(key="bench_region").value == "north-west"
+    at.multiselect(key="region").set_value(["wales"]).run()
+    assert at.selectbox(key="bench_region").value == "wales"
+    assert ind.frame(at, "rates")["name"].tolist()[:3] == ["South Wales", "Gwent", "Dyfed-Powys"]
+    at.selectbox(key="bench_region").set_value("london").run()  # a choice on the page stands...
+    at.run()
+    assert at.selectbox(key="bench_region").value == "london"
+    at.multiselect(key="region").set_value(["eastern"]).run()  # ...until the sidebar changes again
+    assert at.selectbox(key="bench_region").value == "eastern"
+
+
+def test_labels_of_points_close_together_do_not_overlap():
+    """Issue 13: the region's force labels on the funnel plot overprinted each other."""
+    from msoic.ui.benchmark_charts import _AROUND, label_positions
+
+    points = [(0.50, 0.50), (0.52, 0.51), (0.51, 0.49), (0.9, 0.1)]
+    width, height = 0.08, 0.05
+    positions = label_positions(points, width, height)
+    boxes = []
+    for (x, y), position in zip(points, positions):
+        dx, dy = _AROUND[position]
+        boxes.append((x + dx * width - width / 2, y + dy * height - height / 2))
+    for i, (ax, ay) in enumerate(boxes):
+        for bx, by in boxes[i + 1 :]:
+            assert abs(ax - bx) >= width or abs(ay - by) >= height, positions
+    assert positions[-1] == "top center"  # a lone point keeps the usual place

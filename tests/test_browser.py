@@ -160,7 +160,8 @@ def test_choosing_a_region_narrows_the_view_and_the_url_follows(browser, server)
     metrics = "() => [...document.querySelectorAll(\"[data-testid='stMetricValue']\")].map(e => e.innerText).join('|')"
     before = page.evaluate(metrics)
     sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.locator("[data-testid='stMultiSelect']").first.click()
+    sidebar.locator("[data-testid='stMultiSelect'] input").first.click()
+    page.keyboard.type("Wales")  # a click on the box does not always open its list; typing does
     page.get_by_role("option", name="Wales", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_url("**region=Wales**", timeout=30_000)

@@ -97,6 +97,9 @@ def test_completeness_is_the_share_of_victims_with_known_fields(raw, last_month)
     for agency, values in expected.items():
         assert shown[agency][0] == values[0]
         assert shown[agency][1:] == pytest.approx(values[1:])
+    every = pl.from_pandas(at.dataframe[0].value)
+    least = every.select(pl.min_horizontal("nationality_known", "age_known", "sex_known"))[:, 0].to_list()
+    assert least == sorted(least), "worst first (issue 13)"
 
 
 def _template_bytes(path, agency, month) -> bytes:

@@ -136,6 +136,13 @@ def test_a_page_or_sort_that_does_not_exist_falls_back_to_the_first_page_in_the_
     assert shown_rows(at) == ind.operations_list(raw, view)[:PAGE_SIZE]
 
 
+def test_the_table_opens_on_the_operations_with_most_people(raw, last_month):
+    """Issue 13: it opened on the newest operations, none of them with a victim or offender yet."""
+    rows = shown_rows(open_app(View(shift(last_month, -23), last_month), PAGE))
+    people = [r["victims"] + r["offenders"] for r in rows]
+    assert people[0] == max(people) > 0 and people == sorted(people, reverse=True)
+
+
 @pytest.mark.parametrize("field", ["codename", "operation_id", "ocg_ref"])
 def test_search_matches_codename_operation_id_or_ocg_reference(raw, last_month, field):
     view = View(shift(last_month, -23), last_month)
@@ -240,7 +247,28 @@ def test_an_operation_outside_the_filters_is_not_shown(raw, last_month):
     assert not at.subheader and "operation" not in at.query_params
 
 
-def _expected_csv(rows: list[dict], hide_small: bool) -> bytes:
+HEADERS = {
+    "operation_id": "Operation",
+    "codename": "Codename",
+    "region": "Region",
+    "force_area": "Force area",
+    "crime_type": "Crime type",
+    "lead_agency": "Lead agency",
+    "opened_on": "Opened",
+    "closed_on": "Closed",
+    "status": "Status",
+    "stage": "Stage",
+    "months_reported": "Months reported",
+    "victims": "Victims",
+    "offenders": "Offenders",
+    "ocg_ref": "OCG",
+    "county_lines": "County lines",
+}
+
+
+def _expected_csv(rows: list[dict], hide_small: bool, view: View, filters: str, access: str) -> bytes:
+    """Every page of the table, with labelled headers, the period, filters and grants stamped on every row,
+    and the synthetic label."""
     if hide_small:  # disclosure control: 1 to 5 victims or offenders of an operation are shown as [c]
         rows = [
             {**r, **{k: "[c]" if 1 <= r[k] <= 5 else str(r[k]) for k in ("victims", "offenders")}}
@@ -249,10 +277,23 @@ def _expected_csv(rows: list[dict], hide_small: bool) -> bytes:
         assert any(r["victims"] == "[c]" for r in rows)
     return (
         pl.DataFrame(rows, schema_overrides={"opened_on": pl.Date, "closed_on": pl.Date})
-        .with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
+        .rename(HEADERS)
+        .with_columns(
+            pl.lit(f"{view.start:%b %Y} to {view.end:%b %Y}").alias("Period"),
+            pl.lit(filters).alias("Filters"),
+            pl.lit(access).alias("Access"),
+            pl.lit("SYNTHETIC DATA - not real operations").alias("data"),
+        )
         .write_csv()
         .encode()
     )
+
+
+def _file(view: View) -> str:
+    return f"SYNTHETIC-msoic-operations_{view.start:%Y-%m}_to_{view.end:%Y-%m}.csv"
+
+
+ALL = "Regions: all; Force areas: all; Crime families: all; Crime types: all; Lead agencies: all"
 
 
 def test_a_national_analyst_downloads_every_page_of_the_table_labelled_synthetic(raw, last_month, downloads):
@@ -262,14 +303,14 @@ def test_a_national_analyst_downloads_every_page_of_the_table_labelled_synthetic
     rows = ind.operations_list(raw, view, "OCG-")
     assert len(rows) > PAGE_SIZE, "more than the page shown"
     assert any(1 <= r["victims"] <= 5 for r in rows), "small counts are there to be kept"
-    assert downloads["SYNTHETIC-msoic-operations.csv"]() == _expected_csv(rows, hide_small=False)
+    assert downloads[_file(view)]() == _expected_csv(rows, False, view, ALL, "National analyst")
 
 
 def test_a_regional_coordinator_downloads_the_table_with_small_counts_hidden(raw, last_month, downloads):
     view = View(shift(last_month, -23), last_month)
     open_app(view, PAGE, {"search": "OCG-", "as_role": "Regional coordinator", "as_region": "London"})
     rows = ind.operations_list(raw, View(view.start, view.end, regions=("london",)), "OCG-")
-    assert downloads["SYNTHETIC-msoic-operations.csv"]() == _expected_csv(rows, hide_small=True)
+    assert downloads[_file(view)]() == _expected_csv(rows, True, view, ALL, "Regional coordinator, London")
 
 
 def test_operation_queries_honour_the_scope(db_path, raw):

@@ -7,14 +7,14 @@ import pytest
 
 from msoic import check, db
 
-OPERATION = ("OP1", "AMBER FALCON", "kent", "kent", "labour", "2024-01-10", None, None, False, None)
+OPERATION = ("OP1", "AMBER FALCON", "kent", "kent", "labour", "2024-01-10", None, None, False, None, [])
 
 
 @pytest.fixture
 def con():
     con = duckdb.connect()
     db.create_schema(con)
-    con.execute("insert into operation values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(OPERATION))
+    con.execute("insert into operation values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(OPERATION))
     yield con
     con.close()
 
@@ -82,7 +82,7 @@ def test_facts_pointing_nowhere_are_found_by_the_check_not_refused(con):
     insert_victim(con, operation_id="NO-SUCH-OP")
     con.execute(
         "insert into operation values ('OP2', 'X', 'kent', 'atlantis', 'labour', "
-        "'2024-01-01', null, null, false, 99)"
+        "'2024-01-01', null, null, false, 99, [])"
     )
     db.build_aggregates(con)
     found = check.run_checks(con)
@@ -123,7 +123,7 @@ def test_check_refuses_dates_out_of_order(con):
     with pytest.raises(duckdb.ConstraintException, match="CHECK"):
         con.execute(
             "insert into operation values ('OP3', 'X', 'kent', 'kent', 'labour', "
-            "'2024-05-01', '2024-04-01', null, false, null)"
+            "'2024-05-01', '2024-04-01', null, false, null, [])"
         )
 
 

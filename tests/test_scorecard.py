@@ -190,6 +190,11 @@ def test_scorecard_values_on_the_page_equal_independent_computations(view, raw, 
         table.itertuples(), ((i, u) for i in plan.iter_rows(named=True) for u in units)
     ):
         assert (row.unit, row.label) == (names[unit], indicator["label"])
+        assert (row.target, row.amber_band, row.direction) == (
+            indicator["target"],
+            indicator["amber_band"],
+            indicator["direction"],
+        )  # the grid's legend
         value, n = now[indicator["metric"]].get(unit, (None, 0))
         if value is None:
             assert row.value != row.value and row.n == 0 and row.rag == "none", (unit, row.label)

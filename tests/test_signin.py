@@ -152,14 +152,15 @@ def test_page_views_and_downloads_are_recorded_with_the_filters(raw, last_month,
         independent_operations.operations_list(raw, view)
     )  # every page of the table, not the one shown
     assert handed_over > at.dataframe[0].value.shape[0]
-    downloads["SYNTHETIC-msoic-operations.csv"]()  # the click
+    name = f"SYNTHETIC-msoic-operations_{view.start:%Y-%m}_to_{view.end:%Y-%m}.csv"
+    downloads[name]()  # the click
     events = trail("analyst@nca.gov.uk")
     assert [e for e, _, _ in events] == ["sign_in", "page_view", "page_view", "download"]
     assert events[0][2] == {"grants": ["National analyst"]}
     assert events[2][:2] == ("page_view", "Operations") and events[2][2]["filters"]["region"] == [
         "North West"
     ]
-    assert events[3][2] == {"what": "SYNTHETIC-msoic-operations.csv"}
+    assert events[3][2] == {"what": name}
     assert audit.read(user="analyst@nca.gov.uk", event="download")["rows"].to_list() == [handed_over]
 
 
@@ -167,8 +168,9 @@ def test_a_download_that_cannot_be_recorded_is_refused(last_month, downloads, tm
     run("analyst@nca.gov.uk", "views/operations.py")
     (tmp_path / "a-file").write_text("")
     monkeypatch.setenv("MSOIC_AUDIT", str(tmp_path / "a-file" / "audit.sqlite"))
+    (name,) = downloads
     with pytest.raises(audit.AuditError):
-        downloads["SYNTHETIC-msoic-operations.csv"]()
+        downloads[name]()
 
 
 def test_an_upload_of_another_agencys_return_is_refused_and_recorded(served_copy, raw, last_month):

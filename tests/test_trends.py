@@ -14,7 +14,7 @@ SPLITS = {
     "region": ("Region", "region_code"),
 }
 VIEWS = {
-    "monthly": "Monthly",
+    "monthly": "Each period",
     "rolling": "3-month rolling mean",
     "share": "Share of total",
     "yoy": "Change on a year before",
@@ -187,21 +187,27 @@ def test_markers_are_only_drawn_for_new_operations_by_month(raw, last_month):
 
 
 def test_an_emerging_change_link_opens_its_series_with_its_marker(raw, last_month):
-    from urllib.parse import parse_qs
-
+    """A click sets the sidebar to the series (region, crime type, the period kept) and opens Trends
+    on new operations by crime type: the line and its marker are the flagged series'."""
     from tests import independent_operations
 
     first_data = raw["operation_month"]["month"].min()
     everything = independent.View(first_data, last_month)
     flag = independent_operations.view_flags(raw, everything, first_data)[-1]
     view = independent.View(shift(flag["month"], -23), flag["month"])
-    overview = open_app(view)
+    at = open_app(view)
     link = next(
-        link
-        for link in overview.get("page_link")
-        if link.proto.query_string and f"{flag['observed']:,} new operations" in link.proto.label
+        b
+        for b in at.button
+        if (b.key or "").startswith("emerging_") and f"{flag['observed']:,} new operations" in b.label
     )
-    at = open_app(None, "views/trends.py", parse_qs(link.proto.query_string))
+    link.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["region"] == [flag["region_code"]]
+    assert at.session_state["crime_type"] == [flag["crime_type"]]
+    assert at.session_state["period"] == (f"{view.start:%Y-%m}", f"{view.end:%Y-%m}")
+    assert at.session_state["measure"] == "new_ops" and at.session_state["split"] == "crime_type"
+    at.switch_page("views/trends.py").run()  # AppTest does not follow st.switch_page itself
     figure = plotly_figures(at)[0]
     (line,) = [t for t in figure["data"] if t.get("meta") not in ("context", "flags")]
     one_type = independent.View(view.start, view.end, crime_types=(flag["crime_type"],))

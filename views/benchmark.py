@@ -9,13 +9,22 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from msoic import reference
+from msoic import reference, similar
 from msoic.analysis import benchmark, coverage, scorecard, summary
 from msoic.filters import Filters, add_months
 from msoic.ui import benchmark_charts as charts
 from msoic.ui import data, sections, sidebar, signin
 
 NATION_LABEL = "National (45 force areas)"
+SHORT = {
+    "live_ops_rate": "Live ops",
+    "victims_rate": "Victims",
+    "arrests_rate": "Arrests",
+    "charges_rate": "Charges",
+    "nrm_referred": "NRM referred",
+    "child_share": "Children",
+    "ops_charged": "Charged",
+}
 
 
 def narrow_to_clicked(key: str) -> None:
@@ -36,10 +45,12 @@ month = filters.end
 
 st.title("Benchmark")
 regions = list(region_names)
+opening = benchmark.default_region(scope.regions(), filters.regions)
+sidebar.follow("bench_region", opening, filters.regions)
 region = st.selectbox(
     "Region",
     regions,
-    index=regions.index(benchmark.default_region(scope.regions(), filters.regions)),
+    index=regions.index(opening),
     format_func=region_names.get,
     key="bench_region",
     bind="query-params",
@@ -50,15 +61,27 @@ st.caption(
     f"The forces of {summary.place(region_name)} against each other, the region and all 45 force areas of "
     f"the UK. The sidebar's period ({filters.start:%b %Y} to {month:%b %Y}), crime family and type and lead "
     "agency apply to every figure. Its region and force-area choices do not narrow this page, which always "
-    "compares with the whole country; force areas chosen there are outlined in black. Partner-led "
-    "operations count in the force area where they run."
+    "compares with the whole country; force areas chosen there are outlined in black. An operation counts in "
+    "every force area it names and once in the region and national totals; operations with no force area (led "
+    "by a ROCU or partner: national / non-territorial) have a row of their own, never a force's."
 )
 
 
-def benchmarked() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The period's counts per force, and the forces, the region and the nation benchmarked."""
+def benchmarked() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The period's counts per force area, the forces benchmarked, the region's and the 45 force
+    areas' totals (each operation once) and the national / non-territorial operations."""
     counts = benchmark.counts_per_force(data.run("benchmark_by_force", nation_view))
-    return counts, *benchmark.benchmark(counts, region)
+    forces, _, _ = benchmark.benchmark(counts, region)
+    region_total = benchmark.total(data.run("benchmark_total", replace(nation_view, regions=(region,))))
+    nation_total = benchmark.total(
+        data.run("benchmark_total", replace(nation_view, forces=tuple(force_names)))
+    )
+    return counts, forces, region_total, nation_total, benchmark.non_territorial(counts)
+
+
+def region_total(forces: tuple[str, ...], m) -> pl.DataFrame:
+    """Those force areas together in month m, each operation once."""
+    return data.run("benchmark_total", replace(nation_view, forces=forces).with_period(m, m))
 
 
 def what_changed() -> None:
@@ -66,22 +89,22 @@ def what_changed() -> None:
     compared = (month, add_months(month, -1), add_months(month, -12))
     by_month = {
         m: benchmark.counts_per_force(data.run("benchmark_by_force", nation_view.with_period(m, m)))
-        for m in compared
+        for m in compared[:2]
     }
     covered = coverage.forces_by_month(
         data.run("coverage_by_force", nation_view.with_period(compared[-1], month))
     )
     with_data = tuple(covered.get(m, set()) for m in compared)
+    totals = summary.region_totals(region_total, reference.forces_in((region,)), month, with_data)
     st.subheader(f"What changed in {month:%B %Y}")
-    st.markdown(summary.paragraph(*by_month.values(), region, region_name, force_names, month, with_data))
-    now_counts, previous_counts, year_counts = by_month.values()
+    now_counts, previous_counts = by_month.values()
+    st.markdown(
+        summary.paragraph(
+            now_counts, previous_counts, totals, region, region_name, force_names, month, with_data
+        )
+    )
     st.dataframe(
-        summary.table(
-            *(summary.totals(c, region, f) for c, f in zip(by_month.values(), with_data)),
-            month,
-            summary.like_for_like(now_counts, previous_counts, region, with_data[:2]),
-            summary.like_for_like(now_counts, year_counts, region, (with_data[0], with_data[2])),
-        ),
+        summary.table(totals.now, totals.previous, totals.year_ago, month, totals.on_month, totals.on_year),
         hide_index=True,
         key="bench_summary",
         column_config={
@@ -129,10 +152,9 @@ def standing(
     return phi, national, shown, funnel, charts.hex_map(shown, spec.kind, spec.label)
 
 
-def who_stands_out() -> None:
-    """The funnel plot and hex map of the forces, and those beyond the limits."""
-    st.subheader(f"Who stands out beyond chance, {filters.start:%b %Y} to {month:%b %Y}")
-    controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+def measure_controls(controls) -> tuple[str, bool]:
+    """The measure and whether to allow for over-dispersion, in the row `controls` (the same choice
+    on every tab that asks)."""
     measure = controls.selectbox(
         "Measure",
         list(benchmark.MEASURES),
@@ -148,6 +170,15 @@ def who_stands_out() -> None:
         bind="query-params",
         help="Widen the exact limits by how much more the forces vary than chance alone would make them "
         "(Spiegelhalter 2005). Off: the exact Poisson or binomial limits alone.",
+    )
+    return measure, allow_dispersion
+
+
+def who_stands_out() -> None:
+    """The funnel plot and hex map of the forces, and those beyond the limits."""
+    st.subheader(f"Who stands out beyond chance, {filters.start:%b %Y} to {month:%b %Y}")
+    measure, allow_dispersion = measure_controls(
+        st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
     )
     spec = benchmark.MEASURES[measure]
     phi, national, shown, funnel, hexes = standing(filters, region, measure, allow_dispersion)
@@ -208,7 +239,8 @@ def who_stands_out() -> None:
     with st.expander("How the limits are drawn"):
         st.markdown(
             f"""Each point is a force area: across, its size (resident population for a rate, the number of
-    cases for a proportion); up, its value. The dotted line is the national value. If every force had
+    cases for a proportion); up, its value. The dotted line is the national value (the 45 force areas
+    pooled, an operation counted in each area it names as each force's own figure counts it). If every force had
     the national value, its count would still vary by chance, as a Poisson count (rates) or a binomial
     count (proportions), and would fall inside the dashed lines 95 times in 100 and inside the solid
     lines 998 times in 1,000. The limits are the exact quantiles of those distributions, interpolated
@@ -222,6 +254,159 @@ def who_stands_out() -> None:
     forces that stand out beyond that spread are listed; switch it off for the exact limits alone.
     Live operations are a monthly mean, treated as one Poisson count."""
         )
+
+
+@data.by_view
+def grouped(
+    view: Filters, region: str, msg_force: str, measure: str, allow_dispersion: bool
+) -> tuple[list[str], float | None, float | None, pl.DataFrame, go.Figure, pl.DataFrame]:
+    """For one force and measure: its group (the force first, then its most similar forces), the
+    group's and the nation's values, the members placed against limits about the group's value
+    (widened by the nation's over-dispersion), the group's funnel plot and the group table."""
+    nation_view = replace(view, regions=(), forces=())
+    counts = benchmark.counts_per_force(data.run("benchmark_by_force", nation_view))
+    forces, _, nation_row = benchmark.benchmark(counts, region)
+    spec, names = benchmark.MEASURES[measure], reference.labels("force")
+    used_phi = benchmark.dispersion(forces, nation_row, measure) if allow_dispersion else 1.0
+    members = similar.members(msg_force, reference.table("similar_forces"))
+    group_forces, group_row = benchmark.group_benchmark(counts, members)
+    group_value = group_row[measure][0]
+    group_shown = (
+        benchmark.forces_for_display(
+            forces.filter(pl.col("force_code").is_in(members)),
+            benchmark.funnel_positions(group_forces, group_row, measure, used_phi),
+            measure,
+            region,
+            set(view.forces),
+            names,
+        )
+        .join(reference.table("hexmap"), on="force_code")
+        .with_columns((pl.col("force_code") == msg_force).alias("in_region"))
+    )
+    funnel = charts.funnel_plot(
+        group_shown.filter(pl.col("value").is_not_null()),
+        benchmark.funnel_curves(group_forces, group_row, measure, used_phi),
+        group_value,
+        spec.kind,
+        spec.label,
+        reference.labels("region")[region],
+        f"{spec.size_label} (log scale)",
+        centre_label="Group value",
+        highlight_label=names[msg_force],
+        others_label="Its most similar forces",
+    )
+    table = benchmark.group_table(
+        group_forces,
+        group_row,
+        nation_row,
+        members,
+        names,
+        f"{names[msg_force]}'s group ({len(members)} force areas)",
+        NATION_LABEL,
+    )
+    return members, group_value, nation_row[measure][0], group_shown, funnel, table
+
+
+def most_similar() -> None:
+    """A force of the region against its most similar forces: in words, on a funnel plot about the
+    group's value and in a table with the group and the nation."""
+    st.subheader(f"Each force against its most similar forces, {filters.start:%b %Y} to {month:%b %Y}")
+    own_forces = reference.forces_in((region,))
+    first_force = next((f for f in filters.forces if f in own_forces), own_forces[0])
+    sidebar.follow("bench_msg_force", first_force, (region, filters.forces))
+    controls = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+    msg_force = controls.selectbox(
+        "Force area",
+        own_forces,
+        index=own_forces.index(first_force),
+        format_func=force_names.get,
+        key="bench_msg_force",
+        width=260,
+    )
+    measure, allow_dispersion = measure_controls(controls)
+    spec = benchmark.MEASURES[measure]
+    per = " per 100,000" if spec.kind == "rate" else ""
+    members, group_value, national, group_shown, funnel, group_table = grouped(
+        filters, region, msg_force, measure, allow_dispersion
+    )
+    st.markdown(
+        f"**{force_names[msg_force]}** is in a group with the seven force areas most like it in population, "
+        f"residents per square kilometre and the share living in towns and cities: "
+        f"{', '.join(force_names[f] for f in members[1:])} (nearest first)."
+    )
+    left, right = st.columns([3, 2])
+    with left:
+        if group_value is None:
+            st.markdown("No force area of the group has cases of this measure in the period.")
+        else:
+            st.plotly_chart(
+                funnel,
+                key="bench_msg_funnel",
+                on_select=partial(narrow_to_clicked, "bench_msg_funnel"),
+                selection_mode="points",
+            )
+    with right:
+        st.markdown(
+            f"**{spec.label}{per}**: group value **{charts.value_text(group_value, spec.kind)}{per}**, "
+            f"national **{charts.value_text(national, spec.kind)}{per}**."
+        )
+        st.caption(
+            "The funnel's limits are drawn about the group's own value (its forces' cases over their "
+            "population or denominator together), widened for the nation's over-dispersion when that is on."
+        )
+        group_out = benchmark.outliers(group_shown)
+        if group_out.is_empty():
+            st.markdown("No force area of the group lies outside its 95% limits.")
+        else:
+            st.dataframe(
+                benchmark.outlier_table(group_out, region_names, spec.kind).select(
+                    pl.col("name").alias("member"), "region", pl.col("status").alias("where")
+                ),
+                hide_index=True,
+                key="bench_msg_out",
+                column_config={
+                    "member": st.column_config.TextColumn("Outside the group's limits", width=115),
+                    "region": st.column_config.TextColumn("Region", width=95),
+                    "where": st.column_config.TextColumn("Where", width=155),
+                },
+            )
+    st.dataframe(
+        group_table.select(pl.col("name").alias("member"), *benchmark.RATES, *benchmark.PROPORTIONS),
+        hide_index=True,
+        key="bench_msg_table",
+        column_config={
+            "member": st.column_config.TextColumn("Force or group", width=220),
+            # Short headers so the eight columns fit 1440 px; the full name is the column's help.
+            **{
+                m: st.column_config.NumberColumn(
+                    f"{SHORT[m]} /100k",
+                    format="%.1f",
+                    width=96,
+                    help=benchmark.MEASURES[m].label + " per 100,000",
+                )
+                for m in benchmark.RATES
+            },
+            **{
+                m: st.column_config.NumberColumn(
+                    SHORT[m], format="%.0f%%", width=96, help=benchmark.MEASURES[m].label
+                )
+                for m in benchmark.PROPORTIONS
+            },
+        },
+    )
+    csv, file_name = data.export_csv(
+        group_table, f"msoic-similar-forces-{msg_force}", nation_view, benchmark.headers()
+    )
+    st.download_button(
+        "Download CSV",
+        signin.recorded(csv, file_name, group_table.height),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        key="bench_msg_download",
+    )
+    with st.expander("How the groups are made"):
+        st.markdown(similar.ABOUT)
 
 
 @data.by_view
@@ -259,7 +444,58 @@ def action_plan() -> None:
         "its target and how many cases it rests on."
     )
     st.plotly_chart(grid, key="bench_scorecard")
-    with st.expander("Indicators, targets and every value"):
+    # The grid's legend: every cell with its value, target, amber band and denominator (issue 13).
+    values = card.select(
+        pl.col("name").alias("unit"),
+        "area",
+        "label",
+        "value",
+        "direction",
+        "target",
+        "amber_band",
+        "numerator",
+        "n",
+        "previous",
+        "rag",
+        "travel",
+    )
+    st.dataframe(
+        values,
+        hide_index=True,
+        key="bench_card_values",
+        height=300,
+        column_config={
+            "unit": st.column_config.TextColumn("Force or area", width=140),
+            "area": None,
+            "label": st.column_config.TextColumn("Indicator", width=170),
+            "value": st.column_config.NumberColumn("Value", format="%.3g", width=64),
+            "direction": st.column_config.TextColumn("Better", width=60, help="Higher or lower is better"),
+            "target": st.column_config.NumberColumn("Target", format="%.3g", width=64),
+            "amber_band": st.column_config.NumberColumn(
+                "Amber band", format="%.3g", width=84, help="How far short of the target is still amber"
+            ),
+            "numerator": st.column_config.NumberColumn("Numerator", format="%.0f", width=84),
+            "n": st.column_config.NumberColumn("Denominator", width=90, help="The cases the value rests on"),
+            "previous": st.column_config.NumberColumn(
+                "Before", format="%.3g", width=64, help="The quarter before"
+            ),
+            "rag": st.column_config.TextColumn("Rating", width=64),
+            "travel": st.column_config.TextColumn("Travel", width=64),
+        },
+    )
+    st.caption(
+        "Shares are written as fractions (0.75 is 75%, an amber band of 0.1 is 10 points); days as days. "
+        "The denominator is the number of cases (victims, returns, operations) the value rests on."
+    )
+    csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}", quarter, scorecard.HEADERS)
+    st.download_button(
+        "Download CSV",
+        signin.recorded(csv, file_name, values.height),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    with st.expander("Indicators and targets"):
         st.markdown(
             "The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
             "defined in `msoic/analysis/metrics.py`."
@@ -277,54 +513,30 @@ def action_plan() -> None:
                 "counts": "What is counted",
             },
         )
-        values = card.select(
-            pl.col("name").alias("unit"),
-            "area",
-            "label",
-            "value",
-            "numerator",
-            "n",
-            "previous",
-            "rag",
-            "travel",
-        )
-        st.dataframe(
-            values,
-            hide_index=True,
-            key="bench_card_values",
-            column_config={
-                "unit": "Force or area",
-                "area": "Area",
-                "label": "Indicator",
-                "value": "Value",
-                "numerator": "Numerator",
-                "n": "Cases",
-                "previous": "Quarter before",
-                "rag": "Rating",
-                "travel": "Travel",
-            },
-        )
-        csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}-{quarter.end:%Y-%m}")
-        st.download_button(
-            "Download CSV",
-            signin.recorded(csv, file_name, values.height),
-            file_name=file_name,
-            mime="text/csv",
-            icon=":material/download:",
-        )
 
 
 def rates_and_ranks() -> None:
     """Rates per 100,000 and proportions of the region's forces, with national ranks."""
-    counts, forces, region_row, nation_row = benchmarked()
+    counts, forces, region_row, nation_row, national = benchmarked()
     table = benchmark.comparison(
-        forces, region_row, nation_row, region, force_names, f"{region_name} (region)", NATION_LABEL
+        forces,
+        region_row,
+        nation_row,
+        region,
+        force_names,
+        f"{region_name} (region)",
+        NATION_LABEL,
+        national,
+        reference.NATIONAL_AREA_NAME,
     )
-    year = "/".join(str(y) for y in sorted(set(counts["population_year"])))
+    year = "/".join(str(y) for y in sorted(set(counts["population_year"].drop_nulls())))
     st.subheader(f"Forces of {summary.place(region_name)}, {filters.start:%b %Y} to {month:%b %Y}")
     st.caption(
         f"Rates are per 100,000 residents (mid-{year} estimates; ONS, NRS, NISRA). Live operations are the "
-        "mean number live in a month of the period; victims, arrests and charges are summed over it. Rank is the "
+        "mean number live in a month of the period; victims, arrests and charges are summed over it. An operation "
+        "counts in every force area it names (its victims, arrests and charges in its primary one) and once in "
+        "the region and the nation; the national / non-territorial operations, with no force area, have no rate "
+        "or rank (their counts are in the second table). Rank is the "
         "force area's place among the 45 (among those with cases, for proportions), 1 being the highest. City of "
         "London has about 9,000 residents, so a handful of cases gives it an extreme rate: read it on the funnel "
         "plot."
@@ -333,8 +545,10 @@ def rates_and_ranks() -> None:
         "National rank among the force areas with a value (1 = highest; =3 when shared with another "
         "force; none when every force has the same value)"
     )
-    st.dataframe(
-        table.select("name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))),
+    st.dataframe(  # a rate needs a population: the national / non-territorial row is in the proportions only
+        table.filter(pl.col("population").is_not_null()).select(
+            "name", "population", *(c for m in benchmark.RATES for c in (m, f"rank_{m}"))
+        ),
         hide_index=True,
         key="bench_rates",
         column_config={
@@ -386,7 +600,7 @@ def rates_and_ranks() -> None:
             },
         },
     )
-    csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}-{filters.start:%Y-%m}-{month:%Y-%m}")
+    csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}", nation_view, benchmark.headers())
     st.download_button(
         "Download CSV",
         signin.recorded(csv, file_name, table.height),
@@ -403,6 +617,7 @@ sections.tabs(
     {
         "What changed": what_changed,
         "Who stands out": who_stands_out,
+        "Similar forces": most_similar,
         "Action plan": action_plan,
         "Rates and ranks": rates_and_ranks,
     },

@@ -55,18 +55,26 @@ if complete is None:
 elif complete.is_empty():
     st.info("No victim or offender was recorded in this period.")
 else:
-    table = complete.with_columns(pl.col("agency_code").replace_strict(names, default=pl.col("agency_code")))
+    table = submissions.completeness_worst_first(complete).with_columns(
+        pl.col("agency_code").replace_strict(names, default=pl.col("agency_code"))
+    )
     share = lambda label, help_: st.column_config.ProgressColumn(
-        label, format="percent", min_value=0, max_value=1, help=help_
+        label, format="percent", min_value=0, max_value=1, help=help_, width=120
+    )
+    st.caption(
+        f"{table.height:,} rows, worst first: the lowest of the three shares first, then the most "
+        "people. Scroll the table or sort it by a column heading."
     )
     st.dataframe(
         table,
         hide_index=True,
-        height="content",
+        height=420,
+        key="completeness",
         column_config={
-            "agency_code": st.column_config.TextColumn("Agency"),
-            "kind": st.column_config.TextColumn("Records"),
-            "people": st.column_config.NumberColumn("Number", format="localized"),
+            "least_known": share("Least known", "The lowest of the three shares"),
+            "agency_code": st.column_config.TextColumn("Agency", width=260),
+            "kind": st.column_config.TextColumn("Records", width=80),
+            "people": st.column_config.NumberColumn("Number", format="localized", width=70),
             "nationality_known": share("Nationality known", "Share whose nationality is not UNK"),
             "age_known": share("Age known", "Share whose age group is not unknown"),
             "sex_known": share("Sex known", "Share whose sex is not unknown"),
@@ -106,7 +114,22 @@ else:
             "raw": st.column_config.TextColumn("Cells as sent"),
         },
     )
-    body, name = data.export_csv(shown, "rejected-rows")
+    body, name = data.export_csv(
+        shown,
+        "rejected-rows",
+        filters,
+        {
+            "submission_id": "Submission",
+            "agency_code": "Agency",
+            "month": "Month",
+            "file_name": "File",
+            "received_at": "Received",
+            "sheet": "Sheet",
+            "row_number": "Row",
+            "errors": "Reasons",
+            "raw": "Cells as sent",
+        },
+    )
     st.download_button(
         "Download these rejected rows (CSV)",
         signin.recorded(body, name, shown.height),

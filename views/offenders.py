@@ -77,12 +77,21 @@ if stages["recorded"] == 0:
     )
     st.stop()
 
+# Widths in pixels: the ten columns of the tables by crime type and region fit the page at 1440 px.
+SHORT_INTERVALS = {
+    "opening_to_arrest": "Open → arrest",
+    "arrest_to_charge": "Arrest → charge",
+    "charge_to_conviction": "Charge → conv.",
+    "opening_to_charge": "Open → charge",
+}
 median_columns = {
-    k: st.column_config.NumberColumn(v, format="%.0f", help=f"Median days, {v.lower()}")
+    k: st.column_config.NumberColumn(
+        SHORT_INTERVALS[k], format="%.0f", width=106, help=f"Median days, {v.lower()}"
+    )
     for k, v in INTERVALS.items()
 }
 stage_columns = {
-    s: st.column_config.NumberColumn(label, format="localized", width="small") for s, label in STAGES.items()
+    s: st.column_config.NumberColumn(label, format="localized", width=76) for s, label in STAGES.items()
 }
 
 
@@ -206,9 +215,11 @@ def by_group(
         key=f"{key}_table",
         height="content",
         column_config={
-            by: st.column_config.TextColumn(title[3:].capitalize()),
+            by: st.column_config.TextColumn(title[3:].capitalize(), width=160),
             **stage_columns,
-            "charged_of_arrested": st.column_config.NumberColumn("Charged / arrested", format="%.0f%%"),
+            "charged_of_arrested": st.column_config.NumberColumn(
+                "Charged %", format="%.0f%%", width=84, help="Charged / arrested"
+            ),
             **median_columns,
         },
     )

@@ -14,6 +14,38 @@ from msoic.ui import data, operation_charts, sidebar, signin, text
 
 CHOSEN = "operation"  # URL query parameter: the chosen operation, so the view is a link
 CHARACTERISTICS = {"sex": "Sex", "age_group": "Age group", "nationality": "Nationality"}
+# The columns shown, so they fit the page at 1440 px (issue 13: Stage and later were cut off); the chosen
+# operation's region, lead agency, closing date, OCG and county lines are written out below the table,
+# and the download has every column.
+SHOWN = (
+    "operation_id",
+    "codename",
+    "force_area",
+    "crime_type",
+    "opened_on",
+    "status",
+    "stage",
+    "victims",
+    "offenders",
+)
+# The download's column headers, as the table names its columns.
+HEADERS = {
+    "operation_id": "Operation",
+    "codename": "Codename",
+    "region": "Region",
+    "force_area": "Force area",
+    "crime_type": "Crime type",
+    "lead_agency": "Lead agency",
+    "opened_on": "Opened",
+    "closed_on": "Closed",
+    "status": "Status",
+    "stage": "Stage",
+    "months_reported": "Months reported",
+    "victims": "Victims",
+    "offenders": "Offenders",
+    "ocg_ref": "OCG",
+    "county_lines": "County lines",
+}
 
 filters = sidebar.current()
 st.title("Operations")
@@ -113,22 +145,23 @@ event = st.dataframe(
     hide_index=True,
     height=420,
     placeholder="–",
+    column_order=SHOWN,
     column_config={
-        "operation_id": st.column_config.TextColumn("Operation", pinned=True),
-        "codename": st.column_config.TextColumn("Codename"),
+        "operation_id": st.column_config.TextColumn("Operation", pinned=True, width=100),
+        "codename": st.column_config.TextColumn("Codename", width=110),
         "region": st.column_config.TextColumn("Region"),
-        "force_area": st.column_config.TextColumn("Force area"),
-        "crime_type": st.column_config.TextColumn("Crime type"),
+        "force_area": st.column_config.TextColumn("Force area", width=130),
+        "crime_type": st.column_config.TextColumn("Crime type", width=150),
         "lead_agency": st.column_config.TextColumn("Lead agency"),
-        "opened_on": st.column_config.DateColumn("Opened", format="D MMM YYYY"),
+        "opened_on": st.column_config.DateColumn("Opened", format="D MMM YYYY", width=96),
         "closed_on": st.column_config.DateColumn("Closed", format="D MMM YYYY"),
-        "status": st.column_config.TextColumn("Status", help="As last reported in the period"),
-        "stage": st.column_config.TextColumn("Stage", help="As last reported in the period"),
+        "status": st.column_config.TextColumn("Status", width=80, help="As last reported in the period"),
+        "stage": st.column_config.TextColumn("Stage", width=104, help="As last reported in the period"),
         "months_reported": st.column_config.NumberColumn(
             "Months reported", help="Months of the period it was reported"
         ),
-        "victims": st.column_config.NumberColumn("Victims", format="localized"),
-        "offenders": st.column_config.NumberColumn("Offenders", format="localized"),
+        "victims": st.column_config.NumberColumn("Victims", format="localized", width=72),
+        "offenders": st.column_config.NumberColumn("Offenders", format="localized", width=84),
         "ocg_ref": st.column_config.TextColumn("OCG", help="Organised crime group, when identified"),
         "county_lines": st.column_config.CheckboxColumn("County lines"),
     },
@@ -149,14 +182,16 @@ found = f"{matching:,} operation{'s' if matching != 1 else ''}"
 pages = paging.page_count(matching)
 st.caption(
     found + (f" matching “{text.plain(search)}”" if search else "") + f"; page {page} of {pages:,} "
-    f"({paging.PAGE_SIZE} a page, sorted on the server: choose the column and order above). "
-    "Choose a row (the box at its left) to see the operation; the download holds every page."
+    f"({paging.PAGE_SIZE} a page, sorted on the server: choose the column and order above; most victims "
+    "and offenders first unless you do). Choose a row (the box at its left) to see the operation; the "
+    "download holds every page."
 )
-file_name = data.csv_file_name("msoic-operations")
+file_name = data.csv_file_name("msoic-operations", filters)
 every_page = data.deferred_csv(
     "operations_list",
     filters,
     "msoic-operations",
+    HEADERS,
     search=search,
     sort=sort,
     descending=descending,

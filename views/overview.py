@@ -7,7 +7,7 @@ from msoic import reference
 from msoic.analysis import changes, coverage, kpis, series
 from msoic.analysis.summary import NO_DATA
 from msoic.filters import add_months
-from msoic.measures import MEASURES
+from msoic.measures import MEASURES, SHORT_LABELS
 from msoic.ui import changes_charts, charts, data, kpi, sidebar
 
 filters = sidebar.current()
@@ -43,12 +43,15 @@ else:
         "lead one to expect (p < 0.005); the largest change a month first. Each opens the series "
         "in Trends."
     )
-    for flag in emerging.head(SHOWN).iter_rows(named=True):
-        st.page_link(
+    for i, flag in enumerate(emerging.head(SHOWN).iter_rows(named=True)):
+        sidebar.link(
             "views/trends.py",
-            label=changes_charts.describe(flag, arrow=False),
+            changes_charts.describe(flag, arrow=False),
+            view=changes_charts.trends_view(filters, flag["region_code"], flag["crime_type"]),
+            state=changes_charts.TRENDS_STATE,
+            params=changes_charts.TRENDS_PARAMS,
             icon=":material/trending_up:" if flag["direction"] == "up" else ":material/trending_down:",
-            query_params=changes_charts.trends_params(filters, flag["region_code"], flag["crime_type"]),
+            key=f"emerging_{i}",
         )
     if emerging.height > SHOWN:
         st.caption(
@@ -58,10 +61,11 @@ else:
 with st.expander("How emerging changes are found"):
     st.markdown(changes.METHOD)
 
-st.subheader("Live operations by crime family, last 24 months")
-first = add_months(month, -23)
-live = data.run("live_operations_by_family", filters.with_period(first, month))
-live = series.complete(live.rename({"family": "group"}), first, month, ["MS", "OIC"])
+st.subheader(f"Live operations by crime family, {filters.start:%b %Y} to {month:%b %Y}")
+live = data.run("live_operations_by_family", filters)
+live = series.complete(
+    live.rename({"family": "group"}), filters.start, month, reference.families_of(sidebar.view().crime_types)
+)
 st.plotly_chart(charts.live_by_family(live), key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
@@ -78,13 +82,20 @@ st.dataframe(
     height="content",
     placeholder=NO_DATA,
     column_config={
-        "group": st.column_config.TextColumn("Region"),
-        **{m: st.column_config.NumberColumn(label, format="localized") for m, label in MEASURES.items()},
+        # Short headings and widths in pixels, so the ten columns fit the page at 1440 px (issue 13).
+        "group": st.column_config.TextColumn("Region", width=170),
+        **{
+            m: st.column_config.NumberColumn(SHORT_LABELS[m], format="localized", width=80, help=label)
+            for m, label in MEASURES.items()
+        },
         "live_ops_year_ago": st.column_config.NumberColumn(
-            f"Live, {year_ago:%b %Y}", format="localized", help="Live operations a year before"
+            f"Live, {year_ago:%b %Y}", format="localized", width=112, help="Live operations a year before"
         ),
         "victims_year_ago": st.column_config.NumberColumn(
-            f"Victims, {year_ago:%b %Y}", format="localized", help="Victims identified a year before"
+            f"Victims, {year_ago:%b %Y}",
+            format="localized",
+            width=120,
+            help="Victims identified a year before",
         ),
     },
 )

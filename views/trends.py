@@ -1,22 +1,27 @@
 """Trends: the monthly series of any measure, split by crime type or region, as counts or rates,
 with a rolling mean, stacked shares or the change on the year before."""
 
+from dataclasses import replace
+
+import polars as pl
 import streamlit as st
 
 from msoic import reference
-from msoic.analysis import changes, coverage, series, summary
+from msoic.analysis import changes, coverage, periods, series, summary, trend_table
 from msoic.filters import add_months
 from msoic.measures import MEASURES
 from msoic.ui import changes_charts, charts, data, sidebar, signin
 
 SPLITS = {"total": "Total", "crime_type": "Crime type", "region": "Region"}
 VIEWS = {
-    "monthly": "Monthly",
+    "monthly": "Each period",
     "rolling": "3-month rolling mean",
     "share": "Share of total",
     "yoy": "Change on a year before",
+    "previous": "Change on the period before",
 }
 UNITS = {"count": "Count", "rate": "Per 100,000 population"}
+PERIOD_UNITS = periods.UNITS
 
 
 def narrow_to_selection() -> None:
@@ -68,6 +73,17 @@ unit = controls.segmented_control(
     disabled=view == "share",
     help="Shares do not depend on the unit.",
 )
+period_unit = controls.segmented_control(
+    "Period unit",
+    list(PERIOD_UNITS),
+    format_func=PERIOD_UNITS.get,
+    default="month",
+    key="period_unit",
+    bind="query-params",
+    required=True,
+    width="content",
+    help="Quarters and financial years (April to March) as the Home Office publishes NRM statistics.",
+)
 panels = controls.toggle(
     "One panel per group",
     key="panels",
@@ -76,55 +92,83 @@ panels = controls.toggle(
     help="Small multiples: easier to read than many overlaid lines.",
 )
 
-# A year before the period is fetched too, for rolling means and year-on-year change.
+# A year before the period is fetched too, for rolling means and year-on-year change; and the
+# nation (every force area, the same crime types and lead agencies), for the table's national row.
 fetch_from = add_months(filters.start, -12)
+nation_filters = replace(filters, regions=(), forces=()).with_period(fetch_from, filters.end)
 frame = data.run("measures_by_month", filters.with_period(fetch_from, filters.end), split=split)
+nation = data.run("measures_by_month", nation_filters, split="total")
 if split == "region":
     groups, names = list(sidebar.view().regions), reference.labels("region")
 elif split == "crime_type":
     groups, names = list(sidebar.view().crime_types), reference.labels("crime_type")
 else:
     groups, names = ["all"], {"all": "All"}
-# A month a group's force areas sent no return has no data there: a gap in its line, not a zero.
+# A month a group's force areas sent no return has no data there: a gap in its line, not a zero
+# (and a quarter or year holding such a month is partial).
 with_data = coverage.by_group(
     data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split
 )
 frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data)
+nation_data = coverage.by_group(data.run("coverage_by_force", nation_filters), ["all"], "total")
+nation = series.complete(
+    nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data
+)
 
 population = data.run("population", filters)
 rate = unit == "rate" and view != "share"
 if rate:
     frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
+    nation = series.per_100k(
+        nation, measure, {"all": int(data.run("population", nation_filters)["population"].sum())}
+    )
 y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
 
 # Emerging changes of new operations: a marker on a line in a month when any region x crime type
 # series inside that line is flagged (with one region and one crime type, the series itself).
-flagged = measure == "new_ops" and split != "total" and view == "monthly"
+flagged = measure == "new_ops" and split != "total" and view == "monthly" and period_unit == "month"
 markers = None
 if flagged:
     markers = changes_charts.markers(data.emerging_changes(filters, filters.start, filters.end), split)
 
-if view == "monthly":
-    shown = series.since(frame, filters.start)
-    fig = charts.trend_lines(shown, measure, names, y_title, panels=panels, markers=markers)
-elif view == "rolling":
-    shown = series.since(series.rolling_mean(frame, measure), filters.start)
-    fig = charts.trend_lines(
-        shown, "rolling", names, y_title + " (3-month rolling mean)", faint=measure, panels=panels
-    )
-elif view == "share":
-    shown = series.since(series.shares(frame, measure), filters.start)
+drawn = "monthly" if view == "rolling" and period_unit != "month" else view
+
+
+def drawn_series(frame, fetched, split: str):
+    """(what is drawn, its column) for `frame` of the view `fetched`: a month against a year before
+    like for like (over the lead agencies complete in both months); anything else as periods.shown."""
+    if drawn == "yoy" and period_unit == "month":
+        by_agency = data.run("measures_by_month_and_agency", fetched, split=split)
+        comparable = coverage.agencies_by_month(data.run("coverage_by_agency", fetched))
+        out = series.since(
+            series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start
+        )
+        return out.with_columns(pl.lit(1, pl.Int64).alias("months"), pl.lit(False).alias("partial")), "change"
+    return periods.shown(frame, measure, drawn, period_unit, filters.start, filters.end)
+
+
+shown, column = drawn_series(frame, filters.with_period(fetch_from, filters.end), split)
+if drawn == "share":
     fig = charts.stacked_shares(shown, names)
 else:
-    # Like for like: each month against a year before over the lead agencies complete in both.
-    fetched = filters.with_period(fetch_from, filters.end)
-    by_agency = data.run("measures_by_month_and_agency", fetched, split=split)
-    comparable = coverage.agencies_by_month(data.run("coverage_by_agency", fetched))
-    shown = series.since(
-        series.year_on_year_like_for_like(frame, by_agency, measure, comparable), filters.start
-    )
+    title = {
+        "monthly": y_title,
+        "rolling": y_title + " (3-month rolling mean)",
+        "yoy": f"Change on the same {PERIOD_UNITS[period_unit].lower()} a year before"
+        if period_unit != "year"
+        else "Change on the financial year before",
+        "previous": f"Change on the {PERIOD_UNITS[period_unit].lower()} before",
+    }[drawn]
     fig = charts.trend_lines(
-        shown, "change", names, "Change on the same month a year before", percent=True, panels=panels
+        shown,
+        column,
+        names,
+        title,
+        faint=measure if drawn == "rolling" else None,
+        percent=drawn in ("yoy", "previous"),
+        panels=panels,
+        markers=markers,
+        unit=period_unit,
     )
 
 if split != "total":
@@ -133,19 +177,37 @@ st.plotly_chart(
     fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore", selection_mode="points"
 )
 notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}. A gap is a month with no data (no return received)."]
+if period_unit != "month":
+    notes.append(
+        ("Calendar quarters" if period_unit == "quarter" else "Financial years (April to March)")
+        + ", as the Home Office publishes NRM statistics. An open circle is a partial period, cut short "
+        "by the months chosen or holding a month with no data; it is not compared with another."
+    )
+    if measure in periods.MEAN_MEASURES:
+        notes.append("Live operations are the mean number live in a month of each period.")
+if view == "rolling" and period_unit != "month":
+    notes.append("The rolling mean is for months: each period is shown instead.")
 if rate:
     years = sorted(set(population["population_year"]))
     notes.append(
         f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
         f"(ONS, NRS, NISRA) of the force areas in view."
     )
-if measure == "live_ops":
+if measure == "live_ops" and period_unit == "month":
     notes.append("Live operations are counted in every month an operation is reported live.")
-if view == "yoy":
+if view == "previous":
     notes.append(
-        "Each month against the same month a year before, over the lead agencies whose returns are "
-        "complete in both; blank where the year before had none or either month has no data."
+        f"Each {PERIOD_UNITS[period_unit].lower()} against the one before it (a quarter against the last, "
+        "a financial year against the last), whole periods only; blank where the one before had none."
     )
+if view == "yoy":
+    if period_unit == "month":
+        notes.append(
+            "Each month against the same month a year before, over the lead agencies whose returns are "
+            "complete in both; blank where the year before had none or either month has no data."
+        )
+    else:
+        notes.append(f"Blank where the same {PERIOD_UNITS[period_unit].lower()} a year before had none.")
 if split != "total":
     notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
@@ -162,14 +224,17 @@ if measure == "new_ops":
         st.markdown(changes.METHOD)
 
 with st.expander("Data behind the chart"):
-    table = shown.with_columns(shown["group"].replace_strict(names, default=shown["group"]).alias("group"))
-    st.dataframe(
-        table,
-        hide_index=True,
-        placeholder=summary.NO_DATA,
-        column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY"), "group": "Group"},
+    # The chart's figures with, split by region, the nation's row under the same crime types and agencies.
+    nation_shown = drawn_series(nation, nation_filters, "total")[0]
+    table = trend_table.table(shown, nation_shown if split == "region" else None, column, names, period_unit)
+    headers = trend_table.headers(
+        column,
+        MEASURES[measure] + (" per 100,000 population" if rate else ""),
+        SPLITS[split],
+        PERIOD_UNITS[period_unit],
     )
-    csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}")
+    st.dataframe(table, hide_index=True, placeholder=summary.NO_DATA, column_config=headers)
+    csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}-{period_unit}", filters, headers)
     st.download_button(
         "Download CSV",
         signin.recorded(csv, file_name, table.height),

@@ -190,14 +190,14 @@ st.dataframe(
     height="content",
     placeholder="–",
     column_config={
-        "submission_id": st.column_config.NumberColumn("Submission", format="%d"),
-        "agency_code": st.column_config.TextColumn("Agency"),
-        "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
-        "file_name": st.column_config.TextColumn("File"),
-        "received_at": st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm"),
-        "rows_in": st.column_config.NumberColumn("Rows in", format="localized"),
-        "rows_accepted": st.column_config.NumberColumn("Loaded", format="localized"),
-        "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+        "submission_id": st.column_config.NumberColumn("Submission", format="%d", width=90),
+        "agency_code": st.column_config.TextColumn("Agency", width=250),
+        "month": st.column_config.DateColumn("Month", format="MMM YYYY", width=90),
+        "file_name": st.column_config.TextColumn("File", width=180),
+        "received_at": st.column_config.DatetimeColumn("Received", format="D MMM YYYY, HH:mm", width=150),
+        "rows_in": st.column_config.NumberColumn("Rows in", format="localized", width=70),
+        "rows_accepted": st.column_config.NumberColumn("Loaded", format="localized", width=70),
+        "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized", width=70),
     },
 )
 

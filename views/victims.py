@@ -211,12 +211,13 @@ def growing() -> None:
         compared,
     )
     this_label, last_label = people.window_labels(first, last)
+    # Widths in pixels: the five columns fit half the page at 1440 px (issue 13: "Change %" was cut off).
     growth_columns = {
-        "this_year": st.column_config.NumberColumn(this_label, format="localized"),
-        "last_year": st.column_config.NumberColumn(last_label, format="localized"),
-        "change": st.column_config.NumberColumn("Change", format="%+d"),
+        "this_year": st.column_config.NumberColumn(this_label, format="localized", width=84),
+        "last_year": st.column_config.NumberColumn(last_label, format="localized", width=84),
+        "change": st.column_config.NumberColumn("Change", format="%+d", width=66),
         "change_pct": st.column_config.NumberColumn(
-            "Change %", format="%+.0f%%", help="– where last year had none."
+            "Change %", format="%+.0f%%", width=76, help="– where last year had none."
         ),
     }
     left_out = [m for m in window if m not in compared]
@@ -237,7 +238,10 @@ def growing() -> None:
             height=390,
             key="growth_nationality",
             placeholder="–",
-            column_config={"nationality": st.column_config.TextColumn("Nationality"), **growth_columns},
+            column_config={
+                "nationality": st.column_config.TextColumn("Nationality", width=140),
+                **growth_columns,
+            },
         )
     with right:
         st.dataframe(
@@ -250,7 +254,7 @@ def growing() -> None:
             key="growth_exploitation",
             placeholder="–",
             column_config={
-                "exploitation_type": st.column_config.TextColumn("Exploitation type"),
+                "exploitation_type": st.column_config.TextColumn("Exploitation type", width=140),
                 **growth_columns,
             },
         )
@@ -482,7 +486,12 @@ def data_behind() -> None:
         hide_index=True,
         column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY")},
     )
-    csv, file_name = data.export_csv(profile, "msoic-victims-by-month-sex-age")
+    csv, file_name = data.export_csv(
+        table,
+        "msoic-victims-by-month-sex-age",
+        filters,
+        {"month": "Month", "sex": "Sex", "age_group": "Age group", "victims": "Victims"},
+    )
     st.download_button(
         "Download CSV",
         signin.recorded(csv, file_name, profile.height),

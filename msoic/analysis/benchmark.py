@@ -11,6 +11,7 @@ from msoic.analysis import funnel
 
 PER = 100_000
 NATION = "nation"
+NATIONAL_AREA = "national"  # the row of operations with no territorial force area (msoic.reference)
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,26 @@ def pooled(counts: pl.DataFrame, by: str) -> pl.DataFrame:
 
 
 def benchmark(counts: pl.DataFrame, region: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(every force with measures and national ranks, the region's row, the nation's row)."""
+    """(every territorial force area with measures and national ranks, the region's forces pooled,
+    all 45 pooled): the pooled rows sum the forces' own counts (an operation in two areas twice),
+    the value the funnel limits centre on so that each force is judged as it is counted. The
+    national / non-territorial row is never a force: it is neither ranked nor pooled."""
+    counts = counts.filter(pl.col("force_code") != NATIONAL_AREA)
     forces = with_ranks(figures(counts))
     region_row = pooled(counts.filter(pl.col("region_code") == region), "region_code")
     nation_row = pooled(counts.with_columns(pl.lit(NATION).alias("nation")), "nation")
     return forces, region_row, nation_row
+
+
+def total(raw: pl.DataFrame) -> pl.DataFrame:
+    """One total (as from queries/benchmark_total.sql: each operation once) with every measure."""
+    return figures(counts_per_force(raw))
+
+
+def non_territorial(counts: pl.DataFrame) -> pl.DataFrame:
+    """The national / non-territorial row of `counts` with every measure (no rates: no population);
+    empty when it is not in view."""
+    return figures(counts.filter(pl.col("force_code") == NATIONAL_AREA))
 
 
 def target(nation: pl.DataFrame, measure: str) -> float:
@@ -235,10 +251,13 @@ def comparison(
     names: dict[str, str],
     region_label: str,
     nation_label: str,
+    national: pl.DataFrame | None = None,
+    national_label: str = "",
 ) -> pl.DataFrame:
-    """The region's forces (in `names` order), then the region and the nation: population, the
-    counts, every measure (proportions as percentages) and each force's national rank as
-    'r of n' ('=r of n' when shared, '–' when none; blank for the region and the nation)."""
+    """The region's forces (in `names` order), then the region and the nation (totals: each
+    operation once) and the national / non-territorial operations (`national`, when given and not
+    empty): population, the counts, every measure (proportions as percentages) and each force's
+    national rank as 'r of n' ('=r of n' when shared, '–' when none; blank for the other rows)."""
     order = [f for f in names if f in set(forces.filter(pl.col("region_code") == region)["force_code"])]
     ranks = [rank_text(m).alias(f"rank_{m}") for m in MEASURES]
     own = (
@@ -248,8 +267,17 @@ def comparison(
     )
     pooled_rows = pl.concat(
         [
-            region_row.with_columns(pl.lit(region_label).alias("name")).drop("region_code"),
-            nation_row.with_columns(pl.lit(nation_label).alias("name")).drop(NATION),
+            region_row.with_columns(pl.lit(region_label).alias("name")).drop("region_code", strict=False),
+            nation_row.with_columns(pl.lit(nation_label).alias("name")).drop(NATION, strict=False),
+            *(
+                []
+                if national is None or national.is_empty()
+                else [
+                    national.with_columns(
+                        pl.lit(national_label).alias("name"), pl.col("population").cast(pl.Int64)
+                    )
+                ]
+            ),
         ],
         how="diagonal_relaxed",
     )
@@ -259,6 +287,66 @@ def comparison(
     return table.select(columns).with_columns(
         pl.col(PROPORTIONS) * 100, *(pl.col(f"rank_{m}").fill_null("") for m in MEASURES)
     )
+
+
+def group_benchmark(counts: pl.DataFrame, members: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the group's forces with every measure, the group's pooled row): a most similar group
+    (msoic.similar) as a region of its own."""
+    own = counts.filter(pl.col("force_code").is_in(members))
+    return figures(own), pooled(own.with_columns(pl.lit("group").alias("group")), "group")
+
+
+def group_table(
+    group_forces: pl.DataFrame,
+    group_row: pl.DataFrame,
+    nation_row: pl.DataFrame,
+    members: list[str],
+    names: dict[str, str],
+    group_label: str,
+    nation_label: str,
+) -> pl.DataFrame:
+    """The force and its group (nearest first), the group pooled and the nation: name, population,
+    the counts and every measure (proportions as percentages)."""
+    own = (
+        pl.DataFrame({"force_code": members})
+        .join(group_forces, on="force_code", how="left", maintain_order="left")
+        .with_columns(pl.col("force_code").replace_strict(names).alias("name"))
+    )
+    rows = pl.concat(
+        [
+            own,
+            group_row.with_columns(pl.lit(group_label).alias("name")),
+            nation_row.with_columns(pl.lit(nation_label).alias("name")),
+        ],
+        how="diagonal_relaxed",
+    )
+    return rows.select("name", "population", *COUNTS, *MEASURES).with_columns(pl.col(PROPORTIONS) * 100)
+
+
+COUNT_LABELS = {
+    "live_ops": "Live operations (mean in a month)",
+    "victims": "Victims identified",
+    "child_victims": "Child victims",
+    "victims_referred": "Victims referred to the NRM",
+    "arrests": "Arrests",
+    "charges": "Charges",
+    "closed_ops": "Operations closed",
+    "closed_ops_charged": "Operations closed reaching a charge",
+}
+
+
+def headers() -> dict[str, str]:
+    """The comparison table's column names as a person reads them (the download's headers)."""
+    measures = {
+        m: spec.label + (" per 100,000" if spec.kind == "rate" else " (%)") for m, spec in MEASURES.items()
+    }
+    return {
+        "name": "Force or area",
+        "population": "Population",
+        **COUNT_LABELS,
+        **measures,
+        **{f"rank_{m}": f"National rank: {label}" for m, label in measures.items()},
+    }
 
 
 def forces_for_display(

@@ -5,8 +5,10 @@ from __future__ import annotations
 PAGE_SIZE = 100  # rows sent to the browser at a time
 MAX_PAGES = 100_000  # the page control's bound (10 million rows); a link past it gets the first page
 
-# The Operations table's sortable columns (as the SQL names them) and their labels.
+# The Operations table's sortable columns (as the SQL names them) and their labels; the default,
+# most victims and offenders together first, so the first operation a person opens has something to show.
 OPERATION_SORTS = {
+    "people": "Most people",
     "opened_on": "Opened",
     "closed_on": "Closed",
     "operation_id": "Operation",
@@ -21,7 +23,7 @@ OPERATION_SORTS = {
     "victims": "Victims",
     "offenders": "Offenders",
 }
-DEFAULT_SORT = "opened_on"
+DEFAULT_SORT = "people"
 
 
 def sort_or_default(sort: object) -> str:

@@ -14,6 +14,22 @@ import polars as pl
 from msoic.analysis.metrics import METRICS
 from msoic.db import REFERENCE_DIR
 
+# The scorecard table's columns as a person reads them (the download's headers).
+HEADERS = {
+    "unit": "Force or area",
+    "area": "Action plan area",
+    "label": "Indicator",
+    "value": "Value",
+    "direction": "Better when",
+    "target": "Target",
+    "amber_band": "Amber band",
+    "numerator": "Numerator",
+    "n": "Denominator",
+    "previous": "The quarter before",
+    "rag": "Rating",
+    "travel": "Travel",
+}
+
 AREAS = (
     "Leadership and governance",
     "Recording, reporting and intelligence",

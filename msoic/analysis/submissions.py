@@ -21,3 +21,11 @@ def rejected_in(rejected: pl.DataFrame, agencies: list[str], sheets: list[str]) 
         (pl.col("agency_code").is_in(agencies) if agencies else pl.lit(True))
         & (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True))
     )
+
+
+def completeness_worst_first(complete: pl.DataFrame) -> pl.DataFrame:
+    """Completeness rows with `least_known`, the lowest of the three shares, added and sorted on it
+    (lowest first, then the most people): the returns most worth chasing come first."""
+    return complete.with_columns(
+        pl.min_horizontal("nationality_known", "age_known", "sex_known").alias("least_known"),
+    ).sort(["least_known", "people"], descending=[False, True])

@@ -4,6 +4,8 @@ paragraph and a table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -36,24 +38,62 @@ def place(region_name: str) -> str:
     return f"the {region_name} region" if region_name == "Eastern" else f"the {region_name}"
 
 
-def totals(counts: pl.DataFrame, region: str, covered: set[str] | None = None) -> dict[str, float] | None:
-    """The region's forces' counts summed (counts as from benchmark.counts_per_force), over those
-    in `covered` (the force areas with data that month) when given; None (no data) when none is."""
-    part = counts.filter(pl.col("region_code") == region)
-    if covered is not None:
-        part = part.filter(pl.col("force_code").is_in(list(covered)))
-        if part.is_empty():
-            return None
-    return {c: part[c].sum() for c in benchmark.COUNTS}
+def counted(region_forces: list[str], covered: set[str] | None = None) -> tuple[str, ...] | None:
+    """The region's force areas a month's total is taken over: those in `covered` (the force areas
+    with data that month) when given, else all; None (no data) when none is."""
+    kept = tuple(f for f in region_forces if covered is None or f in covered)
+    return kept or None
 
 
-def like_for_like(
-    now: pl.DataFrame, before: pl.DataFrame, region: str, covered: tuple[set[str], set[str]] | None
-) -> tuple[dict | None, dict | None]:
-    """The region's totals in two months over the forces with data in both (`covered`: the force
-    areas with data in each; all, without it), so a force's missing return is never a change."""
-    both = None if covered is None else covered[0] & covered[1]
-    return totals(now, region, both), totals(before, region, both)
+def both_counted(
+    region_forces: list[str], covered: tuple[set[str], set[str]] | None
+) -> tuple[str, ...] | None:
+    """The region's force areas two months are compared over: those with data in both (`covered`:
+    the force areas with data in each; all, without it), so a missing return is never a change."""
+    return counted(region_forces, None if covered is None else covered[0] & covered[1])
+
+
+def totals(raw: pl.DataFrame | None) -> dict[str, float] | None:
+    """The counts of a total (as from queries/benchmark_total.sql: each operation once, however many
+    of the force areas it names), or None (no data) without one."""
+    if raw is None:
+        return None
+    row = benchmark.counts_per_force(raw).row(0, named=True)
+    return {c: row[c] for c in benchmark.COUNTS}
+
+
+@dataclass(frozen=True)
+class RegionTotals:
+    """A region's totals (each operation once) in a month, the month before and a year before, and
+    the month and the year compared like for like (over the forces with data in both)."""
+
+    now: dict | None
+    previous: dict | None
+    year_ago: dict | None
+    on_month: tuple[dict | None, dict | None]
+    on_year: tuple[dict | None, dict | None]
+
+
+def region_totals(
+    total_of: Callable[[tuple[str, ...], date], pl.DataFrame],
+    region_forces: list[str],
+    month: date,
+    covered: tuple[set[str], set[str], set[str]] | None = None,
+) -> RegionTotals:
+    """The region's totals around `month`, asking `total_of(forces, month)` (queries/benchmark_total.sql
+    over those force areas in that month) for each; `covered` as for `paragraph`."""
+    months = (month, add_months(month, -1), add_months(month, -12))
+    cover = covered or (None, None, None)
+
+    def get(forces: tuple[str, ...] | None, m: date) -> dict | None:
+        return None if forces is None else totals(total_of(forces, m))
+
+    singles = [get(counted(region_forces, c), m) for m, c in zip(months, cover)]
+    pairs = []
+    for k in (1, 2):
+        forces = both_counted(region_forces, None if covered is None else (covered[0], covered[k]))
+        pairs.append((get(forces, months[0]), get(forces, months[k])))
+    return RegionTotals(*singles, *pairs)
 
 
 def change_text(value: float | None, before: float | None) -> str:
@@ -113,7 +153,7 @@ def table(
 ) -> pl.DataFrame:
     """One row per measure: the month, the month before, the change, a year before, the change
     (a month without data, None, reads 'no data' and so does any change against it). The changes
-    compare `on_month` and `on_year` (pairs of totals from like_for_like) when given."""
+    compare `on_month` and `on_year` (pairs of totals over the same forces, RegionTotals) when given."""
     month_pair, year_pair = on_month or (now, previous), on_year or (now, year_ago)
     rows = []
     for measure, label in COUNTS.items():
@@ -178,22 +218,21 @@ def _phrase(value: float | None, before: float | None) -> str:
 def paragraph(
     now_forces: pl.DataFrame,
     previous_forces: pl.DataFrame,
-    year_forces: pl.DataFrame,
+    region_totals: RegionTotals,
     region: str,
     region_name: str,
     force_names: dict[str, str],
     month: date,
     covered: tuple[set[str], set[str], set[str]] | None = None,
 ) -> str:
-    """The briefing paragraph (Markdown) for the region in `month`; `covered` holds the force areas
-    with data in the month, the month before and a year before (all, without it)."""
-    cover = covered or (None, None, None)
-    now, previous = (totals(f, region, c) for f, c in ((now_forces, cover[0]), (previous_forces, cover[1])))
+    """The briefing paragraph (Markdown) for the region in `month`, from its forces' counts in the
+    month and the month before and its totals; `covered` holds the force areas with data in the
+    month, the month before and a year before (all, without it)."""
+    now, previous = region_totals.now, region_totals.previous
+    month_pair, year_pair = region_totals.on_month, region_totals.on_year
     sentences = [f"**{month:%B %Y} in {place(region_name)}.**"]
     if now is None:
         return " ".join([*sentences, f"No data: no returns for {month:%B %Y} from its forces."])
-    month_pair = like_for_like(now_forces, previous_forces, region, covered and (covered[0], covered[1]))
-    year_pair = like_for_like(now_forces, year_forces, region, covered and (covered[0], covered[2]))
     sentences += [
         _count_sentence(
             label,

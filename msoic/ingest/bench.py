@@ -37,6 +37,7 @@ def write_return(folder: Path, rows: int, operations: int | None = None, month: 
             "Codename": pl.lit("Operation ") + i.cast(pl.String),
             "Lead agency": pl.lit(AGENCY),
             "Force area": pl.lit("Metropolitan Police"),
+            "Other force areas": pl.lit(None, pl.String),
             "Crime type": _cycle(["labour", "Sexual", "criminal", "small_boats"], i),
             "Opened on": pl.lit("2025-0") + (1 + i % 9).cast(pl.String) + "-1" + (i % 10).cast(pl.String),
             "Closed on": pl.when(i % 3 == 0).then(pl.lit(f"28/{month:%m/%Y}")).otherwise(None),

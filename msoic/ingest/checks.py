@@ -18,7 +18,7 @@ from functools import cache
 import polars as pl
 import polars.selectors as cs
 
-from msoic import db, returns
+from msoic import db, reference, returns
 from msoic.returns import FORMAT, KEYS, Column
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -89,15 +89,23 @@ def _nationalities() -> pl.Series:
 
 
 @cache
+def _police() -> list[str]:
+    """The agencies that are territorial forces (the only ones whose operations need a force area)."""
+    agencies = pl.read_csv(db.REFERENCE_DIR / "agency.csv", infer_schema=False)
+    return agencies.filter(pl.col("kind") == "police")["agency_code"].to_list()
+
+
+@cache
 def _lookup(col: Column) -> dict[str, str]:
     """Accepted spellings of an enumerated or coded column, by matching key, to the stored code."""
     out = {returns.key(v): v for v in col.allowed()}
-    if col.kind == "code":
+    if col.kind in ("code", "code set"):
         names = pl.read_csv(db.REFERENCE_DIR / f"{col.reference}.csv", infer_schema=False)
         label = "label" if col.reference == "crime_type" else "name"
         out.update(
             {returns.key(n): c for c, n in zip(names.get_column(names.columns[0]), names.get_column(label))}
         )
+        out.update({returns.key(n): c for c, n in col.also})
     return out
 
 
@@ -130,6 +138,19 @@ def parse(col: Column) -> tuple[pl.Expr, list[Check]]:
             pl.element().is_in(["multiple", "unknown"])
         ).list.any()
         bad = text.is_not_null() & (value.list.eval(pl.element().is_null()).list.any() | alone)
+        value = pl.when(~bad).then(value)
+    elif col.kind == "code set":  # separated by ; only: names such as Avon and Somerset hold "and"
+        parts = text.str.to_lowercase().str.split(";")
+        value = (
+            parts.list.eval(
+                pl.element()
+                .str.replace_all(r"[\s_\-]+", "")
+                .replace_strict(_lookup(col), default=None, return_dtype=pl.String)
+            )
+            .list.unique()
+            .list.sort()
+        )
+        bad = text.is_not_null() & value.list.eval(pl.element().is_null()).list.any()
         value = pl.when(~bad).then(value)
     elif col.kind == "boolean":
         low = text.str.to_lowercase()
@@ -215,6 +236,24 @@ def rows(sheet: str, frame: pl.DataFrame, agency: str, month: date, verdicts: Ve
                 pl.col("month") != month,
                 f"column Month: '{{}}' is not the month of this return; expected {month:%Y-%m}",
                 pl.col("month").dt.strftime("%Y-%m"),
+            ),
+            reason(
+                pl.col("other_force_codes").list.contains(pl.col("force_code")).fill_null(False),
+                "column Other force areas: '{}' repeats Force area; expected only the other areas, or blank",
+                pl.col("force_code"),
+            ),
+            reason(
+                (pl.col("force_code") == reference.NATIONAL_AREA) & pl.col("lead_agency").is_in(_police()),
+                "column Force area: '{}' is for an operation led by a ROCU or a partner agency; expected the "
+                "force area where this force's operation runs",
+                pl.col("force_code"),
+            ),
+            reason(
+                (pl.col("force_code") == reference.NATIONAL_AREA)
+                & (pl.col("other_force_codes").list.len() > 0),
+                "column Other force areas: '{}' names force areas of an operation given no force area "
+                "(national); expected the first of them in Force area, or blank",
+                pl.col("other_force_codes").list.join("; "),
             ),
         ]
     elif sheet == "victims":

@@ -75,10 +75,10 @@ where o.lead_agency = $agency
 # Writing --------------------------------------------------------------------------------------
 
 INSERT_OPERATIONS = """
-insert into operation (operation_id, codename, lead_agency, force_code, crime_type, opened_on, closed_on,
-                       ocg_ref, county_lines, submission_id)
-select operation_id, codename, lead_agency, force_code, crime_type, opened_on, closed_on,
-       ocg_ref, county_lines, $submission
+insert into operation (operation_id, codename, lead_agency, force_code, other_force_codes, crime_type, opened_on,
+                       closed_on, ocg_ref, county_lines, submission_id)
+select operation_id, codename, lead_agency, force_code, coalesce(other_force_codes, []), crime_type, opened_on,
+       closed_on, ocg_ref, county_lines, $submission
 from chunk
 where not _stored
 """
@@ -87,7 +87,7 @@ where not _stored
 UPDATE_OPERATIONS = """
 update operation
 set codename = c.codename, opened_on = c.opened_on, closed_on = c.closed_on, ocg_ref = c.ocg_ref,
-    county_lines = c.county_lines
+    county_lines = c.county_lines, other_force_codes = coalesce(c.other_force_codes, [])
 from chunk c
 where c._stored and operation.operation_id = c.operation_id
 """

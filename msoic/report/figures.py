@@ -161,11 +161,11 @@ STAGE_PARTS = {
 
 
 def justice_outcomes(
-    stage_counts: pl.DataFrame, by: str, order: list[str], names: dict[str, str], row_title: str
+    offenders: pl.DataFrame, by: str, order: list[str], names: dict[str, str], row_title: str
 ) -> pl.DataFrame:
     """Offenders by the furthest criminal-justice stage reached, by group (the Total column is
     those recorded), from the pages' funnel: disjoint parts so that the totals add up."""
-    table = people.funnel_table(stage_counts, by, order)
+    table = people.funnel_table(offenders, by, order)
     wide = pl.DataFrame(
         {
             row_title: [names.get(g, g) for g in table[by]],

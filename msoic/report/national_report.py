@@ -71,7 +71,19 @@ def operations_section(run, month: date) -> Section:
     for region in regions:
         frame = run("measures_by_month", Filters(month, month, regions=(region,)), split="crime_type")
         parts.append(frame.with_columns(pl.lit(region).alias("region_code")))
-    cube = pl.concat(parts)
+    # The operations with no territorial force area are in no region: the nation's count less the regions'.
+    nation = run("measures_by_month", Filters(month, month), split="crime_type")
+    in_regions = pl.concat(parts).group_by("group").agg(pl.col("live_ops", "new_ops").sum())
+    national = (
+        nation.group_by("group")
+        .agg(pl.col("live_ops", "new_ops").sum())
+        .join(in_regions, on="group", how="left", suffix="_r")
+        .select("group", *(pl.col(m) - pl.col(f"{m}_r").fill_null(0) for m in ("live_ops", "new_ops")))
+        .with_columns(pl.lit(reference.NATIONAL_AREA).alias("region_code"))
+    )
+    cube = pl.concat([*parts, national], how="diagonal_relaxed")
+    columns = [*regions, reference.NATIONAL_AREA]
+    column_names = {**_names("region"), reference.NATIONAL_AREA: reference.NATIONAL_AREA_NAME}
     tables = tuple(
         Table(
             key,
@@ -82,12 +94,13 @@ def operations_section(run, month: date) -> Section:
                 "region_code",
                 measure,
                 crime_types,
-                regions,
+                columns,
                 _names("crime_type"),
-                _names("region"),
+                column_names,
                 "Crime type",
             ),
-            note="Operations count in the region of the force area where they run.",
+            note="Operations count in the region of their primary force area; those with no territorial force "
+            "area (led by a ROCU or partner) in National / non-territorial.",
         )
         for key, measure, label in (
             ("Live by type and region", "live_ops", "Live operations"),
@@ -258,7 +271,7 @@ def offenders_section(run, month: date) -> Section:
                 figures.one_way(part, "category", "offenders", order, names, title, "Offenders"),
             )
         )
-    stage_counts = run("offenders_justice_stages", year)
+    offenders = run("offenders_justice_stages", year)
     crime_types = list(_names("crime_type"))
     tables.append(
         Table(
@@ -266,7 +279,7 @@ def offenders_section(run, month: date) -> Section:
             f"Offenders by the furthest criminal-justice stage reached, by crime "
             f"type, {YEAR_NOTE.format(month=month)}",
             figures.justice_outcomes(
-                stage_counts, "crime_type", crime_types, _names("crime_type"), "Crime type"
+                offenders, "crime_type", crime_types, _names("crime_type"), "Crime type"
             ),
             note="Stages by the last date in the data. Recorded is every offender of the operations.",
         )
@@ -275,10 +288,10 @@ def offenders_section(run, month: date) -> Section:
         Table(
             "Justice intervals",
             f"Days between criminal-justice stages, {YEAR_NOTE.format(month=month)}",
-            figures.intervals(stage_counts, INTERVALS),
+            figures.intervals(offenders, INTERVALS),
         )
     )
-    stages = people.funnel(stage_counts).row(0, named=True)
+    stages = people.funnel(offenders).row(0, named=True)
     chart = Chart(
         "justice_funnel",
         "The criminal-justice funnel",

@@ -46,13 +46,16 @@ def what_changed(run, month: date, region: str) -> Table:
     """The region's forces together in the month, the month before and a year before (as on
     Benchmark): `[x]` for a month with no data, changes over the forces with data in both months."""
     months = (month, add_months(month, -1), add_months(month, -12))
-    counts = [benchmark.counts_per_force(run("benchmark_by_force", Filters(m, m))) for m in months]
     covered = coverage.forces_by_month(run("coverage_by_force", Filters(months[2], month)))
-    with_data = [covered.get(m, set()) for m in months]
-    totals = [summary.totals(c, region, f) for c, f in zip(counts, with_data)]
-    pairs = [
-        summary.like_for_like(counts[0], counts[k], region, (with_data[0], with_data[k])) for k in (1, 2)
-    ]
+    with_data = tuple(covered.get(m, set()) for m in months)
+    found = summary.region_totals(
+        lambda forces, m: run("benchmark_total", Filters(m, m, forces=forces)),
+        reference.forces_in((region,)),
+        month,
+        with_data,
+    )
+    totals = [found.now, found.previous, found.year_ago]
+    pairs = [found.on_month, found.on_year]
 
     def count(t: dict | None, measure: str) -> str:
         return NOT_AVAILABLE if t is None else control_count(t[measure])
@@ -153,7 +156,7 @@ def funnel_section(run, month: date, region: str, limit: int) -> tuple[Section, 
     names, region_names = reference.labels("force"), reference.labels("region")
     period = Filters(add_months(month, -11), month)
     counts = benchmark.counts_per_force(run("benchmark_by_force", period))
-    forces, region_row, nation_row = benchmark.benchmark(counts, region)
+    forces, _, nation_row = benchmark.benchmark(counts, region)
     hidden = hidden_everywhere(forces, limit)
     charts, tables = [], []
     by_force = {r["force_code"]: r for r in forces.iter_rows(named=True)}
@@ -241,10 +244,16 @@ def funnel_section(run, month: date, region: str, limit: int) -> tuple[Section, 
         tuple(charts),
         tuple(tables),
     )
+    # The table's region and nation count each operation once (the funnels centre on the forces pooled).
+    region_total = benchmark.total(run("benchmark_total", Filters(period.start, month, regions=(region,))))
+    nation_total = benchmark.total(
+        run("benchmark_total", Filters(period.start, month, forces=tuple(reference.forces_in())))
+    )
     return section, {
         "forces": forces,
-        "region_row": region_row,
-        "nation_row": nation_row,
+        "region_row": region_total,
+        "nation_row": nation_total,
+        "national": benchmark.non_territorial(counts),
         "hidden": hidden,
         "counts": counts,
         "period": period,
@@ -320,7 +329,15 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
     )
     names, region_name = reference.labels("force"), reference.labels("region")[region]
     table = benchmark.comparison(
-        forces, region_row, nation_row, region, names, f"{region_name} (region)", NATION_LABEL
+        forces,
+        region_row,
+        nation_row,
+        region,
+        names,
+        f"{region_name} (region)",
+        NATION_LABEL,
+        parts["national"],
+        reference.NATIONAL_AREA_NAME,
     )
     codes = [f for f in names if f in set(forces.filter(pl.col("region_code") == region)["force_code"])]
     counts_table, _ = hidden_counts(forces, region, limit)
@@ -333,7 +350,7 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
             secret = code is not None and (
                 hidden.get((code, spec.numerator), False) or hidden.get((code, spec.denominator), False)
             )
-            if code is None:  # the region and the nation: small totals only
+            if code is None:  # the region, the nation and the national operations: small totals only
                 secret = any(
                     0 < (r.get(c) or 0) <= limit
                     for c in (spec.numerator, spec.denominator)
@@ -349,7 +366,7 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
     columns = ["Force area", "Population"]
     for m, spec in benchmark.MEASURES.items():
         columns += [spec.label + (" per 100,000" if spec.kind == "rate" else ", %"), f"Rank: {spec.label}"]
-    year = "/".join(str(y) for y in sorted(set(parts["counts"]["population_year"])))
+    year = "/".join(str(y) for y in sorted(set(parts["counts"]["population_year"].drop_nulls())))
     period = parts["period"]
     return Section(
         "rates",
@@ -358,7 +375,9 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
             (
                 f"Rates per 100,000 residents (mid-{year} estimates); live operations are the mean number live in a month. "
                 "Rank is the force area's place among the 45 (1 the highest; =3 when shared); [x]: no value to rank, or "
-                "every force area has the same value; [z]: not applicable."
+                "every force area has the same value; [z]: not applicable. An operation counts in every force area it "
+                "names and once in the region and the nation; the national / non-territorial operations (no force area) "
+                "have a row of their own, without rates or ranks."
             ),
         ),
         (),
@@ -367,7 +386,7 @@ def rates_section(parts: dict, month: date, region: str, limit: int) -> Section:
                 "Counts",
                 f"Counts of {region_name}'s forces, {period.start:%b %Y} to {month:%b %Y}",
                 counts_table,
-                note="Total: the region's forces together.",
+                note="Total: the sum of the forces' counts (an operation closed in two of them counts in each).",
             ),
             Table(
                 "Rates and ranks",

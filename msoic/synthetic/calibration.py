@@ -189,6 +189,21 @@ OCG_BLOCK_MONTHS = 6  # a group's operations open within the same half-year
 OPS_PER_OCG = 2.0  # mean operations per group (so 1-6 forces, a few more)
 COUNTY_LINES = {"criminal": 0.55, "multiple": 0.1, "sexual": 0.03}
 COUNTY_LINES_BTP = 0.9
+# Force areas (docs/returns.md, "Force areas"). No published figure gives them: assumed shares.
+# Operations with no territorial force area, by lead agency: Border Force at the border and at
+# sea, the NCA's national cases, HMRC's and Immigration Enforcement's casework; never a ROCU's (a
+# ROCU works in its region's forces) nor a force's.
+NON_TERRITORIAL = {"bf": 0.5, "nca": 0.3, "hmrc": 0.2, "ie": 0.15, "glaa": 0.1, "btp": 0.1, "dwp": 0.05}
+PLACED_CRIMES = ("clandestine_entry", "illegal_working", "small_boats")  # at a port, a workplace, a landing
+# beach: always in a force area (national ones are networks: facilitation, document fraud, exploitation)
+# Operations naming other force areas than their primary one: most county lines (the exporting
+# area and the areas the line runs to), a third of OCG cases, half of a ROCU's; and how many.
+MULTI_AREA_COUNTY_LINES = 0.6
+MULTI_AREA_OCG = 0.35
+MULTI_AREA_ROCU = 0.5
+MULTI_AREA_OTHER = 0.03
+OTHER_AREAS_MAX = 3  # one to this many other areas for county lines, one or two else
+OTHER_AREA_SAME_REGION = 0.75  # an other area lies in the primary area's region (else anywhere)
 # Lifetime before any prosecution: lognormal, stretched for NCA and OCG cases; prosecutions
 # keep an operation open until their outcome, which gives a median of ~11 months overall.
 LIFE_MEDIAN_DAYS = 170.0

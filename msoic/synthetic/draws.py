@@ -95,8 +95,15 @@ def lognormal(
 
 
 def lag(rng: np.random.Generator, n: int, spec: tuple) -> np.ndarray:
+    """Whole days drawn from a lognormal truncated to [low, high]: a draw outside is drawn again, because
+    clipping it would pile the tail up on the bound (a spike of NRM referrals at exactly 100 days)."""
     median, sigma, low, high = spec
-    return lognormal(rng, n, median, sigma, low, high).astype(np.int64)
+    days = median * np.exp(sigma * rng.standard_normal(n))
+    outside = (days < low) | (days > high)
+    while outside.any():
+        days[outside] = median * np.exp(sigma * rng.standard_normal(int(outside.sum())))
+        outside = (days < low) | (days > high)
+    return days.astype(np.int64)
 
 
 def month_text(a: int) -> str:

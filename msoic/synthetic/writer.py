@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from msoic.synthetic.areas import force_areas
 from msoic.synthetic.calibration import (
     AGE,
     CHARGE_OFFENCE,
@@ -74,12 +75,14 @@ class Writer:
 
     def _operations(self, rng, ops, closed, op_no) -> pl.DataFrame:
         n = len(op_no)
+        national, others = force_areas(self.w, op_no, ops)
         return pl.DataFrame(
             {
                 "op_no": op_no,
                 "word": rng.integers(0, len(CODENAMES), n).astype(np.int16) + 1,
                 "lead": ops["lead"].astype(np.int16) + 1,
-                "force": ops["force"].astype(np.int16) + 1,
+                "force": np.where(national, 0, ops["force"] + 1).astype(np.int16),  # 0: no territorial area
+                "others": pl.Series(others, dtype=pl.List(pl.String)),
                 "crime": ops["crime"].astype(np.int16) + 1,
                 "opened": ops["opened"].astype(np.int32),
                 "closed": np.where(closed, ops["close"], -1).astype(np.int32),
@@ -174,7 +177,8 @@ class Writer:
                     printf('OP-%08d', op_no) as operation_id,
                     'Operation ' || $words[word] as codename,
                     $agencies[lead] as lead_agency,
-                    $forces[force] as force_code,
+                    case when force > 0 then $forces[force] else 'national' end as force_code,
+                    others as other_force_codes,
                     $crimes[crime] as crime_type,
                     date '1970-01-01' + opened as opened_on,
                     case when closed >= 0 then date '1970-01-01' + closed end as closed_on,

@@ -9,14 +9,13 @@ import plotly.graph_objects as go
 import polars as pl
 
 from msoic.analysis.benchmark import STATUS_TEXT
-from msoic.analysis.scorecard import indicator_value_text
+from msoic.analysis.scorecard import band_text, indicator_value_text
+from msoic.ui import theme
 from msoic.ui.charts import wrap_label
-from msoic.ui.theme import PALETTE
 
-REGION_COLOUR = PALETTE[0]
 OTHER_COLOUR = "#A0A0A0"
-LIMIT_COLOUR = "#555555"
-RAG_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73", "none": "#E8E8E8"}
+LIMIT_COLOUR = "#7d8793"  # a grey that reads on the light and the dark background
+RAG_COLOURS = {"red": "#D55E00", "amber": "#E69F00", "green": "#009E73", "none": theme.NO_DATA}
 RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No data"}
 TRAVEL_ARROWS = {"better": "↑", "worse": "↓", "same": "→", "none": ""}
 STATUS_WORDS = {status: words.lower() for status, words in STATUS_TEXT.items()}  # inside a hover sentence
@@ -48,10 +47,14 @@ def funnel_plot(
     measure_label: str,
     region_name: str,
     x_title: str,
+    centre_label: str = "National value",
+    highlight_label: str | None = None,
+    others_label: str = "Other forces",
 ) -> go.Figure:
     """Every force as a point (n against value), the region's forces highlighted and labelled
     (and forces chosen in the sidebar outlined and labelled),
-    with the national value and its 95% and 99.8% limits.
+    with the national value and its 95% and 99.8% limits (or, for a most similar group, the
+    group's value: `centre_label`, `highlight_label` and `others_label` name the lines).
 
     `points`: force_code, name, abbreviation, in_region, chosen, n, count, value, status, rank, ranked.
     Each point carries customdata [force_code, name, count, rank, ranked, status words].
@@ -77,8 +80,8 @@ def funnel_plot(
             x=[n[0], n[-1]],
             y=[national, national],
             mode="lines",
-            name="National value",
-            line=dict(color="black", width=1.5, dash="dot"),
+            name=centre_label,
+            line=dict(color=theme.INK, width=1.5, dash="dot"),
             hoverinfo="skip",
             meta="limit",
         )
@@ -94,24 +97,39 @@ def funnel_plot(
         + "Count: %{customdata[2]:,.4~f}<br>National rank: %{customdata[3]}<br>"
         + "%{customdata[5]}<extra></extra>"
     )
+    values = points["value"].to_list()
+    cap = axis_cap(values)
+    top = cap if cap is not None else max(values, default=national) * 1.15
+    top = max(top, national * 1.5) or 1
+    logs = [math.log10(n) for n in points["n"].to_list() if n and n > 0] or [0.0]
+    span = (max(logs) - min(logs)) or 1.0
     for in_region, name, colour, size in (
-        (False, "Other forces", OTHER_COLOUR, 9),
-        (True, f"{region_name} forces", REGION_COLOUR, 13),
+        (False, others_label, OTHER_COLOUR, 9),
+        (True, highlight_label or f"{region_name} forces", theme.ACCENT, 13),
     ):
         part = points.filter(pl.col("in_region") == in_region).sort("n")
+        labelled = [bool(in_region or c) for c in part["chosen"]]
+        where = label_positions(
+            [
+                ((math.log10(n) - min(logs)) / span, min(v, top) / top)
+                for n, v, shown in zip(part["n"], part["value"], labelled)
+                if shown
+            ]
+        )
+        positions = iter(where)
         fig.add_scatter(
             x=part["n"].to_list(),
             y=part["value"].to_list(),
             name=name,
             mode="markers+text",
             text=[a if in_region or c else "" for a, c in zip(part["abbreviation"], part["chosen"])],
-            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(part.height)],
-            textfont=dict(size=12, color=REGION_COLOUR if in_region else "black"),
+            textposition=[next(positions) if shown else "top center" for shown in labelled],
+            textfont=dict(size=12, color=theme.ACCENT if in_region else theme.INK),
             marker=dict(
                 color=colour,
                 size=size,
                 line=dict(
-                    color=["black" if c else "white" for c in part["chosen"]],
+                    color=[theme.INK if c else theme.NO_OUTLINE for c in part["chosen"]],
                     width=[3 if c else 1 for c in part["chosen"]],
                 ),
             ),
@@ -122,10 +140,6 @@ def funnel_plot(
             hovertemplate=hover,
             meta="forces",
         )
-    values = points["value"].to_list()
-    cap = axis_cap(values)
-    top = cap if cap is not None else max(values, default=national) * 1.15
-    top = max(top, national * 1.5) or 1
     if cap is not None:
         for r in points.filter(pl.col("value") > cap).iter_rows(named=True):
             fig.add_annotation(
@@ -135,7 +149,7 @@ def funnel_plot(
                 yanchor="top",
                 xanchor="left",
                 text=f"▲ {r['name']}: {value_text(r['value'], kind)} (off the scale)",
-                font=dict(size=11, color="black"),
+                font=dict(size=11, color=theme.INK),
             )
     fig.update_layout(
         margin=dict(l=10, r=10, t=30, b=10),
@@ -149,6 +163,42 @@ def funnel_plot(
         title_text=measure_label + (" per 100,000" if kind == "rate" else ""), tickformat=fmt, range=[0, top]
     )
     return fig
+
+
+# Where a label may go around its point: Plotly's text position -> the label centre's offset from the
+# point, in label widths and heights. Tried in this order.
+_AROUND = {
+    "top center": (0, 1),
+    "bottom center": (0, -1),
+    "middle right": (0.8, 0),
+    "middle left": (-0.8, 0),
+    "top right": (0.7, 1),
+    "bottom left": (-0.7, -1),
+    "top left": (-0.7, 1),
+    "bottom right": (0.7, -1),
+}
+
+
+def label_positions(
+    points: list[tuple[float, float]], width: float = 0.08, height: float = 0.05
+) -> list[str]:
+    """A text position for each point (x, y as fractions of the plot) so that no label box (`width` by
+    `height`, fractions) overlaps another label or a labelled point, placed greedily in order; a point
+    with no free place gets "top center" (issue 13: the region's labels overprinted each other)."""
+    dot = (width / 6, height / 3)  # half the size of a marker, as fractions
+    taken = [(x - dot[0], y - dot[1], x + dot[0], y + dot[1]) for x, y in points]
+    chosen = []
+    for x, y in points:
+        for position, (dx, dy) in _AROUND.items():
+            cx, cy = x + dx * width, y + dy * height
+            box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                break
+        else:
+            position, box = "top center", (x - width / 2, y, x + width / 2, y + height)
+        taken.append(box)
+        chosen.append(position)
+    return chosen
 
 
 def hex_centre(column: int, row: int) -> tuple[float, float]:
@@ -200,13 +250,13 @@ def hex_map(cells: pl.DataFrame, kind: str, measure_label: str, pixels: int = 46
             mode="markers+text",
             name="Force areas" if has_value else "No cases",
             text=[f"<b>{a}</b>" if r else a for a, r in zip(part["abbreviation"], part["in_region"])],
-            textfont=dict(size=10, color=["white" if d else "black" for d in dark]),
+            textfont=dict(size=10, color=["white" if d else "black" for d in dark]),  # on the hexagon's fill
             marker=dict(
                 symbol="hexagon",
                 size=pixels * 2 / _SQRT3 - 2,
                 color=colours,
                 line=dict(
-                    color=["black" if c or r else "white" for c, r in marked],
+                    color=[theme.INK if c or r else theme.NO_OUTLINE for c, r in marked],
                     width=[4 if c else (2.5 if r else 1) for c, r in marked],
                 ),
                 **(
@@ -253,7 +303,7 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
     """
     indicators = card.select("indicator", "label", "area").unique("indicator").sort("indicator")
     units = card.filter(pl.col("indicator") == indicators["indicator"][0]).select("kind", "unit", "name")
-    codes = {"red": 0, "amber": 1, "green": 2}
+    codes = {"red": 0, "amber": 1, "green": 2, "none": 3}  # "none" a cell of its own: no panel behind
     z, text, custom = [], [], []
     for kind, unit, _ in units.iter_rows():
         rows = card.filter((pl.col("kind") == kind) & (pl.col("unit") == unit)).sort("indicator")
@@ -264,11 +314,13 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
     x = [wrap_label(label, 18) for label in indicators["label"]]
     scale = [
         [0, RAG_COLOURS["red"]],
-        [0.33, RAG_COLOURS["red"]],
-        [0.34, RAG_COLOURS["amber"]],
-        [0.66, RAG_COLOURS["amber"]],
-        [0.67, RAG_COLOURS["green"]],
-        [1, RAG_COLOURS["green"]],
+        [0.24, RAG_COLOURS["red"]],
+        [0.26, RAG_COLOURS["amber"]],
+        [0.49, RAG_COLOURS["amber"]],
+        [0.51, RAG_COLOURS["green"]],
+        [0.74, RAG_COLOURS["green"]],
+        [0.76, RAG_COLOURS["none"]],
+        [1, RAG_COLOURS["none"]],
     ]
     fig = go.Figure(
         go.Heatmap(
@@ -278,10 +330,10 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
             text=text,
             customdata=custom,
             texttemplate="%{text}",
-            textfont=dict(size=12, color="black"),
+            textfont=dict(size=12, color="black"),  # on the cell's red, amber, green or grey
             colorscale=scale,
             zmin=0,
-            zmax=2,
+            zmax=3,
             showscale=False,
             xgap=3,
             ygap=3,
@@ -290,11 +342,11 @@ def scorecard_grid(card: pl.DataFrame) -> go.Figure:
         )
     )
     # The forces above the line; the region and the nation below it.
-    fig.add_hline(y=units.height - 2.5, line_width=2, line_color="black")
+    fig.add_hline(y=units.height - 2.5, line_width=2, line_color=theme.INK)
     fig.update_layout(
         height=110 + 34 * units.height,
         margin=dict(l=10, r=10, t=10, b=10),
-        plot_bgcolor=RAG_COLOURS["none"],
+        plot_bgcolor="rgba(0,0,0,0)",
         hovermode="closest",
     )
     fig.update_xaxes(side="top", tickangle=0, fixedrange=True)
@@ -312,7 +364,12 @@ def _cell_hover(r: dict) -> str:
     bound = "at least " if r["direction"] == "higher" else "at most "
     target = bound + indicator_value_text(r["target"], r["unit_kind"])
     value = indicator_value_text(r["value"], r["unit_kind"])
-    out = [f"{r['label']}: {value} ({RAG_WORDS[r['rag']]}; target {target})"]
+    out = [
+        (
+            f"{r['label']}: {value} ({RAG_WORDS[r['rag']]}; target {target}, "
+            f"amber within {band_text(r['amber_band'], r['unit_kind'])})"
+        )
+    ]
     if r["numerator"] is not None and r["unit_kind"] == "share":
         out.append(f"{r['numerator']:,.0f} of {r['n']:,}")
     else:

@@ -11,8 +11,9 @@ from msoic import reference
 from msoic.filters import Filters
 from msoic.measures import MEASURES
 
-# Trends' own URL parameters (views/trends.py): the measure and split its links open on.
-TRENDS_MEASURE, TRENDS_SPLIT = ("measure", MEASURES["new_ops"]), ("split", "Crime type")
+# Trends' own widgets (views/trends.py): the measure and split its links open on, as codes and in the URL.
+TRENDS_STATE = {"measure": "new_ops", "split": "crime_type"}
+TRENDS_PARAMS = {"measure": MEASURES["new_ops"], "split": "Crime type"}
 ARROWS = {"up": "▲", "down": "▼"}
 
 
@@ -59,19 +60,15 @@ def markers(flags: pl.DataFrame, split: str) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema).sort("group", "month")
 
 
-def trends_params(filters: Filters, region: str, crime_type: str) -> dict[str, list[str]]:
-    """URL parameters of the Trends view of one region x crime type series of new operations,
-    keeping the period, the lead agencies and the force areas of that region."""
-    narrowed = replace(
+def trends_view(filters: Filters, region: str, crime_type: str) -> Filters:
+    """The filters of the Trends view of one region x crime type series of new operations, keeping
+    the period, the lead agencies and the force areas of that region."""
+    return replace(
         filters,
         regions=(region,),
         crime_types=(crime_type,),
         forces=tuple(f for f in filters.forces if f in reference.forces_in((region,))),
     )
-    params = narrowed.to_query_params()
-    for name, value in (TRENDS_MEASURE, TRENDS_SPLIT):
-        params[name] = [value]
-    return params
 
 
 def selected_groups(points: list[dict], split: str) -> list[str]:

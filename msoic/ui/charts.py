@@ -6,7 +6,9 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from msoic.analysis import periods
 from msoic.reference import FAMILIES
+from msoic.ui import theme
 from msoic.ui.theme import FAMILY_COLOURS, PALETTE
 
 _LAYOUT = dict(
@@ -18,9 +20,9 @@ _LAYOUT = dict(
 
 
 def live_by_family(frame: pl.DataFrame) -> go.Figure:
-    """Stacked bars of live operations per month, one colour per crime family (`group`)."""
+    """Stacked bars of live operations per month, one colour per crime family (`group`) in view."""
     fig = go.Figure()
-    for family in ("MS", "OIC"):
+    for family in (f for f in ("MS", "OIC") if f in set(frame["group"])):
         part = frame.filter(pl.col("group") == family).sort("month")
         fig.add_bar(
             x=part["month"].to_list(),
@@ -61,8 +63,13 @@ def trend_lines(
     percent: bool = False,
     panels: bool = False,
     markers: pl.DataFrame | None = None,
+    unit: str = "month",
 ) -> go.Figure:
     """One line per group over months, overlaid or (`panels`) one small panel per group.
+
+    With `unit` 'quarter' or 'year' each point is a period (at its first month), named on the axis
+    as the Home Office names it; a period cut short by the chosen months (`partial`) is an open
+    circle and says so on hover.
 
     `faint` draws another column of the same group thinly behind (the raw monthly values under
     a rolling mean); those context traces carry meta="context". `markers` (group, month,
@@ -100,6 +107,7 @@ def trend_lines(
                 meta="context",
                 **where,
             )
+        partial = part["partial"].to_list() if "partial" in part.columns else [False] * part.height
         fig.add_scatter(
             x=part["month"].to_list(),
             y=part[y].to_list(),
@@ -107,9 +115,26 @@ def trend_lines(
             legendgroup=label,
             mode="lines+markers",
             line=dict(color=colour, width=2),
-            marker=dict(size=4),
+            marker=dict(
+                size=7 if any(partial) else 4, symbol=["circle-open" if p else "circle" for p in partial]
+            ),
             showlegend=not panels,
             **where,
+            **(
+                {}
+                if unit == "month"
+                else dict(
+                    text=[
+                        periods.label(m, unit) + (" (partial)" if p else "")
+                        for m, p in zip(part["month"], partial)
+                    ],
+                    hovertemplate="%{text}: %{y:"
+                    + (".1%" if percent else ",.4~g")
+                    + "}<extra>"
+                    + label
+                    + "</extra>",
+                )
+            ),
         )
         if markers is not None:
             _add_markers(
@@ -123,10 +148,22 @@ def trend_lines(
                 where=where,
             )
     fig.update_layout(**_LAYOUT)
+    # The legend below the chart: above it, its two rows sat under Plotly's toolbar (issue 13).
+    # Two-line period ticks need more room under the axis.
+    fig.update_layout(legend=dict(yanchor="top", y=-0.12 if unit == "month" else -0.2), margin=dict(t=40))
     if panels:
         fig.update_layout(height=max(320, 230 * rows), hovermode="closest")
         fig.update_annotations(font_size=12)
-    fig.update_xaxes(tickformat="%b %Y", nticks=5 if panels else None)
+    if unit == "month":
+        fig.update_xaxes(tickformat="%b %Y", nticks=5 if panels else None)
+    else:
+        starts = sorted(set(frame["month"]))
+        # Quarters on two lines ('Q1' over '2025'), so that a phone's axis has room for them level.
+        fig.update_xaxes(
+            tickvals=starts,
+            tickangle=0,
+            ticktext=[periods.short_label(m, unit).replace(" ", "<br>") for m in starts],
+        )
     fig.update_yaxes(tickformat=".0%" if percent else ",", rangemode=None if percent else "tozero")
     fig.update_yaxes(title_text=y_title, row=1 if not panels else (rows + 1) // 2, col=1)
     if percent:
@@ -162,7 +199,7 @@ def _add_markers(
             symbol=["triangle-up" if d == "up" else "triangle-down" for d in at["direction"]],
             size=13,
             color=colour,
-            line=dict(width=1.5, color="#1b1f24"),
+            line=dict(width=1.5, color=theme.INK),
         ),
         text=at["text"].to_list(),
         hovertemplate="%{text}<extra></extra>",

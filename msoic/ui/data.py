@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from msoic import db, disclosure, export
+from msoic import auth, db, export
 from msoic.analysis import changes
 from msoic.auth import Scope
 from msoic.filters import Filters, add_months
@@ -115,34 +115,62 @@ def is_synthetic() -> bool:
     return meta().get("is_synthetic") == "true"
 
 
-def export_csv(frame: pl.DataFrame, stem: str, controlled: bool | None = None) -> tuple[bytes, str]:
-    """(CSV bytes, file name) for a download; synthetic data says so in a column and the name;
-    cells a spreadsheet would run as formulas are neutralised (msoic.export).
+def export_csv(
+    frame: pl.DataFrame,
+    stem: str,
+    filters: Filters | None = None,
+    headers: dict[str, str] | None = None,
+    controlled: bool | None = None,
+) -> tuple[bytes, str]:
+    """(CSV bytes, file name) for a download, as msoic.export.stamped makes it: disclosure control,
+    labelled headers, the period and filters stamped in the name and in two columns, synthetic
+    data said so, formulas neutralised.
 
     `controlled` applies disclosure control (msoic.disclosure); by default it does for everyone
     whose scope is short of national row level (a national analyst gets the counts as they are)."""
+    scope = signin.scope()
     if controlled is None:
-        controlled = not signin.scope().is_national
-    if controlled:
-        frame = disclosure.control_frame(frame)
-    if is_synthetic():
-        frame = frame.with_columns(pl.lit("SYNTHETIC DATA - not real operations").alias("data"))
-    return export.neutralise(frame).write_csv().encode(), csv_file_name(stem)
+        controlled = not scope.is_national
+    return export.stamped(
+        frame,
+        stem,
+        controlled=controlled,
+        synthetic=is_synthetic(),
+        filters=filters,
+        headers=headers,
+        access=access_text(scope),
+    )
 
 
-def csv_file_name(stem: str) -> str:
-    """The download's file name: synthetic data says so."""
-    return ("SYNTHETIC-" if is_synthetic() else "") + stem + ".csv"
+def access_text(scope: Scope) -> str:
+    """The grants a download was made under, in words: 'Regional coordinator, London'."""
+    return "; ".join(auth.describe(g) for g in scope.grants)
 
 
-def deferred_csv(name: str, filters: Filters, stem: str, **extra) -> Callable[[], bytes]:
-    """The CSV of a whole question's answer for the person signed in, made only when the download
-    is clicked (a long table's pages are what the page shows; its download holds all of them)."""
-    path, version, scope = *current(), signin.scope()
+def csv_file_name(stem: str, filters: Filters | None = None) -> str:
+    """The name export_csv gives a download: the months of `filters`, synthetic data said so."""
+    return export.file_name(stem, filters=filters, synthetic=is_synthetic())
+
+
+def deferred_csv(
+    name: str, filters: Filters, stem: str, headers: dict[str, str] | None = None, **extra
+) -> Callable[[], bytes]:
+    """The CSV of a whole question's answer for the person signed in, stamped and labelled as
+    export_csv makes it, made only when the download is clicked (a long table's pages are what the
+    page shows; its download holds all of them)."""
+    path, version, scope, synthetic = *current(), signin.scope(), is_synthetic()
 
     def make() -> bytes:  # runs on the click, in a thread of its own: the scope is read before
         frame = _run(name, filters, scope, path, version, tuple(sorted(extra.items())))
-        return export_csv(frame.drop("matching", strict=False), stem, controlled=not scope.is_national)[0]
+        return export.stamped(
+            frame.drop("matching", strict=False),
+            stem,
+            controlled=not scope.is_national,
+            synthetic=synthetic,
+            filters=filters,
+            headers=headers,
+            access=access_text(scope),
+        )[0]
 
     return make
 

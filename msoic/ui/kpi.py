@@ -10,13 +10,17 @@ import streamlit as st
 from msoic.analysis.summary import NO_DATA, change_text, count_text
 from msoic.filters import add_months
 
+CARD_WIDTH = 228  # four a row in the page at 1440 px with the sidebar open
+
 
 def row(kpis: pl.DataFrame, month: date) -> None:
     """Draw one st.metric per measure (`kpis` as from msoic.analysis.kpis.kpi_row)."""
     prev, year = add_months(month, -1), add_months(month, -12)
-    columns = st.columns(len(kpis))
-    for column, k in zip(columns, kpis.iter_rows(named=True)):
-        with column:
+    # Cards of one width that wrap onto a second row (a phone: one a row) rather than seven equal
+    # columns, which cut "Victims identified" and the changes at 1440 px.
+    cards = st.container(horizontal=True, wrap=True, gap="small")
+    for k in kpis.iter_rows(named=True):
+        with cards.container(width=CARD_WIDTH):
             on_month = change_text(k["month_now"], k["month_before"])
             # No arrow beside "no data": the change is unknown, not up.
             st.metric(

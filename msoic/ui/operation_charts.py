@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from msoic.ui import theme
 from msoic.ui.theme import PALETTE
 
 STAGES = ("intelligence", "investigation", "prosecution", "concluded")
@@ -41,7 +42,7 @@ def timeline(months: pl.DataFrame) -> go.Figure:
             y=[stage_names[s] for s in part["stage"]],
             mode="markers",
             name=status.capitalize(),
-            marker=dict(color=colour, size=9, line=dict(width=1, color="white")),
+            marker=dict(color=colour, size=9, line=dict(width=1, color=theme.NO_OUTLINE)),
             hovertemplate="%{x|%b %Y}: %{y}<extra>" + status.capitalize() + "</extra>",
         )
     fig.update_layout(height=260, hovermode="closest", **_LAYOUT)

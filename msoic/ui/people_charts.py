@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from msoic.ui import theme
 from msoic.ui.charts import wrap_label
 from msoic.ui.theme import PALETTE
 
@@ -64,7 +65,7 @@ def monthly_stacked(
             y=[int(by_month.get(m, 0)) for m in months],
             name=total,
             mode="lines",
-            line=dict(color="#1b1f24", width=1.5),
+            line=dict(color=theme.INK, width=1.5),
             hovertemplate="%{y:,}",
         )
     fig.update_layout(barmode="stack", hovermode="x unified", legend_traceorder="normal", **_LAYOUT)

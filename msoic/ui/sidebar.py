@@ -177,6 +177,50 @@ def narrow(
         st.session_state[PERIOD] = tuple(period)
 
 
+def link(
+    page: str,
+    label: str,
+    *,
+    view: Filters,
+    state: dict[str, str],
+    params: dict[str, str],
+    icon: str,
+    key: str,
+) -> None:
+    """A link to `page` opening `view` with the page's own widgets at `state` (codes; `params` the same
+    as the URL writes them). A click sets the sidebar first, then switches page: the sidebar's widgets
+    are bound to the URL and keep their own values across pages, so URL parameters alone would be
+    dropped on the way (issue 13)."""
+    if st.button(label, icon=icon, type="tertiary", key=key, on_click=_show, args=(view, state)):
+        st.switch_page(page, query_params=params)
+
+
+def _show(view: Filters, state: dict[str, str]) -> None:
+    """Set every sidebar filter to `view`, and other widgets' values from `state`."""
+    st.session_state[PERIOD] = (month_key(view.start), month_key(view.end))
+    for key, codes in (
+        (REGION, view.regions),
+        (FORCE, view.forces),
+        (FAMILY, view.families),
+        (CRIME_TYPE, view.crime_types),
+        (AGENCY, view.agencies),
+    ):
+        st.session_state[key] = list(codes)
+    for key, value in state.items():
+        st.session_state[key] = value
+
+
+def follow(key: str, value, source) -> None:
+    """Set the page's widget `key` to `value` whenever the sidebar choice `source` it follows has changed
+    since the page last drew it (on any page); a choice made on the page stands until then. Without this
+    the widget keeps its own value once shown (issue 13: Benchmark stayed on North West with the sidebar
+    on Wales)."""
+    seen = f"_follows_{key}"
+    if seen in st.session_state and st.session_state[seen] != source:
+        st.session_state[key] = value
+    st.session_state[seen] = source
+
+
 def narrow_regions(regions: list[str]) -> None:
     """Set the region filter from a chart selection, dropping the force areas outside those regions."""
     kept = [f for f in current().forces if f in reference.forces_in(tuple(regions))]
