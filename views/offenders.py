@@ -40,8 +40,8 @@ st.caption(
 @data.by_view
 def headline(view: Filters) -> tuple[dict, pl.DataFrame]:
     """The offenders reaching each stage, and the days between stages (quartiles)."""
-    offenders = data.run("offenders_justice_funnel", view)
-    return people.funnel(offenders).row(0, named=True), people.interval_summary(offenders)
+    counts = data.run("offenders_justice_stages", view)
+    return people.funnel(counts).row(0, named=True), people.interval_summary(counts)
 
 
 stages, intervals = headline(filters)
@@ -187,7 +187,7 @@ def group_funnel(
 ) -> tuple[pl.DataFrame, list[str], go.Figure | None]:
     """The funnel table of each group (crime type or region) of the view, the groups with
     offenders, and their chart (none for a single group: the table says it all)."""
-    table = people.funnel_table(data.run("offenders_justice_funnel", view), by, list(groups))
+    table = people.funnel_table(data.run("offenders_justice_stages", view), by, list(groups))
     shown = people.present_groups(table, by, list(groups))
     names = CRIME_TYPE if by == "crime_type" else REGION
     return (

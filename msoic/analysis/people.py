@@ -11,22 +11,10 @@ from msoic.filters import add_months, month_range
 
 OTHER = "Other"
 
-# The criminal-justice stages in order, with the date column that marks each (recorded has none:
-# every offender in the frame was recorded).
-STAGES: dict[str, str | None] = {
-    "recorded": None,
-    "arrested": "arrested_on",
-    "charged": "charged_on",
-    "convicted": "convicted_on",
-}
-
-# Intervals between stages: name -> (from date, to date).
-INTERVALS: dict[str, tuple[str, str]] = {
-    "opening_to_arrest": ("opened_on", "arrested_on"),
-    "arrest_to_charge": ("arrested_on", "charged_on"),
-    "charge_to_conviction": ("charged_on", "convicted_on"),
-    "opening_to_charge": ("opened_on", "charged_on"),
-}
+# The criminal-justice stages in order, and the intervals between them, as counted by the
+# question offenders_justice_stages (one row for all, and per crime type and per region).
+STAGES = ("recorded", "arrested", "charged", "convicted")
+INTERVALS = ("opening_to_arrest", "arrest_to_charge", "charge_to_conviction", "opening_to_charge")
 
 
 def top_categories(frame: pl.DataFrame, by: str, value: str, n: int) -> list[str]:
@@ -171,52 +159,33 @@ def quantiles_from_counts(
     return out
 
 
-def funnel(offenders: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
-    """Offenders at each stage (recorded, arrested, charged, convicted), in all or by `by`."""
-    keys = [by] if by else []
-    counts = [pl.len().alias("recorded")] + [
-        pl.col(column).is_not_null().sum().alias(stage) for stage, column in STAGES.items() if column
-    ]
-    if not keys:
-        return offenders.select(counts).with_columns(pl.col(s).cast(pl.Int64) for s in STAGES)
-    return (
-        offenders.group_by(keys).agg(counts).with_columns(pl.col(s).cast(pl.Int64) for s in STAGES).sort(keys)
-    )
+def _grouped(stages: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    """The rows of the funnel's counts for all (`by` None) or for each group of `by`."""
+    return stages.filter(pl.col("grouped_by") == (by or "all"))
 
 
-def interval_days(offenders: pl.DataFrame) -> pl.DataFrame:
-    """Add one column per interval: the days from one stage to the next (null if not reached)."""
-    return offenders.with_columns(
-        (pl.col(end) - pl.col(begin)).dt.total_days().alias(name) for name, (begin, end) in INTERVALS.items()
-    )
-
-
-def interval_medians(offenders: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
-    """Median days of every interval (over the offenders who reached both ends), in all or by `by`."""
-    days = interval_days(offenders)
-    medians = [pl.col(name).median().alias(name) for name in INTERVALS]
+def funnel(stages: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
+    """Offenders at each stage (recorded, arrested, charged, convicted), in all or by `by`, from
+    the funnel's counts (offenders_justice_stages)."""
     if by is None:
-        return days.select(medians)
-    return days.group_by(by).agg(medians).sort(by)
+        return _grouped(stages, None).select(pl.col(s).cast(pl.Int64) for s in STAGES)
+    return _grouped(stages, by).select(by, *(pl.col(s).cast(pl.Int64) for s in STAGES)).sort(by)
 
 
-def interval_summary(offenders: pl.DataFrame) -> pl.DataFrame:
+def interval_summary(stages: pl.DataFrame) -> pl.DataFrame:
     """For every interval: how many offenders reached both ends, the median and the quartiles."""
-    days = interval_days(offenders)
-    rows = []
-    for name in INTERVALS:
-        column = days[name].drop_nulls()
-        rows.append(
+    total = _grouped(stages, None).row(0, named=True)
+    return pl.DataFrame(
+        [
             {
                 "interval": name,
-                "offenders": column.len(),
-                "q1": column.quantile(0.25, "linear") if column.len() else None,
-                "median": column.median() if column.len() else None,
-                "q3": column.quantile(0.75, "linear") if column.len() else None,
+                "offenders": total[f"{name}_offenders"],
+                "q1": total[f"{name}_q1"],
+                "median": total[f"{name}_median"],
+                "q3": total[f"{name}_q3"],
             }
-        )
-    return pl.DataFrame(
-        rows,
+            for name in INTERVALS
+        ],
         schema={
             "interval": pl.String,
             "offenders": pl.Int64,
@@ -227,13 +196,16 @@ def interval_summary(offenders: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def funnel_table(offenders: pl.DataFrame, by: str, groups: list[str]) -> pl.DataFrame:
+def funnel_table(stages: pl.DataFrame, by: str, groups: list[str]) -> pl.DataFrame:
     """The funnel with its median intervals, one row per group of `by` (in `groups` order; a
     group with no offenders gets zeros and null medians), with the charge rate of arrested."""
     base = pl.DataFrame({by: groups}, schema={by: pl.String})
+    medians = _grouped(stages, by).select(
+        by, *(pl.col(f"{n}_median").cast(pl.Float64).alias(n) for n in INTERVALS)
+    )
     table = (
-        base.join(funnel(offenders, by), on=by, how="left")
-        .join(interval_medians(offenders, by), on=by, how="left")
+        base.join(funnel(stages, by), on=by, how="left")
+        .join(medians, on=by, how="left")
         .with_columns(pl.col(s).fill_null(0) for s in STAGES)
     )
     return table.with_columns(

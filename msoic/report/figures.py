@@ -175,9 +175,9 @@ def justice_outcomes(
     return disclosure.control_table(wide, row_title, list(STAGE_PARTS)).rename({"Total": "Recorded"})
 
 
-def intervals(offenders: pl.DataFrame, interval_names: dict[str, str]) -> pl.DataFrame:
+def intervals(stage_counts: pl.DataFrame, interval_names: dict[str, str]) -> pl.DataFrame:
     """Median days between the stages, with how many offenders each rests on (as on the Offenders page)."""
-    summary = people.interval_summary(offenders)
+    summary = people.interval_summary(stage_counts)
     rows = []
     for r in summary.iter_rows(named=True):
         hidden = disclosure.is_small(r["offenders"], disclosure.threshold())

@@ -271,7 +271,7 @@ def offenders_section(run, month: date) -> Section:
                 figures.one_way(part, "category", "offenders", order, names, title, "Offenders"),
             )
         )
-    offenders = run("offenders_justice_funnel", year)
+    offenders = run("offenders_justice_stages", year)
     crime_types = list(_names("crime_type"))
     tables.append(
         Table(
