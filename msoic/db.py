@@ -42,13 +42,19 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     duckdb.connect(path): DuckDB shares one instance per path within a process, so after a
     new file is swapped in at the same path a plain connect would keep reading the old one.
     """
-    con = duckdb.connect(":memory:")
-    con.execute("attach $path as msoic (read_only)", {"path": str(path)})
-    con.execute("use msoic")
+    con = _attached(path)
     defined = con.sql("select function_name from duckdb_functions() where database_name = 'msoic'").fetchall()
     missing = [m for m in macros() if m[0] not in {name for (name,) in defined}]
     for _, text in missing:  # a file built before the macros existed: define them for this connection
         con.execute(text.replace("create macro", "create temp macro", 1))
+    return con
+
+
+def _attached(path: Path) -> duckdb.DuckDBPyConnection:
+    """The file at `path` attached read-only to a private in-memory instance, as it stands."""
+    con = duckdb.connect(":memory:")
+    con.execute("attach $path as msoic (read_only)", {"path": str(path)})
+    con.execute("use msoic")
     return con
 
 
@@ -66,7 +72,9 @@ def built_with(path: Path) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=8)
 def _meta(path: str, version: str) -> dict[str, str]:
-    con = connect_readonly(Path(path))
+    # Without the macros: a file of an older schema may lack a column today's macros read, and its
+    # meta is what says it must be built again.
+    con = _attached(Path(path))
     try:
         return dict(con.sql("select key, value from meta").fetchall())
     finally:

@@ -204,8 +204,12 @@ def test_a_synthetic_data_set_of_an_older_schema_is_built_again_as_it_was(tmp_pa
 
     served = tmp_path / "served.duckdb"
     demo.build(served, scale=0.05, seed=7, start="2026-01", end="2026-03")
+    # As a file built before this version of the data model: no stamp, and a column today's macros
+    # read is missing (reading its meta through those macros once stopped the app at start).
     with duckdb.connect(str(served)) as con:
-        con.execute("delete from meta where key = 'schema'")  # as a file built before this version
+        con.execute("delete from meta where key = 'schema'")
+        con.execute("drop macro table operation_area")
+        con.execute("alter table operation drop column other_force_codes")
     monkeypatch.setenv("MSOIC_DB", str(served))
     at = open_app()
     assert not at.exception
