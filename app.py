@@ -16,7 +16,16 @@ def ensure_database() -> None:
     data set built by an earlier version of the schema is built again."""
     path = db.default_path()
     built = db.built_with(path) if path.exists() else {}
-    if built and (built.get("is_synthetic") != "true" or built.get("schema") == db.schema_stamp()):
+    if built and built.get("schema") == db.schema_stamp():
+        return
+    if (
+        built and built.get("is_synthetic") != "true"
+    ):  # real returns are never rebuilt: read them, or say why not
+        try:
+            db.connect_readonly(path).close()
+        except db.OutdatedDatabase as error:
+            st.error(str(error), icon=":material/database:")
+            st.stop()
         return
     if not built and os.environ.get("MSOIC_DB"):
         from msoic import ingest

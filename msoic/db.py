@@ -45,9 +45,22 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     con = _attached(path)
     defined = con.sql("select function_name from duckdb_functions() where database_name = 'msoic'").fetchall()
     missing = [m for m in macros() if m[0] not in {name for (name,) in defined}]
-    for _, text in missing:  # a file built before the macros existed: define them for this connection
-        con.execute(text.replace("create macro", "create temp macro", 1))
+    for name, text in missing:  # a file built before the macros existed: define them for this connection
+        try:
+            con.execute(text.replace("create macro", "create temp macro", 1))
+        except duckdb.BinderException as error:  # the file lacks a column today's data model has
+            con.close()
+            raise OutdatedDatabase(
+                f"{Path(path).name} was built by an earlier version of the data model and lacks what "
+                f"today's questions read ({name}: {str(error).splitlines()[0]}). Load its returns into a new "
+                "database (set MSOIC_DB to a new file and run python -m msoic ingest), or run the version "
+                "that built it."
+            ) from error
     return con
+
+
+class OutdatedDatabase(Exception):
+    """A database file an earlier version of the data model built, which today's questions cannot read."""
 
 
 def _attached(path: Path) -> duckdb.DuckDBPyConnection:

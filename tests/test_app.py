@@ -232,3 +232,21 @@ def test_a_database_of_real_returns_is_never_rebuilt(served_as_real, monkeypatch
     before = hashlib.sha256(served_as_real.read_bytes()).hexdigest()
     open_app()  # refused (no sign-in configured), and the file left as it is
     assert hashlib.sha256(served_as_real.read_bytes()).hexdigest() == before
+
+
+def test_a_database_of_returns_too_old_for_todays_questions_is_refused_in_a_sentence(
+    served_as_real, monkeypatch
+):
+    import duckdb
+
+    with duckdb.connect(str(served_as_real)) as con:  # built before an operation could name other areas
+        con.execute("delete from meta where key = 'schema'")
+        con.execute("drop macro table operation_area")
+        con.execute("alter table operation drop column other_force_codes")
+    before = hashlib.sha256(served_as_real.read_bytes()).hexdigest()
+    at = open_app()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith(f"{served_as_real.name} was built by an earlier version of the data model")
+    assert "python -m msoic ingest" in error.value
+    assert hashlib.sha256(served_as_real.read_bytes()).hexdigest() == before
