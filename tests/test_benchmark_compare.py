@@ -135,7 +135,7 @@ def test_this_period_against_the_last_for_the_forces_the_region_and_the_nation(
             members = order if key == "region" else ind.forces()
             assert row["compared"] == f"{sum(1 for f in members if want[f][0])} of {len(members)} force areas"
         else:
-            assert row["compared"] == f"{months} of {length} months"
+            assert row["compared"] == f"{months} of {length} month{'' if length == 1 else 's'}"
         assert row[measure] == pytest.approx(now, rel=1e-9), key
         assert row[f"{measure}_before"] == pytest.approx(before, rel=1e-9), key
         assert row[f"{measure}_change"] == pytest.approx(now - before, rel=1e-9, abs=1e-9), key

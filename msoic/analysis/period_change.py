@@ -121,7 +121,9 @@ def table(
         .join(own, on="force_code", how="left", maintain_order="left")
         .select(
             pl.col("force_code").replace_strict(names).alias("name"),
-            pl.format("{} of {} months", "months", pl.lit(length)).alias("compared"),
+            pl.format("{} of {}", "months", pl.lit(f"{length} month" + ("s" if length != 1 else ""))).alias(
+                "compared"
+            ),
             *columns,
         )
     )
