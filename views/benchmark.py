@@ -400,15 +400,11 @@ def most_similar() -> None:
             },
         },
     )
-    csv, file_name = data.export_csv(
-        group_table, f"msoic-similar-forces-{msg_force}", nation_view, benchmark.headers()
-    )
-    st.download_button(
-        "Download CSV",
-        signin.recorded(csv, file_name, group_table.height),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
+    data.download_csv(
+        group_table,
+        f"msoic-similar-forces-{msg_force}",
+        nation_view,
+        benchmark.headers(),
         key="bench_msg_download",
     )
     with st.expander("How the groups are made"):
@@ -493,14 +489,7 @@ def action_plan() -> None:
         "Shares are written as fractions (0.75 is 75%, an amber band of 0.1 is 10 points); days as days. "
         "The denominator is the number of cases (victims, returns, operations) the value rests on."
     )
-    csv, file_name = data.export_csv(values, f"msoic-scorecard-{region}", quarter, scorecard.HEADERS)
-    st.download_button(
-        "Download CSV",
-        signin.recorded(csv, file_name, values.height),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    data.download_csv(values, f"msoic-scorecard-{region}", quarter, scorecard.HEADERS)
     with st.expander("Indicators and targets"):
         st.markdown(
             "The unit sets the targets in `data/reference/action_plan.csv`; each indicator's metric is "
@@ -616,14 +605,8 @@ def rates_and_ranks() -> None:
         "plot."
     )
     rates_tables(table, "bench", "45 force areas")
-    csv, file_name = data.export_csv(table, f"msoic-benchmark-{region}", nation_view, benchmark.headers())
-    st.download_button(
-        "Download CSV",
-        signin.recorded(csv, file_name, table.height),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-        key="bench_download",
+    data.download_csv(
+        table, f"msoic-benchmark-{region}", nation_view, benchmark.headers(), key="bench_download"
     )
 
 
@@ -680,15 +663,11 @@ def region_against_regions() -> None:
     st.plotly_chart(region_bars(filters, region, measure), key="bench_region_bars")
     st.caption(f"{spec.label}: {spec.about}. The dotted line is the national value.")
     rates_tables(table, "bench_regions", "regions")
-    csv, file_name = data.export_csv(
-        table, "msoic-benchmark-regions", nation_view, benchmark.headers() | {"name": "Region or nation"}
-    )
-    st.download_button(
-        "Download CSV",
-        signin.recorded(csv, file_name, table.height),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
+    data.download_csv(
+        table,
+        "msoic-benchmark-regions",
+        nation_view,
+        benchmark.headers() | {"name": "Region or nation"},
         key="bench_regions_download",
     )
 
@@ -762,18 +741,11 @@ def periods_compared() -> None:
             ),
         },
     )
-    csv, file_name = data.export_csv(
+    data.download_csv(
         table,
         f"msoic-benchmark-{region}-{unit}s",
         nation_view.with_period(chosen.before[0], chosen.months[-1]),
         period_change.headers(chosen),
-    )
-    st.download_button(
-        "Download CSV",
-        signin.recorded(csv, file_name, table.height),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
         key="bench_periods_download",
     )
 

@@ -9,7 +9,7 @@ from msoic import reference
 from msoic.analysis import changes, coverage, periods, series, summary, trend_table
 from msoic.filters import add_months
 from msoic.measures import MEASURES
-from msoic.ui import changes_charts, charts, data, sidebar, signin
+from msoic.ui import changes_charts, charts, data, sidebar
 
 SPLITS = {"total": "Total", "crime_type": "Crime type", "region": "Region"}
 VIEWS = {
@@ -231,11 +231,4 @@ with st.expander("Data behind the chart"):
         PERIOD_UNITS[period_unit],
     )
     st.dataframe(table, hide_index=True, placeholder=summary.NO_DATA, column_config=headers)
-    csv, file_name = data.export_csv(table, f"msoic-{measure}-by-{split}-{period_unit}", filters, headers)
-    st.download_button(
-        "Download CSV",
-        signin.recorded(csv, file_name, table.height),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    data.download_csv(table, f"msoic-{measure}-by-{split}-{period_unit}", filters, headers)

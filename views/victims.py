@@ -13,7 +13,7 @@ from msoic import reference
 from msoic.analysis import coverage, people
 from msoic.filters import Filters, month_range
 from msoic.labels import AGE, EXPLOITATION, FORCE, NATIONALITY, REGION, SEX
-from msoic.ui import data, people_charts, sections, sidebar, signin
+from msoic.ui import data, people_charts, sections, sidebar
 
 MS_TYPES = reference.crime_types_in(("MS",))
 SHORT_EXPLOITATION = {
@@ -486,18 +486,11 @@ def data_behind() -> None:
         hide_index=True,
         column_config={"month": st.column_config.DateColumn("Month", format="MMM YYYY")},
     )
-    csv, file_name = data.export_csv(
+    data.download_csv(
         table,
         "msoic-victims-by-month-sex-age",
         filters,
         {"month": "Month", "sex": "Sex", "age_group": "Age group", "victims": "Victims"},
-    )
-    st.download_button(
-        "Download CSV",
-        signin.recorded(csv, file_name, profile.height),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
     )
 
 
