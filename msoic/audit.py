@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,6 +143,21 @@ _READ_SCHEMA = {
 }
 
 
+def _write_ahead(con: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (persistent: once per file). SQLite answers "locked" at once, not
+    after its busy timeout, when several processes switch a new file together: try again for as long."""
+    deadline = time.monotonic() + BUSY_MS / 1000
+    while True:
+        try:
+            if con.execute("pragma journal_mode").fetchone()[0] != "wal":
+                con.execute("pragma journal_mode = wal")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class _Connection:
     """A connection to the audit file that commits on success and is always closed."""
 
@@ -152,8 +168,7 @@ class _Connection:
     def __enter__(self) -> sqlite3.Connection:
         con = self.con
         try:
-            if con.execute("pragma journal_mode").fetchone()[0] != "wal":
-                con.execute("pragma journal_mode = wal")  # persistent: set once per file
+            _write_ahead(con)
             con.executescript(_SCHEMA)
         except sqlite3.Error:
             con.close()
