@@ -117,12 +117,13 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 def build_aggregates(con: duckdb.DuckDBPyConnection, agencies: list[str] | None = None) -> None:
     """(Re)build the monthly cube `agg_monthly` from the fact tables: whole, or only the rows of
     the lead agencies in `agencies` (those a load touched; the rest of a large cube is kept)."""
-    cube = AGG_MONTHLY_SQL.read_text()  # our own SQL text; the agencies are bound
+    cube = con.sql(AGG_MONTHLY_SQL.read_text(), params={"agencies": agencies})  # no SQL text assembled
     if agencies is None:
-        con.execute(f"create or replace table agg_monthly as {cube}", {"agencies": None})
+        con.execute("drop table if exists agg_monthly")
+        cube.create("agg_monthly")
         return
     con.execute("delete from agg_monthly where list_contains($agencies, lead_agency)", {"agencies": agencies})
-    con.execute(f"insert into agg_monthly {cube}", {"agencies": agencies})
+    cube.insert_into("agg_monthly")
 
 
 @contextlib.contextmanager
