@@ -1,7 +1,9 @@
 -- The monthly cube: one row per month x force area x lead agency x crime type, counting
 -- live, new and closed operations, victims identified, child victims, NRM referrals,
--- arrests and charges. Each event counts in the month it happened, in the force area,
--- lead agency and crime type of its operation, in its primary force area ('national', with no
+-- arrests and charges, and victims identified in the month who were referred to the NRM at any
+-- time (victims_referred; nrm_referrals counts referrals in the month they were made). Each event
+-- counts in the month it happened, in the force area, lead agency and crime type of its
+-- operation, in its primary force area ('national', with no
 -- region, for an operation with no territorial area). Built whole with $agencies null; after a
 -- load, the rows of the lead agencies in $agencies only (an operation, and every event of it,
 -- belongs to its lead agency's returns, and keeps its lead agency).
@@ -20,6 +22,9 @@ with events as (
     from victim where age_group = 'child'
     union all
     select date_trunc('month', nrm_referred_on)::date, operation_id, 'nrm_referrals'
+    from victim where nrm_referred
+    union all
+    select date_trunc('month', identified_on)::date, operation_id, 'victims_referred'
     from victim where nrm_referred
     union all
     select date_trunc('month', arrested_on)::date, operation_id, 'arrests'
@@ -44,7 +49,8 @@ final as (
         count(*) filter (where e.measure = 'child_victims')::integer as child_victims,
         count(*) filter (where e.measure = 'nrm_referrals')::integer as nrm_referrals,
         count(*) filter (where e.measure = 'arrests')::integer as arrests,
-        count(*) filter (where e.measure = 'charges')::integer as charges
+        count(*) filter (where e.measure = 'charges')::integer as charges,
+        count(*) filter (where e.measure = 'victims_referred')::integer as victims_referred
     from events as e
     join operation as o using (operation_id)
     left join force as f using (force_code)

@@ -19,6 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "data" / "reference"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 AGG_MONTHLY_SQL = Path(__file__).with_name("agg_monthly.sql")
+# The derived tables, each built from the fact tables by its own SQL (built whole, or only the rows
+# of some lead agencies after a load): the monthly cube, the cube by force area and the months each
+# lead agency had operations open (which say when a return is due).
+DERIVED = {
+    "agg_monthly": AGG_MONTHLY_SQL,
+    "agg_area_monthly": Path(__file__).with_name("agg_area_monthly.sql"),
+    "agg_open_month": Path(__file__).with_name("agg_open_month.sql"),
+}
 
 # Reference tables in load order (parents before children).
 REFERENCE_TABLES = ("region", "force", "agency", "crime_type")
@@ -73,8 +81,12 @@ def _attached(path: Path) -> duckdb.DuckDBPyConnection:
 
 @functools.cache
 def schema_stamp() -> str:
-    """The version of schema.sql a database is built with (a digest of its text, read once)."""
-    return hashlib.sha256(SCHEMA_SQL.read_bytes()).hexdigest()[:16]
+    """The version of the data model a database is built with: a digest of schema.sql and of the
+    SQL of its derived tables (read once)."""
+    digest = hashlib.sha256(SCHEMA_SQL.read_bytes())
+    for sql in DERIVED.values():
+        digest.update(sql.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def built_with(path: Path) -> dict[str, str]:
@@ -115,15 +127,31 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_aggregates(con: duckdb.DuckDBPyConnection, agencies: list[str] | None = None) -> None:
-    """(Re)build the monthly cube `agg_monthly` from the fact tables: whole, or only the rows of
+    """(Re)build every derived table (DERIVED) from the fact tables: whole, or only the rows of
     the lead agencies in `agencies` (those a load touched; the rest of a large cube is kept)."""
-    cube = con.sql(AGG_MONTHLY_SQL.read_text(), params={"agencies": agencies})  # no SQL text assembled
-    if agencies is None:
-        con.execute("drop table if exists agg_monthly")
-        cube.create("agg_monthly")
-        return
-    con.execute("delete from agg_monthly where list_contains($agencies, lead_agency)", {"agencies": agencies})
-    cube.insert_into("agg_monthly")
+    for table, sql in DERIVED.items():
+        rows = con.sql(sql.read_text(), params={"agencies": agencies})  # no SQL text assembled from input
+        if agencies is None and _columns(con, table) != rows.columns:  # new, or of an earlier data model
+            con.execute(f"drop table if exists {table}")  # table: a name from DERIVED, never input
+            rows.create(table)
+            continue
+        con.execute(
+            f"delete from {table} where $agencies is null or list_contains($agencies, lead_agency)",
+            {"agencies": agencies},
+        )
+        rows.insert_into(table)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of `table` in the current database, in order ([] when it does not exist)."""
+    return [
+        name
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = current_schema() and table_name = $table order by column_index",
+            {"table": table},
+        ).fetchall()
+    ]
 
 
 @contextlib.contextmanager
