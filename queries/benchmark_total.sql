@@ -23,12 +23,15 @@ with cube as (
 ),
 
 crossing as (
-    select distinct a.operation_id, o.closed_on
-    from operation_area() as a
-    join operation as o using (operation_id)
-    where not a.primary_area
-      and not list_contains($forces, o.force_code)
-      and in_view($forces, $crime_types, $agencies, a.force_code, o.crime_type, o.lead_agency)
+    select operation_id, closed_on
+    from operation as o
+    where not list_contains($forces, o.force_code)
+      -- in view through the first of its other areas that is in view (none: null, not in view)
+      and in_view(
+          $forces, $crime_types, $agencies,
+          list_filter(o.other_force_codes, lambda area: list_contains($forces::varchar[], area))[1],
+          o.crime_type, o.lead_agency
+      )
 ),
 
 crossing_live as (
