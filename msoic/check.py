@@ -50,7 +50,7 @@ CHECKS: dict[str, str] = {
           + ((select coalesce(sum(new_ops), 0) from agg_monthly) <> (select count(*) from operation))::int
           + ((select coalesce(sum(arrests), 0) from agg_monthly)
                 <> (select count(*) from offender where arrested_on is not null))::int""",
-    "cube by force area or open operations by lead agency that differ from the facts": """
+    "cube by force area, open operations by lead agency or operations in other areas that differ from the facts": """
         select
             ((select coalesce(sum(live_ops), 0) from agg_area_monthly)
                 <> (select count(*) from operation_month join operation_area() using (operation_id)
@@ -59,7 +59,12 @@ CHECKS: dict[str, str] = {
                 <> (select count(*) from operation join operation_area() using (operation_id)
                     where closed_on is not null))::int
           + ((select coalesce(sum(open_ops), 0) from agg_open_month)
-                <> (select count(*) from operation_month where status <> 'closed'))::int""",
+                <> (select count(*) from operation_month where status <> 'closed'))::int
+          + ((select count(*) from agg_other_areas)
+                <> (select count(*) from operation where len(other_force_codes) > 0))::int
+          + ((select coalesce(sum(len(live_months)), 0) from agg_other_areas)
+                <> (select count(*) from operation_month join operation using (operation_id)
+                    where status = 'live' and len(other_force_codes) > 0))::int""",
     "build metadata missing": """
         select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
 }
@@ -78,6 +83,7 @@ TABLES = (
     "agg_monthly",
     "agg_area_monthly",
     "agg_open_month",
+    "agg_other_areas",
     "meta",
 )
 

@@ -26,6 +26,7 @@ DERIVED = {
     "agg_monthly": AGG_MONTHLY_SQL,
     "agg_area_monthly": Path(__file__).with_name("agg_area_monthly.sql"),
     "agg_open_month": Path(__file__).with_name("agg_open_month.sql"),
+    "agg_other_areas": Path(__file__).with_name("agg_other_areas.sql"),
 }
 
 # Reference tables in load order (parents before children).

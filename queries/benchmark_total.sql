@@ -6,7 +6,7 @@
 -- their resident population ('national', in view when no region or force is chosen, has none).
 -- DESIGN: an operation whose primary area is in view is counted from the monthly cube (keyed by
 -- primary area, so once); only those in view through another area alone (crossing: none when the
--- whole country is in view) are counted from their operation-months.
+-- whole country is in view) are counted from agg_other_areas (their live months, closing and charge).
 with cube as (
     select
         sum(live_ops) as live_op_months,
@@ -23,8 +23,8 @@ with cube as (
 ),
 
 crossing as (
-    select operation_id, closed_on
-    from operation as o
+    select live_months, closed_on, charged
+    from agg_other_areas as o
     where not list_contains($forces, o.force_code)
       -- in view through the first of its other areas that is in view (none: null, not in view)
       and in_view(
@@ -34,26 +34,12 @@ crossing as (
       )
 ),
 
-crossing_live as (
-    select count(*) as live_op_months
-    from operation_month as m
-    join crossing using (operation_id)
-    where m.status = 'live'
-      and m.month between $start and $end
-),
-
-charged_operations as (
-    select distinct operation_id
-    from offender
-    where charged_on is not null
-      and operation_id in (select operation_id from crossing)
-),
-
-crossing_closed as (
-    select count(*) as closed_ops, count(ch.operation_id) as closed_ops_charged
-    from crossing as c
-    left join charged_operations as ch using (operation_id)
-    where c.closed_on between $start and last_day($end)
+crossing_counts as (
+    select
+        coalesce(sum(len(list_filter(live_months, lambda m: m between $start and $end))), 0) as live_op_months,
+        count(*) filter (where closed_on between $start and last_day($end)) as closed_ops,
+        count(*) filter (where closed_on between $start and last_day($end) and charged) as closed_ops_charged
+    from crossing
 ),
 
 population as (
@@ -66,15 +52,15 @@ final as (
     select
         population.population::bigint as population,
         date_diff('month', $start, $end) + 1 as months,
-        (coalesce(cube.live_op_months, 0) + crossing_live.live_op_months)::integer as live_op_months,
+        (coalesce(cube.live_op_months, 0) + crossing_counts.live_op_months)::integer as live_op_months,
         coalesce(cube.victims, 0)::integer as victims,
         coalesce(cube.child_victims, 0)::integer as child_victims,
         coalesce(cube.victims_referred, 0)::integer as victims_referred,
         coalesce(cube.arrests, 0)::integer as arrests,
         coalesce(cube.charges, 0)::integer as charges,
-        (coalesce(cube.closed_ops, 0) + crossing_closed.closed_ops)::integer as closed_ops,
-        (coalesce(cube.closed_ops_charged, 0) + crossing_closed.closed_ops_charged)::integer as closed_ops_charged
-    from cube, crossing_live, crossing_closed, population
+        (coalesce(cube.closed_ops, 0) + crossing_counts.closed_ops)::integer as closed_ops,
+        (coalesce(cube.closed_ops_charged, 0) + crossing_counts.closed_ops_charged)::integer as closed_ops_charged
+    from cube, crossing_counts, population
 )
 
 select * from final;

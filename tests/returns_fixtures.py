@@ -41,8 +41,9 @@ TABLES = {
     "agg_monthly": "select * from agg_monthly order by all",
     "agg_area_monthly": "select * from agg_area_monthly order by all",
     "agg_open_month": "select * from agg_open_month order by all",
+    "agg_other_areas": "select * from agg_other_areas order by all",
 }
-DERIVED = ("agg_monthly", "agg_area_monthly", "agg_open_month")  # built from the facts (db.DERIVED)
+DERIVED = ("agg_monthly", "agg_area_monthly", "agg_open_month", "agg_other_areas")  # built from the facts (db.DERIVED)
 
 
 def contents(path: Path) -> dict[str, pl.DataFrame]:
