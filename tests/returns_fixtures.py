@@ -43,7 +43,12 @@ TABLES = {
     "agg_open_month": "select * from agg_open_month order by all",
     "agg_other_areas": "select * from agg_other_areas order by all",
 }
-DERIVED = ("agg_monthly", "agg_area_monthly", "agg_open_month", "agg_other_areas")  # built from the facts (db.DERIVED)
+DERIVED = (
+    "agg_monthly",
+    "agg_area_monthly",
+    "agg_open_month",
+    "agg_other_areas",
+)  # built from the facts (db.DERIVED)
 
 
 def contents(path: Path) -> dict[str, pl.DataFrame]:
