@@ -66,7 +66,7 @@ live = data.run("live_operations_by_family", filters)
 live = series.complete(
     live.rename({"family": "group"}), filters.start, month, reference.families_of(sidebar.view().crime_types)
 )
-st.plotly_chart(charts.live_by_family(live), key="live_by_family")
+st.plotly_chart(data.by_view(charts.live_by_family)(live), key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)
