@@ -37,6 +37,14 @@ document.addEventListener('DOMContentLoaded', () => watch.observe(document.body,
   {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']}));
 """
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+# What a page shows when a change is not drawn: its script state, the region chosen, the status.
+STATE = """() => ({
+  script: document.querySelector("[data-testid='stApp']")?.dataset.testScriptState,
+  runs: window.__runs,
+  region: [...document.querySelectorAll("[data-testid='stSidebar'] [data-testid='stMultiSelect']")]
+    .map(m => m.innerText.replace(/\\s+/g, " ")).find(t => t.startsWith("Region")),
+  status: document.querySelector("[data-testid='stStatusWidget']")?.innerText,
+})"""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -88,7 +96,8 @@ def measure(
                         print("error box:", page.locator(ERRORS).first.inner_text()[:300])
                 except PlaywrightTimeout:
                     errors += 1
-                    print("a filter change was not drawn within two minutes")
+                    state = page.evaluate(STATE)
+                    print(f"a filter change was not drawn within two minutes ({state})")
         browser.close()
     return latencies, errors
 
