@@ -67,3 +67,28 @@ def test_a_new_data_version_builds_afresh(served, monkeypatch):
     monkeypatch.setattr(data, "current", lambda: (path, version + "-new"))
     counted(PERIOD)
     assert len(built) == 2
+
+
+def test_answers_are_cached_on_the_whole_scope_not_on_part_of_it(served, raw, monkeypatch):
+    # Two scopes differing in one grant (one more region): each gets its own answer; a scope
+    # equal to one already asked (made afresh, as each rerun makes it) is served from the cache.
+    asked = []
+    real = data.queries.run
+    monkeypatch.setattr(data.queries, "run", lambda *a, **k: asked.append(1) or real(*a, **k))
+    wales = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
+    both = scope_of([Grant(REGIONAL_COORDINATOR, "wales"), Grant(REGIONAL_COORDINATOR, "london")])
+    assert data.scope_key(wales) != data.scope_key(both)
+
+    monkeypatch.setattr(signin, "scope", lambda: wales)
+    only_wales = set(data.run("operations_list", PERIOD, **EVERY)["operation_id"])
+    monkeypatch.setattr(signin, "scope", lambda: both)
+    wales_and_london = set(data.run("operations_list", PERIOD, **EVERY)["operation_id"])
+    assert len(asked) == 2
+    assert only_wales == set(visible_operations(raw, "regional_coordinator", "wales")["operation_id"])
+    assert wales_and_london == only_wales | set(
+        visible_operations(raw, "regional_coordinator", "london")["operation_id"]
+    )
+
+    monkeypatch.setattr(signin, "scope", lambda: scope_of([Grant(REGIONAL_COORDINATOR, "wales")]))
+    assert set(data.run("operations_list", PERIOD, **EVERY)["operation_id"]) == only_wales
+    assert len(asked) == 2, "an equal scope is a cache hit"

@@ -1,14 +1,61 @@
 """Overview: the last month of the period at a glance, the last two years of live operations,
 and every region side by side."""
 
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from msoic import reference
 from msoic.analysis import changes, coverage, kpis, series
 from msoic.analysis.summary import NO_DATA
-from msoic.filters import add_months
+from msoic.filters import Filters, add_months
 from msoic.measures import MEASURES, SHORT_LABELS
 from msoic.ui import changes_charts, charts, data, kpi, sidebar
+
+
+@data.by_view
+def headline(last_year: Filters) -> pl.DataFrame:
+    """The headline figures of the last month of `last_year`, with their changes. A month with no
+    return from the view's forces has no data; each change compares only the lead agencies whose
+    figures are complete in both months (like for like)."""
+    month = last_year.end
+    with_data = coverage.months(data.run("coverage_by_force", last_year))
+    comparable = coverage.agencies_by_month(data.run("coverage_by_agency", last_year))
+    return kpis.kpi_row(
+        data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable
+    )
+
+
+@data.by_view
+def emerging_in(filters: Filters, month: date) -> pl.DataFrame:
+    """The emerging changes of `month`, the largest first."""
+    return changes.ranked(data.emerging_changes(filters, month, month), month)
+
+
+@data.by_view
+def live_chart(filters: Filters, crime_types: tuple[str, ...]) -> go.Figure:
+    """Live operations each month of the period by crime family (of the crime types in view)."""
+    live = data.run("live_operations_by_family", filters)
+    live = series.complete(
+        live.rename({"family": "group"}), filters.start, filters.end, reference.families_of(crime_types)
+    )
+    return charts.live_by_family(live)
+
+
+@data.by_view
+def regions_in_month(last_year: Filters, regions: tuple[str, ...]) -> pl.DataFrame:
+    """Every region's figures in the last month of `last_year`, and a year before."""
+    regions_with_data = coverage.by_group(data.run("coverage_by_force", last_year), list(regions), "region")
+    table = kpis.groups_in_month(
+        data.run("measures_by_month", last_year, split="region"),
+        last_year.end,
+        list(regions),
+        regions_with_data,
+    )
+    return table.with_columns(table["group"].replace_strict(reference.labels("region")).alias("group"))
+
 
 filters = sidebar.current()
 month = filters.end
@@ -19,18 +66,10 @@ st.caption(
     f"{month:%B %Y}, the last month of the period chosen in the sidebar. "
     "Changes are against the month before and the same month a year before."
 )
-
-# A month with no return from the view's forces has no data; each change compares only the lead
-# agencies whose figures are complete in both months (like for like).
-with_data = coverage.months(data.run("coverage_by_force", last_year))
-comparable = coverage.agencies_by_month(data.run("coverage_by_agency", last_year))
-kpi.row(
-    kpis.kpi_row(data.run("measures_by_month", last_year, split="agency"), month, with_data, comparable),
-    month,
-)
+kpi.row(headline(last_year), month)
 
 st.subheader(f"Emerging changes in {month:%B %Y}")
-emerging = changes.ranked(data.emerging_changes(filters, month, month), month)
+emerging = emerging_in(filters, month)
 SHOWN = 10
 if emerging.is_empty():
     st.caption(
@@ -62,22 +101,12 @@ with st.expander("How emerging changes are found"):
     st.markdown(changes.METHOD)
 
 st.subheader(f"Live operations by crime family, {filters.start:%b %Y} to {month:%b %Y}")
-live = data.run("live_operations_by_family", filters)
-live = series.complete(
-    live.rename({"family": "group"}), filters.start, month, reference.families_of(sidebar.view().crime_types)
-)
-st.plotly_chart(data.by_view(charts.live_by_family)(live), key="live_by_family")
+st.plotly_chart(live_chart(filters, sidebar.view().crime_types), key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)
-regions = list(sidebar.view().regions)
-regions_with_data = coverage.by_group(data.run("coverage_by_force", last_year), regions, "region")
-table = kpis.groups_in_month(
-    data.run("measures_by_month", last_year, split="region"), month, regions, regions_with_data
-)
-names = reference.labels("region")
 st.dataframe(
-    table.with_columns(table["group"].replace_strict(names).alias("group")),
+    regions_in_month(last_year, sidebar.view().regions),
     hide_index=True,
     height="content",
     placeholder=NO_DATA,

@@ -2,12 +2,15 @@
 with a rolling mean, stacked shares or the change on the year before."""
 
 from dataclasses import replace
+from typing import NamedTuple
 
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from msoic import reference
 from msoic.analysis import changes, coverage, periods, series, summary, trend_table
-from msoic.filters import add_months
+from msoic.filters import Filters, add_months
 from msoic.measures import MEASURES
 from msoic.ui import changes_charts, charts, data, sidebar
 
@@ -91,87 +94,122 @@ panels = controls.toggle(
     help="Small multiples: easier to read than many overlaid lines.",
 )
 
-# A year before the period is fetched too, for rolling means and year-on-year change; and the
-# nation (every force area, the same crime types and lead agencies), for the table's national row.
-fetch_from = add_months(filters.start, -12)
-nation_filters = replace(filters, regions=(), forces=()).with_period(fetch_from, filters.end)
-frame = data.run("measures_by_month", filters.with_period(fetch_from, filters.end), split=split)
-nation = data.run("measures_by_month", nation_filters, split="total")
-if split == "region":
-    groups, names = list(sidebar.view().regions), reference.labels("region")
-elif split == "crime_type":
-    groups, names = list(sidebar.view().crime_types), reference.labels("crime_type")
-else:
-    groups, names = ["all"], {"all": "All"}
-# A month a group's force areas sent no return has no data there: a gap in its line, not a zero
-# (and a quarter or year holding such a month is partial).
-with_data = coverage.by_group(
-    data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split
-)
-frame = series.complete(frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data)
-nation_data = coverage.by_group(data.run("coverage_by_force", nation_filters), ["all"], "total")
-nation = series.complete(
-    nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data
-)
 
-population = data.run("population", filters)
-rate = unit == "rate" and view != "share"
-if rate:
-    frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
-    nation = series.per_100k(
-        nation, measure, {"all": int(data.run("population", nation_filters)["population"].sum())}
+def flagged(measure: str, split: str, view: str, period_unit: str) -> bool:
+    """Whether emerging changes are marked: new operations, monthly, split by region or crime type."""
+    return measure == "new_ops" and split != "total" and view == "monthly" and period_unit == "month"
+
+
+class Drawn(NamedTuple):
+    """What the page draws for one view: the chart, the table of its figures (with the nation's row
+    when split by region), whether it is a rate, the population years and the emerging changes marked."""
+
+    fig: go.Figure
+    table: pl.DataFrame
+    column: str
+    rate: bool
+    population_years: list[int]
+    marked: int
+
+
+@data.by_view
+def chart_and_table(
+    filters: Filters, measure: str, split: str, view: str, unit: str, period_unit: str, panels: bool
+) -> Drawn:
+    """The chart and its table for the view and the controls (built once per data version, scope
+    and view: a rerun that changes nothing builds nothing)."""
+    # A year before the period is fetched too, for rolling means and year-on-year change; and the
+    # nation (every force area, the same crime types and lead agencies), for the table's national row.
+    fetch_from = add_months(filters.start, -12)
+    nation_filters = replace(filters, regions=(), forces=()).with_period(fetch_from, filters.end)
+    frame = data.run("measures_by_month", filters.with_period(fetch_from, filters.end), split=split)
+    nation = data.run("measures_by_month", nation_filters, split="total")
+    if split == "region":
+        groups, names = list(sidebar.view().regions), reference.labels("region")
+    elif split == "crime_type":
+        groups, names = list(sidebar.view().crime_types), reference.labels("crime_type")
+    else:
+        groups, names = ["all"], {"all": "All"}
+    # A month a group's force areas sent no return has no data there: a gap in its line, not a zero
+    # (and a quarter or year holding such a month is partial).
+    with_data = coverage.by_group(
+        data.run("coverage_by_force", filters.with_period(fetch_from, filters.end)), groups, split
     )
-y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
-
-# Emerging changes of new operations: a marker on a line in a month when any region x crime type
-# series inside that line is flagged (with one region and one crime type, the series itself).
-flagged = measure == "new_ops" and split != "total" and view == "monthly" and period_unit == "month"
-markers = None
-if flagged:
-    markers = changes_charts.markers(data.emerging_changes(filters, filters.start, filters.end), split)
-
-drawn = periods.drawn_view(view, period_unit)
-
-
-def drawn_series(frame, fetched, split: str):
-    """(what is drawn, its column) for `frame` of the view `fetched` (periods.drawn chooses how)."""
-    agencies = {}
-    if periods.asks_by_agency(drawn, period_unit):
-        agencies = {
-            "by_agency": data.run("measures_by_month_and_agency", fetched, split=split),
-            "comparable": coverage.agencies_by_month(data.run("coverage_by_agency", fetched)),
-        }
-    return periods.drawn(frame, measure, drawn, period_unit, filters.start, filters.end, **agencies)
-
-
-shown, column = drawn_series(frame, filters.with_period(fetch_from, filters.end), split)
-if drawn == "share":
-    fig = charts.stacked_shares(shown, names)
-else:
-    title = {
-        "monthly": y_title,
-        "rolling": y_title + " (3-month rolling mean)",
-        "yoy": f"Change on the same {PERIOD_UNITS[period_unit].lower()} a year before"
-        if period_unit != "year"
-        else "Change on the financial year before",
-        "previous": f"Change on the {PERIOD_UNITS[period_unit].lower()} before",
-    }[drawn]
-    fig = charts.trend_lines(
-        shown,
-        column,
-        names,
-        title,
-        faint=measure if drawn == "rolling" else None,
-        percent=drawn in ("yoy", "previous"),
-        panels=panels,
-        markers=markers,
-        unit=period_unit,
+    frame = series.complete(
+        frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data
+    )
+    nation_data = coverage.by_group(data.run("coverage_by_force", nation_filters), ["all"], "total")
+    nation = series.complete(
+        nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data
     )
 
-if split != "total":
-    fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
+    population = data.run("population", filters)
+    rate = unit == "rate" and view != "share"
+    if rate:
+        frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
+        nation = series.per_100k(
+            nation, measure, {"all": int(data.run("population", nation_filters)["population"].sum())}
+        )
+    y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
+
+    # Emerging changes of new operations: a marker on a line in a month when any region x crime type
+    # series inside that line is flagged (with one region and one crime type, the series itself).
+    markers = None
+    if flagged(measure, split, view, period_unit):
+        markers = changes_charts.markers(data.emerging_changes(filters, filters.start, filters.end), split)
+
+    drawn = periods.drawn_view(view, period_unit)
+
+    def drawn_series(frame, fetched, split: str):
+        """(what is drawn, its column) for `frame` of the view `fetched` (periods.drawn chooses how)."""
+        agencies = {}
+        if periods.asks_by_agency(drawn, period_unit):
+            agencies = {
+                "by_agency": data.run("measures_by_month_and_agency", fetched, split=split),
+                "comparable": coverage.agencies_by_month(data.run("coverage_by_agency", fetched)),
+            }
+        return periods.drawn(frame, measure, drawn, period_unit, filters.start, filters.end, **agencies)
+
+    shown, column = drawn_series(frame, filters.with_period(fetch_from, filters.end), split)
+    if drawn == "share":
+        fig = charts.stacked_shares(shown, names)
+    else:
+        title = {
+            "monthly": y_title,
+            "rolling": y_title + " (3-month rolling mean)",
+            "yoy": f"Change on the same {PERIOD_UNITS[period_unit].lower()} a year before"
+            if period_unit != "year"
+            else "Change on the financial year before",
+            "previous": f"Change on the {PERIOD_UNITS[period_unit].lower()} before",
+        }[drawn]
+        fig = charts.trend_lines(
+            shown,
+            column,
+            names,
+            title,
+            faint=measure if drawn == "rolling" else None,
+            percent=drawn in ("yoy", "previous"),
+            panels=panels,
+            markers=markers,
+            unit=period_unit,
+        )
+    if split != "total":
+        fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
+
+    # The chart's figures with, split by region, the nation's row under the same crime types and agencies.
+    nation_shown = drawn_series(nation, nation_filters, "total")[0]
+    table = trend_table.table(shown, nation_shown if split == "region" else None, column, names, period_unit)
+    years = sorted(set(population["population_year"]))
+    return Drawn(fig, table, column, rate, years, len(markers) if markers is not None else 0)
+
+
+drawn = chart_and_table(filters, measure, split, view, unit, period_unit, panels)
+rate = drawn.rate
 st.plotly_chart(
-    fig, key="trend", on_select=narrow_to_selection if split != "total" else "ignore", selection_mode="points"
+    drawn.fig,
+    key="trend",
+    on_select=narrow_to_selection if split != "total" else "ignore",
+    selection_mode="points",
 )
 notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}. A gap is a month with no data (no return received)."]
 if period_unit != "month":
@@ -185,9 +223,8 @@ if period_unit != "month":
 if view == "rolling" and period_unit != "month":
     notes.append("The rolling mean is for months: each period is shown instead.")
 if rate:
-    years = sorted(set(population["population_year"]))
     notes.append(
-        f"Rates use mid-{'/'.join(map(str, years))} resident population estimates "
+        f"Rates use mid-{'/'.join(map(str, drawn.population_years))} resident population estimates "
         f"(ONS, NRS, NISRA) of the force areas in view."
     )
 if measure == "live_ops" and period_unit == "month":
@@ -208,9 +245,9 @@ if view == "yoy":
 if split != "total":
     notes.append(f"Click a point to narrow the filters to its {SPLITS[split].lower()}.")
 st.caption(" ".join(notes))
-if flagged:
+if flagged(measure, split, view, period_unit):
     st.caption(
-        f"▲ ▼ Emerging changes ({len(markers)} marked): months in which a region × crime type "
+        f"▲ ▼ Emerging changes ({drawn.marked} marked): months in which a region × crime type "
         "series inside the line is above (▲) or below (▼) what the 12 months before lead one to "
         "expect; hover a triangle to see which."
     )
@@ -221,14 +258,11 @@ if measure == "new_ops":
         st.markdown(changes.METHOD)
 
 with st.expander("Data behind the chart"):
-    # The chart's figures with, split by region, the nation's row under the same crime types and agencies.
-    nation_shown = drawn_series(nation, nation_filters, "total")[0]
-    table = trend_table.table(shown, nation_shown if split == "region" else None, column, names, period_unit)
     headers = trend_table.headers(
-        column,
+        drawn.column,
         MEASURES[measure] + (" per 100,000 population" if rate else ""),
         SPLITS[split],
         PERIOD_UNITS[period_unit],
     )
-    st.dataframe(table, hide_index=True, placeholder=summary.NO_DATA, column_config=headers)
-    data.download_csv(table, f"msoic-{measure}-by-{split}-{period_unit}", filters, headers)
+    st.dataframe(drawn.table, hide_index=True, placeholder=summary.NO_DATA, column_config=headers)
+    data.download_csv(drawn.table, f"msoic-{measure}-by-{split}-{period_unit}", filters, headers)
