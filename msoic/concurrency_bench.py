@@ -3,11 +3,11 @@
 One app process on loopback, or `--replicas N` app processes behind nginx with the repository's
 config (deploy/nginx.conf, as a deployment serves many users); client and server share the
 machine, so the figures are an upper bound. With `--swap`, a new copy of the database is renamed
-over the served file half-way through the run, as a load installs one. Every session takes turns choosing and clearing a region in the sidebar; each change is
-timed in its own page, from the action until the script run it caused is drawn (the app's
-script state back to not running). Printed: p50 and p95 over every change, and the errors (an
-error box, or a change not drawn within two minutes).
-"""
+over the served file half-way through the run, as a load installs one. Every session takes turns
+choosing and clearing a region in the sidebar; each change is timed in its own page, from the
+action until the script run it caused is drawn (the app's script state back to not running).
+Printed: p50 and p95 over every change, the errors (an error box, or a change not drawn within
+two minutes), and from the servers' timings their script runs and any that read two files."""
 
 from __future__ import annotations
 
@@ -162,7 +162,6 @@ def run(db_path: Path, sessions: int, seconds: float, n_replicas: int = 0, swap:
     )
     if swap:
         on_new = sum(bool(lines) and lines[-1]["versions"] == [final] for lines in runs)
-        print(
-            f"processes serving the new file at the end: {on_new} of {sum(bool(lines) for lines in runs)} with sessions"
-        )
+        holding = sum(bool(lines) for lines in runs)
+        print(f"processes serving the new file at the end: {on_new} of the {holding} holding sessions")
     return 1 if errors or mixed else 0
