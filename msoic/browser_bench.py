@@ -51,6 +51,23 @@ IDLE = """() => document.querySelector("[data-testid='stApp']")?.dataset.testScr
     && [...document.querySelectorAll("[data-testid='stDataFrame']")]
         .filter(g => !g.closest("details:not([open])"))
         .every(g => { const c = g.querySelector("canvas"); return c && c.width > 0 && c.height > 0; })"""
+# Where an opening's time goes, from chromium's performance timeline (ms since the navigation):
+# when the app's script state first turns running and then back to not running (the first run
+# drawn), when Plotly's chunk has arrived, and the long tasks (main-thread work over 50 ms).
+TIMELINE = """window.__timeline = {started: null, drawn: null, tasks: []};
+new PerformanceObserver(list => { for (const e of list.getEntries()) window.__timeline.tasks.push(e.duration); })
+    .observe({type: "longtask", buffered: true});
+new MutationObserver(() => {
+    const state = document.querySelector("[data-testid='stApp']")?.dataset.testScriptState, t = window.__timeline;
+    if (state === "running" && t.started === null) t.started = performance.now();
+    if (state === "notRunning" && t.started !== null && t.drawn === null) t.drawn = performance.now();
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-test-script-state"]});"""
+READ_TIMELINE = """() => {
+    const t = window.__timeline;
+    const plotly = performance.getEntriesByType("resource").find(e => e.name.includes("/PlotlyChart."));
+    return {started: t.started, drawn: t.drawn, plotly: plotly ? plotly.responseEnd : null,
+            longest: Math.max(0, ...t.tasks), tasks: t.tasks.reduce((a, d) => a + d, 0)};
+}"""
 # Two animation frames: what the last change to the page asked for has been painted.
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
@@ -229,8 +246,9 @@ def measure(db_path: Path, rounds: int = 2) -> dict:
             page.close()
             for path, title in PAGES.items():
                 context = browser.new_context(viewport=VIEWPORT)  # a browser new to the app
+                context.add_init_script(TIMELINE)
                 page, opened = open_page(context, f"{base}/{path}", timings)
-                first = timings.lines()[-1]
+                first, first_timeline = timings.lines()[-1], page.evaluate(READ_TIMELINE)
                 changes = []
                 for _ in range(rounds):
                     for step, action in FILTER_STEPS:
@@ -253,6 +271,7 @@ def measure(db_path: Path, rounds: int = 2) -> dict:
                     "open_line": first,
                     "returning": returning,
                     "returning_line": timings.lines()[-1],
+                    "timeline": (first_timeline, page.evaluate(READ_TIMELINE)),
                     "changes": changes,
                     "selection": selection,
                     "tab": tab,
@@ -292,6 +311,35 @@ def report(results: dict) -> list[str]:
     return lines
 
 
+def _seconds(ms: float | None) -> str:
+    return "–" if ms is None else f"{ms / 1000:.2f}"
+
+
+def report_opening(results: dict) -> list[str]:
+    """Where each opening's time went (first visit / returning), from the performance timeline:
+    seconds from the navigation until the first script run starts and until it is drawn, until
+    Plotly's chunk has arrived, the longest main-thread task and all long tasks."""
+    lines = [
+        "Opening, first visit / returning: seconds from the navigation; main-thread tasks over 50 ms",
+        (
+            f"{'page':<11} {'script starts':>14} {'script drawn':>13} {'Plotly in':>12} "
+            f"{'longest task ms':>16} {'long tasks ms':>14} {'idle s':>12}"
+        ),
+    ]
+    for title, r in results.items():
+        first, back = r["timeline"]
+
+        def pair(key, fmt=_seconds, first=first, back=back):
+            return f"{fmt(first[key])} / {fmt(back[key])}"
+
+        lines.append(
+            f"{title:<11} {pair('started'):>14} {pair('drawn'):>13} {pair('plotly'):>12} "
+            f"{pair('longest', lambda ms: f'{ms:.0f}'):>16} {pair('tasks', lambda ms: f'{ms:.0f}'):>14} "
+            f"{r['open']:>6.2f} / {r['returning']:.2f}"
+        )
+    return lines
+
+
 def run(db_path: Path, rounds: int = 2) -> int:
     """Measure and print; the machine's load average is printed with the figures (it is shared)."""
     load = os.getloadavg()
@@ -301,6 +349,7 @@ def run(db_path: Path, rounds: int = 2) -> int:
     )
     results = measure(db_path, rounds)
     print("\n".join(report(results)))
+    print("\n".join(report_opening(results)))
     load = os.getloadavg()
     print(f"Load average after {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0
