@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import polars as pl
 import pytest
 
+from msoic.ui import kpi
 from tests import independent
 from tests.apptest import open_app, open_once, plotly_figures, signed_number, traces
 from tests.independent import MEASURES, shift
@@ -53,6 +57,35 @@ def test_kpi_percent_change_is_on_the_earlier_month(overview, view, raw):
         assert delta == f"{now:+,} (from 0)"
     else:
         assert delta == f"{now - before:+,} ({(now - before) / before:+.0%})"
+
+
+def test_each_change_has_the_arrow_of_its_sign_and_none_without_one(overview):
+    # "no change" is not a rise: Streamlit draws an up arrow beside any text not starting with "-".
+    arrows = {0: "down", 1: "up", 2: "none"}  # Metric.MetricDirection
+    for metric in overview.metric:
+        arrow = arrows[metric.proto.direction]
+        if metric.delta == "no change":
+            assert arrow == "none", metric.label
+        else:
+            assert arrow == ("down" if metric.delta.startswith("-") else "up"), metric.label
+
+
+def test_a_change_of_nothing_has_no_arrow(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(kpi.st, "metric", lambda *a, **k: drawn.append(k["delta_arrow"]))
+    monkeypatch.setattr(kpi.st, "caption", lambda *a, **k: None)
+    frame = pl.DataFrame(
+        {
+            "label": ["Arrests", "Charges"],
+            "value": [12, 7],
+            "month_now": [12, 7],
+            "month_before": [10, 7],
+            "year_now": [12, 7],
+            "year_before": [9, 9],
+        }
+    )
+    kpi.row(frame, date(2026, 10, 1))
+    assert drawn == ["auto", "off"]
 
 
 def test_live_operations_chart_covers_the_period_by_family(overview, view, raw):

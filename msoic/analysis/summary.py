@@ -28,6 +28,7 @@ SHARES = {
 
 
 NO_DATA = "no data"
+NO_CHANGE = "no change"  # a change of 0: no arrow beside it
 NO_ARTICLE = ("London", "Wales", "Scotland", "Northern Ireland")
 
 
@@ -103,7 +104,7 @@ def change_text(value: float | None, before: float | None) -> str:
         return NO_DATA
     diff = round(value - before)
     if diff == 0:
-        return "no change"
+        return NO_CHANGE
     if before == 0:
         return f"{diff:+,} (from 0)"
     return f"{diff:+,} ({diff / before:+.0%})"

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from msoic.analysis.summary import NO_DATA, change_text, count_text
+from msoic.analysis.summary import NO_CHANGE, NO_DATA, change_text, count_text
 from msoic.filters import add_months
 
 CARD_WIDTH = 228  # four a row in the page at 1440 px with the sidebar open
@@ -22,12 +22,13 @@ def row(kpis: pl.DataFrame, month: date) -> None:
     for k in kpis.iter_rows(named=True):
         with cards.container(width=CARD_WIDTH):
             on_month = change_text(k["month_now"], k["month_before"])
-            # No arrow beside "no data": the change is unknown, not up.
+            # No arrow beside "no data" (the change is unknown, not up) nor beside "no change".
             st.metric(
                 k["label"],
                 count_text(k["value"]),
                 delta=None if on_month == NO_DATA else on_month,
                 delta_color="off",
+                delta_arrow="off" if on_month == NO_CHANGE else "auto",
                 border=True,
             )
             st.caption(
