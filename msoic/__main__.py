@@ -65,6 +65,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_aggregates(args: argparse.Namespace) -> int:
+    from msoic import ingest
+
+    if not args.db.exists():
+        print(f"No database at {args.db}.", file=sys.stderr)
+        return 2
+    ingest.rebuild_derived(args.db)
+    print(f"Derived tables of {args.db} built again from its facts: {', '.join(db.DERIVED)}.")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.browser or args.sessions:
         return _browser_bench(args)
@@ -257,6 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="integrity report; exits 1 when a check fails")
     check.add_argument("--db", type=Path, default=db.default_path())
     check.set_defaults(func=cmd_check)
+
+    aggregates = sub.add_parser(
+        "aggregates", help="build the derived tables (cubes) of an existing database again from its facts"
+    )
+    aggregates.add_argument("--db", type=Path, default=db.default_path())
+    aggregates.set_defaults(func=cmd_aggregates)
 
     bench = sub.add_parser("bench", help="time the database build and every page query")
     bench.add_argument("--scale", type=float, default=1.0)

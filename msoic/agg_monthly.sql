@@ -1,11 +1,20 @@
 -- The monthly cube: one row per month x force area x lead agency x crime type, counting
 -- live, new and closed operations, victims identified, child victims, NRM referrals,
--- arrests and charges. Each event counts in the month it happened, in the force area,
--- lead agency and crime type of its operation, in its primary force area ('national', with no
+-- arrests and charges; operations closed in which an offender was charged (at any time:
+-- closed_ops_charged) and victims identified who were referred to the NRM (at any time:
+-- victims_referred; nrm_referrals counts referrals in the month they were made). Each event
+-- counts in the month it happened, in the force area, lead agency and crime type of its
+-- operation, in its primary force area ('national', with no
 -- region, for an operation with no territorial area). Built whole with $agencies null; after a
 -- load, the rows of the lead agencies in $agencies only (an operation, and every event of it,
 -- belongs to its lead agency's returns, and keeps its lead agency).
-with events as (
+with charged_operations as (
+    select distinct operation_id
+    from offender
+    where charged_on is not null
+),
+
+events as (
     select month, operation_id, 'live_ops' as measure
     from operation_month where status = 'live'
     union all
@@ -14,12 +23,20 @@ with events as (
     select date_trunc('month', closed_on)::date, operation_id, 'closed_ops'
     from operation where closed_on is not null
     union all
+    select date_trunc('month', closed_on)::date, operation_id, 'closed_ops_charged'
+    from operation
+    where closed_on is not null
+      and operation_id in (select operation_id from charged_operations)
+    union all
     select date_trunc('month', identified_on)::date, operation_id, 'victims' from victim
     union all
     select date_trunc('month', identified_on)::date, operation_id, 'child_victims'
     from victim where age_group = 'child'
     union all
     select date_trunc('month', nrm_referred_on)::date, operation_id, 'nrm_referrals'
+    from victim where nrm_referred
+    union all
+    select date_trunc('month', identified_on)::date, operation_id, 'victims_referred'
     from victim where nrm_referred
     union all
     select date_trunc('month', arrested_on)::date, operation_id, 'arrests'
@@ -44,7 +61,9 @@ final as (
         count(*) filter (where e.measure = 'child_victims')::integer as child_victims,
         count(*) filter (where e.measure = 'nrm_referrals')::integer as nrm_referrals,
         count(*) filter (where e.measure = 'arrests')::integer as arrests,
-        count(*) filter (where e.measure = 'charges')::integer as charges
+        count(*) filter (where e.measure = 'charges')::integer as charges,
+        count(*) filter (where e.measure = 'victims_referred')::integer as victims_referred,
+        count(*) filter (where e.measure = 'closed_ops_charged')::integer as closed_ops_charged
     from events as e
     join operation as o using (operation_id)
     left join force as f using (force_code)

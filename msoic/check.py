@@ -50,6 +50,16 @@ CHECKS: dict[str, str] = {
           + ((select coalesce(sum(new_ops), 0) from agg_monthly) <> (select count(*) from operation))::int
           + ((select coalesce(sum(arrests), 0) from agg_monthly)
                 <> (select count(*) from offender where arrested_on is not null))::int""",
+    "cube by force area or open operations by lead agency that differ from the facts": """
+        select
+            ((select coalesce(sum(live_ops), 0) from agg_area_monthly)
+                <> (select count(*) from operation_month join operation_area() using (operation_id)
+                    where status = 'live'))::int
+          + ((select coalesce(sum(closed_ops), 0) from agg_area_monthly)
+                <> (select count(*) from operation join operation_area() using (operation_id)
+                    where closed_on is not null))::int
+          + ((select coalesce(sum(open_ops), 0) from agg_open_month)
+                <> (select count(*) from operation_month where status <> 'closed'))::int""",
     "build metadata missing": """
         select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
 }
@@ -66,6 +76,8 @@ TABLES = (
     "victim",
     "offender",
     "agg_monthly",
+    "agg_area_monthly",
+    "agg_open_month",
     "meta",
 )
 

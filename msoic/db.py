@@ -19,6 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "data" / "reference"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 AGG_MONTHLY_SQL = Path(__file__).with_name("agg_monthly.sql")
+# The derived tables, each built from the fact tables by its own SQL (built whole, or only the rows
+# of some lead agencies after a load): the monthly cube, the cube by force area and the months each
+# lead agency had operations open (which say when a return is due).
+DERIVED = {
+    "agg_monthly": AGG_MONTHLY_SQL,
+    "agg_area_monthly": Path(__file__).with_name("agg_area_monthly.sql"),
+    "agg_open_month": Path(__file__).with_name("agg_open_month.sql"),
+}
 
 # Reference tables in load order (parents before children).
 REFERENCE_TABLES = ("region", "force", "agency", "crime_type")
@@ -35,14 +43,25 @@ def file_version(path: Path) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
-def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+def connect_readonly(path: Path, derived: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the database file for reading only; the dashboard never writes.
 
     The file is attached to a private in-memory DuckDB instance rather than opened with
     duckdb.connect(path): DuckDB shares one instance per path within a process, so after a
     new file is swapped in at the same path a plain connect would keep reading the old one.
+    A file whose derived tables an earlier version built is refused (OutdatedDatabase) unless
+    `derived` is false: a load reads only facts and lineage, and brings the derived tables up to date.
     """
     con = _attached(path)
+    outdated = _outdated_derived(con) if derived else []
+    if outdated:
+        con.close()
+        raise OutdatedDatabase(
+            f"{Path(path).name} was built by an earlier version of the data model and lacks what "
+            f"today's questions read ({', '.join(outdated)}). Build its derived tables again with "
+            f"python -m msoic aggregates --db {path} (the figures stay as loaded), or run the version "
+            "that built it."
+        )
     defined = con.sql("select function_name from duckdb_functions() where database_name = 'msoic'").fetchall()
     missing = [m for m in macros() if m[0] not in {name for (name,) in defined}]
     for name, text in missing:  # a file built before the macros existed: define them for this connection
@@ -59,6 +78,26 @@ def connect_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _outdated_derived(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The derived tables (DERIVED) of the attached database that are missing or lack a column
+    today's SQL gives them."""
+    return [table for table, columns in derived_columns().items() if _columns(con, table) != columns]
+
+
+@functools.cache
+def derived_columns() -> dict[str, list[str]]:
+    """The columns today's SQL gives each derived table (bound on an empty database of today's schema)."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(SCHEMA_SQL.read_text())
+        return {
+            table: con.sql(sql.read_text(), params={"agencies": None}).columns
+            for table, sql in DERIVED.items()
+        }
+    finally:
+        con.close()
+
+
 class OutdatedDatabase(Exception):
     """A database file an earlier version of the data model built, which today's questions cannot read."""
 
@@ -73,8 +112,12 @@ def _attached(path: Path) -> duckdb.DuckDBPyConnection:
 
 @functools.cache
 def schema_stamp() -> str:
-    """The version of schema.sql a database is built with (a digest of its text, read once)."""
-    return hashlib.sha256(SCHEMA_SQL.read_bytes()).hexdigest()[:16]
+    """The version of the data model a database is built with: a digest of schema.sql and of the
+    SQL of its derived tables (read once)."""
+    digest = hashlib.sha256(SCHEMA_SQL.read_bytes())
+    for sql in DERIVED.values():
+        digest.update(sql.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def built_with(path: Path) -> dict[str, str]:
@@ -115,15 +158,32 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_aggregates(con: duckdb.DuckDBPyConnection, agencies: list[str] | None = None) -> None:
-    """(Re)build the monthly cube `agg_monthly` from the fact tables: whole, or only the rows of
-    the lead agencies in `agencies` (those a load touched; the rest of a large cube is kept)."""
-    cube = con.sql(AGG_MONTHLY_SQL.read_text(), params={"agencies": agencies})  # no SQL text assembled
-    if agencies is None:
-        con.execute("drop table if exists agg_monthly")
-        cube.create("agg_monthly")
-        return
-    con.execute("delete from agg_monthly where list_contains($agencies, lead_agency)", {"agencies": agencies})
-    cube.insert_into("agg_monthly")
+    """(Re)build every derived table (DERIVED) from the fact tables: whole, or only the rows of
+    the lead agencies in `agencies` (those a load touched; the rest of a large cube is kept). A
+    table an earlier version built (missing, or of other columns) is built whole."""
+    for table, sql in DERIVED.items():
+        outdated = _columns(con, table) != derived_columns()[table]
+        whole = agencies is None or outdated
+        rows = con.sql(
+            sql.read_text(), params={"agencies": None if whole else agencies}
+        )  # no SQL text assembled
+        if outdated:
+            con.execute(f"drop table if exists {table}")  # table: a name from DERIVED, never input
+            rows.create(table)
+            continue
+        con.execute(
+            f"delete from {table} where $agencies is null or list_contains($agencies, lead_agency)",
+            {"agencies": None if whole else agencies},
+        )
+        rows.insert_into(table)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of `table` in the current database, in order ([] when it does not exist)."""
+    try:
+        return con.table(table).columns
+    except duckdb.CatalogException:
+        return []
 
 
 @contextlib.contextmanager

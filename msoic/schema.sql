@@ -163,23 +163,31 @@ create macro return_on_time(month, sent_on, received_at, backfill) as
         else received_at < return_late_from(month)
     end;
 
+-- Derived from the facts (db.build_aggregates, msoic/agg_open_month.sql): the operations each lead
+-- agency had open (reported live or suspended) in each month it had any. Built whole with the
+-- database and brought up to date by every load, as the monthly cube is.
+create table agg_open_month (
+    lead_agency varchar not null,
+    month       date not null,
+    open_ops    integer not null check (open_ops > 0)
+);
+
 -- When a return is due (docs/returns.md, "When a return is due"): from a territorial force for
 -- every month (a nil return when it has nothing to report); from a ROCU or a partner agency for
 -- a month when it led an operation still open (not closed) in the month before. One row per
--- agency and month due, from first_month to last_month.
+-- agency and month due, from first_month to last_month. Read from agg_open_month, whose size does
+-- not grow with the number of operations.
 create macro return_due(first_month, last_month) as table
     select a.agency_code, m.month::date as month
     from agency as a
     cross join (select unnest(generate_series(first_month::date, last_month::date, interval 1 month)) as month) as m
     where a.kind = 'police'
     union
-    select o.lead_agency as agency_code, (om.month + interval 1 month)::date as month
-    from operation_month as om
-    join operation as o using (operation_id)
+    select o.lead_agency as agency_code, (o.month + interval 1 month)::date as month
+    from agg_open_month as o
     join agency as a on a.agency_code = o.lead_agency
-    where om.status <> 'closed'
-      and a.kind <> 'police'
-      and om.month + interval 1 month between first_month::date and last_month::date;
+    where a.kind <> 'police'
+      and o.month + interval 1 month between first_month::date and last_month::date;
 
 -- What was received (docs/returns.md, "Coverage"): one row per agency and month from first_month
 -- to last_month, whether its return was due (return_due) and whether one was received (nil

@@ -6,21 +6,18 @@
 -- names (live operation-months, operations closed); its victims, arrests and charges in its
 -- primary area. Operations with no territorial area are the row 'national' (no region and no
 -- population: never a force's). Partner-led operations count in the areas they name. Forces with
--- nothing are 0.
-with areas as (
-    select a.operation_id, a.force_code, o.closed_on
-    from operation_area() as a
-    join operation as o using (operation_id)
-    where in_view($forces, $crime_types, $agencies, a.force_code, o.crime_type, o.lead_agency)
-),
-
-live as (
-    select a.force_code, count(*) as live_op_months
-    from areas as a
-    join operation_month as m using (operation_id)
-    where m.status = 'live'
-      and m.month between $start and $end
-    group by a.force_code
+-- nothing are 0. Read from the cubes (agg_area_monthly by every area named, agg_monthly by
+-- primary area), whose size does not grow with the number of operations.
+with by_area as (
+    select
+        force_code,
+        sum(live_ops) as live_op_months,
+        sum(closed_ops) as closed_ops,
+        sum(closed_ops_charged) as closed_ops_charged
+    from agg_area_monthly
+    where month between $start and $end
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
+    group by force_code
 ),
 
 cube as (
@@ -28,36 +25,13 @@ cube as (
         force_code,
         sum(victims) as victims,
         sum(child_victims) as child_victims,
+        sum(victims_referred) as victims_referred,
         sum(arrests) as arrests,
         sum(charges) as charges
     from agg_monthly
     where month between $start and $end
       and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
     group by force_code
-),
-
-referred as (
-    select force_code, count(*) as victims_referred
-    from victims_in_view($start, $end, $forces, $crime_types, $agencies)
-    where nrm_referred
-    group by force_code
-),
-
-charged_operations as (
-    select distinct operation_id
-    from offender
-    where charged_on is not null
-),
-
-closed as (
-    select
-        a.force_code,
-        count(*) as closed_ops,
-        count(c.operation_id) as closed_ops_charged
-    from areas as a
-    left join charged_operations as c using (operation_id)
-    where a.closed_on between $start and last_day($end)
-    group by a.force_code
 ),
 
 units as (
@@ -74,19 +48,17 @@ final as (
         u.population,
         u.population_year,
         date_diff('month', $start, $end) + 1 as months,
-        coalesce(live.live_op_months, 0)::integer as live_op_months,
+        coalesce(by_area.live_op_months, 0)::integer as live_op_months,
         coalesce(cube.victims, 0)::integer as victims,
         coalesce(cube.child_victims, 0)::integer as child_victims,
-        coalesce(referred.victims_referred, 0)::integer as victims_referred,
+        coalesce(cube.victims_referred, 0)::integer as victims_referred,
         coalesce(cube.arrests, 0)::integer as arrests,
         coalesce(cube.charges, 0)::integer as charges,
-        coalesce(closed.closed_ops, 0)::integer as closed_ops,
-        coalesce(closed.closed_ops_charged, 0)::integer as closed_ops_charged
+        coalesce(by_area.closed_ops, 0)::integer as closed_ops,
+        coalesce(by_area.closed_ops_charged, 0)::integer as closed_ops_charged
     from units as u
-    left join live using (force_code)
+    left join by_area using (force_code)
     left join cube using (force_code)
-    left join referred using (force_code)
-    left join closed using (force_code)
     where list_contains($forces, u.force_code)
 )
 

@@ -6,21 +6,9 @@
 -- sorted by $sort (a column name, or 'people': victims and offenders together) ascending or
 -- $descending, rows equal on it (or any other value of $sort) in the default order: most people
 -- first, then the newest; $limit rows from $offset; `matching` counts them all.
-with reported as (
-    select
-        operation_id,
-        count(*)::integer as months_reported,
-        arg_max(status, month) as status,
-        arg_max(stage, month) as stage
-    from operation_month
-    where month between $start and $end
-    group by operation_id
-),
-
-chosen as (
-    select o.*, r.months_reported, r.status, r.stage
+with in_view as (
+    select *
     from operation as o
-    join reported as r using (operation_id)
     where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
       and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
       and (
@@ -29,6 +17,25 @@ chosen as (
           or contains(lower(o.operation_id), lower($search))
           or contains(lower(coalesce(o.ocg_ref, '')), lower($search))
       )
+),
+
+-- DESIGN: the operations in view first, then their months: a narrowed view reads only its own.
+reported as (
+    select
+        operation_id,
+        count(*)::integer as months_reported,
+        arg_max(status, month) as status,
+        arg_max(stage, month) as stage
+    from operation_month
+    where month between $start and $end
+      and operation_id in (select operation_id from in_view)
+    group by operation_id
+),
+
+chosen as (
+    select o.*, r.months_reported, r.status, r.stage
+    from in_view as o
+    join reported as r using (operation_id)
 ),
 
 victims as (

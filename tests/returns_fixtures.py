@@ -39,11 +39,14 @@ TABLES = {
     "victim": "select * exclude (submission_id) from victim order by victim_id",
     "offender": "select * exclude (submission_id) from offender order by offender_id",
     "agg_monthly": "select * from agg_monthly order by all",
+    "agg_area_monthly": "select * from agg_area_monthly order by all",
+    "agg_open_month": "select * from agg_open_month order by all",
 }
+DERIVED = ("agg_monthly", "agg_area_monthly", "agg_open_month")  # built from the facts (db.DERIVED)
 
 
 def contents(path: Path) -> dict[str, pl.DataFrame]:
-    """The fact tables and the cube of a database file, in a fixed order."""
+    """The fact tables and the derived tables of a database file, in a fixed order."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {name: con.sql(sql).pl() for name, sql in TABLES.items()}

@@ -17,7 +17,7 @@ import pytest
 from msoic import db, ingest, template
 from msoic.ingest import reading
 from tests.conftest import ROOT
-from tests.returns_fixtures import KEY, contents, digest, exported, linkage, source  # noqa: F401 - fixtures
+from tests.returns_fixtures import DERIVED, KEY, contents, digest, exported, linkage, source  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="module")
@@ -67,37 +67,40 @@ def test_every_exported_return_loads_without_a_rejected_row(loaded, exported):
 
 def test_round_trip_gives_the_same_operations_people_and_aggregates(source, loaded):
     before, after = contents(source), contents(loaded[0])
-    for table in ("operation", "operation_month", "agg_monthly"):
+    for table in ("operation", "operation_month", *DERIVED):
         assert after[table].equals(before[table]), table
     for table in ("victim", "offender"):
         assert after[table].drop("person_ref").equals(before[table].drop("person_ref")), table
     assert linkage(after) == linkage(before)
 
 
-def _whole_cube(path: Path, tmp_path: Path) -> pl.DataFrame:
-    """The monthly cube of a copy of `path`, built whole from its fact tables."""
+def _whole_derived(path: Path, tmp_path: Path) -> dict[str, pl.DataFrame]:
+    """The derived tables (the cubes) of a copy of `path`, built whole from its fact tables."""
     copy = tmp_path / f"whole-{path.name}"
     shutil.copyfile(path, copy)
     with duckdb.connect(str(copy)) as con:
         db.build_aggregates(con)
-    return contents(copy)["agg_monthly"]
+    return {table: contents(copy)[table] for table in DERIVED}
 
 
-def test_the_cube_brought_up_to_date_load_by_load_equals_one_built_whole(source, exported, tmp_path):
-    """A load rebuilds the cube's rows of the agencies it loaded only: after loads in three
-    batches and a correction, it is the cube built whole."""
+def test_the_cubes_brought_up_to_date_load_by_load_equal_those_built_whole(source, exported, tmp_path):
+    """A load rebuilds the derived tables' rows of the agencies it loaded only: after loads in three
+    batches and a correction, each is the table built whole."""
     path = tmp_path / "msoic.duckdb"
     by_month = sorted(exported, key=lambda files: files[0].stem.split("_")[1])
     third = len(by_month) // 3
     for batch in (by_month[:third], by_month[third : 2 * third], by_month[2 * third :]):
         assert {o.status for o in ingest.load(batch, path, key=KEY)} == {"loaded"}
-    assert contents(path)["agg_monthly"].equals(contents(source)["agg_monthly"])
+    for table in DERIVED:
+        assert contents(path)[table].equals(contents(source)[table]), table
     files = _one_return(exported)
     less = lambda sheet, frame: frame.slice(1) if sheet in ("victims", "offenders") else frame
     (out,) = ingest.load([_copy_return(files, tmp_path / "fixed", less)], path, key=KEY)
     assert out.status == "loaded" and out.corrects is not None
-    cube = contents(path)["agg_monthly"]
-    assert cube.equals(_whole_cube(path, tmp_path)) and not cube.equals(contents(source)["agg_monthly"])
+    whole = _whole_derived(path, tmp_path)
+    for table in DERIVED:
+        assert contents(path)[table].equals(whole[table]), table
+    assert not contents(path)["agg_monthly"].equals(contents(source)["agg_monthly"])
 
 
 def test_person_references_are_keyed_hashes_not_the_references_sent(source, loaded):
@@ -464,3 +467,38 @@ def test_a_load_that_runs_out_of_memory_is_refused_in_a_sentence_and_changes_not
         out.status == "refused" and "ran out of memory" in out.message and "MSOIC_LOAD_MEMORY" in out.message
     )
     assert digest(path) == before
+
+
+def _as_built_before_the_derived_tables(path: Path) -> None:
+    """Make `path` a file as an earlier version built it: no cube by force area, no open operations
+    by lead agency, a monthly cube without victims_referred."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("drop table agg_area_monthly")
+        con.execute("drop table agg_open_month")
+        con.execute("alter table agg_monthly drop column victims_referred")
+
+
+def test_a_file_built_before_the_derived_tables_is_refused_in_a_sentence_until_they_are_built(
+    loaded, tmp_path
+):
+    from msoic.__main__ import main
+
+    path = _fresh(loaded, tmp_path)
+    _as_built_before_the_derived_tables(path)
+    with pytest.raises(db.OutdatedDatabase) as refused:
+        db.connect_readonly(path)
+    assert str(refused.value).startswith(f"{path.name} was built by an earlier version of the data model")
+    assert "agg_area_monthly" in str(refused.value) and "python -m msoic aggregates" in str(refused.value)
+    assert main(["aggregates", "--db", str(path)]) == 0
+    db.connect_readonly(path).close()
+    for table in ("operation", "victim", *DERIVED):
+        assert contents(path)[table].equals(contents(loaded[0])[table]), table
+
+
+def test_a_load_into_a_file_built_before_the_derived_tables_builds_them(source, exported, tmp_path):
+    path = tmp_path / "msoic.duckdb"
+    ingest.ensure_database(path)
+    _as_built_before_the_derived_tables(path)
+    assert {o.status for o in ingest.load(exported, path, key=KEY)} == {"loaded"}
+    for table in DERIVED:
+        assert contents(path)[table].equals(contents(source)[table]), table

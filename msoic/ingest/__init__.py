@@ -103,7 +103,7 @@ def is_synthetic(path: Path) -> bool:
     """Whether the database at `path` holds the synthetic data set (real returns never go there)."""
     if not Path(path).exists():
         return False
-    con = db.connect_readonly(Path(path))
+    con = db.connect_readonly(Path(path), derived=False)
     try:
         return db.read_meta(con).get("is_synthetic") == "true"
     finally:
@@ -246,7 +246,7 @@ def _load_read(
         clean_leftovers(path)
         ensure_database(path)
         if not _needs_write(path, [r for _, r in read_ok]):  # every return was loaded before: say so
-            con = db.connect_readonly(path)
+            con = db.connect_readonly(path, derived=False)
             try:
                 work_on(read_ok, outcomes, check_only)(con)
             finally:
@@ -307,7 +307,7 @@ def doubtful(out: Outcome) -> bool:
 
 def _corrections(path: Path, read_ok: list[tuple[int, Return]]) -> list[tuple[int, Return]]:
     """The returns that would replace a return already loaded for their agency and month."""
-    con = db.connect_readonly(path)
+    con = db.connect_readonly(path, derived=False)
     try:
         return [
             (i, ret)
@@ -496,6 +496,21 @@ def _rejected(sheet: str, bad: pl.DataFrame, raw: pl.DataFrame, key: bytes) -> p
     )
 
 
+def rebuild_derived(path: Path) -> None:
+    """Build every derived table of the database at `path` again, whole, from its fact tables, and
+    define today's macros in it: a file an earlier version built is brought up to date without
+    loading its returns again (on a copy, swapped in atomically; a new data version)."""
+    path = Path(path)
+
+    def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+        db.build_aggregates(con)  # first: today's macros read the derived tables
+        for _, text in db.macros():
+            con.execute(text.replace("create macro", "create or replace macro", 1))
+
+    with db.build_lock(path):
+        _on_a_copy(path, rebuild, install=True, agencies=[])  # built whole above: no agency's rows again
+
+
 def _on_a_copy(
     path: Path,
     work: Callable[[duckdb.DuckDBPyConnection], None],
@@ -553,7 +568,7 @@ def _on_a_copy(
 
 def _needs_write(path: Path, rets: list[Return]) -> bool:
     """Whether any of the returns is new (a duplicate alone leaves the file untouched)."""
-    con = db.connect_readonly(path)
+    con = db.connect_readonly(path, derived=False)
     try:
         seen = [
             bool(con.sql(CURRENT, params={"h": r.sha256, "a": r.agency, "m": r.month}).fetchall())
