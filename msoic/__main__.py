@@ -98,7 +98,7 @@ def _browser_bench(args: argparse.Namespace) -> int:
         if args.sessions:
             from msoic import concurrency_bench
 
-            return concurrency_bench.run(path, args.sessions, args.seconds)
+            return concurrency_bench.run(path, args.sessions, args.seconds, args.replicas, args.swap)
         return browser_bench.run(path)
 
 
@@ -299,6 +299,17 @@ def main(argv: list[str] | None = None) -> int:
         help="N chromium sessions changing filters at once for --seconds (loopback only)",
     )
     bench.add_argument("--seconds", type=float, default=60.0)
+    bench.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="with --sessions: serve N app processes behind nginx (deploy/nginx.conf) instead of one",
+    )
+    bench.add_argument(
+        "--swap",
+        action="store_true",
+        help="with --sessions: rename a new copy of the database over the served one half-way through",
+    )
     bench.set_defaults(func=cmd_bench)
 
     ingest = sub.add_parser("ingest", help="load monthly returns (xlsx, or CSV/Parquet sheets)")

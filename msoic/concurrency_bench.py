@@ -1,20 +1,27 @@
 """`python -m msoic bench --sessions N [--seconds T]`: N chromium sessions changing filters at once.
 
-One app process on loopback (client and server share the machine, so the figures are an upper
-bound). Every session takes turns choosing and clearing a region in the sidebar; each change is
-timed in its own page, from the action until the script run it caused is drawn (the app's
-script state back to not running). Printed: p50 and p95 over every change, and the errors (an
-error box, or a change not drawn within two minutes).
-"""
+One app process on loopback, or `--replicas N` app processes behind nginx with the repository's
+config (deploy/nginx.conf, as a deployment serves many users); client and server share the
+machine, so the figures are an upper bound. With `--swap`, a new copy of the database is renamed
+over the served file half-way through the run, as a load installs one. Every session takes turns
+choosing and clearing a region in the sidebar; each change is timed in its own page, from the
+action until the script run it caused is drawn (the app's script state back to not running).
+Printed: p50 and p95 over every change, the errors (an error box, or a change not drawn within
+two minutes), and from the servers' timings their script runs and any that read two files."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shutil
 import statistics
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from msoic import browser_bench
+from msoic import browser_bench, db, replicas
 
 # Counts the script runs a page has finished drawing and when the last one finished.
 WATCH = """
@@ -30,6 +37,14 @@ document.addEventListener('DOMContentLoaded', () => watch.observe(document.body,
   {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']}));
 """
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+# What a page shows when a change is not drawn: its script state, the region chosen, the status.
+STATE = """() => ({
+  script: document.querySelector("[data-testid='stApp']")?.dataset.testScriptState,
+  runs: window.__runs,
+  region: [...document.querySelectorAll("[data-testid='stSidebar'] [data-testid='stMultiSelect']")]
+    .map(m => m.innerText.replace(/\\s+/g, " ")).find(t => t.startsWith("Region")),
+  status: document.querySelector("[data-testid='stStatusWidget']")?.innerText,
+})"""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -39,8 +54,11 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
-def measure(base: str, sessions: int, seconds: float) -> tuple[list[float], int]:
-    """(seconds of every filter change, errors) of `sessions` sessions changing filters for `seconds`."""
+def measure(
+    base: str, sessions: int, seconds: float, halfway: Callable[[], None] | None = None
+) -> tuple[list[float], int]:
+    """(seconds of every filter change, errors) of `sessions` sessions changing filters for
+    `seconds`; `halfway` is called once, half-way through, while the sessions' changes run."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
@@ -58,6 +76,9 @@ def measure(base: str, sessions: int, seconds: float) -> tuple[list[float], int]
         while time.monotonic() < until:
             started = []
             for i, page in enumerate(pages):  # every session acts before any is waited for
+                if halfway and time.monotonic() > until - seconds / 2 and i == sessions // 2:
+                    halfway()
+                    halfway = None
                 before = page.evaluate("window.__runs")
                 began = page.evaluate("performance.now()")
                 if chosen[i]:
@@ -75,20 +96,53 @@ def measure(base: str, sessions: int, seconds: float) -> tuple[list[float], int]
                         print("error box:", page.locator(ERRORS).first.inner_text()[:300])
                 except PlaywrightTimeout:
                     errors += 1
-                    print("a filter change was not drawn within two minutes")
+                    state = page.evaluate(STATE)
+                    print(f"a filter change was not drawn within two minutes ({state})")
         browser.close()
     return latencies, errors
 
 
-def run(db_path: Path, sessions: int, seconds: float) -> int:
-    """Serve `db_path` on loopback, measure and print."""
+@contextlib.contextmanager
+def _serve(db_path: Path, folder: Path, n_replicas: int):
+    """(base URL, the servers' timing files): one process, or `n_replicas` behind nginx."""
+    if n_replicas:
+        with replicas.serving(db_path, folder, n_replicas) as (base, timings):
+            yield base, timings
+    else:
+        timings = folder / "timings.jsonl"
+        with browser_bench.served(db_path, timings) as base:
+            yield base, [timings]
+
+
+def _runs(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+
+
+def run(db_path: Path, sessions: int, seconds: float, n_replicas: int = 0, swap: bool = False) -> int:
+    """Serve `db_path` on loopback (a copy of it with --swap), measure and print."""
     load = os.getloadavg()
-    with browser_bench.served(db_path) as base:
-        latencies, errors = measure(base, sessions, seconds)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        served = db_path
+        halfway = None
+        if swap:  # the served copy and the new file that replaces it, both made before the clock starts
+            served, incoming = folder / "served.duckdb", folder / "incoming.duckdb"
+            shutil.copy(db_path, served)
+            shutil.copy(db_path, incoming)
+
+            def halfway():
+                os.replace(incoming, served)
+                print(f"a new file was renamed over the served one at {time.strftime('%H:%M:%S')}")
+
+        with _serve(served, folder, n_replicas) as (base, timings):
+            latencies, errors = measure(base, sessions, seconds, halfway)
+        runs = [_runs(path) for path in timings]
+        final = db.file_version(served)
     after = os.getloadavg()
+    where = f"{n_replicas} replicas behind nginx" if n_replicas else "one app process"
     print(
-        f"{sessions} sessions for {seconds:.0f} s on one app process (loopback; load average "
-        f"{load[0]:.2f} before, {after[0]:.2f} after, {os.cpu_count()} cores)"
+        f"{sessions} sessions for {seconds:.0f} s on {where} (loopback, chromium on the same machine; "
+        f"load average {load[0]:.2f} before, {after[0]:.2f} after, {os.cpu_count()} cores)"
     )
     if latencies:
         print(
@@ -97,4 +151,17 @@ def run(db_path: Path, sessions: int, seconds: float) -> int:
         )
     else:
         print(f"no filter change was drawn; errors {errors}")
-    return 1 if errors else 0
+    mixed = sum(len(r["versions"]) > 1 for lines in runs for r in lines)
+    scripts = sorted(r["script"] for lines in runs for r in lines)
+    print(
+        f"server script runs per process {[len(lines) for lines in runs]}, median "
+        f"{statistics.median(scripts) * 1000:.0f} ms, p95 {percentile(scripts, 0.95) * 1000:.0f} ms; "
+        f"runs that read two files: {mixed}"
+        if scripts
+        else "no script run recorded"
+    )
+    if swap:
+        on_new = sum(bool(lines) and lines[-1]["versions"] == [final] for lines in runs)
+        holding = sum(bool(lines) for lines in runs)
+        print(f"processes serving the new file at the end: {on_new} of the {holding} holding sessions")
+    return 1 if errors or mixed else 0

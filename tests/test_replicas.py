@@ -8,41 +8,14 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from msoic import browser_bench, db
-from tests.conftest import ROOT, SCALE
+from msoic import browser_bench, db, replicas
+from tests.conftest import SCALE
 
 pytestmark = pytest.mark.browser
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-@contextlib.contextmanager
-def proxy(tmp: Path, replicas: list[int]):
-    """nginx with the repository's config, its replicas and listening port rewritten for loopback."""
-    port = browser_bench.free_port()
-    conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    conf = conf.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{port};")
-    conf = conf.replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{replicas[0]};")
-    conf = conf.replace("server 127.0.0.1:8502;", f"server 127.0.0.1:{replicas[1]};")
-    for folder in ("logs", "tmp"):
-        (tmp / folder).mkdir(exist_ok=True)
-    (tmp / "nginx.conf").write_text(conf)
-    proc = subprocess.Popen(
-        [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        browser_bench.wait_healthy(f"http://127.0.0.1:{port}", timeout=30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def lines(path: Path) -> list[dict]:
@@ -55,7 +28,7 @@ def no_error(page) -> None:
 
 
 def test_two_replicas_behind_nginx_share_sessions_and_pick_up_a_new_file(db_path, tmp_path):
-    if not Path(NGINX).exists():
+    if not Path(replicas.NGINX).exists():
         if os.environ.get("CI"):
             pytest.fail("nginx is missing: .ci/run installs it (apt-get install nginx)")
         pytest.skip("nginx is not installed (apt-get install nginx)")
@@ -69,12 +42,8 @@ def test_two_replicas_behind_nginx_share_sessions_and_pick_up_a_new_file(db_path
     shutil.copy(db_path, served)
     incoming = tmp_path / "incoming.duckdb"
     demo.build(incoming, scale=SCALE, seed=99)  # another data set, as a load or a rebuild makes
-    ports = [browser_bench.free_port(), browser_bench.free_port()]
-    timings = [tmp_path / "replica1.jsonl", tmp_path / "replica2.jsonl"]
     with contextlib.ExitStack() as stack:
-        for port, path in zip(ports, timings):
-            stack.enter_context(browser_bench.served(served, path, port))
-        base = stack.enter_context(proxy(tmp_path, ports))
+        base, timings = stack.enter_context(replicas.serving(served, tmp_path, 2))
         p = stack.enter_context(sync_playwright())
         browser = p.chromium.launch(executable_path=browser_bench.CHROMIUM, args=browser_bench.FLAGS)
         pages = []
