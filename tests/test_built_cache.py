@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import streamlit as st
 
-from msoic.auth import REGIONAL_COORDINATOR, Grant, scope_of
+from msoic.auth import REGIONAL_COORDINATOR, Grant, Scope, scope_of
 from msoic.filters import Filters
 from msoic.ui import data, signin
 from tests.independent_scope import visible_operations
@@ -77,7 +77,7 @@ def test_answers_are_cached_on_the_whole_scope_not_on_part_of_it(served, raw, mo
     monkeypatch.setattr(data.queries, "run", lambda *a, **k: asked.append(1) or real(*a, **k))
     wales = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
     both = scope_of([Grant(REGIONAL_COORDINATOR, "wales"), Grant(REGIONAL_COORDINATOR, "london")])
-    assert data.scope_key(wales) != data.scope_key(both)
+    assert data.KEYS[Scope](wales) != data.KEYS[Scope](both)
 
     monkeypatch.setattr(signin, "scope", lambda: wales)
     only_wales = set(data.run("operations_list", PERIOD, **EVERY)["operation_id"])

@@ -35,7 +35,7 @@ CHANGED = {
     "value", [Scope(), Filters(date(2024, 1, 1), date(2024, 12, 1))], ids=["scope", "filters"]
 )
 def test_a_value_changed_in_any_one_field_has_another_cache_key(value):
-    key = data.scope_key if isinstance(value, Scope) else data.VIEW_KEY[Filters]
+    key = data.KEYS[type(value)]
     fields = dataclasses.fields(value)
     assert {f.name for f in fields} <= set(CHANGED), "a new field needs a changed value here"
     for field in fields:
@@ -46,4 +46,4 @@ def test_a_value_changed_in_any_one_field_has_another_cache_key(value):
 def test_the_same_view_made_twice_has_the_same_key():
     one = Filters(date(2024, 1, 1), date(2024, 12, 1), regions=("wales",))
     two = Filters(date(2024, 1, 1), date(2024, 12, 1), regions=("wales",))
-    assert one is not two and data.VIEW_KEY[Filters](one) == data.VIEW_KEY[Filters](two)
+    assert one is not two and data.KEYS[Filters](one) == data.KEYS[Filters](two)

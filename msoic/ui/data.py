@@ -28,10 +28,11 @@ def _connection(path: str, version: str):
     return db.connect_readonly(Path(path))
 
 
-# The cache key of a view (Filters, a question's and a builder's argument): its repr names every
-# field (a frozen dataclass of dates and tuples of strings) and costs 0.02 ms, where Streamlit's
-# own hashing of the object costs 1-1.5 ms, for each of the 15-50 questions of a rerun.
-VIEW_KEY = {Filters: repr}
+# The cache keys of a view (Filters) and a scope, wherever a question or a builder takes one: their
+# repr names every field (frozen dataclasses of dates, flags and tuples of strings), so two share a
+# key only when they are equal, and costs 0.02 ms, where Streamlit's own hashing of the objects
+# costs 1-3 ms, for each of the 15-50 questions of a rerun.
+KEYS = {Filters: repr, Scope: repr}
 
 _rerun = threading.local()  # each session's script run has its own thread
 
@@ -53,31 +54,20 @@ def current() -> tuple[str, str]:
     return str(path), db.file_version(path)
 
 
-def scope_key(scope: Scope) -> str:
-    """The cache key of a scope: its repr, every field of a frozen dataclass of strings and flags,
-    so two scopes share a key only when they are equal. Streamlit's own hashing of a Scope (its
-    grants and up to 45 force areas, walked object by object) costs 3 ms, and a rerun asks 10-20
-    questions; the repr costs 0.02 ms."""
-    return repr(scope)
-
-
-@st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=VIEW_KEY)
-def _run(
-    name: str, filters: Filters | None, _scope: Scope, scope_key: str, path: str, version: str, extra: tuple
-):
+@st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=KEYS)
+def _run(name: str, filters: Filters | None, scope: Scope, path: str, version: str, extra: tuple):
     began = time.perf_counter()
-    result = queries.run(_connection(path, version), name, _scope, filters, **dict(extra))
+    result = queries.run(_connection(path, version), name, scope, filters, **dict(extra))
     timing.sql_done(time.perf_counter() - began)
     return result
 
 
 def run(name: str, filters: Filters | None = None, **extra) -> pl.DataFrame:
     """Answer a question from queries/ for the current data version, within the scope of the
-    person signed in on this rerun (cached on the scope's key: `_scope` itself is not hashed)."""
+    person signed in on this rerun (cached)."""
     path, version = current()
     timing.read(version)
-    scope = signin.scope()
-    return _run(name, filters, scope, scope_key(scope), path, version, tuple(sorted(extra.items())))
+    return _run(name, filters, signin.scope(), path, version, tuple(sorted(extra.items())))
 
 
 T = TypeVar("T")
@@ -93,8 +83,7 @@ def by_view(build: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(build)
     def cached(*args, **kwargs) -> T:
         path, version = current()
-        scope = signin.scope()
-        return _built(build, name, scope_key(scope), path, version, args, tuple(sorted(kwargs.items())))
+        return _built(build, name, signin.scope(), path, version, args, tuple(sorted(kwargs.items())))
 
     return cached
 
@@ -102,8 +91,8 @@ def by_view(build: Callable[..., T]) -> Callable[..., T]:
 # A resource cache, not a data cache: a Plotly figure unpickled from st.cache_data is validated
 # again, which costs more than building it. What is built is never changed after (st.plotly_chart
 # copies the figure), so handing out the same object is safe.
-@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=VIEW_KEY)
-def _built(_build: Callable, name: str, scope_key: str, path: str, version: str, args: tuple, kwargs: tuple):
+@st.cache_resource(max_entries=300, show_spinner=False, hash_funcs=KEYS)
+def _built(_build: Callable, name: str, scope: Scope, path: str, version: str, args: tuple, kwargs: tuple):
     return _build(*args, **dict(kwargs))  # keyed on the name, not the function (one per script run)
 
 
@@ -205,7 +194,7 @@ def deferred_csv(
     path, version, scope, synthetic = *current(), signin.scope(), is_synthetic()
 
     def make() -> bytes:  # runs on the click, in a thread of its own: the scope is read before
-        frame = _run(name, filters, scope, scope_key(scope), path, version, tuple(sorted(extra.items())))
+        frame = _run(name, filters, scope, path, version, tuple(sorted(extra.items())))
         return _stamped(frame.drop("matching", strict=False), stem, filters, headers, scope, synthetic)[0]
 
     return make
