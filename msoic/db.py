@@ -168,15 +168,30 @@ def build_aggregates(con: duckdb.DuckDBPyConnection, agencies: list[str] | None 
         rows = con.sql(
             sql.read_text(), params={"agencies": None if whole else agencies}
         )  # no SQL text assembled
+        drop, delete = _REBUILD[table]
         if outdated:
-            con.execute(f"drop table if exists {table}")  # table: a name from DERIVED, never input
+            con.execute(drop)
             rows.create(table)
             continue
-        con.execute(
-            f"delete from {table} where $agencies is null or list_contains($agencies, lead_agency)",
-            {"agencies": None if whole else agencies},
-        )
+        con.execute(delete, {"agencies": None if whole else agencies})
         rows.insert_into(table)
+
+
+# A table's name cannot be bound as a parameter, so each derived table's statements are written out:
+# drop it (built whole again), or delete the rows of the lead agencies a load touched.
+_AGENCIES_ROWS = "where $agencies is null or list_contains($agencies, lead_agency)"
+_REBUILD = {
+    "agg_monthly": ("drop table if exists agg_monthly", "delete from agg_monthly " + _AGENCIES_ROWS),
+    "agg_area_monthly": (
+        "drop table if exists agg_area_monthly",
+        "delete from agg_area_monthly " + _AGENCIES_ROWS,
+    ),
+    "agg_open_month": ("drop table if exists agg_open_month", "delete from agg_open_month " + _AGENCIES_ROWS),
+    "agg_other_areas": (
+        "drop table if exists agg_other_areas",
+        "delete from agg_other_areas " + _AGENCIES_ROWS,
+    ),
+}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

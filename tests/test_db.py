@@ -93,3 +93,11 @@ def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tm
         ).fetchall() == [(1,)]
     finally:
         con.close()
+
+
+def test_every_derived_table_has_its_statements_written_out():
+    # Table names cannot be bound: a new derived table needs its drop and delete in db._REBUILD.
+    assert set(db._REBUILD) == set(db.DERIVED)
+    for table, (drop, delete) in db._REBUILD.items():
+        assert drop == f"drop table if exists {table}"
+        assert delete.startswith(f"delete from {table} where")

@@ -164,7 +164,7 @@ def download_csv(
     def make() -> bytes:
         return _stamped(frame, stem, filters, headers, scope, synthetic)[0]
 
-    file_name = export.file_name(stem, filters=filters, synthetic=synthetic)
+    file_name = csv_file_name(stem, filters)
     st.download_button(
         "Download CSV",
         signin.recorded(make, file_name, frame.height),
