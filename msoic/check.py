@@ -65,6 +65,18 @@ CHECKS: dict[str, str] = {
           + ((select coalesce(sum(len(live_months)), 0) from agg_other_areas)
                 <> (select count(*) from operation_month join operation using (operation_id)
                     where status = 'live' and len(other_force_codes) > 0))::int""",
+    "operations with their months and people, or victims by month, that differ from the facts": """
+        select
+            ((select count(*) from agg_operation) <> (select count(*) from operation))::int
+          + ((select coalesce(sum(months), 0) from agg_operation) <> (select count(*) from operation_month))::int
+          + ((select coalesce(sum(victims), 0) from agg_operation) <> (select count(*) from victim))::int
+          + ((select coalesce(sum(offenders), 0) from agg_operation) <> (select count(*) from offender))::int
+          + ((select count(*) from agg_operation a join operation o using (operation_id)
+                where a.lead_agency <> o.lead_agency or a.force_code <> o.force_code
+                   or a.crime_type <> o.crime_type))::int
+          + ((select coalesce(sum(victims), 0) from agg_victim_month) <> (select count(*) from victim))::int
+          + ((select coalesce(sum(victims), 0) from agg_victim_month where referral_days is not null)
+                <> (select count(*) from victim where nrm_referred))::int""",
     "build metadata missing": """
         select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
 }
@@ -84,6 +96,8 @@ TABLES = (
     "agg_area_monthly",
     "agg_open_month",
     "agg_other_areas",
+    "agg_operation",
+    "agg_victim_month",
     "meta",
 )
 

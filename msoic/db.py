@@ -20,13 +20,16 @@ REFERENCE_DIR = ROOT / "data" / "reference"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 AGG_MONTHLY_SQL = Path(__file__).with_name("agg_monthly.sql")
 # The derived tables, each built from the fact tables by its own SQL (built whole, or only the rows
-# of some lead agencies after a load): the monthly cube, the cube by force area and the months each
-# lead agency had operations open (which say when a return is due).
+# of some lead agencies after a load): the monthly cube, the cube by force area, the months each
+# lead agency had operations open (which say when a return is due), the operations naming another
+# area, each operation with its reported months and people, and the victims by month and profile.
 DERIVED = {
     "agg_monthly": AGG_MONTHLY_SQL,
     "agg_area_monthly": Path(__file__).with_name("agg_area_monthly.sql"),
     "agg_open_month": Path(__file__).with_name("agg_open_month.sql"),
     "agg_other_areas": Path(__file__).with_name("agg_other_areas.sql"),
+    "agg_operation": Path(__file__).with_name("agg_operation.sql"),
+    "agg_victim_month": Path(__file__).with_name("agg_victim_month.sql"),
 }
 
 # Reference tables in load order (parents before children).
@@ -190,6 +193,11 @@ _REBUILD = {
     "agg_other_areas": (
         "drop table if exists agg_other_areas",
         "delete from agg_other_areas " + _AGENCIES_ROWS,
+    ),
+    "agg_operation": ("drop table if exists agg_operation", "delete from agg_operation " + _AGENCIES_ROWS),
+    "agg_victim_month": (
+        "drop table if exists agg_victim_month",
+        "delete from agg_victim_month " + _AGENCIES_ROWS,
     ),
 }
 

@@ -5,10 +5,37 @@
 -- arrested, charged and convicted (by the last date in the data), and for each interval between
 -- two stages the offenders who reached both and the quartiles of the days between them (linear
 -- interpolation between order statistics). A group with no offender has no row.
-with reported as (
-    select operation_id
-    from operation_month
-    where month between $start and $end
+-- DESIGN: the operations in view and active in the period from agg_operation (one row each, in
+-- blocks by force area): one reported in every month from its first to its last was reported in
+-- the period when the two overlap; only one with a month missing has its months read.
+with in_view as materialized (
+    select
+        operation_id,
+        crime_type,
+        force_code,
+        opened_on,
+        months = datediff('month', first_month, last_month) + 1 as unbroken
+    from agg_operation
+    where first_month <= $end
+      and last_month >= $start
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
+      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
+),
+
+reported as (
+    select operation_id, crime_type, force_code, opened_on
+    from in_view
+    where unbroken
+    union all
+    select operation_id, crime_type, force_code, opened_on
+    from in_view
+    where not unbroken
+      and operation_id in (
+          select operation_id
+          from operation_month
+          where month between $start and $end
+            and operation_id in (select operation_id from in_view where not unbroken)
+      )
 ),
 
 offenders as (
@@ -23,11 +50,8 @@ offenders as (
         f.convicted_on - f.charged_on as charge_to_conviction,
         f.charged_on - o.opened_on as opening_to_charge
     from offender as f
-    join operation as o using (operation_id)
+    join reported as o using (operation_id)
     left join force as fo on fo.force_code = o.force_code  -- none for a national operation
-    where o.operation_id in (select operation_id from reported)  -- a semi join: no distinct needed
-      and in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
-      and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
 ),
 
 stages as (

@@ -6,21 +6,68 @@
 -- sorted by $sort (a column name, or 'people': victims and offenders together) ascending or
 -- $descending, rows equal on it (or any other value of $sort) in the default order: most people
 -- first, then the newest; $limit rows from $offset; `matching` counts them all.
-with in_view as (
-    select *
-    from operation as o
-    where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
-      and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
+with in_view as materialized (
+    select
+        a.operation_id,
+        a.codename,
+        a.force_code,
+        a.crime_type,
+        a.lead_agency,
+        a.opened_on,
+        a.closed_on,
+        a.ocg_ref,
+        a.county_lines,
+        a.first_month,
+        a.last_month,
+        a.last_status,
+        a.last_stage,
+        a.victims,
+        a.offenders,
+        -- reported in every month from its first to its last: its months in the period need no
+        -- operation-month to count
+        a.months = datediff('month', a.first_month, a.last_month) + 1 as unbroken
+    from agg_operation as a
+    where a.first_month <= $end
+      and a.last_month >= $start
+      and in_view($forces, $crime_types, $agencies, a.force_code, a.crime_type, a.lead_agency)
+      and in_scope($scope_forces, $scope_agencies, a.force_code, a.lead_agency)
       and (
           $search = ''
-          or contains(lower(o.codename), lower($search))
-          or contains(lower(o.operation_id), lower($search))
-          or contains(lower(coalesce(o.ocg_ref, '')), lower($search))
+          or contains(lower(a.codename), lower($search))
+          or contains(lower(a.operation_id), lower($search))
+          or contains(lower(coalesce(a.ocg_ref, '')), lower($search))
       )
 ),
 
--- DESIGN: the operations in view first, then their months: a narrowed view reads only its own.
-reported as (
+-- DESIGN: an operation's months in the period and its latest status and stage in it come from
+-- agg_operation when its months are unbroken: its last status when it was last reported within
+-- the period, else its status in the period's last month (one month of operation_month read).
+-- Only an operation with a month missing has every month of the period read. in_view is
+-- materialized: the parts below read it four times, and its filters are the costly part.
+ended as (
+    select
+        operation_id,
+        (datediff('month', greatest(first_month, $start), last_month) + 1)::integer as months_reported,
+        last_status as status,
+        last_stage as stage
+    from in_view
+    where unbroken and last_month <= $end
+),
+
+running as (
+    select
+        m.operation_id,
+        (datediff('month', greatest(v.first_month, $start), $end::date) + 1)::integer as months_reported,
+        m.status,
+        m.stage
+    from operation_month as m
+    join in_view as v using (operation_id)
+    where m.month = $end
+      and v.unbroken
+      and v.last_month > $end
+),
+
+broken as (
     select
         operation_id,
         count(*)::integer as months_reported,
@@ -28,28 +75,22 @@ reported as (
         arg_max(stage, month) as stage
     from operation_month
     where month between $start and $end
-      and operation_id in (select operation_id from in_view)
+      and operation_id in (select operation_id from in_view where not unbroken)
     group by operation_id
+),
+
+reported as (
+    select * from ended
+    union all
+    select * from running
+    union all
+    select * from broken
 ),
 
 chosen as (
     select o.*, r.months_reported, r.status, r.stage
     from in_view as o
     join reported as r using (operation_id)
-),
-
-victims as (
-    select operation_id, count(*)::integer as victims
-    from victim
-    where operation_id in (select operation_id from chosen)
-    group by operation_id
-),
-
-offenders as (
-    select operation_id, count(*)::integer as offenders
-    from offender
-    where operation_id in (select operation_id from chosen)
-    group by operation_id
 ),
 
 listed as (
@@ -65,8 +106,8 @@ listed as (
         c.status,
         c.stage,
         c.months_reported,
-        coalesce(v.victims, 0) as victims,
-        coalesce(o.offenders, 0) as offenders,
+        c.victims,
+        c.offenders,
         c.ocg_ref,
         c.county_lines
     from chosen as c
@@ -74,8 +115,6 @@ listed as (
     left join region as r on r.region_code = f.region_code
     join crime_type as ct on ct.crime_type_code = c.crime_type
     join agency as a on a.agency_code = c.lead_agency
-    left join victims as v on v.operation_id = c.operation_id
-    left join offenders as o on o.operation_id = c.operation_id
 ),
 
 final as (

@@ -42,12 +42,16 @@ TABLES = {
     "agg_area_monthly": "select * from agg_area_monthly order by all",
     "agg_open_month": "select * from agg_open_month order by all",
     "agg_other_areas": "select * from agg_other_areas order by all",
+    "agg_operation": "select * from agg_operation order by all",
+    "agg_victim_month": "select * from agg_victim_month order by all",
 }
 DERIVED = (
     "agg_monthly",
     "agg_area_monthly",
     "agg_open_month",
     "agg_other_areas",
+    "agg_operation",
+    "agg_victim_month",
 )  # built from the facts (db.DERIVED)
 
 
