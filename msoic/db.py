@@ -8,6 +8,7 @@ import functools
 import hashlib
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -31,6 +32,13 @@ DERIVED = {
     "agg_operation": Path(__file__).with_name("agg_operation.sql"),
     "agg_victim_month": Path(__file__).with_name("agg_victim_month.sql"),
 }
+
+# DuckDB's memory on a read-only connection ($MSOIC_SERVE_MEMORY to change it). Its buffer pool
+# otherwise keeps every page of the file it has read, up to 80% of the machine: a dashboard process
+# over a large file grows towards it. Past the limit the pages read least lately are evicted (read
+# again from the file when asked for), and a question that needs more spills to the system's temporary
+# directory (not the working directory, DuckDB's default for an in-memory instance).
+SERVE_MEMORY = os.environ.get("MSOIC_SERVE_MEMORY", "1GB")
 
 # Reference tables in load order (parents before children).
 REFERENCE_TABLES = ("region", "force", "agency", "crime_type")
@@ -108,7 +116,9 @@ class OutdatedDatabase(Exception):
 
 def _attached(path: Path) -> duckdb.DuckDBPyConnection:
     """The file at `path` attached read-only to a private in-memory instance, as it stands."""
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(
+        ":memory:", config={"memory_limit": SERVE_MEMORY, "temp_directory": tempfile.gettempdir()}
+    )
     con.execute("attach $path as msoic (read_only)", {"path": str(path)})
     con.execute("use msoic")
     return con
