@@ -12,7 +12,7 @@ from msoic.analysis import changes, coverage, kpis, series
 from msoic.analysis.summary import NO_DATA
 from msoic.filters import Filters, add_months
 from msoic.measures import MEASURES, SHORT_LABELS
-from msoic.ui import changes_charts, charts, data, kpi, sidebar
+from msoic.ui import changes_charts, charts, data, kpi, plotly_code, sidebar
 
 
 @data.by_view
@@ -57,6 +57,7 @@ def regions_in_month(last_year: Filters, regions: tuple[str, ...]) -> pl.DataFra
     return table.with_columns(table["group"].replace_strict(reference.labels("region")).alias("group"))
 
 
+plotly_code.load_early()  # the first screen draws Plotly charts
 filters = sidebar.current()
 month = filters.end
 last_year = filters.with_period(add_months(month, -12), month)
