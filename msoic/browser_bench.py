@@ -44,13 +44,14 @@ REGION, CRIME_TYPE = "North West", "Criminal exploitation"
 # Idle: the app's script state is not running (the running icon shows only after a delay), nothing
 # is stale, and everything is drawn. Streamlit fetches the code of its Plotly charts and tables
 # (glide data grid) the first time a session shows one and draws a skeleton until then; a chart
-# is drawn when Plotly has made its SVG, a table when its canvas has a size (a table in a
+# is drawn when Plotly (or Vega) has made its SVG, a table when its canvas has a size (a table in a
 # collapsed expander is not drawn until it is opened, nor waited for).
 IDLE = """() => document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === "notRunning"
     && !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
     && !document.querySelector("[data-stale='true']")
     && !document.querySelector("[data-testid='stSkeleton']")
     && [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector(".main-svg"))
+    && [...document.querySelectorAll("[data-testid='stVegaLiteChart']")].every(c => c.querySelector(".marks"))
     && [...document.querySelectorAll("[data-testid='stDataFrame']")]
         .filter(g => !g.closest("details:not([open])"))
         .every(g => { const c = g.querySelector("canvas"); return c && c.width > 0 && c.height > 0; })"""
