@@ -11,9 +11,8 @@ import streamlit as st
 from msoic import reference
 from msoic.analysis import submissions
 from msoic.filters import month_range
-from msoic.ui import data, plotly_code, returns_charts, sidebar, signin
+from msoic.ui import data, returns_charts, sidebar, signin
 
-plotly_code.load_early()  # the first screen draws Plotly charts
 filters = sidebar.current()
 names = reference.labels("agency")
 st.title("Data")

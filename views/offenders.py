@@ -10,7 +10,7 @@ import streamlit as st
 from msoic.analysis import people
 from msoic.filters import Filters
 from msoic.labels import AGE, CRIME_TYPE, EXPLOITATION, NATIONALITY, REGION, ROLE, SEX
-from msoic.ui import data, people_charts, plotly_code, sections, sidebar
+from msoic.ui import data, people_charts, sections, sidebar
 
 STAGES = {"recorded": "Recorded", "arrested": "Arrested", "charged": "Charged", "convicted": "Convicted"}
 INTERVALS = {
@@ -25,7 +25,6 @@ def days(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
-plotly_code.load_early()  # the first screen draws Plotly charts
 filters = sidebar.current()
 last_data_month = data.run("data_period")["last_month"][0]
 st.title("Offenders")

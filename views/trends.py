@@ -12,7 +12,7 @@ from msoic import reference
 from msoic.analysis import changes, coverage, periods, series, summary, trend_table
 from msoic.filters import Filters, add_months
 from msoic.measures import MEASURES
-from msoic.ui import changes_charts, charts, data, plotly_code, sidebar
+from msoic.ui import changes_charts, charts, data, sidebar
 
 SPLITS = {"total": "Total", "crime_type": "Crime type", "region": "Region"}
 VIEWS = {
@@ -36,7 +36,6 @@ def narrow_to_selection() -> None:
         sidebar.narrow(crime_types=codes)
 
 
-plotly_code.load_early()  # the first screen draws Plotly charts
 filters = sidebar.current()
 st.title("Trends")
 

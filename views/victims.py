@@ -13,7 +13,7 @@ from msoic import reference
 from msoic.analysis import coverage, people
 from msoic.filters import Filters, month_range
 from msoic.labels import AGE, EXPLOITATION, FORCE, NATIONALITY, REGION, SEX
-from msoic.ui import data, people_charts, plotly_code, sections, sidebar
+from msoic.ui import data, people_charts, sections, sidebar
 
 MS_TYPES = reference.crime_types_in(("MS",))
 SHORT_EXPLOITATION = {
@@ -27,7 +27,6 @@ SHORT_EXPLOITATION = {
 }
 
 
-plotly_code.load_early()  # the first screen draws Plotly charts
 filters = sidebar.current()
 last_data_month = data.run("data_period")["last_month"][0]
 st.title("Victims")
