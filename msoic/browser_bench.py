@@ -261,14 +261,29 @@ def select_bar(page) -> None:
     chart.locator(".bars path").first.click(force=True)
 
 
-def measure(db_path: Path, rounds: int = 2) -> dict:
+@contextlib.contextmanager
+def _serve(db_path: Path, folder: Path, behind_proxy: bool):
+    """(base URL, the server's timings): one app process, or one behind nginx with the repository's
+    config (deploy/nginx.conf), as a deployment serves it."""
+    if behind_proxy:
+        from msoic import replicas
+
+        timings = Timings(folder / "replica1.jsonl")
+        with replicas.serving(db_path, folder, 1) as (base, _):
+            yield base, timings
+    else:
+        timings = Timings(folder / "timings.jsonl")
+        with served(db_path, timings.path) as base:
+            yield base, timings
+
+
+def measure(db_path: Path, rounds: int = 2, behind_proxy: bool = False) -> dict:
     """Every page opened in a new session, then the filter steps `rounds` times; the figures."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        timings = Timings(Path(tmp) / "timings.jsonl")
         results: dict[str, dict] = {}
-        with served(db_path, timings.path) as base, sync_playwright() as p:
+        with _serve(db_path, Path(tmp), behind_proxy) as (base, timings), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             # A first session warms the process (imports, reference tables): not what a person
             # opening a page on a running server waits for.
@@ -373,14 +388,15 @@ def report_opening(results: dict) -> list[str]:
     return lines
 
 
-def run(db_path: Path, rounds: int = 2) -> int:
+def run(db_path: Path, rounds: int = 2, behind_proxy: bool = False) -> int:
     """Measure and print; the machine's load average is printed with the figures (it is shared)."""
     load = os.getloadavg()
     print(
-        f"Browser bench on {db_path} ({db_path.stat().st_size / 2**20:,.0f} MiB); load average before "
+        f"Browser bench on {db_path} ({db_path.stat().st_size / 2**20:,.0f} MiB)"
+        f"{', one app process behind nginx' if behind_proxy else ''}; load average before "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores"
     )
-    results = measure(db_path, rounds)
+    results = measure(db_path, rounds, behind_proxy)
     print("\n".join(report(results)))
     print("\n".join(report_opening(results)))
     load = os.getloadavg()
