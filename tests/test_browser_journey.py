@@ -229,6 +229,9 @@ def test_trends_by_quarter_marks_the_partial_ones_and_fits_the_screen(browser, s
     assert ticks[0] == "Q1<br>2025" and ticks[-1] == "Q3<br>2026", ticks
     sizes = page.evaluate(MEASURE)
     assert sizes["page"] <= sizes["window"]
+    # Every option of the View control in sight (on a phone they take more rows, not the edge).
+    last = page.get_by_text("Change on the period before", exact=True).bounding_box()
+    assert last["x"] + last["width"] <= viewport["width"], last
     _shoot(page, f"{'wide' if viewport is WIDE else 'phone'}-trends-quarter.png", viewport["width"])
     page.close()
 
