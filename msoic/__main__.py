@@ -99,7 +99,10 @@ def _browser_bench(args: argparse.Namespace) -> int:
             from msoic import concurrency_bench
 
             return concurrency_bench.run(path, args.sessions, args.seconds, args.replicas, args.swap)
-        return browser_bench.run(path)
+        if args.replicas > 1:
+            print("bench --browser serves one app process, or one behind nginx (--replicas 1)")
+            return 2
+        return browser_bench.run(path, behind_proxy=args.replicas == 1)
 
 
 def loader(person: str | None) -> tuple[str, tuple[str, ...] | None] | str:
@@ -303,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         "--replicas",
         type=int,
         default=0,
-        help="with --sessions: serve N app processes behind nginx (deploy/nginx.conf) instead of one",
+        help="serve N app processes behind nginx (deploy/nginx.conf) instead of one (--browser: N = 1)",
     )
     bench.add_argument(
         "--swap",

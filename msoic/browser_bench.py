@@ -2,13 +2,16 @@
 
 The app is served by `streamlit run` on loopback over the given database; chromium (Playwright)
 opens every page in a new session, changes the region and then the crime type in the sidebar
-(and takes them off again), then selects a bar on the Victims page. Opening is timed twice: a
+(and takes them off again), then selects a bar on the Victims page. Opening is timed three times: a
 first visit (a new browser context: nothing cached, every bundle fetched and compiled) and a
 returning visit (a new session in a new tab of the same context, whose HTTP cache holds
-Streamlit's immutable bundles, as the browser of anyone who has used the dashboard before). Each action is timed from the
-click until the page is idle: the server has finished the script run and the browser shows no
-running indicator, no stale element and no skeleton, and has drawn every chart and table. The server appends each run's script and SQL time to
-$MSOIC_TIMINGS (msoic.ui.timing); a run that computed no query is "warm" (every result cached).
+Streamlit's immutable bundles, as the browser of anyone who has used the dashboard before), and
+from Overview, the landing page, in a browser new to the app, by its link in the sidebar. Each
+action is timed from the choice (the click, or the key that picks an option typed into a sidebar
+box: the typing before it is answered in the browser and runs no script) until the page is idle:
+the server has finished the script run and the browser shows no running indicator, no stale
+element and no skeleton, and has drawn every chart and table. The server appends each run's
+script and SQL time to $MSOIC_TIMINGS (msoic.ui.timing); a run that computed no query is "warm" (every result cached).
 The same filter changes are made twice, so the second round shows the warm figures.
 """
 
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +45,14 @@ REGION, CRIME_TYPE = "North West", "Criminal exploitation"
 # Idle: the app's script state is not running (the running icon shows only after a delay), nothing
 # is stale, and everything is drawn. Streamlit fetches the code of its Plotly charts and tables
 # (glide data grid) the first time a session shows one and draws a skeleton until then; a chart
-# is drawn when Plotly has made its SVG, a table when its canvas has a size (a table in a
+# is drawn when Plotly (or Vega) has made its SVG, a table when its canvas has a size (a table in a
 # collapsed expander is not drawn until it is opened, nor waited for).
 IDLE = """() => document.querySelector("[data-testid='stApp']")?.dataset.testScriptState === "notRunning"
     && !document.querySelector("[data-testid='stStatusWidgetRunningIcon']")
     && !document.querySelector("[data-stale='true']")
     && !document.querySelector("[data-testid='stSkeleton']")
     && [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector(".main-svg"))
+    && [...document.querySelectorAll("[data-testid='stVegaLiteChart']")].every(c => c.querySelector(".marks"))
     && [...document.querySelectorAll("[data-testid='stDataFrame']")]
         .filter(g => !g.closest("details:not([open])"))
         .every(g => { const c = g.querySelector("canvas"); return c && c.width > 0 && c.height > 0; })"""
@@ -178,44 +183,69 @@ def _multiselect(page, label: str):
     return page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text=label)
 
 
-def choose(page, label: str, option: str) -> None:
-    """Choose `option` in the sidebar multiselect `label`, as a click does."""
+def choose(page, label: str, option: str, chosen: Callable[[], None] | None = None) -> None:
+    """Choose `option` in the sidebar multiselect `label`, as a person does: type part of it, then
+    press Enter on it; `chosen` is called just before Enter (the choice: the typing before it is
+    answered in the browser alone, and no script runs until Enter)."""
     field = _multiselect(page, label).locator("input")
     field.click()
     field.press_sequentially(option)
     page.get_by_role("option", name=option, exact=True).wait_for()
+    if chosen is not None:
+        chosen()
     field.press("Enter")
     field.press("Escape")
 
 
-def clear(page, label: str) -> None:
-    """Take the last choice off the sidebar multiselect `label` (Backspace in its box)."""
+def clear(page, label: str, chosen: Callable[[], None] | None = None) -> None:
+    """Take the last choice off the sidebar multiselect `label` (Backspace in its box); `chosen` is
+    called just before Backspace."""
     box = _multiselect(page, label)
     box.locator("input").click()
+    if chosen is not None:
+        chosen()
     page.keyboard.press("Backspace")
     page.keyboard.press("Escape")
 
 
 def timed(page, timings: Timings | None, action) -> tuple[float, dict | None]:
-    """Seconds from the action until idle, and the server's line for the run it caused."""
+    """Seconds from the choice until idle, and the server's line for the run it caused. `action`
+    is called with the page and a function it calls at the moment of the choice (the key or click
+    that makes it); a click is the choice itself."""
     before = timings.count() if timings else 0
-    began = time.perf_counter()
-    action()
-    seconds = wait_idle(page, timings, before, began)
+    began = [time.perf_counter()]
+    action(page, lambda: began.__setitem__(0, time.perf_counter()))
+    seconds = wait_idle(page, timings, before, began[0])
     line = timings.lines()[-1] if timings else None
     return seconds, line
 
 
 FILTER_STEPS = [
-    ("region", lambda p: choose(p, "Region", REGION)),
-    ("crime type", lambda p: choose(p, "Crime type", CRIME_TYPE)),
-    ("crime type off", lambda p: clear(p, "Crime type")),
-    ("region off", lambda p: clear(p, "Region")),
+    ("region", lambda p, chosen: choose(p, "Region", REGION, chosen)),
+    ("crime type", lambda p, chosen: choose(p, "Crime type", CRIME_TYPE, chosen)),
+    ("crime type off", lambda p, chosen: clear(p, "Crime type", chosen)),
+    ("region off", lambda p, chosen: clear(p, "Region", chosen)),
 ]
 
 
 # A tab opened on the pages split into tabs (only the open tab is computed): timed like a filter change.
 TABS = {"Victims": "Exploitation", "Offenders": "Who they are", "Benchmark": "Who stands out"}
+
+
+def follow_link(page, title: str) -> None:
+    """Click the page `title` in the sidebar's navigation."""
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first.click()
+
+
+def navigate(browser, base: str, timings: Timings | None, title: str) -> float:
+    """Seconds from clicking the page `title` in the sidebar until it is idle, in a browser new to
+    the app that opened the landing page first: the way most sessions reach a page (no reload, so
+    the code the landing page fetched stays, and what the page adds is fetched on the click)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    landing, _ = open_page(context, base, timings)
+    seconds, _ = timed(landing, timings, lambda p, _: follow_link(p, title))
+    context.close()
+    return seconds
 
 
 def open_tab(page, name: str) -> None:
@@ -231,14 +261,29 @@ def select_bar(page) -> None:
     chart.locator(".bars path").first.click(force=True)
 
 
-def measure(db_path: Path, rounds: int = 2) -> dict:
+@contextlib.contextmanager
+def _serve(db_path: Path, folder: Path, behind_proxy: bool):
+    """(base URL, the server's timings): one app process, or one behind nginx with the repository's
+    config (deploy/nginx.conf), as a deployment serves it."""
+    if behind_proxy:
+        from msoic import replicas
+
+        timings = Timings(folder / "replica1.jsonl")
+        with replicas.serving(db_path, folder, 1) as (base, _):
+            yield base, timings
+    else:
+        timings = Timings(folder / "timings.jsonl")
+        with served(db_path, timings.path) as base:
+            yield base, timings
+
+
+def measure(db_path: Path, rounds: int = 2, behind_proxy: bool = False) -> dict:
     """Every page opened in a new session, then the filter steps `rounds` times; the figures."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        timings = Timings(Path(tmp) / "timings.jsonl")
         results: dict[str, dict] = {}
-        with served(db_path, timings.path) as base, sync_playwright() as p:
+        with _serve(db_path, Path(tmp), behind_proxy) as (base, timings), sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             # A first session warms the process (imports, reference tables): not what a person
             # opening a page on a running server waits for.
@@ -252,31 +297,33 @@ def measure(db_path: Path, rounds: int = 2) -> dict:
                 changes = []
                 for _ in range(rounds):
                     for step, action in FILTER_STEPS:
-                        seconds, line = timed(page, timings, lambda a=action, p=page: a(p))
+                        seconds, line = timed(page, timings, action)
                         changes.append((step, seconds, line))
                 tab = (
-                    timed(page, timings, lambda p=page, t=TABS[title]: open_tab(p, t))
+                    timed(page, timings, lambda p, _, t=TABS[title]: open_tab(p, t))
                     if title in TABS
                     else None
                 )
                 selection = None
                 if title == "Victims":
-                    selection = timed(page, timings, lambda p=page: select_bar(p))
+                    selection = timed(page, timings, lambda p, _: select_bar(p))
                 page.close()
                 # The same person opens the page again in a new tab: a new session, the bundles
                 # in the browser's cache.
                 page, returning = open_page(context, f"{base}/{path}", timings)
+                returning_line, returning_timeline = timings.lines()[-1], page.evaluate(READ_TIMELINE)
+                context.close()
                 results[title] = {
                     "open": opened,
                     "open_line": first,
                     "returning": returning,
-                    "returning_line": timings.lines()[-1],
-                    "timeline": (first_timeline, page.evaluate(READ_TIMELINE)),
+                    "returning_line": returning_line,
+                    "timeline": (first_timeline, returning_timeline),
                     "changes": changes,
                     "selection": selection,
                     "tab": tab,
+                    "navigated": navigate(browser, base, timings, title) if path else None,
                 }
-                context.close()
             browser.close()
     return results
 
@@ -291,7 +338,7 @@ def report(results: dict) -> list[str]:
     computed, warm = all cached) and SQL time."""
     lines = [
         (
-            f"{'page':<11} {'open s first / returning':>24} {'open script ms':>15} {'change med s':>13} {'max s':>6} {'script cold ms':>15} "
+            f"{'page':<11} {'open s first / returning':>24} {'from Overview s':>16} {'open script ms':>15} {'change med s':>13} {'max s':>6} {'script cold ms':>15} "
             f"{'warm ms':>8} {'SQL cold ms':>12} {'tab s':>6} {'select s':>9}"
         )
     ]
@@ -303,9 +350,10 @@ def report(results: dict) -> list[str]:
         sel = f"{r['selection'][0]:.2f}" if r["selection"] else "–"
         tab = f"{r['tab'][0]:.2f}" if r.get("tab") else "–"
         opened = f"{r['open']:.2f} / {r['returning']:.2f}"
+        navigated = "–" if r.get("navigated") is None else f"{r['navigated']:.2f}"
         script = f"{r['open_line']['script'] * 1000:.0f} / {r['returning_line']['script'] * 1000:.0f}"
         lines.append(
-            f"{title:<11} {opened:>24} {script:>15} {statistics.median(seconds):13.2f} {max(seconds):6.2f} "
+            f"{title:<11} {opened:>24} {navigated:>16} {script:>15} {statistics.median(seconds):13.2f} {max(seconds):6.2f} "
             f"{_median_ms(cold):>15} {_median_ms(warm):>8} {_median_ms(sql):>12} {tab:>6} {sel:>9}"
         )
     return lines
@@ -340,14 +388,15 @@ def report_opening(results: dict) -> list[str]:
     return lines
 
 
-def run(db_path: Path, rounds: int = 2) -> int:
+def run(db_path: Path, rounds: int = 2, behind_proxy: bool = False) -> int:
     """Measure and print; the machine's load average is printed with the figures (it is shared)."""
     load = os.getloadavg()
     print(
-        f"Browser bench on {db_path} ({db_path.stat().st_size / 2**20:,.0f} MiB); load average before "
+        f"Browser bench on {db_path} ({db_path.stat().st_size / 2**20:,.0f} MiB)"
+        f"{', one app process behind nginx' if behind_proxy else ''}; load average before "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores"
     )
-    results = measure(db_path, rounds)
+    results = measure(db_path, rounds, behind_proxy)
     print("\n".join(report(results)))
     print("\n".join(report_opening(results)))
     load = os.getloadavg()

@@ -5,8 +5,9 @@ config (deploy/nginx.conf, as a deployment serves many users); client and server
 machine, so the figures are an upper bound. With `--swap`, a new copy of the database is renamed
 over the served file half-way through the run, as a load installs one. Every session takes turns
 choosing and clearing a region in the sidebar; each change is timed in its own page, from the
-action until the script run it caused is drawn (the app's script state back to not running, or
-the page idle with its headline figures changed: a fast rerun may never show as running).
+choice (the key that picks the option typed into the box, or Backspace) until the script run it
+caused is drawn (the app's script state back to not running, or the page idle with its headline
+figures changed: a fast rerun may never show as running).
 Printed: p50 and p95 over every change, the errors (an error box, or a change not drawn within
 two minutes), and from the servers' timings their script runs and any that read two files."""
 
@@ -20,6 +21,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from msoic import browser_bench, db, replicas
@@ -94,19 +96,19 @@ def measure(
                     halfway()
                     halfway = None
                 before = page.evaluate("window.__mark(), window.__runs")
-                began = page.evaluate("performance.now()")
+                at_choice = partial(page.evaluate, "window.__chosenAt = performance.now()")
                 if chosen[i]:
-                    browser_bench.clear(page, "Region")
+                    browser_bench.clear(page, "Region", at_choice)
                 else:
-                    browser_bench.choose(page, "Region", browser_bench.REGION)
+                    browser_bench.choose(page, "Region", browser_bench.REGION, at_choice)
                 chosen[i] = not chosen[i]
-                started.append((before, began))
-            for page, (before, began) in zip(pages, started):
+                started.append(before)
+            for page, before in zip(pages, started):
                 try:
                     page.wait_for_function(
                         f"window.__runs > {before} || window.__doneAt > 0", timeout=120_000
                     )
-                    latencies.append((page.evaluate("window.__doneAt") - began) / 1000)
+                    latencies.append(page.evaluate("window.__doneAt - window.__chosenAt") / 1000)
                     if page.locator(ERRORS).count():
                         errors += 1
                         print("error box:", page.locator(ERRORS).first.inner_text()[:300])

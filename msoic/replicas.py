@@ -4,6 +4,8 @@ loopback: what the bench and the tests serve many sessions through."""
 from __future__ import annotations
 
 import contextlib
+import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -17,9 +19,15 @@ UPSTREAM = re.compile(r"(upstream msoic_replicas \{\n(?:\s*hash[^\n]*\n))((?:\s*
 
 
 def config(port: int, replicas: list[int]) -> str:
-    """deploy/nginx.conf listening on `port` of loopback, its upstream naming the `replicas` ports."""
+    """deploy/nginx.conf listening on `port` of loopback, its upstream naming the `replicas` ports,
+    its workers run by the current user."""
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     conf = conf.replace("listen 127.0.0.1:8080;", f"listen 127.0.0.1:{port};")
+    # Its workers run as whoever runs the bench or the tests (nginx started as root would make them
+    # "nobody", who cannot reach the folder where they keep Streamlit's files).
+    conf = conf.replace(
+        "worker_processes 1;", f"user {pwd.getpwuid(os.geteuid()).pw_name};\nworker_processes 1;"
+    )
     servers = "".join(f"        server 127.0.0.1:{r};\n" for r in replicas)
     conf, found = UPSTREAM.subn(lambda m: m.group(1) + servers, conf)
     if not found:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import polars as pl
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
@@ -68,6 +70,14 @@ def open_once(view: View, page: str | None = None, params: dict | None = None) -
 def plotly_figures(at: AppTest) -> list[dict]:
     """Every Plotly chart on the screen, top to bottom, as the figure dict the browser receives."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def vega_charts(at: AppTest) -> list[tuple[dict, pl.DataFrame]]:
+    """Every Vega-Lite chart on the screen, top to bottom: its spec and the data the browser receives."""
+    return [
+        (json.loads(c.proto.spec), pl.from_arrow(pa.ipc.open_stream(c.proto.data.data).read_all()))
+        for c in at.get("vega_lite_chart")
+    ]
 
 
 def traces(figure: dict) -> dict[str, dict]:

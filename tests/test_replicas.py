@@ -5,12 +5,16 @@ no error, both replicas pick it up, and no script run reads from two files."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
+import re
 import shutil
+import urllib.request
 from pathlib import Path
 
 import pytest
+import streamlit
 
 from msoic import browser_bench, db, replicas
 from tests.conftest import SCALE
@@ -75,3 +79,21 @@ def test_two_replicas_behind_nginx_share_sessions_and_pick_up_a_new_file(db_path
     assert {v for run in runs for v in run["versions"]} == {old_version, new_version}
     for path in timings:
         assert lines(path)[-1]["versions"] == [new_version], f"{path.stem} serves the new file"
+
+
+def test_nginx_keeps_streamlits_code_and_sends_it_compressed(db_path, tmp_path):
+    """Streamlit's code (immutable, hashed names) is fetched from a replica once, then sent by nginx
+    alone, gzip-compressed: a replica busy with a script run no longer holds up a page's opening."""
+    if not Path(replicas.NGINX).exists():
+        pytest.skip("nginx is not installed")
+    with replicas.serving(db_path, tmp_path, 1) as (base, _):
+        with urllib.request.urlopen(base + "/") as response:
+            entry = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', response.read().decode()).group(1)
+        sent = []
+        for _ in range(2):
+            request = urllib.request.Request(f"{base}/{entry}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request) as response:
+                body = gzip.decompress(response.read())
+                sent.append((response.headers["X-Cache-Status"], response.headers["Content-Encoding"]))
+        assert sent == [("MISS", "gzip"), ("HIT", "gzip")]
+        assert body == (Path(streamlit.__file__).parent / "static" / entry).read_bytes()

@@ -3,7 +3,6 @@ and every region side by side."""
 
 from datetime import date
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -12,7 +11,7 @@ from msoic.analysis import changes, coverage, kpis, series
 from msoic.analysis.summary import NO_DATA
 from msoic.filters import Filters, add_months
 from msoic.measures import MEASURES, SHORT_LABELS
-from msoic.ui import changes_charts, charts, data, kpi, sidebar
+from msoic.ui import changes_charts, data, kpi, sidebar, vega_charts
 
 
 @data.by_view
@@ -35,13 +34,13 @@ def emerging_in(filters: Filters, month: date) -> pl.DataFrame:
 
 
 @data.by_view
-def live_chart(filters: Filters, crime_types: tuple[str, ...]) -> go.Figure:
-    """Live operations each month of the period by crime family (of the crime types in view)."""
+def live_by_family(filters: Filters, crime_types: tuple[str, ...]) -> pl.DataFrame:
+    """Live operations each month of the period by crime family (of the crime types in view),
+    every month of the period present."""
     live = data.run("live_operations_by_family", filters)
-    live = series.complete(
+    return series.complete(
         live.rename({"family": "group"}), filters.start, filters.end, reference.families_of(crime_types)
     )
-    return charts.live_by_family(live)
 
 
 @data.by_view
@@ -101,7 +100,9 @@ with st.expander("How emerging changes are found"):
     st.markdown(changes.METHOD)
 
 st.subheader(f"Live operations by crime family, {filters.start:%b %Y} to {month:%b %Y}")
-st.plotly_chart(live_chart(filters, sidebar.view().crime_types), key="live_by_family")
+# Vega-Lite, not Plotly: this page opens every session, and Plotly's code would double its opening.
+chart = vega_charts.live_by_family(live_by_family(filters, sidebar.view().crime_types))
+st.vega_lite_chart(chart.data, chart.spec, width="stretch", key="live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)

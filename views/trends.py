@@ -52,6 +52,7 @@ split = controls.segmented_control(
     bind="query-params",
     required=True,
     width="content",
+    wrap=True,  # on a phone the options take a second row rather than hide past the edge
 )
 view = controls.segmented_control(
     "View",
@@ -62,6 +63,7 @@ view = controls.segmented_control(
     bind="query-params",
     required=True,
     width="content",
+    wrap=True,  # on a phone the options take a second row rather than hide past the edge
 )
 unit = controls.segmented_control(
     "Unit",
@@ -72,6 +74,7 @@ unit = controls.segmented_control(
     bind="query-params",
     required=True,
     width="content",
+    wrap=True,  # on a phone the options take a second row rather than hide past the edge
     disabled=view == "share",
     help="Shares do not depend on the unit.",
 )
@@ -84,6 +87,7 @@ period_unit = controls.segmented_control(
     bind="query-params",
     required=True,
     width="content",
+    wrap=True,  # on a phone the options take a second row rather than hide past the edge
     help="Quarters and financial years (April to March) as the Home Office publishes NRM statistics.",
 )
 panels = controls.toggle(
