@@ -65,7 +65,7 @@ CHECKS: dict[str, str] = {
           + ((select coalesce(sum(len(live_months)), 0) from agg_other_areas)
                 <> (select count(*) from operation_month join operation using (operation_id)
                     where status = 'live' and len(other_force_codes) > 0))::int""",
-    "operations with their months and people, or victims by month, that differ from the facts": """
+    "operations with their months and people, victims by month or offenders with their operation that differ from the facts": """
         select
             ((select count(*) from agg_operation) <> (select count(*) from operation))::int
           + ((select coalesce(sum(months), 0) from agg_operation) <> (select count(*) from operation_month))::int
@@ -76,7 +76,15 @@ CHECKS: dict[str, str] = {
                    or a.crime_type <> o.crime_type))::int
           + ((select coalesce(sum(victims), 0) from agg_victim_month) <> (select count(*) from victim))::int
           + ((select coalesce(sum(victims), 0) from agg_victim_month where referral_days is not null)
-                <> (select count(*) from victim where nrm_referred))::int""",
+                <> (select count(*) from victim where nrm_referred))::int
+          + ((select count(*) from agg_offender) <> (select count(*) from offender))::int
+          + ((select count(*) from agg_offender a join offender f using (offender_id)
+                join operation o on o.operation_id = f.operation_id
+                where a.operation_id <> f.operation_id or a.lead_agency <> o.lead_agency
+                   or a.force_code <> o.force_code or a.crime_type <> o.crime_type
+                   or a.arrested_on is distinct from f.arrested_on
+                   or a.charged_on is distinct from f.charged_on
+                   or a.convicted_on is distinct from f.convicted_on))::int""",
     "build metadata missing": """
         select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
 }
@@ -98,6 +106,7 @@ TABLES = (
     "agg_other_areas",
     "agg_operation",
     "agg_victim_month",
+    "agg_offender",
     "meta",
 )
 

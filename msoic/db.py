@@ -23,7 +23,8 @@ AGG_MONTHLY_SQL = Path(__file__).with_name("agg_monthly.sql")
 # The derived tables, each built from the fact tables by its own SQL (built whole, or only the rows
 # of some lead agencies after a load): the monthly cube, the cube by force area, the months each
 # lead agency had operations open (which say when a return is due), the operations naming another
-# area, each operation with its reported months and people, and the victims by month and profile.
+# area, each operation with its reported months and people, the victims by month and profile, and
+# each offender with their operation's area and reported months.
 DERIVED = {
     "agg_monthly": AGG_MONTHLY_SQL,
     "agg_area_monthly": Path(__file__).with_name("agg_area_monthly.sql"),
@@ -31,6 +32,7 @@ DERIVED = {
     "agg_other_areas": Path(__file__).with_name("agg_other_areas.sql"),
     "agg_operation": Path(__file__).with_name("agg_operation.sql"),
     "agg_victim_month": Path(__file__).with_name("agg_victim_month.sql"),
+    "agg_offender": Path(__file__).with_name("agg_offender.sql"),
 }
 
 # DuckDB's memory on a read-only connection ($MSOIC_SERVE_MEMORY to change it). Its buffer pool
@@ -209,6 +211,7 @@ _REBUILD = {
         "drop table if exists agg_victim_month",
         "delete from agg_victim_month " + _AGENCIES_ROWS,
     ),
+    "agg_offender": ("drop table if exists agg_offender", "delete from agg_offender " + _AGENCIES_ROWS),
 }
 
 

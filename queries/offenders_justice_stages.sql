@@ -5,17 +5,13 @@
 -- arrested, charged and convicted (by the last date in the data), and for each interval between
 -- two stages the offenders who reached both and the quartiles of the days between them (linear
 -- interpolation between order statistics). A group with no offender has no row.
--- DESIGN: the operations in view and active in the period from agg_operation (one row each, in
--- blocks by force area): one reported in every month from its first to its last was reported in
--- the period when the two overlap; only one with a month missing has its months read.
+-- DESIGN: the offenders in view from agg_offender (each with their operation's area and reported
+-- months, in blocks by force area): an operation reported in every month from its first to its
+-- last was reported in the period when the two overlap; only one with a month missing has its
+-- months read.
 with in_view as materialized (
-    select
-        operation_id,
-        crime_type,
-        force_code,
-        opened_on,
-        months = datediff('month', first_month, last_month) + 1 as unbroken
-    from agg_operation
+    select *
+    from agg_offender
     where first_month <= $end
       and last_month >= $start
       and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
@@ -23,11 +19,11 @@ with in_view as materialized (
 ),
 
 reported as (
-    select operation_id, crime_type, force_code, opened_on
+    select *
     from in_view
     where unbroken
     union all
-    select operation_id, crime_type, force_code, opened_on
+    select *
     from in_view
     where not unbroken
       and operation_id in (
@@ -42,15 +38,14 @@ offenders as (
     select
         o.crime_type,
         fo.region_code,
-        f.arrested_on,
-        f.charged_on,
-        f.convicted_on,
-        f.arrested_on - o.opened_on as opening_to_arrest,
-        f.charged_on - f.arrested_on as arrest_to_charge,
-        f.convicted_on - f.charged_on as charge_to_conviction,
-        f.charged_on - o.opened_on as opening_to_charge
-    from offender as f
-    join reported as o using (operation_id)
+        o.arrested_on,
+        o.charged_on,
+        o.convicted_on,
+        o.arrested_on - o.opened_on as opening_to_arrest,
+        o.charged_on - o.arrested_on as arrest_to_charge,
+        o.convicted_on - o.charged_on as charge_to_conviction,
+        o.charged_on - o.opened_on as opening_to_charge
+    from reported as o
     left join force as fo on fo.force_code = o.force_code  -- none for a national operation
 ),
 

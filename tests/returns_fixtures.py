@@ -44,6 +44,7 @@ TABLES = {
     "agg_other_areas": "select * from agg_other_areas order by all",
     "agg_operation": "select * from agg_operation order by all",
     "agg_victim_month": "select * from agg_victim_month order by all",
+    "agg_offender": "select * from agg_offender order by all",
 }
 DERIVED = (
     "agg_monthly",
@@ -52,6 +53,7 @@ DERIVED = (
     "agg_other_areas",
     "agg_operation",
     "agg_victim_month",
+    "agg_offender",
 )  # built from the facts (db.DERIVED)
 
 
