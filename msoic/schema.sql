@@ -260,7 +260,9 @@ create macro return_in_scope(scope_returns, agency_code) as
 -- The victims identified in the months first_month to last_month (the month of identified_on),
 -- in operations within the sidebar's view: every column of victim, the month they were
 -- identified (identified_month) and their operation's force area. Every victims_* question
--- reads its victims from here, so what "victims in view" means is written once.
+-- reads its victims from here, so what "victims in view" means is written once; but for the
+-- Victims page's headline (month by month, NRM referral and its delay), which counts the same
+-- victims from the derived table agg_victim_month (msoic/agg_victim_month.sql): change both.
 create macro victims_in_view(first_month, last_month, forces, crime_types, agencies) as table
     select v.*, date_trunc('month', v.identified_on)::date as identified_month, o.force_code
     from victim as v
