@@ -139,3 +139,53 @@ def live_by_family(frame: pl.DataFrame, months: list[date]) -> VegaChart:
         "Live operations",
         "Crime family",
     )
+
+
+def justice_funnel(counts: dict[str, int], labels: dict[str, str], colours: dict[str, str]) -> VegaChart:
+    """The criminal-justice funnel: a bar per stage (recorded, arrested, charged, convicted) centred
+    on one line, each named with its count and its share of the stage before (in the axis labels,
+    which Streamlit's theme colours for the light and the dark page alike). The data has a row per
+    stage: stage (its name), offenders, heading (name, count and share)."""
+    stages = list(labels)
+    values = [int(counts[s]) for s in stages]
+    shares = [""] + [
+        f" ({v / values[i]:.0%} of {stages[i]})" if values[i] else "" for i, v in enumerate(values[1:])
+    ]
+    data = pl.DataFrame(
+        {
+            "stage": [labels[s] for s in stages],
+            "offenders": values,
+            "heading": [f"{labels[s]}: {v:,}{share}" for s, v, share in zip(stages, values, shares)],
+        }
+    )
+    spec = {
+        "height": 260,
+        "mark": {"type": "bar"},
+        "transform": [
+            {"calculate": "-datum.offenders / 2", "as": "from"},
+            {"calculate": "datum.offenders / 2", "as": "to"},
+        ],
+        "encoding": {
+            "y": {
+                "field": "heading",
+                "type": "nominal",
+                "sort": None,
+                "title": None,
+                "axis": {"labelLimit": 0},
+            },
+            "x": {"field": "from", "type": "quantitative", "axis": None},
+            "x2": {"field": "to"},
+            "color": {
+                "field": "stage",
+                "type": "nominal",
+                "legend": None,
+                "scale": {"domain": [labels[s] for s in stages], "range": [colours[s] for s in stages]},
+            },
+            "description": {"field": "heading", "type": "nominal"},
+            "tooltip": [
+                {"field": "stage", "type": "nominal", "title": "Stage"},
+                {"field": "offenders", "type": "quantitative", "title": "Offenders", "format": ","},
+            ],
+        },
+    }
+    return VegaChart(data, spec)
