@@ -80,6 +80,30 @@ def vega_charts(at: AppTest) -> list[tuple[dict, pl.DataFrame]]:
     ]
 
 
+def vega_keys(at: AppTest) -> set[str]:
+    """The keys of the Vega-Lite charts on the screen (msoic.ui.vega_charts.draw names a spec by it)."""
+    return {spec.get("name") for spec, _ in vega_charts(at)}
+
+
+def vega_chart(at: AppTest, key: str) -> tuple[dict, pl.DataFrame]:
+    """The spec and data of the Vega-Lite chart with this key."""
+    found = [chart for chart in vega_charts(at) if chart[0].get("name") == key]
+    assert len(found) == 1, f"no Vega-Lite chart keyed {key!r}: {vega_keys(at)}"
+    return found[0]
+
+
+def monthly_series(chart: tuple[dict, pl.DataFrame]) -> dict[str, dict]:
+    """A monthly Vega-Lite chart's series by name, in the order of its colours (a stack from the
+    foot up, then any line): months (as 'YYYY-MM-DD') and values."""
+    spec, data = chart
+    value = spec["encoding"]["y"]["field"]
+    return {
+        name: {"x": [m.isoformat() for m in part["month"]], "y": part[value].to_list()}
+        for name in spec["encoding"]["color"]["scale"]["domain"]
+        for part in [data.filter(pl.col("series") == name).sort("month")]
+    }
+
+
 def traces(figure: dict) -> dict[str, dict]:
     """A figure's data traces by name (x as 'YYYY-MM-DD' strings, y as numbers); the faint
     context traces drawn behind a rolling mean are left out."""

@@ -122,7 +122,9 @@ def _open(browser, url: str):
     page.goto(url)
     page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
     page.wait_for_load_state("networkidle")
-    page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    page.locator(
+        "[data-testid='stPlotlyChart'], [data-testid='stVegaLiteChart'], [data-testid='stDataFrame']"
+    ).first.wait_for(timeout=60_000)
     # The first run finished (no running indicator): a choice made while it runs can be lost when
     # its widgets are drawn again.
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=90_000)
@@ -193,7 +195,8 @@ def test_clicking_a_region_bar_on_victims_narrows_the_region_filter_and_the_url_
 
 def test_opening_a_tab_draws_it_and_the_url_follows(browser, server):
     page = _open(browser, server + "/victims")
-    assert page.locator(".st-key-victims_by_age").count() == 1
+    # The first tab's two charts (by age group and by sex, Vega-Lite), and no other tab's.
+    assert page.locator("[data-testid='stVegaLiteChart']").count() == 2
     assert page.locator(".st-key-victims_by_nationality").count() == 0, "a closed tab is not drawn"
     page.get_by_role("tab", name="Nationalities").click()
     page.wait_for_url("**victims_section=Nationalities**", timeout=30_000)
@@ -328,9 +331,9 @@ def test_an_analyst_downloads_a_template_fills_it_loads_it_and_sees_the_new_mont
         page = context.new_page()  # the same person (the sign-in cookie)
         page.goto(base + "/data")
         page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
-        page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(
-            timeout=60_000
-        )
+        page.locator(
+            "[data-testid='stPlotlyChart'], [data-testid='stVegaLiteChart'], [data-testid='stDataFrame']"
+        ).first.wait_for(timeout=60_000)
         sidebar = page.locator("[data-testid='stSidebar']")
         assert sidebar.get_by_text(month, exact=True).first.is_visible()
         page.locator("[data-testid='stMetricLabel']", has_text="With rejected rows").wait_for(timeout=60_000)

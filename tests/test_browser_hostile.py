@@ -59,7 +59,9 @@ def _open(context, url: str):
     page.goto(url)
     page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
     page.wait_for_load_state("networkidle")
-    page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+    page.locator(
+        "[data-testid='stPlotlyChart'], [data-testid='stVegaLiteChart'], [data-testid='stDataFrame']"
+    ).first.wait_for(timeout=60_000)
     return page
 
 

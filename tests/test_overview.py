@@ -9,7 +9,7 @@ import pytest
 
 from msoic.ui import kpi
 from tests import independent
-from tests.apptest import open_app, open_once, signed_number, vega_charts
+from tests.apptest import monthly_series, open_app, open_once, signed_number, vega_charts
 from tests.independent import MEASURES, shift
 
 LABELS = [
@@ -89,17 +89,8 @@ def test_a_change_of_nothing_has_no_arrow(monkeypatch):
 
 
 def bars_by_family(at) -> dict[str, dict]:
-    """The Overview chart's bars by crime family: months (as 'YYYY-MM-DD') and live operations, in
-    the order the chart stacks them (colour domain), bottom first."""
-    spec, data = vega_charts(at)[0]
-    return {
-        family: {
-            "x": [m.isoformat() for m in part.sort("month")["month"]],
-            "y": part.sort("month")["live_ops"].to_list(),
-        }
-        for family in spec["encoding"]["color"]["scale"]["domain"]
-        for part in [data.filter(pl.col("family") == family)]
-    }
+    """The Overview chart's bars by crime family, bottom of the stack first."""
+    return monthly_series(vega_charts(at)[0])
 
 
 def test_live_operations_chart_covers_the_period_by_family(overview, view, raw):

@@ -10,7 +10,7 @@ import streamlit as st
 from msoic.analysis import people
 from msoic.filters import Filters
 from msoic.labels import AGE, CRIME_TYPE, EXPLOITATION, NATIONALITY, REGION, ROLE, SEX
-from msoic.ui import data, people_charts, sections, sidebar
+from msoic.ui import data, people_charts, sections, sidebar, vega_charts
 
 STAGES = {"recorded": "Recorded", "arrested": "Arrested", "charged": "Charged", "convicted": "Convicted"}
 INTERVALS = {
@@ -152,7 +152,10 @@ def the_funnel() -> None:
     st.subheader("The criminal-justice funnel")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(people_charts.justice_funnel(stages, STAGES), key="justice_funnel")
+        # Vega-Lite: the tab a session opens first, drawn without waiting for Plotly's code.
+        vega_charts.draw(
+            vega_charts.justice_funnel(stages, STAGES, people_charts.STAGE_COLOURS), "justice_funnel"
+        )
     with right:
         st.markdown("**Days between stages**")
         days_table = intervals.with_columns(pl.col("interval").replace_strict(INTERVALS)).rename(

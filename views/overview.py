@@ -9,7 +9,7 @@ import streamlit as st
 from msoic import reference
 from msoic.analysis import changes, coverage, kpis, series
 from msoic.analysis.summary import NO_DATA
-from msoic.filters import Filters, add_months
+from msoic.filters import Filters, add_months, month_range
 from msoic.measures import MEASURES, SHORT_LABELS
 from msoic.ui import changes_charts, data, kpi, sidebar, vega_charts
 
@@ -101,8 +101,10 @@ with st.expander("How emerging changes are found"):
 
 st.subheader(f"Live operations by crime family, {filters.start:%b %Y} to {month:%b %Y}")
 # Vega-Lite, not Plotly: this page opens every session, and Plotly's code would double its opening.
-chart = vega_charts.live_by_family(live_by_family(filters, sidebar.view().crime_types))
-st.vega_lite_chart(chart.data, chart.spec, width="stretch", key="live_by_family")
+chart = vega_charts.live_by_family(
+    live_by_family(filters, sidebar.view().crime_types), month_range(filters.start, filters.end)
+)
+vega_charts.draw(chart, "live_by_family")
 
 st.subheader(f"Regions in {month:%B %Y}")
 year_ago = add_months(month, -12)

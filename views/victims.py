@@ -13,7 +13,7 @@ from msoic import reference
 from msoic.analysis import coverage, people
 from msoic.filters import Filters, month_range
 from msoic.labels import AGE, EXPLOITATION, FORCE, NATIONALITY, REGION, SEX
-from msoic.ui import data, people_charts, sections, sidebar
+from msoic.ui import data, people_charts, sections, sidebar, vega_charts
 
 MS_TYPES = reference.crime_types_in(("MS",))
 SHORT_EXPLOITATION = {
@@ -91,44 +91,49 @@ def largest_nationalities(view: Filters, top_n: int) -> tuple[list[str], pl.Data
 
 
 @data.by_view
-def monthly_charts(view: Filters) -> tuple[go.Figure, go.Figure]:
+def monthly_profile(view: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Victims identified per month by age group, and by sex."""
-    profile, months = data.run("victims_by_month_profile", view), month_range(view.start, view.end)
-    return (
-        people_charts.monthly_stacked(
-            people.summed(profile, "victims", "month", "age_group"),
-            months,
-            "age_group",
-            "victims",
-            list(AGE),
-            AGE,
-            people_charts.AGE_COLOURS,
-            "Victims identified",
-            total="All victims",
-        ),
-        people_charts.monthly_stacked(
-            people.summed(profile, "victims", "month", "sex"),
-            months,
-            "sex",
-            "victims",
-            list(SEX),
-            SEX,
-            people_charts.SEX_COLOURS,
-            "Victims identified",
-        ),
+    profile = data.run("victims_by_month_profile", view)
+    return people.summed(profile, "victims", "month", "age_group"), people.summed(
+        profile, "victims", "month", "sex"
     )
 
 
 def month_by_month() -> None:
-    """Victims identified per month, by age group and by sex."""
+    """Victims identified per month, by age group and by sex (Vega-Lite: the tab a session opens
+    first, drawn without waiting for Plotly's code)."""
     st.subheader("Victims identified per month")
-    by_age, by_sex = monthly_charts(filters)
+    by_age, by_sex = monthly_profile(filters)
+    months = month_range(filters.start, filters.end)
+    age = vega_charts.monthly_stacked(
+        by_age,
+        months,
+        "age_group",
+        "victims",
+        list(AGE),
+        AGE,
+        people_charts.AGE_COLOURS,
+        "Victims identified",
+        "Age group",
+        total="All victims",
+    )
+    sex = vega_charts.monthly_stacked(
+        by_sex,
+        months,
+        "sex",
+        "victims",
+        list(SEX),
+        SEX,
+        people_charts.SEX_COLOURS,
+        "Victims identified",
+        "Sex",
+    )
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(by_age, key="victims_by_age")
+        vega_charts.draw(age, "victims_by_age")
         st.caption("By age group at identification; the line is all victims.")
     with right:
-        st.plotly_chart(by_sex, key="victims_by_sex")
+        vega_charts.draw(sex, "victims_by_sex")
         st.caption("By sex.")
 
 

@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from msoic.ui import theme
 from msoic.ui.charts import wrap_label
 from msoic.ui.theme import PALETTE
 
@@ -31,47 +30,6 @@ _LAYOUT = dict(
 
 def _name(names: dict[str, str], code: str) -> str:
     return names.get(code, code)
-
-
-def monthly_stacked(
-    frame: pl.DataFrame,
-    months: list,
-    group: str,
-    value: str,
-    order: list[str],
-    names: dict[str, str],
-    colours: dict[str, str],
-    y_title: str,
-    total: str | None = None,
-) -> go.Figure:
-    """Stacked bars of `value` in each of `months` (0 where the frame has none), one colour per
-    category of `group` (in `order`), and, when `total` names it, a line of the monthly total."""
-    fig = go.Figure()
-    for code in order:
-        part = frame.filter(pl.col(group) == code)
-        by_month = dict(zip(part["month"], part[value]))
-        fig.add_bar(
-            x=months,
-            y=[int(by_month.get(m, 0)) for m in months],
-            name=_name(names, code),
-            marker_color=colours.get(code),
-            hovertemplate="%{y:,}",
-        )
-    if total:
-        sums = frame.group_by("month").agg(pl.col(value).sum())
-        by_month = dict(zip(sums["month"], sums[value]))
-        fig.add_scatter(
-            x=months,
-            y=[int(by_month.get(m, 0)) for m in months],
-            name=total,
-            mode="lines",
-            line=dict(color=theme.INK, width=1.5),
-            hovertemplate="%{y:,}",
-        )
-    fig.update_layout(barmode="stack", hovermode="x unified", legend_traceorder="normal", **_LAYOUT)
-    fig.update_xaxes(tickformat="%b %Y")
-    fig.update_yaxes(title_text=y_title, tickformat=",")
-    return fig
 
 
 def category_bars(
