@@ -38,8 +38,8 @@ DERIVED = {
 # DuckDB's memory on a read-only connection ($MSOIC_SERVE_MEMORY to change it). Its buffer pool
 # otherwise keeps every page of the file it has read, up to 80% of the machine: a dashboard process
 # over a large file grows towards it. Past the limit the pages read least lately are evicted (read
-# again from the file when asked for), and a question that needs more spills to the system's temporary
-# directory (not the working directory, DuckDB's default for an in-memory instance).
+# again from the file when asked for), and a question that needs more spills to a directory of its own
+# under the system's temporary one (not the working directory, DuckDB's default for an in-memory instance).
 SERVE_MEMORY = os.environ.get("MSOIC_SERVE_MEMORY", "1GB")
 
 # Reference tables in load order (parents before children).
@@ -118,9 +118,11 @@ class OutdatedDatabase(Exception):
 
 def _attached(path: Path) -> duckdb.DuckDBPyConnection:
     """The file at `path` attached read-only to a private in-memory instance, as it stands."""
-    con = duckdb.connect(
-        ":memory:", config={"memory_limit": SERVE_MEMORY, "temp_directory": tempfile.gettempdir()}
-    )
+    # A directory of its own: DuckDB instances (other processes, or this one's other versions)
+    # sharing one would write over each other's spilled blocks. Made when first needed and removed
+    # when the instance closes, by DuckDB.
+    spill = Path(tempfile.gettempdir()) / f"msoic-duckdb-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    con = duckdb.connect(":memory:", config={"memory_limit": SERVE_MEMORY, "temp_directory": str(spill)})
     con.execute("attach $path as msoic (read_only)", {"path": str(path)})
     con.execute("use msoic")
     return con
