@@ -13,9 +13,11 @@ pytestmark = pytest.mark.browser
 
 DRAWN = """() => ({
     skeletons: document.querySelectorAll("[data-testid='stSkeleton']").length,
-    charts: document.querySelectorAll("[data-testid='stPlotlyChart']").length,
+    charts: document.querySelectorAll("[data-testid='stPlotlyChart'], [data-testid='stVegaLiteChart']").length,
     charts_drawn: [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
-        .filter(c => c.querySelector(".main-svg")).length,
+        .filter(c => c.querySelector(".main-svg")).length
+        + [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .filter(c => c.querySelector(".marks")).length,
     tables: document.querySelectorAll("[data-testid='stDataFrame']").length,
     tables_drawn: [...document.querySelectorAll("[data-testid='stDataFrame']")]
         .filter(g => [...g.querySelectorAll("canvas")].some(c => c.width > 0)).length,
@@ -35,5 +37,5 @@ def test_a_page_is_idle_only_when_its_charts_and_tables_are_drawn(db_path, path)
         browser.close()
     assert drawn["skeletons"] == 0
     assert drawn["charts_drawn"] == drawn["charts"] and drawn["tables_drawn"] == drawn["tables"]
-    if path == "offenders":  # the funnel's chart and its table of days, fetched on first sight
+    if path == "offenders":  # the funnel's chart (Vega-Lite) and its table of days, fetched on first sight
         assert drawn["charts"] >= 1 and drawn["tables"] >= 1
