@@ -8,6 +8,7 @@ margin, charts drawn as static vectors, patterns that read in black and white.
 from __future__ import annotations
 
 import json
+import threading
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -85,15 +86,22 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower())
 
 
+# A report's HTML and its PDF are rendered at once (msoic.report.write), from the same Plotly figures:
+# a figure copied for print in one thread while the other serialises it raised "dictionary changed
+# size during iteration" (seen once in a full test run). One chart at a time; the printing is what takes long.
+_FIGURES = threading.Lock()
+
+
 def chart_html(chart: Chart, for_print: bool) -> str:
     """A chart as a div and the script that draws it from its JSON (no random ids)."""
-    figure = chart.figure
-    height = figure.layout.height or 450
-    if for_print:  # a fixed size that fits the A4 text width, so nothing overlaps what follows
-        figure = grey_friendly(figure)
-        height = min(height, 470)
-        figure.update_layout(width=680, height=height)
-    spec = json.loads(pio.to_json(figure, validate=False))
+    with _FIGURES:
+        figure = chart.figure
+        height = figure.layout.height or 450
+        if for_print:  # a fixed size that fits the A4 text width, so nothing overlaps what follows
+            figure = grey_friendly(figure)
+            height = min(height, 470)
+            figure.update_layout(width=680, height=height)
+        spec = json.loads(pio.to_json(figure, validate=False))
     config = {"displaylogo": False, "responsive": not for_print, "staticPlot": for_print}
     div = f"chart-{_slug(chart.key)}"
     script = f"Plotly.newPlot({_js(div)}, {_js(spec['data'])}, {_js(spec.get('layout', {}))}, {_js(config)});"
