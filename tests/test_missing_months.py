@@ -17,27 +17,11 @@ from msoic.filters import Filters
 from tests import independent_operations as ops
 from tests import independent_people as people
 from tests.independent import View, load_raw
+from tests.test_operations import COLUMNS  # the Operations table's columns, as the page shows them
 
 ANALYST = scope_of([Grant(NATIONAL_ANALYST)])
 MISSING = date(2024, 6, 1)  # the month whose return two agencies did not send
 AGENCIES = ["metropolitan", "glaa"]
-COLUMNS = [
-    "operation_id",
-    "codename",
-    "region",
-    "force_area",
-    "crime_type",
-    "lead_agency",
-    "opened_on",
-    "closed_on",
-    "status",
-    "stage",
-    "months_reported",
-    "victims",
-    "offenders",
-    "ocg_ref",
-    "county_lines",
-]
 VIEWS = {
     "ending in the missing month": View(date(2023, 7, 1), MISSING),
     "the missing month alone": View(MISSING, MISSING),
