@@ -1,7 +1,8 @@
--- Each offender with what the funnel asks of their operation: its force area, crime type, lead
--- agency, opening day and reported months (first, last, and whether it was reported in every
--- month between them: then it was reported in a period when the two overlap). The Offenders
--- funnel reads it instead of every offender joined to its operation. Ordered by force area and
+-- Each offender, who they are (pseudonymous person, nationality, sex, age group, role) and what the Offenders page asks
+-- of their operation: its force area, crime type, lead agency, opening day and reported months
+-- (first, last, and whether it was reported in every month between them: then it was reported in
+-- a period when the two overlap). The funnel, the profile and the victims also offenders read it
+-- instead of every offender joined to its operation and every operation-month of the period. Ordered by force area and
 -- first month, so a view of a few force areas reads only their blocks. Built whole with $agencies
 -- null; after a load, the rows of the lead agencies in $agencies only (an offender belongs to
 -- their operation's lead agency's returns).
@@ -35,7 +36,12 @@ final as (
         r.unbroken,
         f.arrested_on,
         f.charged_on,
-        f.convicted_on
+        f.convicted_on,
+        f.person_ref,
+        f.nationality,
+        f.sex,
+        f.age_group,
+        f.role
     from offender as f
     join operations as o using (operation_id)
     left join reported as r using (operation_id)

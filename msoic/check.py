@@ -84,7 +84,9 @@ CHECKS: dict[str, str] = {
                    or a.force_code <> o.force_code or a.crime_type <> o.crime_type
                    or a.arrested_on is distinct from f.arrested_on
                    or a.charged_on is distinct from f.charged_on
-                   or a.convicted_on is distinct from f.convicted_on))::int""",
+                   or a.convicted_on is distinct from f.convicted_on
+                   or a.person_ref <> f.person_ref or a.nationality <> f.nationality
+                   or a.sex <> f.sex or a.age_group <> f.age_group or a.role <> f.role))::int""",
     "build metadata missing": """
         select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
 }

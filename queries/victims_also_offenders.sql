@@ -3,26 +3,46 @@
 -- within the filters, whose pseudonymous person_ref is also recorded as a victim (in any
 -- operation of any force the person looking may see at row level): one row per person, with no
 -- more detail than the link needs.
-with reported as (
-    select distinct operation_id
-    from operation_month
-    where month between $start and $end
+-- DESIGN: the offenders in view from agg_offender, as the funnel (offenders_justice_stages) reads
+-- them: an operation reported in every month from its first to its last was reported in the
+-- period when the two overlap; only one with a month missing has its months read. The victims
+-- sharing a person_ref with one of them are found first (a few), and only theirs are joined to
+-- their operations for the scope, not every victim.
+with in_view as materialized (
+    select person_ref, operation_id, unbroken, role, charged_on
+    from agg_offender
+    where first_month <= $end
+      and last_month >= $start
+      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
+      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
 ),
 
-offenders as (
-    select f.person_ref, f.operation_id, f.role, f.charged_on
-    from offender as f
-    join reported using (operation_id)
-    join operation as o using (operation_id)
-    where in_view($forces, $crime_types, $agencies, o.force_code, o.crime_type, o.lead_agency)
-      and in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
+offenders as materialized (
+    select person_ref, operation_id, role, charged_on
+    from in_view
+    where unbroken
+    union all
+    select person_ref, operation_id, role, charged_on
+    from in_view
+    where not unbroken
+      and operation_id in (
+          select operation_id
+          from operation_month
+          where month between $start and $end
+            and operation_id in (select operation_id from in_view where not unbroken)
+      )
+),
+
+linked as materialized (
+    select person_ref, operation_id, identified_on, age_group, exploitation_type
+    from victim
+    semi join offenders using (person_ref)
 ),
 
 victims as (
-    select v.person_ref, v.operation_id, v.identified_on, v.age_group, v.exploitation_type
-    from victim as v
+    select v.*
+    from linked as v
     join operation as o using (operation_id)
-    semi join offenders using (person_ref)
     where in_scope($scope_forces, $scope_agencies, o.force_code, o.lead_agency)
 ),
 

@@ -1,6 +1,6 @@
 """Operations with months missing from their returns (an agency that sent no return for a month):
-the Operations list and the offender funnel, which read most operations from agg_operation, count
-them as the raw tables do."""
+the Operations list, the offender funnel, the offenders' profile and the victims also offenders,
+which read most operations from agg_operation or agg_offender, count them as the raw tables do."""
 
 from __future__ import annotations
 
@@ -92,3 +92,44 @@ def test_the_funnel_counts_the_offenders_of_operations_reported_in_the_period(ga
         "recorded", "arrested", "charged", "convicted"
     )
     assert counted.to_dicts() == [people.stage_counts(people.offenders_in_view(raw, view))]
+
+
+def ask(path, name: str, view: View):
+    """The answer to question `name` on the file at `path`, at `view`, for a national analyst."""
+    con = db.connect_readonly(path)
+    try:
+        return queries.run(con, name, ANALYST, Filters(view.start, view.end, regions=view.regions))
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("case", VIEWS)
+def test_the_profile_counts_the_offenders_of_operations_reported_in_the_period(gapped, case):
+    path, raw = gapped
+    view = VIEWS[case]
+    profile = ask(path, "offenders_profile", view)
+    offenders = people.offenders_in_view(raw, view)
+    assert offenders.height > 0, "the view holds offenders"
+    for dimension in ("nationality", "sex", "age_group", "role"):
+        rows = profile.filter(profile["dimension"] == dimension)
+        assert dict(zip(rows["category"], rows["offenders"])) == people.count_by(offenders, dimension), (
+            dimension
+        )
+
+
+@pytest.mark.parametrize("case", VIEWS)
+def test_the_victims_also_offenders_are_among_the_offenders_of_operations_reported_in_the_period(
+    gapped, case
+):
+    path, raw = gapped
+    view = VIEWS[case]
+    linked = ask(path, "victims_also_offenders", view)
+    expected = people.victims_also_offenders(raw, view)
+    assert sorted(linked["person_ref"]) == sorted(expected)
+    for row in linked.iter_rows(named=True):
+        facts = expected[row["person_ref"]]
+        assert (row["first_identified_on"], row["charged"], row["same_operation"]) == (
+            facts["first_identified_on"],
+            facts["charged"],
+            facts["same_operation"],
+        )
