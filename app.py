@@ -5,9 +5,9 @@ import os
 import streamlit as st
 
 from msoic import db
-from msoic.ui import data, sidebar, signin, timing
+from msoic.ui import data, sidebar, signin, theme, timing
 
-st.set_page_config(page_title="MSOIC Analysis", page_icon=":material/travel_explore:", layout="wide")
+st.set_page_config(page_title="MSOIC Analysis", page_icon=str(theme.ICON), layout="wide")
 
 
 def ensure_database() -> None:

@@ -105,9 +105,35 @@ def monthly_series(chart: tuple[dict, pl.DataFrame]) -> dict[str, dict]:
 
 
 def traces(figure: dict) -> dict[str, dict]:
-    """A figure's data traces by name (x as 'YYYY-MM-DD' strings, y as numbers); the faint
-    context traces drawn behind a rolling mean are left out."""
+    """A Plotly figure's data traces by name (x as 'YYYY-MM-DD' strings, y as numbers)."""
     return {t["name"]: t for t in figure["data"] if t.get("meta") != "context"}
+
+
+def trend_charts(at: AppTest) -> list[tuple[dict, pl.DataFrame]]:
+    """The Trends chart, or its small charts one per group (keyed 'trend' or 'trend_<n>'), top to bottom."""
+    return [chart for chart in vega_charts(at) if re.fullmatch(r"trend(_\d+)?", chart[0].get("name", ""))]
+
+
+def trend_lines(at: AppTest, kind: str = "line") -> dict[str, dict]:
+    """The Trends lines by name, read from the data of its chart(s) as the browser receives it:
+    x (each period's first month, 'YYYY-MM-DD'), y (None for a gap), partial and described (what
+    hovering a point says); `kind` 'context' gives the faint lines behind a rolling mean instead."""
+    rows = pl.concat([data for _, data in trend_charts(at)]).filter(pl.col("kind") == kind)
+    return {
+        name: {
+            "x": [m.isoformat() for m in part["month"]],
+            "y": part["value"].to_list(),
+            "partial": part["partial"].to_list(),
+            "described": part["described"].to_list(),
+        }
+        for (name,), part in rows.sort("month").group_by("series", maintain_order=True)
+    }
+
+
+def trend_flags(at: AppTest) -> pl.DataFrame:
+    """The emerging-change triangles on the Trends chart(s): group, series, month, value, direction, described."""
+    rows = pl.concat([data for _, data in trend_charts(at)]).filter(pl.col("kind") == "flag")
+    return rows.select("group", "series", "month", "value", "direction", "described")
 
 
 def shown(markdown: str) -> str:

@@ -224,10 +224,24 @@ def test_trends_by_quarter_marks_the_partial_ones_and_fits_the_screen(browser, s
         browser, f"{server}/trends?period_unit=Quarter&split=Region&period=2025-02&period=2026-08", viewport
     )
     _no_error_box(page)
-    symbols = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].marker.symbol")
-    assert symbols[0] == symbols[-1] == "circle-open" and set(symbols[1:-1]) == {"circle"}, symbols
-    ticks = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.xaxis.ticktext")
-    assert ticks[0] == "Q1<br>2025" and ticks[-1] == "Q3<br>2026", ticks
+    points = page.evaluate("""() => [...document.querySelectorAll(
+        "[data-testid='stVegaLiteChart'] .mark-symbol.role-mark path[aria-label]")]
+        .map(p => [p.getAttribute('aria-label'), p.getAttribute('fill')])""")
+    # "<region>, Q1 2025 (Jan–Mar) (partial): 1,234": an open circle (no fill) when partial.
+    quarters = {re.search(r", (Q\d \d{4})", label).group(1) for label, _ in points}
+    assert len(points) == 12 * 7 and len(quarters) == 7, points
+    for label, fill in points:
+        partial = label.split(" (")[0].endswith(("Q1 2025", "Q3 2026"))
+        assert ("(partial)" in label) == partial and (fill == "transparent") == partial, (label, fill)
+    ticks = page.evaluate("""() => [...document.querySelectorAll(
+        "[data-testid='stVegaLiteChart'] .role-axis-label text")].map(t =>
+        [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ') || t.textContent)""")
+    assert "Q1 2025" in ticks and "Q3 2026" in ticks and ticks.index("Q1 2025") < ticks.index("Q3 2026"), (
+        ticks
+    )
+    tspans = page.evaluate("""() => [...document.querySelectorAll(
+        "[data-testid='stVegaLiteChart'] .role-axis-label text")].map(t => t.querySelectorAll('tspan').length)""")
+    assert set(tspans) - {0} == {2}, f"quarters on two lines: {tspans}"
     sizes = page.evaluate(MEASURE)
     assert sizes["page"] <= sizes["window"]
     # Every option of the View control in sight (on a phone they take more rows, not the edge).

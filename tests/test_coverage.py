@@ -19,7 +19,7 @@ from msoic import db, ingest
 from msoic.analysis import changes, series, summary
 from msoic.auth import NATIONAL_ANALYST, Grant, scope_of
 from msoic.filters import Filters, month_range
-from tests.apptest import open_app, plotly_figures, traces
+from tests.apptest import open_app, trend_lines
 from tests.contract_returns import operation, victims_from, write_return
 from tests.independent import View
 from tests.returns_fixtures import KEY
@@ -130,7 +130,7 @@ def test_a_trend_has_a_gap_where_no_return_came_not_a_zero(served):
         {"measure": "Victims identified", "split": "Total", "view": "Monthly"},
         user=ANALYST,
     )
-    (line,) = traces(plotly_figures(at)[0]).values()
+    (line,) = trend_lines(at).values()
     counts = identified(served, ("kent",))
     have = {m for f, m in received(served) if f == "kent"}
     expected = [counts.get(m, 0) if m in have else None for m in month_range(FIRST, LAST)]
@@ -144,7 +144,7 @@ def test_change_on_a_year_before_is_blank_when_the_year_before_has_no_returns(se
         {"measure": "Victims identified", "split": "Total", "view": "Change on a year before"},
         user=ANALYST,
     )
-    (line,) = traces(plotly_figures(at)[0]).values()
+    (line,) = trend_lines(at).values()
     assert line["y"] == [None] * 4
     table = at.dataframe[0].value
     assert table["year_ago"].isna().all() and table["change"].isna().all()  # no data, not zeros

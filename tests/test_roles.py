@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from msoic.filters import add_months
-from tests.apptest import open_app
+from tests.apptest import open_app, vega_charts
 from tests.conftest import APP, filter_cases
 from tests.independent import reference
 from tests.independent_scope import forbidden, visible_operations
@@ -88,6 +88,9 @@ def shown(at: AppTest) -> str:
     """Every value the page shows: tables (whole), charts, metrics and text."""
     parts = [df.value.to_csv() for df in at.dataframe]
     parts += [c.proto.spec for c in at.get("plotly_chart")]
+    parts += [
+        spec["name"] + "\n" + data.write_csv() for spec, data in vega_charts(at)
+    ]  # what each mark reads
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [e.proto.srcdoc for e in at.get("iframe")]  # the report's preview
     for kind in ("markdown", "caption", "text", "title", "subheader", "info", "error", "warning", "success"):

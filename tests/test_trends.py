@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import independent
-from tests.apptest import open_app, plotly_figures, traces
+from tests.apptest import open_app, trend_charts, trend_flags, trend_lines
 from tests.independent import shift
 
 SPLITS = {
@@ -85,7 +85,7 @@ def expected_series(raw, view, measure, split, kind, unit):
 
 
 def check(at, expected, months):
-    shown = traces(plotly_figures(at)[0])
+    shown = trend_lines(at)
     assert set(shown) == set(expected)
     for label, ys in expected.items():
         trace = shown[label]
@@ -138,7 +138,8 @@ def test_one_panel_per_group_shows_the_same_series(raw, last_month, kind):
     )
     expected, months = expected_series(raw, view, "victims", "region", kind, "count")
     check(at, expected, months)
-    assert len(plotly_figures(at)[0]["layout"]["annotations"]) >= len(expected), "a title per panel"
+    titles = [spec["title"]["text"] for spec, _ in trend_charts(at)]
+    assert titles == sorted(expected), "a small chart per group, titled with its name"
 
 
 def expected_markers(raw, view, split):
@@ -158,19 +159,18 @@ def expected_markers(raw, view, split):
 def test_emerging_changes_are_marked_on_the_new_operations_lines(view, raw, split):
     at = open_app(view, "views/trends.py", {"measure": "New operations", "split": SPLITS[split][0]})
     expected, months = expected_series(raw, view, "new_ops", split, "monthly", "count")
-    figure = plotly_figures(at)[0]
-    lines = {t["name"]: t for t in figure["data"] if t.get("meta") not in ("context", "flags")}
+    lines = trend_lines(at)
     assert set(lines) == set(expected)
     for label, ys in expected.items():
         assert lines[label]["x"] == [m.isoformat() for m in months] and lines[label]["y"] == ys, label
     names = group_names(view, split)
     shown = {}
-    for trace in (t for t in figure["data"] if t.get("meta") == "flags"):
-        line = lines[names[trace["customdata"][0][0]]]
-        points = zip(trace["x"], trace["y"], trace["customdata"], trace["marker"]["symbol"])
-        for x, y, (group,), symbol in points:
-            assert y == line["y"][line["x"].index(x)], "a marker sits on its line"
-            shown[(group, x)] = "up" if symbol == "triangle-up" else "down"
+    for flag in trend_flags(at).iter_rows(named=True):
+        line, x = lines[names[flag["group"]]], flag["month"].isoformat()
+        assert flag["series"] == names[flag["group"]] and flag["value"] == line["y"][line["x"].index(x)], (
+            "a marker sits on its line"
+        )
+        shown[(flag["group"], x)] = flag["direction"]
     assert shown == expected_markers(raw, view, split)
     assert any(c.value.startswith("▲ ▼ Emerging changes") for c in at.caption)
 
@@ -183,7 +183,7 @@ def test_markers_are_only_drawn_for_new_operations_by_month(raw, last_month):
         {"measure": "New operations", "split": "Region", "view": "3-month rolling mean"},
     ):
         at = open_app(view, "views/trends.py", params)
-        assert not [t for t in plotly_figures(at)[0]["data"] if t.get("meta") == "flags"], params
+        assert trend_flags(at).is_empty(), params
 
 
 def test_an_emerging_change_link_opens_its_series_with_its_marker(raw, last_month):
@@ -208,23 +208,19 @@ def test_an_emerging_change_link_opens_its_series_with_its_marker(raw, last_mont
     assert at.session_state["period"] == (f"{view.start:%Y-%m}", f"{view.end:%Y-%m}")
     assert at.session_state["measure"] == "new_ops" and at.session_state["split"] == "crime_type"
     at.switch_page("views/trends.py").run()  # AppTest does not follow st.switch_page itself
-    figure = plotly_figures(at)[0]
-    (line,) = [t for t in figure["data"] if t.get("meta") not in ("context", "flags")]
+    (name,) = trend_lines(at)
     one_type = independent.View(view.start, view.end, crime_types=(flag["crime_type"],))
-    assert line["name"] == group_names(one_type, "crime_type")[flag["crime_type"]]
-    markers = [t for t in figure["data"] if t.get("meta") == "flags"]
-    assert markers and markers[0]["x"][-1] == flag["month"].isoformat()
+    assert name == group_names(one_type, "crime_type")[flag["crime_type"]]
+    markers = trend_flags(at)
+    assert not markers.is_empty() and markers["month"].max() == flag["month"]
     assert at.multiselect(key="region").value == [flag["region_code"]]
 
 
 def test_a_chosen_point_names_the_group_to_narrow_to():
+    """A click selects its point's group code (msoic.ui.trend_charts); unknown codes are dropped."""
     from msoic.ui.changes_charts import selected_groups
 
-    points = [
-        {"curve_number": 0, "legendgroup": "North West", "x": "2025-03-01", "y": 12},
-        {"curve_number": 4, "legendgroup": "flags", "customdata": ["london"]},
-        {"curve_number": 1, "legendgroup": "North West"},
-    ]
+    points = [{"group": "north-west"}, {"group": "london"}, {"group": "north-west"}, {"group": "atlantis"}]
     assert selected_groups(points, "region") == ["north-west", "london"]
-    assert selected_groups([{"legendgroup": "Small boats crossings"}], "crime_type") == ["small_boats"]
-    assert selected_groups([{"legendgroup": "All"}], "total") == []
+    assert selected_groups([{"group": "small_boats"}], "crime_type") == ["small_boats"]
+    assert selected_groups([{"group": "all"}], "total") == []

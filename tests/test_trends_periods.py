@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from tests import independent
-from tests.apptest import open_app, plotly_figures
+from tests.apptest import open_app, trend_lines
 from tests.independent import View, shift
 
 UNITS = {"quarter": ("Quarter", 3), "year": ("Financial year", 12)}
@@ -39,10 +39,6 @@ def expected(raw, view: View, measure: str, by: str | None, unit: str, first: da
     return out
 
 
-def lines(at) -> dict[str, dict]:
-    return {t["name"]: t for t in plotly_figures(at)[0]["data"] if t.get("meta") not in ("context", "flags")}
-
-
 @pytest.fixture
 def cut_view(last_month) -> View:
     """Twenty months that start and end inside a quarter and inside a financial year."""
@@ -64,13 +60,13 @@ def test_each_period_is_the_sum_of_its_months_and_cut_periods_are_partial(raw, c
     )
     assert not at.exception
     want = expected(raw, cut_view, measure, None, unit, cut_view.start, cut_view.end)["all"]
-    (line,) = lines(at).values()
+    (line,) = trend_lines(at).values()
     assert line["x"] == [p.isoformat() for p in sorted(want)]
     assert line["y"] == pytest.approx([want[p][0] for p in sorted(want)], rel=1e-9)
     partial = [want[p][1] < length for p in sorted(want)]
     assert partial[0] and partial[-1], "the view was cut to start and end inside a period"
-    assert line["marker"]["symbol"] == ["circle-open" if p else "circle" for p in partial]
-    assert all(("(partial)" in t) == p for t, p in zip(line["text"], partial))
+    assert line["partial"] == partial  # drawn as open circles
+    assert all(("(partial)" in t) == p for t, p in zip(line["described"], partial))
 
 
 def independent_label(measure: str) -> str:
@@ -90,7 +86,7 @@ def test_the_change_on_a_year_before_compares_whole_periods_only(raw, cut_view, 
     regions = dict(
         zip(independent.reference("region")["region_code"], independent.reference("region")["name"])
     )
-    shown = lines(at)
+    shown = trend_lines(at)
     assert set(shown) == set(regions.values())
     compared = 0
     for code, name in regions.items():
@@ -236,7 +232,7 @@ def test_each_period_against_the_one_before(raw, cut_view, unit):
     regions = dict(
         zip(independent.reference("region")["region_code"], independent.reference("region")["name"])
     )
-    shown = lines(at)
+    shown = trend_lines(at)
     compared = 0
     for code, name in regions.items():
         periods = [p for p in sorted(now.get(code) or now["london"]) if p >= shown_from]

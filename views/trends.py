@@ -2,9 +2,9 @@
 with a rolling mean, stacked shares or the change on the year before."""
 
 from dataclasses import replace
+from functools import partial
 from typing import NamedTuple
 
-import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
@@ -12,7 +12,8 @@ from msoic import reference
 from msoic.analysis import changes, coverage, periods, series, summary, trend_table
 from msoic.filters import Filters, add_months
 from msoic.measures import MEASURES
-from msoic.ui import changes_charts, charts, data, sidebar
+from msoic.ui import changes_charts, data, sidebar, trend_charts
+from msoic.ui.vega_charts import VegaChart, draw
 
 SPLITS = {"total": "Total", "crime_type": "Crime type", "region": "Region"}
 VIEWS = {
@@ -26,10 +27,12 @@ UNITS = {"count": "Count", "rate": "Per 100,000 population"}
 PERIOD_UNITS = periods.UNITS
 
 
-def narrow_to_selection() -> None:
-    """A point or marker chosen on the chart narrows the region or crime type filter to its line."""
+def narrow_to_selection(key: str) -> None:
+    """A point or marker chosen on the chart `key` narrows the region or crime type filter to its line."""
     split = st.session_state.get("split")
-    codes = changes_charts.selected_groups(st.session_state["trend"].selection.points, split)
+    codes = changes_charts.selected_groups(
+        st.session_state[key].selection.get(trend_charts.CHOSEN, []), split
+    )
     if codes and split == "region":
         sidebar.narrow_regions(codes)
     elif codes and split == "crime_type":
@@ -105,10 +108,10 @@ def flagged(measure: str, split: str, view: str, period_unit: str) -> bool:
 
 
 class Drawn(NamedTuple):
-    """What the page draws for one view: the chart, the table of its figures (with the nation's row
+    """What the page draws for one view: the chart (or a small one per group), the table of its figures (with the nation's row
     when split by region), whether it is a rate, the population years and the emerging changes marked."""
 
-    fig: go.Figure
+    charts: list[VegaChart]
     table: pl.DataFrame
     column: str
     rate: bool
@@ -176,7 +179,7 @@ def chart_and_table(
 
     shown, column = drawn_series(frame, filters.with_period(fetch_from, filters.end), split)
     if drawn == "share":
-        fig = charts.stacked_shares(shown, names)
+        drawn_charts = [trend_charts.stacked_shares(shown, names, period_unit)]
     else:
         title = {
             "monthly": y_title,
@@ -186,7 +189,7 @@ def chart_and_table(
             else "Change on the financial year before",
             "previous": f"Change on the {PERIOD_UNITS[period_unit].lower()} before",
         }[drawn]
-        fig = charts.trend_lines(
+        drawn_charts = trend_charts.trend_lines(
             shown,
             column,
             names,
@@ -197,24 +200,25 @@ def chart_and_table(
             markers=markers,
             unit=period_unit,
         )
-    if split != "total":
-        fig.update_layout(hovermode="closest")  # a click then picks the one line under the pointer
 
     # The chart's figures with, split by region, the nation's row under the same crime types and agencies.
     nation_shown = drawn_series(nation, nation_filters, "total")[0]
     table = trend_table.table(shown, nation_shown if split == "region" else None, column, names, period_unit)
     years = sorted(set(population["population_year"]))
-    return Drawn(fig, table, column, rate, years, len(markers) if markers is not None else 0)
+    return Drawn(drawn_charts, table, column, rate, years, len(markers) if markers is not None else 0)
 
 
 drawn = chart_and_table(filters, measure, split, view, unit, period_unit, panels)
 rate = drawn.rate
-st.plotly_chart(
-    drawn.fig,
-    key="trend",
-    on_select=narrow_to_selection if split != "total" else "ignore",
-    selection_mode="points",
-)
+if len(drawn.charts) == 1:
+    draw(drawn.charts[0], "trend", partial(narrow_to_selection, "trend") if split != "total" else None)
+else:  # one small chart per group, four to a row on a wide screen (a phone stacks them)
+    for row in range(0, len(drawn.charts), trend_charts.PANEL_COLUMNS):
+        columns = st.columns(trend_charts.PANEL_COLUMNS)
+        for i, chart in enumerate(drawn.charts[row : row + trend_charts.PANEL_COLUMNS]):
+            key = f"trend_{row + i}"
+            with columns[i]:
+                draw(chart, key, partial(narrow_to_selection, key) if split != "total" else None)
 notes = [f"{filters.start:%b %Y} to {filters.end:%b %Y}. A gap is a month with no data (no return received)."]
 if period_unit != "month":
     notes.append(

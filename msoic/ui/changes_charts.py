@@ -52,7 +52,7 @@ def markers(flags: pl.DataFrame, split: str) -> pl.DataFrame:
             "group": g,
             "month": m,
             "direction": part["direction"][0],
-            "text": "<br>".join(describe(f) for f in part.iter_rows(named=True)),
+            "text": "; ".join(describe(f) for f in part.iter_rows(named=True)),
         }
         for (g, m), part in flagged.group_by([key, "month"], maintain_order=True)
     ]
@@ -72,19 +72,10 @@ def trends_view(filters: Filters, region: str, crime_type: str) -> Filters:
 
 
 def selected_groups(points: list[dict], split: str) -> list[str]:
-    """The region or crime type codes (per `split`) of the points chosen on the Trends chart: a
-    marker carries its group as customdata, a line point names its group by its legend group."""
+    """The region or crime type codes (per `split`) of the points chosen on the Trends chart, each
+    carrying its line's code as `group` (msoic.ui.trend_charts)."""
     table = {"region": "region", "crime_type": "crime_type"}.get(split)
     if table is None:
         return []
-    codes = {label: code for code, label in reference.labels(table).items()}
-    chosen = []
-    for point in points:
-        custom = point.get("customdata")
-        if custom:
-            code = custom[0] if isinstance(custom, list) else custom
-        else:
-            code = codes.get(point.get("legendgroup"))
-        if code in codes.values() and code not in chosen:
-            chosen.append(code)
-    return chosen
+    known = reference.labels(table)
+    return list(dict.fromkeys(p["group"] for p in points if p.get("group") in known))

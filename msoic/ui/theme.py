@@ -1,6 +1,8 @@
 """The colour-blind-safe categorical palette every chart uses (also set in .streamlit/config.toml),
 and the line and text colours that read on the light and the dark theme alike."""
 
+from pathlib import Path
+
 # Okabe & Ito (2008) first, then Paul Tol's "muted" scheme beyond six series; the pale yellow and
 # grey, hard to see on white, come last.
 PALETTE: list[str] = [
@@ -30,3 +32,7 @@ INK = "#7d8793"  # national line, separators, outlines, labels of other forces: 
 ACCENT = "#1f7fc4"  # the region's forces, points and labels: 4.3 and 4.3
 NO_OUTLINE = "rgba(0,0,0,0)"
 NO_DATA = "#9aa3ad"  # a cell or hexagon without cases, apart from both backgrounds
+
+# The browser tab's icon, served by the app itself: a Material icon name would be fetched from
+# fonts.gstatic.com, which an offline network never reaches.
+ICON = Path(__file__).with_name("icon.png")

@@ -6,6 +6,7 @@ charts with Plotly (msoic.ui.charts), for its files."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
@@ -29,10 +30,24 @@ class VegaChart(NamedTuple):
     spec: dict
 
 
-def draw(chart: VegaChart, key: str) -> None:
-    """Draw `chart` the page's width, named `key` in its spec (Streamlit does not mark a Vega-Lite
-    chart with its key, and the tests find it by name)."""
-    st.vega_lite_chart(chart.data, {**chart.spec, "name": key}, width="stretch", key=key)
+def draw(chart: VegaChart, key: str, on_select: Callable[[], None] | None = None) -> None:
+    """Draw `chart` the width of its container, named `key` in its spec (Streamlit does not mark a
+    Vega-Lite chart with its key, and the tests find it by name); `on_select` is called when a
+    point is chosen (the spec's selection parameters)."""
+    st.vega_lite_chart(
+        chart.data,
+        {**chart.spec, "name": key},
+        width="stretch",
+        key=key,
+        **({"on_select": on_select, "selection_mode": _selections(chart.spec)} if on_select else {}),
+    )
+
+
+def _selections(spec: dict) -> list[str]:
+    """The names of the selection parameters of a spec and its layers."""
+    return [
+        p["name"] for part in (spec, *spec.get("layer", [])) for p in part.get("params", []) if "select" in p
+    ]
 
 
 def monthly_stacked(
