@@ -44,7 +44,8 @@ TABLES = {
     "agg_other_areas": "select * from agg_other_areas order by all",
     "agg_operation": "select * from agg_operation order by all",
     "agg_victim_month": "select * from agg_victim_month order by all",
-    "agg_offender": "select * from agg_offender order by all",
+    # its person_ref is the offender's (msoic check), keyed by the load like theirs: compared as linkage
+    "agg_offender": "select * exclude (person_ref) from agg_offender order by all",
 }
 DERIVED = (
     "agg_monthly",
