@@ -321,6 +321,22 @@ def test_html_is_one_offline_file_and_the_same_for_the_same_data(national, con, 
     assert html.render(again).replace("another time", PRODUCED) == page
 
 
+def test_every_chart_of_every_report_is_a_trace_type_of_the_bundle_it_carries(national, packs):
+    """The HTML carries plotly.js's finance bundle, not the full one: a chart of another trace type
+    (a heatmap, say) would be drawn as an empty frame."""
+    bundled = {"bar", "candlestick", "funnel", "funnelarea", "histogram", "indicator", "ohlc", "pie"}
+    bundled |= {"scatter", "waterfall"}  # as its README names them
+    drawn = {
+        trace.type
+        for rep in (national, *packs.values())
+        for section in rep.sections
+        for chart in section.charts
+        for trace in chart.figure.data
+    }
+    assert drawn and drawn <= bundled, drawn - bundled
+    assert "plotly.js (finance - minified)" in html.plotly_js()[:200]
+
+
 def test_xlsx_is_published_tables_and_the_same_for_the_same_data(national, con, last_month, tmp_path):
     body = xlsx.render(national)
     again = report.national(con, last_month, produced_at=PRODUCED)

@@ -52,7 +52,7 @@ def markers(flags: pl.DataFrame, split: str) -> pl.DataFrame:
             "group": g,
             "month": m,
             "direction": part["direction"][0],
-            "text": "\n".join(describe(f) for f in part.iter_rows(named=True)),
+            "text": "; ".join(describe(f) for f in part.iter_rows(named=True)),
         }
         for (g, m), part in flagged.group_by([key, "month"], maintain_order=True)
     ]
