@@ -11,7 +11,7 @@ import streamlit as st
 from msoic import reference
 from msoic.analysis import submissions
 from msoic.filters import month_range
-from msoic.ui import data, returns_charts, sidebar, signin
+from msoic.ui import data, returns_charts, sidebar, signin, vega_charts
 
 filters = sidebar.current()
 names = reference.labels("agency")
@@ -46,7 +46,7 @@ else:
     )
     cols[5].metric("With rejected rows", f"{returns['with_rejects'].sum():,}")
     st.caption("“!” marks a return with rejected rows; hover a cell for its counts.")
-    st.plotly_chart(returns_charts.matrix(returns, names, months), key="submission_matrix")
+    vega_charts.draw(returns_charts.matrix(returns, names, months), "submission_matrix")
 
 st.subheader("Completeness of key fields by agency")
 complete = data.run("data_completeness", filters) if signin.scope().aggregates else None

@@ -1,85 +1,143 @@
-"""Figures of the Data page: the submission matrix (agency x month)."""
+"""The Data page's submission matrix in Vega-Lite (msoic.ui.vega_charts says why not Plotly): a
+cell per agency and month coloured by the state of its return, "!" on a return with rejected rows."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import plotly.graph_objects as go
 import polars as pl
 
+from msoic.analysis.submissions import STATES
+from msoic.ui import theme
 from msoic.ui.theme import PALETTE
+from msoic.ui.vega_charts import MONTH, MONTH_AXIS, VegaChart
 
-STATES = ("missing", "late", "on time", "not yet due", "backfill")
 STATE_COLOURS = {
-    "missing": PALETTE[6],
-    "late": PALETTE[1],
     "on time": PALETTE[4],
+    "late": PALETTE[1],
+    "missing": PALETTE[6],
     "not yet due": PALETTE[12],
     "backfill": PALETTE[9],
 }
+_ROW = 18  # px per agency: the chart grows with the number of agencies
+# A phone keeps room for the months: agency names are cut (in full on hover) below this width.
+_NAMES_CUT = "containerSize()[0] < 600 ? 110 : 0"
+# The missing state's indigo is near the dark theme's background (1.5:1): its cells and its key
+# are outlined in a grey that reads on both (an empty cell, no return expected, has no outline).
+_LEGEND_COLUMNS = "containerSize()[0] < 600 ? 2 : 5"  # on a phone the key sits beside the names
+_MISSING_OUTLINE = f"datum.value == 'missing' ? '{theme.INK}' : null"
 
 
-def matrix(frame: pl.DataFrame, names: dict[str, str], months: list[date]) -> go.Figure:
-    """A cell per agency and month coloured by state (on time, late, missing, not yet due); "!" marks rejects."""
-    agencies = sorted(
-        frame.get_column("agency_code").unique().to_list(), key=lambda a: names.get(a, a), reverse=True
+def _thousands(column: str) -> pl.Expr:
+    return pl.col(column).map_elements(lambda n: f"{n:,}", return_dtype=pl.String)
+
+
+def matrix_data(frame: pl.DataFrame, names: dict[str, str], months: list[date]) -> pl.DataFrame:
+    """A row per agency of `frame` and month of `months`: agency (its name), month, state (null
+    where no return was sent or expected), rejects (whether the return had rejected rows) and
+    described (what hovering the cell, or a screen reader, says of it)."""
+    agencies = frame.select(pl.col("agency_code").unique())
+    grid = agencies.join(pl.DataFrame({"month": months}, schema={"month": pl.Date}), how="cross")
+    cells = grid.join(frame, on=["agency_code", "month"], how="left")
+    rejected = pl.format("; {} of {} rows rejected", _thousands("rows_rejected"), _thousands("rows_in"))
+    described = pl.format(
+        "{}, {}: {}{}{}",
+        pl.col("agency"),
+        pl.col("month").dt.strftime("%b %Y"),
+        pl.col("state").fill_null("no return expected"),
+        pl.when(pl.col("rows_in").is_not_null()).then(rejected).otherwise(pl.lit("")),
+        pl.when(pl.col("submissions") > 1)
+        .then(pl.format("; {} submissions", pl.col("submissions")))
+        .otherwise(pl.lit("")),
     )
-    cells = {(r["agency_code"], r["month"]): r for r in frame.iter_rows(named=True)}
-    z, text, hover = [], [], []
-    for agency in agencies:
-        zr, tr, hr = [], [], []
-        for month in months:
-            cell = cells.get((agency, month))
-            state = cell["state"] if cell else None
-            zr.append(STATES.index(state) if state else None)
-            tr.append("!" if cell and cell["with_rejects"] else "")
-            if cell is None:
-                hr.append(f"{names.get(agency, agency)}, {month:%b %Y}: no return expected")
-            else:
-                extra = (
-                    f"; {cell['rows_rejected']:,} of {cell['rows_in']:,} rows rejected"
-                    if cell["rows_in"] is not None
-                    else ""
-                )
-                more = f"; {cell['submissions']} submissions" if cell["submissions"] > 1 else ""
-                hr.append(f"{names.get(agency, agency)}, {month:%b %Y}: {state}{extra}{more}")
-        z.append(zr)
-        text.append(tr)
-        hover.append(hr)
-    n = len(STATES)
-    scale = []
-    for i, state in enumerate(STATES):
-        scale += [(i / n, STATE_COLOURS[state]), ((i + 1) / n, STATE_COLOURS[state])]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[m.isoformat() for m in months],
-            y=[names.get(a, a) for a in agencies],
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": 13, "color": "#000000"},
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale=scale,
-            zmin=-0.5,
-            zmax=n - 0.5,
-            xgap=1,
-            ygap=1,
-            colorbar={
-                "tickvals": list(range(n)),
-                "ticktext": list(STATES),
-                "title": "Return",
-                "len": 0.25,
-                "lenmode": "fraction",
-                "y": 1,
-                "yanchor": "top",
-            },
+    return (
+        cells.with_columns(agency=pl.col("agency_code").replace_strict(names, default=pl.col("agency_code")))
+        .select(
+            "agency",
+            "month",
+            "state",
+            rejects=pl.col("with_rejects").fill_null(False),
+            described=described,
         )
+        .sort("agency", "month")
     )
-    fig.update_layout(
-        height=max(320, 18 * len(agencies) + 120),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"type": "date", "dtick": "M1", "tickformat": "%b\n%Y"},
-        yaxis={"automargin": True},
-    )
-    return fig
+
+
+def matrix(frame: pl.DataFrame, names: dict[str, str], months: list[date]) -> VegaChart:
+    """The submission matrix of `frame` (data_submission_matrix's rows) over `months`: agencies by
+    name from the top, months across, a legend of the states; a month without a return sent or
+    expected is an empty cell that still says so on hover."""
+    data = matrix_data(frame, names, months)
+    agencies = sorted(data["agency"].unique().to_list())
+    cell = {"type": "rect", "cornerRadius": 1}
+    spec = {
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "height": {"step": _ROW},
+        "encoding": {
+            "x": {
+                **MONTH,
+                "title": None,
+                "scale": {"paddingInner": 0.08},
+                "axis": {**MONTH_AXIS, "orient": "top", "domain": False, "ticks": False},
+            },
+            "y": {
+                "field": "agency",
+                "type": "nominal",
+                "sort": agencies,
+                "scale": {"domain": agencies, "paddingInner": 0.08},
+                "title": None,
+                "axis": {
+                    "domain": False,
+                    "ticks": False,
+                    "labelOverlap": False,
+                    "labelLimit": {"expr": _NAMES_CUT},
+                },
+            },
+            "tooltip": {"field": "described", "type": "nominal"},
+        },
+        "layer": [
+            {
+                "transform": [{"filter": "datum.state == null"}],
+                "mark": {**cell, "fill": "transparent", "aria": False},
+            },
+            {
+                "transform": [{"filter": "datum.state != null"}],
+                "mark": cell,
+                "encoding": {
+                    "color": {
+                        "field": "state",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": list(STATES), "range": [STATE_COLOURS[s] for s in STATES]},
+                        "legend": {
+                            "orient": "top",
+                            "direction": "horizontal",
+                            "columns": {"expr": _LEGEND_COLUMNS},
+                            "labelLimit": 0,
+                            "symbolType": "square",
+                            "symbolSize": 120,
+                            "symbolStrokeColor": {"expr": _MISSING_OUTLINE},
+                            "symbolStrokeWidth": 1,
+                        },
+                    },
+                    "stroke": {
+                        "condition": {"test": "datum.state == 'missing'", "value": theme.INK},
+                        "value": None,
+                    },
+                    "description": {"field": "described", "type": "nominal"},
+                },
+            },
+            {
+                "transform": [{"filter": "datum.rejects"}],
+                "mark": {
+                    "type": "text",
+                    "text": "!",
+                    "color": "#000000",
+                    "fontSize": 13,
+                    "fontWeight": "bold",
+                    "aria": False,  # the cell's description says so
+                },
+            },
+        ],
+    }
+    return VegaChart(data, spec)

@@ -19,8 +19,8 @@ from msoic.ui.theme import FAMILY_COLOURS
 
 # Months are dates, read and labelled in UTC (no browser's time zone moves one into the month
 # before), drawn as bands labelled at their middle (a time axis would end on the month after).
-_MONTH = {"field": "month", "type": "ordinal", "timeUnit": "utcyearmonth"}
-_MONTH_AXIS = {"format": "%b %Y", "labelAngle": 0, "labelOverlap": "parity"}
+MONTH = {"field": "month", "type": "ordinal", "timeUnit": "utcyearmonth"}
+MONTH_AXIS = {"format": "%b %Y", "labelAngle": 0, "labelOverlap": "parity"}
 
 
 class VegaChart(NamedTuple):
@@ -104,7 +104,7 @@ def monthly_stacked(
         "height": height,
         "encoding": {
             "description": {"field": "described", "type": "nominal"},
-            "x": {**_MONTH, "title": None, "axis": _MONTH_AXIS},
+            "x": {**MONTH, "title": None, "axis": MONTH_AXIS},
             "y": {
                 "field": value,
                 "type": "quantitative",
@@ -129,7 +129,7 @@ def monthly_stacked(
             },
             "order": {"field": "stack", "type": "quantitative"},
             "tooltip": [
-                {**_MONTH, "title": "Month", "format": "%B %Y"},
+                {**MONTH, "title": "Month", "format": "%B %Y"},
                 {"field": "series", "type": "nominal", "title": series_title},
                 {"field": value, "type": "quantitative", "title": y_title, "format": ","},
             ],
