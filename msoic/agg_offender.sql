@@ -1,11 +1,11 @@
--- Each offender, who they are (pseudonymous person, nationality, sex, age group, role) and what the Offenders page asks
--- of their operation: its force area, crime type, lead agency, opening day and reported months
--- (first, last, and whether it was reported in every month between them: then it was reported in
--- a period when the two overlap). The funnel, the profile and the victims also offenders read it
--- instead of every offender joined to its operation and every operation-month of the period. Ordered by force area and
--- first month, so a view of a few force areas reads only their blocks. Built whole with $agencies
--- null; after a load, the rows of the lead agencies in $agencies only (an offender belongs to
--- their operation's lead agency's returns).
+-- Each offender, who they are (pseudonymous person, nationality, sex, age group, role) and what
+-- the Offenders page asks of their operation: its force area, crime type, lead agency, opening
+-- day and reported months (first, last, and whether it was reported in every month between them:
+-- then it was reported in a period when the two overlap). The funnel, the profile and the victims
+-- also offenders read it instead of every offender joined to its operation and every
+-- operation-month of the period. Ordered by force area and first month, so a view of a few force
+-- areas reads only their blocks. Built whole with $agencies null; after a load, the rows of the
+-- lead agencies in $agencies only (an offender belongs to their operation's lead agency's returns).
 with operations as (
     select operation_id, force_code, crime_type, lead_agency, opened_on
     from operation
