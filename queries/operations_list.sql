@@ -43,10 +43,11 @@ with in_view as materialized (
 -- agg_operation when its months are unbroken: its last status when it was last reported within
 -- the period, else its status in the period's last month (one month of operation_month read).
 -- Only an operation with a month missing has every month of the period read. in_view is
--- materialized: the parts below read it four times, and its filters are the costly part.
+-- materialized: the parts below read it four times, and its filters are the costly part. Each
+-- part carries its operations' columns, so the many ended ones are not joined back to in_view.
 ended as (
     select
-        operation_id,
+        * exclude (last_status, last_stage, unbroken),
         (datediff('month', greatest(first_month, $start), last_month) + 1)::integer as months_reported,
         last_status as status,
         last_stage as stage
@@ -56,7 +57,7 @@ ended as (
 
 running as (
     select
-        m.operation_id,
+        v.* exclude (last_status, last_stage, unbroken),
         (datediff('month', greatest(v.first_month, $start), $end::date) + 1)::integer as months_reported,
         m.status,
         m.stage
@@ -67,7 +68,7 @@ running as (
       and v.last_month > $end
 ),
 
-broken as (
+broken_months as (
     select
         operation_id,
         count(*)::integer as months_reported,
@@ -79,18 +80,19 @@ broken as (
     group by operation_id
 ),
 
-reported as (
+broken as (
+    select v.* exclude (last_status, last_stage, unbroken), b.months_reported, b.status, b.stage
+    from in_view as v
+    join broken_months as b using (operation_id)
+    where not v.unbroken
+),
+
+chosen as (
     select * from ended
     union all
     select * from running
     union all
     select * from broken
-),
-
-chosen as (
-    select o.*, r.months_reported, r.status, r.stage
-    from in_view as o
-    join reported as r using (operation_id)
 ),
 
 listed as (
@@ -117,10 +119,15 @@ listed as (
     join agency as a on a.agency_code = c.lead_agency
 ),
 
+-- How many match, counted apart: a count over every row as a window would hold all of them.
+matching as (
+    select count(*) as matching from listed
+),
+
 final as (
     select
-        *,
-        count(*) over () as matching,
+        listed.*,
+        matching.matching,
         case $sort
             when 'people' then victims + offenders
             when 'victims' then victims
@@ -142,6 +149,7 @@ final as (
             when 'closed_on' then closed_on
         end as date_key
     from listed
+    cross join matching
 )
 
 select * exclude (number_key, text_key, date_key)
