@@ -130,7 +130,6 @@ def chart_and_table(
     fetch_from = add_months(filters.start, -12)
     nation_filters = replace(filters, regions=(), forces=()).with_period(fetch_from, filters.end)
     frame = data.run("measures_by_month", filters.with_period(fetch_from, filters.end), split=split)
-    nation = data.run("measures_by_month", nation_filters, split="total")
     if split == "region":
         groups, names = list(sidebar.view().regions), reference.labels("region")
     elif split == "crime_type":
@@ -145,18 +144,26 @@ def chart_and_table(
     frame = series.complete(
         frame.select("month", "group", measure), fetch_from, filters.end, groups, with_data
     )
-    nation_data = coverage.by_group(data.run("coverage_by_force", nation_filters), ["all"], "total")
-    nation = series.complete(
-        nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data
-    )
-
-    population = data.run("population", filters)
-    rate = unit == "rate" and view != "share"
-    if rate:
-        frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
-        nation = series.per_100k(
-            nation, measure, {"all": int(data.run("population", nation_filters)["population"].sum())}
+    # The nation's row is shown split by region only, and populations in a rate only: their
+    # questions are asked only then (a first opening otherwise waits for answers nothing shows).
+    by_region = split == "region"
+    if by_region:
+        nation = data.run("measures_by_month", nation_filters, split="total")
+        nation_data = coverage.by_group(data.run("coverage_by_force", nation_filters), ["all"], "total")
+        nation = series.complete(
+            nation.select("month", "group", measure), fetch_from, filters.end, ["all"], nation_data
         )
+
+    rate = unit == "rate" and view != "share"
+    years = []
+    if rate:
+        population = data.run("population", filters)
+        years = sorted(set(population["population_year"]))
+        frame = series.per_100k(frame, measure, series.population_of_groups(population, split, groups))
+        if by_region:
+            nation = series.per_100k(
+                nation, measure, {"all": int(data.run("population", nation_filters)["population"].sum())}
+            )
     y_title = MEASURES[measure] + (" per 100,000 population" if rate else "")
 
     # Emerging changes of new operations: a marker on a line in a month when any region x crime type
@@ -202,9 +209,8 @@ def chart_and_table(
         )
 
     # The chart's figures with, split by region, the nation's row under the same crime types and agencies.
-    nation_shown = drawn_series(nation, nation_filters, "total")[0]
-    table = trend_table.table(shown, nation_shown if split == "region" else None, column, names, period_unit)
-    years = sorted(set(population["population_year"]))
+    nation_shown = drawn_series(nation, nation_filters, "total")[0] if by_region else None
+    table = trend_table.table(shown, nation_shown, column, names, period_unit)
     return Drawn(drawn_charts, table, column, rate, years, len(markers) if markers is not None else 0)
 
 
