@@ -87,6 +87,38 @@ CHECKS: dict[str, str] = {
                    or a.convicted_on is distinct from f.convicted_on
                    or a.person_ref <> f.person_ref or a.nationality <> f.nationality
                    or a.sex <> f.sex or a.age_group <> f.age_group or a.role <> f.role))::int""",
+    "victims and offenders by month with their fields known that differ from the facts": """
+        with facts as (
+            select 'victims' as kind, nationality, age_group, sex from victim
+            union all
+            select 'offenders', f.nationality, f.age_group, f.sex
+            from offender as f join submission as s on s.submission_id = f.submission_id
+        ),
+        counted as (
+            select
+                kind,
+                count(*) as people,
+                count(*) filter (where nationality <> 'UNK') as nationality_known,
+                count(*) filter (where age_group <> 'unknown') as age_known,
+                count(*) filter (where sex <> 'unknown') as sex_known
+            from facts
+            group by kind
+        ),
+        derived as (
+            select
+                kind,
+                sum(people) as people,
+                sum(nationality_known) as nationality_known,
+                sum(age_known) as age_known,
+                sum(sex_known) as sex_known
+            from agg_known
+            group by kind
+        )
+        select count(*) from counted as c full join derived as d using (kind)
+        where c.people is distinct from d.people
+           or c.nationality_known is distinct from d.nationality_known
+           or c.age_known is distinct from d.age_known
+           or c.sex_known is distinct from d.sex_known""",
     "build metadata missing": """
         select 2 - count(*) from meta where key in ('data_version', 'built_at')""",
 }
@@ -109,6 +141,7 @@ TABLES = (
     "agg_operation",
     "agg_victim_month",
     "agg_offender",
+    "agg_known",
     "meta",
 )
 

@@ -23,8 +23,9 @@ AGG_MONTHLY_SQL = Path(__file__).with_name("agg_monthly.sql")
 # The derived tables, each built from the fact tables by its own SQL (built whole, or only the rows
 # of some lead agencies after a load): the monthly cube, the cube by force area, the months each
 # lead agency had operations open (which say when a return is due), the operations naming another
-# area, each operation with its reported months and people, the victims by month and profile, and
-# each offender with their operation's area and reported months.
+# area, each operation with its reported months and people, the victims by month and profile,
+# each offender with their operation's area and reported months, and the victims and offenders by
+# month with how many have their nationality, age group and sex known.
 DERIVED = {
     "agg_monthly": AGG_MONTHLY_SQL,
     "agg_area_monthly": Path(__file__).with_name("agg_area_monthly.sql"),
@@ -33,6 +34,7 @@ DERIVED = {
     "agg_operation": Path(__file__).with_name("agg_operation.sql"),
     "agg_victim_month": Path(__file__).with_name("agg_victim_month.sql"),
     "agg_offender": Path(__file__).with_name("agg_offender.sql"),
+    "agg_known": Path(__file__).with_name("agg_known.sql"),
 }
 
 # DuckDB's memory on a read-only connection ($MSOIC_SERVE_MEMORY to change it). Its buffer pool
@@ -214,6 +216,7 @@ _REBUILD = {
         "delete from agg_victim_month " + _AGENCIES_ROWS,
     ),
     "agg_offender": ("drop table if exists agg_offender", "delete from agg_offender " + _AGENCIES_ROWS),
+    "agg_known": ("drop table if exists agg_known", "delete from agg_known " + _AGENCIES_ROWS),
 }
 
 

@@ -46,6 +46,7 @@ TABLES = {
     "agg_victim_month": "select * from agg_victim_month order by all",
     # its person_ref is the offender's (msoic check), keyed by the load like theirs: compared as linkage
     "agg_offender": "select * exclude (person_ref) from agg_offender order by all",
+    "agg_known": "select * from agg_known order by all",
 }
 DERIVED = (
     "agg_monthly",
@@ -55,6 +56,7 @@ DERIVED = (
     "agg_operation",
     "agg_victim_month",
     "agg_offender",
+    "agg_known",
 )  # built from the facts (db.DERIVED)
 
 

@@ -91,6 +91,22 @@ def test_facts_pointing_nowhere_are_found_by_the_check_not_refused(con):
     assert found["facts pointing at an unknown return"] == 1
 
 
+def test_the_check_finds_known_fields_by_month_that_differ_from_the_facts(con):
+    # agg_known counts the victims (and offenders) whose nationality, age group and sex are known:
+    # built from the facts it agrees with them; a victim whose nationality is then changed to
+    # unknown in the facts alone is found.
+    insert_victim(con)
+    insert_victim(con, victim_id="V2", person_ref="p2", sex="unknown", nationality="UNK")
+    db.build_aggregates(con)
+    rule = "victims and offenders by month with their fields known that differ from the facts"
+    assert check.run_checks(con)[rule] == 0
+    assert con.sql("select people, nationality_known, age_known, sex_known from agg_known").fetchall() == [
+        (2, 1, 2, 1)
+    ]
+    con.execute("update victim set nationality = 'UNK' where victim_id = 'V1'")
+    assert check.run_checks(con)[rule] == 1
+
+
 def test_not_null_refuses_a_missing_value(con):
     with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
         insert_victim(con, identified_on=None)

@@ -23,7 +23,8 @@ APP = db.ROOT / "app.py"
 VISITS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("Overview", "views/overview.py", {}),
     ("Trends", "views/trends.py", {}),
-    ("Trends", "views/trends.py", {"split": "region"}),
+    # split by region, the nation's row; as a rate, the populations
+    ("Trends", "views/trends.py", {"split": "region", "unit": "Per 100,000 population"}),
     ("Trends", "views/trends.py", {"view": "Change on a year before"}),  # like for like, by lead agency
     ("Victims", "views/victims.py", {}),
     *(
