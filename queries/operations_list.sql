@@ -119,9 +119,13 @@ listed as (
     join agency as a on a.agency_code = c.lead_agency
 ),
 
--- How many match, counted apart: a count over every row as a window would hold all of them.
+-- How many match, counted apart (a count over every row as a window would hold all of them): the
+-- rows of listed, whose inner joins are these two (its left joins add none: each code is a key).
 matching as (
-    select count(*) as matching from listed
+    select count(*) as matching
+    from chosen as c
+    join crime_type as ct on ct.crime_type_code = c.crime_type
+    join agency as a on a.agency_code = c.lead_agency
 ),
 
 final as (
