@@ -5,36 +5,8 @@
 -- arrested, charged and convicted (by the last date in the data), and for each interval between
 -- two stages the offenders who reached both and the quartiles of the days between them (linear
 -- interpolation between order statistics). A group with no offender has no row.
--- DESIGN: the offenders in view from agg_offender (each with their operation's area and reported
--- months, in blocks by force area): an operation reported in every month from its first to its
--- last was reported in the period when the two overlap; only one with a month missing has its
--- months read.
-with in_view as materialized (
-    select *
-    from agg_offender
-    where first_month <= $end
-      and last_month >= $start
-      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
-      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
-),
-
-reported as (
-    select *
-    from in_view
-    where unbroken
-    union all
-    select *
-    from in_view
-    where not unbroken
-      and operation_id in (
-          select operation_id
-          from operation_month
-          where month between $start and $end
-            and operation_id in (select operation_id from in_view where not unbroken)
-      )
-),
-
-offenders as (
+-- DESIGN: the offenders from offenders_reported (schema.sql), within the person's scope.
+with offenders as (
     select
         o.crime_type,
         fo.region_code,
@@ -45,7 +17,9 @@ offenders as (
         o.charged_on - o.arrested_on as arrest_to_charge,
         o.convicted_on - o.charged_on as charge_to_conviction,
         o.charged_on - o.opened_on as opening_to_charge
-    from reported as o
+    from offenders_reported(
+        $start, $end, $forces, $crime_types, $agencies, $scope_forces, $scope_agencies
+    ) as o
     left join force as fo on fo.force_code = o.force_code  -- none for a national operation
 ),
 
