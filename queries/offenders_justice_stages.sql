@@ -23,7 +23,8 @@ with offenders as (
     from offenders_reported(
         $start, $end, $forces, $crime_types, $agencies, $scope_forces, $scope_agencies
     ) as o
-    left join force as fo on fo.force_code = o.force_code  -- none for a national operation
+    left join force as fo  -- none for a national operation; read for the regions' grouping only
+        on fo.force_code = o.force_code and $grouped_by = 'region_code'
 ),
 
 stages as (
