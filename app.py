@@ -5,7 +5,7 @@ import os
 import streamlit as st
 
 from msoic import db
-from msoic.ui import data, sidebar, signin, theme, timing
+from msoic.ui import data, report_files, sidebar, signin, theme, timing
 
 st.set_page_config(page_title="MSOIC Analysis", page_icon=str(theme.ICON), layout="wide")
 
@@ -135,3 +135,4 @@ signin.page_refused(page.url_path)
 signin.page_view(page.title, filters)
 with timing.finish(page.title):
     page.run()
+report_files.prepare_latest()  # the page is drawn; the Report page's report is built while it is read

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
 from datetime import date
 
 from msoic import db, report
@@ -38,6 +40,29 @@ def test_the_preview_is_the_html_the_command_line_writes_apart_from_the_producti
         con.close()
     produced = srcdoc.split("<dt>Produced</dt><dd>")[1].split("</dd>")[0]
     assert report.render(built, "html").decode().replace("WHEN", produced) == srcdoc
+
+
+def test_any_page_drawn_on_a_new_data_version_has_the_report_page_s_report_built_in_the_background(
+    db_path, last_month, tmp_path, monkeypatch
+):
+    """The first person to open Report after a load finds the report it opens on already built."""
+    served = tmp_path / "loaded.duckdb"  # a data version this process has not seen
+    shutil.copy(db_path, served)
+    monkeypatch.setenv("MSOIC_DB", str(served))
+    built = []
+    national = report.national
+    monkeypatch.setattr(
+        report, "national", lambda con, month, **kw: built.append(month) or national(con, month, **kw)
+    )
+    open_app()  # Overview
+    open_app()  # another session on the same version: no second build
+    for thread in threading.enumerate():
+        if thread.name == "prepare-report":
+            thread.join()
+    assert built == [last_month]
+    at = open_app(None, PAGE)
+    assert built == [last_month]
+    assert "national report" in at.get("iframe")[0].proto.srcdoc
 
 
 def shift(month: date) -> date:

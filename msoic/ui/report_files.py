@@ -3,14 +3,19 @@ format rendered once from it, so the preview and every download are the same fil
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from msoic import db, report
 from msoic.report.model import Report
 from msoic.ui import data
+
+log = logging.getLogger(__name__)
 
 MIME = {
     "html": "text/html",
@@ -46,3 +51,32 @@ def file(month: date, region: str | None, fmt: str) -> bytes:
 def file_name(built: Report, fmt: str) -> str:
     """The file name the command line gives it."""
     return f"{'SYNTHETIC-' if built.synthetic else ''}{built.file_stem}.{fmt}"
+
+
+_prepared: set[tuple[str, str]] = set()  # the data versions this server has begun to prepare
+_preparing = threading.Lock()
+
+
+def prepare_latest() -> None:
+    """Once for each data version this server reads, build the report the Report page opens on (the
+    national report of the latest month) and its HTML, in a thread of their own: called after a page
+    is drawn, so that the first person to open Report after a load finds it built instead of waiting
+    1-2.5 s for it. Whoever asks for it while it is being built waits for that build, not another."""
+    path, version = data.current()
+    with _preparing:
+        if (path, version) in _prepared:
+            return
+        _prepared.add((path, version))
+    month = data.run("data_period")["last_month"][0]
+    if month is not None:
+        threading.Thread(
+            target=_prepare, args=(path, version, month), name="prepare-report", daemon=True
+        ).start()
+
+
+def _prepare(path: str, version: str, month: date) -> None:
+    try:
+        _file(path, version, month, None, "html")
+    # A file swapped in or removed meanwhile: whoever opens the page builds it, or is told why not.
+    except (duckdb.Error, OSError, db.OutdatedDatabase, report.ReportError):
+        log.warning("The %s report of %s was not prepared in advance", f"{month:%B %Y}", path, exc_info=True)
