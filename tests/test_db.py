@@ -85,7 +85,8 @@ def test_the_view_and_scope_macros_are_stored_in_the_file(tmp_path):
         ).fetchall() == [(True, True, False)]
 
 
-def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tmp_path):
+def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection_and_its_cursors(tmp_path):
+    # The questions run on cursors of the connection (db.cursor), which see no temp macro of it.
     path = tmp_path / "old.duckdb"
     db.build_database(path, fill_nothing, {})
     with duckdb.connect(str(path)) as con:
@@ -96,19 +97,6 @@ def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tm
         assert con.sql(
             "select count(*) from force where in_scope(['kent'], [], force_code, '')"
         ).fetchall() == [(1,)]
-    finally:
-        con.close()
-
-
-def test_a_file_built_before_the_macros_answers_questions_on_the_cursors_they_are_asked_on(tmp_path):
-    # The questions run on cursors of the connection (db.cursor), which see no temp macro of it.
-    path = tmp_path / "old.duckdb"
-    db.build_database(path, fill_nothing, {})
-    with duckdb.connect(str(path)) as con:
-        for name, _ in db.macros():
-            con.execute(f"drop macro {name}")
-    con = db.connect_readonly(path)
-    try:
         cursor = db.cursor(con)
         assert cursor.sql(
             "select count(*) from force where in_scope(['kent'], [], force_code, '')"
