@@ -8,7 +8,7 @@
 -- row, but for 'all', which always has its one.
 -- DESIGN: the offenders from offenders_reported (schema.sql), within the person's scope. One
 -- grouping a question: a page asks for the one on screen (the three at once, as grouping sets,
--- cost about three times one). The quartiles are exact, so nothing can be counted in advance.
+-- cost two to three times one). The quartiles are exact, so nothing can be counted in advance.
 with offenders as (
     select
         case $grouped_by when 'crime_type' then o.crime_type end as crime_type,
