@@ -270,6 +270,62 @@ create macro victims_in_view(first_month, last_month, forces, crime_types, agenc
     where date_trunc('month', v.identified_on) between first_month and last_month
       and in_view(forces, crime_types, agencies, o.force_code, o.crime_type, o.lead_agency);
 
+-- Derived from the facts (db.build_aggregates, msoic/agg_offender.sql): each offender with what
+-- the Offenders page asks of their operation (its area, crime type, lead agency, opening day and
+-- reported months). Declared here, as agg_open_month is, for the macro that reads it; built whole
+-- with the database and brought up to date by every load.
+create table agg_offender (
+    offender_id  varchar not null,
+    operation_id varchar not null,
+    force_code   varchar not null,
+    crime_type   varchar not null,
+    lead_agency  varchar not null,
+    opened_on    date not null,
+    first_month  date,    -- null, with last_month and unbroken, for an operation never reported
+    last_month   date,
+    unbroken     boolean,
+    arrested_on  date,
+    charged_on   date,
+    convicted_on date,
+    person_ref   varchar not null,
+    nationality  varchar not null,
+    sex          varchar not null,
+    age_group    varchar not null,
+    role         varchar not null
+);
+
+-- The offenders recorded in operations reported (live, suspended or closed) in at least one month
+-- of period_start to period_end, in operations within the sidebar's view and the scope (row level,
+-- as in_scope): every column of agg_offender. The offenders_* questions and the victims also
+-- offenders read their offenders from here, so what "offenders in view" means is written once. An
+-- operation reported in every month from its first to its last was reported in the period when
+-- the two overlap; only one with a month missing has its months read. Not materialized: the
+-- offenders of operations reported unbroken (most) stream from the scan to the question, and
+-- DuckDB keeps only the rows of the others, read twice; materializing every offender in view cost
+-- half the funnel's time.
+create macro offenders_reported(period_start, period_end, forces, crime_types, agencies, scope_forces, scope_agencies) as table
+    with in_view as not materialized (
+        select *
+        from agg_offender
+        where first_month <= period_end
+          and last_month >= period_start
+          and in_view(forces, crime_types, agencies, force_code, crime_type, lead_agency)
+          and in_scope(scope_forces, scope_agencies, force_code, lead_agency)
+    )
+    select *
+    from in_view
+    where unbroken
+    union all
+    select *
+    from in_view
+    where not unbroken
+      and operation_id in (
+          select operation_id
+          from operation_month
+          where month between period_start and period_end
+            and operation_id in (select operation_id from in_view where not unbroken)
+      );
+
 -- The one operation a page opens (wanted), when it lies within the sidebar's view and the scope
 -- of the person asking; else nothing. The operation_* questions start from here.
 create macro operation_asked(wanted, forces, crime_types, agencies, scope_forces, scope_agencies) as table

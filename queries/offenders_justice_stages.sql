@@ -1,43 +1,18 @@
 -- returns: aggregates
 -- The criminal-justice funnel of the offenders recorded in operations reported in at least one
--- month of the period, within the filters: in all (`grouped_by` 'all'), by the operation's crime
--- type ('crime_type') and by its region ('region_code'). For each: the offenders recorded,
--- arrested, charged and convicted (by the last date in the data), and for each interval between
--- two stages the offenders who reached both and the quartiles of the days between them (linear
--- interpolation between order statistics). A group with no offender has no row.
--- DESIGN: the offenders in view from agg_offender (each with their operation's area and reported
--- months, in blocks by force area): an operation reported in every month from its first to its
--- last was reported in the period when the two overlap; only one with a month missing has its
--- months read.
-with in_view as materialized (
-    select *
-    from agg_offender
-    where first_month <= $end
-      and last_month >= $start
-      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
-      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
-),
-
-reported as (
-    select *
-    from in_view
-    where unbroken
-    union all
-    select *
-    from in_view
-    where not unbroken
-      and operation_id in (
-          select operation_id
-          from operation_month
-          where month between $start and $end
-            and operation_id in (select operation_id from in_view where not unbroken)
-      )
-),
-
-offenders as (
+-- month of the period, within the filters, grouped as asked ($grouped_by): in all ('all'), by the
+-- operation's crime type ('crime_type') or by its region ('region_code'). For each group: the
+-- offenders recorded, arrested, charged and convicted (by the last date in the data), and for
+-- each interval between two stages the offenders who reached both and the quartiles of the days
+-- between them (linear interpolation between order statistics). A group with no offender has no
+-- row, but for 'all', which always has its one.
+-- DESIGN: the offenders from offenders_reported (schema.sql), within the person's scope. One
+-- grouping a question: a page asks for the one on screen (the three at once, as grouping sets,
+-- cost two to three times one). The quartiles are exact, so nothing can be counted in advance.
+with offenders as (
     select
-        o.crime_type,
-        fo.region_code,
+        case $grouped_by when 'crime_type' then o.crime_type end as crime_type,
+        case $grouped_by when 'region_code' then fo.region_code end as region_code,
         o.arrested_on,
         o.charged_on,
         o.convicted_on,
@@ -45,17 +20,15 @@ offenders as (
         o.charged_on - o.arrested_on as arrest_to_charge,
         o.convicted_on - o.charged_on as charge_to_conviction,
         o.charged_on - o.opened_on as opening_to_charge
-    from reported as o
-    left join force as fo on fo.force_code = o.force_code  -- none for a national operation
+    from offenders_reported(
+        $start, $end, $forces, $crime_types, $agencies, $scope_forces, $scope_agencies
+    ) as o
+    left join force as fo  -- none for a national operation; read for the regions' grouping only
+        on fo.force_code = o.force_code and $grouped_by = 'region_code'
 ),
 
 stages as (
     select
-        case
-            when grouping(crime_type) = 0 then 'crime_type'
-            when grouping(region_code) = 0 then 'region_code'
-            else 'all'
-        end as grouped_by,
         crime_type,
         region_code,
         count(*) as recorded,
@@ -71,35 +44,41 @@ stages as (
         count(opening_to_charge) as opening_to_charge_offenders,
         quantile_cont(opening_to_charge, [0.25, 0.5, 0.75]) as opening_to_charge_days
     from offenders
-    group by grouping sets ((), (crime_type), (region_code))
+    group by crime_type, region_code  -- for 'all', one group (both null)
+),
+
+total as (  -- the row of 'all' when no offender is in view
+    select true as asked
+    where $grouped_by = 'all'
 ),
 
 final as (
     select
-        grouped_by,
+        $grouped_by as grouped_by,
         crime_type,
         region_code,
-        recorded,
-        arrested,
-        charged,
-        convicted,
-        opening_to_arrest_offenders,
+        coalesce(recorded, 0) as recorded,
+        coalesce(arrested, 0) as arrested,
+        coalesce(charged, 0) as charged,
+        coalesce(convicted, 0) as convicted,
+        coalesce(opening_to_arrest_offenders, 0) as opening_to_arrest_offenders,
         opening_to_arrest_days[1] as opening_to_arrest_q1,
         opening_to_arrest_days[2] as opening_to_arrest_median,
         opening_to_arrest_days[3] as opening_to_arrest_q3,
-        arrest_to_charge_offenders,
+        coalesce(arrest_to_charge_offenders, 0) as arrest_to_charge_offenders,
         arrest_to_charge_days[1] as arrest_to_charge_q1,
         arrest_to_charge_days[2] as arrest_to_charge_median,
         arrest_to_charge_days[3] as arrest_to_charge_q3,
-        charge_to_conviction_offenders,
+        coalesce(charge_to_conviction_offenders, 0) as charge_to_conviction_offenders,
         charge_to_conviction_days[1] as charge_to_conviction_q1,
         charge_to_conviction_days[2] as charge_to_conviction_median,
         charge_to_conviction_days[3] as charge_to_conviction_q3,
-        opening_to_charge_offenders,
+        coalesce(opening_to_charge_offenders, 0) as opening_to_charge_offenders,
         opening_to_charge_days[1] as opening_to_charge_q1,
         opening_to_charge_days[2] as opening_to_charge_median,
         opening_to_charge_days[3] as opening_to_charge_q3
     from stages
+    full join total on true
 )
 
-select * from final order by grouped_by, crime_type, region_code;
+select * from final order by crime_type, region_code;

@@ -2,31 +2,12 @@
 -- The profile of the offenders recorded in operations reported (live, suspended or closed) in
 -- at least one month of the period, within the filters: how many by nationality, sex, age group
 -- and role (one row per dimension and category).
--- DESIGN: the offenders in view from agg_offender, as the funnel (offenders_justice_stages) reads
--- them: an operation reported in every month from its first to its last was reported in the
--- period when the two overlap; only one with a month missing has its months read.
-with in_view as materialized (
-    select operation_id, unbroken, nationality, sex, age_group, role
-    from agg_offender
-    where first_month <= $end
-      and last_month >= $start
-      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
-),
-
-offenders as materialized (
+-- DESIGN: the offenders from offenders_reported (schema.sql), not narrowed to the person's scope
+-- (figures as counted): the view's own areas and agencies stand as the scope, holding every
+-- offender in view. Read once for all four dimensions.
+with offenders as materialized (
     select nationality, sex, age_group, role
-    from in_view
-    where unbroken
-    union all
-    select nationality, sex, age_group, role
-    from in_view
-    where not unbroken
-      and operation_id in (
-          select operation_id
-          from operation_month
-          where month between $start and $end
-            and operation_id in (select operation_id from in_view where not unbroken)
-      )
+    from offenders_reported($start, $end, $forces, $crime_types, $agencies, $forces, $agencies)
 ),
 
 final as (

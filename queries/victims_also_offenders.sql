@@ -3,34 +3,14 @@
 -- within the filters, whose pseudonymous person_ref is also recorded as a victim (in any
 -- operation of any force the person looking may see at row level): one row per person, with no
 -- more detail than the link needs.
--- DESIGN: the offenders in view from agg_offender, as the funnel (offenders_justice_stages) reads
--- them: an operation reported in every month from its first to its last was reported in the
--- period when the two overlap; only one with a month missing has its months read. The victims
+-- DESIGN: the offenders from offenders_reported (schema.sql), narrowed to the scope. The victims
 -- sharing a person_ref with one of them are found first (a few), and only theirs are joined to
 -- their operations for the scope, not every victim.
-with in_view as materialized (
-    select person_ref, operation_id, unbroken, role, charged_on
-    from agg_offender
-    where first_month <= $end
-      and last_month >= $start
-      and in_view($forces, $crime_types, $agencies, force_code, crime_type, lead_agency)
-      and in_scope($scope_forces, $scope_agencies, force_code, lead_agency)
-),
-
-offenders as materialized (
+with offenders as materialized (
     select person_ref, operation_id, role, charged_on
-    from in_view
-    where unbroken
-    union all
-    select person_ref, operation_id, role, charged_on
-    from in_view
-    where not unbroken
-      and operation_id in (
-          select operation_id
-          from operation_month
-          where month between $start and $end
-            and operation_id in (select operation_id from in_view where not unbroken)
-      )
+    from offenders_reported(
+        $start, $end, $forces, $crime_types, $agencies, $scope_forces, $scope_agencies
+    )
 ),
 
 linked as materialized (

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pytest
 
+import queries
 from msoic import db
+from msoic.auth import NATIONAL_ANALYST, Grant, scope_of
+from msoic.filters import Filters
 
 
 def fill_nothing(con):
@@ -70,17 +75,18 @@ def test_the_view_and_scope_macros_are_stored_in_the_file(tmp_path):
             name
             for (name,) in con.sql(
                 "select function_name from duckdb_functions() "
-                "where database_name = 'x' and function_type = 'macro'"
+                "where database_name = 'x' and function_type in ('macro', 'table_macro')"
             ).fetchall()
         }
-        assert {"in_view", "in_scope", "return_in_scope"} <= stored
+        assert {"in_view", "in_scope", "return_in_scope", "offenders_reported"} <= stored
         assert con.sql(
             "select in_view(['kent'], ['labour'], ['glaa'], 'kent', 'labour', 'glaa'), "
             "in_scope([], ['glaa'], 'kent', 'glaa'), in_scope(['essex'], [], 'kent', 'glaa')"
         ).fetchall() == [(True, True, False)]
 
 
-def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tmp_path):
+def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection_and_its_cursors(tmp_path):
+    # The questions run on cursors of the connection (db.cursor), which see no temp macro of it.
     path = tmp_path / "old.duckdb"
     db.build_database(path, fill_nothing, {})
     with duckdb.connect(str(path)) as con:
@@ -91,6 +97,18 @@ def test_a_file_built_before_the_macros_gets_them_on_its_read_only_connection(tm
         assert con.sql(
             "select count(*) from force where in_scope(['kent'], [], force_code, '')"
         ).fetchall() == [(1,)]
+        cursor = db.cursor(con)
+        assert cursor.sql(
+            "select count(*) from force where in_scope(['kent'], [], force_code, '')"
+        ).fetchall() == [(1,)]
+        cursor.close()
+        profile = queries.run(
+            con,
+            "offenders_profile",
+            scope_of([Grant(NATIONAL_ANALYST)]),
+            Filters(date(2025, 1, 1), date(2025, 6, 1)),
+        )
+        assert profile.is_empty() and profile.columns == ["dimension", "category", "offenders"]
     finally:
         con.close()
 

@@ -84,7 +84,11 @@ def test_the_funnel_counts_the_offenders_of_operations_reported_in_the_period(ga
     con = db.connect_readonly(path)
     try:
         stages = queries.run(
-            con, "offenders_justice_stages", ANALYST, Filters(view.start, view.end, regions=view.regions)
+            con,
+            "offenders_justice_stages",
+            ANALYST,
+            Filters(view.start, view.end, regions=view.regions),
+            grouped_by="all",
         )
     finally:
         con.close()

@@ -32,6 +32,7 @@ EXTRAS = {
     "operations_list": LISTED,
     "data_submission_matrix": {"today": DEC},
     "measures_by_month_and_agency": {"split": "total"},
+    "offenders_justice_stages": {"grouped_by": "region_code"},
     **{
         name: {"operation_id": "OP-00000001"}
         for name in (

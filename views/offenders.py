@@ -40,7 +40,7 @@ st.caption(
 @data.by_view
 def headline(view: Filters) -> tuple[dict, pl.DataFrame]:
     """The offenders reaching each stage, and the days between stages (quartiles)."""
-    counts = data.run("offenders_justice_stages", view)
+    counts = data.run("offenders_justice_stages", view, grouped_by="all")
     return people.funnel(counts).row(0, named=True), people.interval_summary(counts)
 
 
@@ -190,7 +190,7 @@ def group_funnel(
 ) -> tuple[pl.DataFrame, list[str], go.Figure | None]:
     """The funnel table of each group (crime type or region) of the view, the groups with
     offenders, and their chart (none for a single group: the table says it all)."""
-    table = people.funnel_table(data.run("offenders_justice_stages", view), by, list(groups))
+    table = people.funnel_table(data.run("offenders_justice_stages", view, grouped_by=by), by, list(groups))
     shown = people.present_groups(table, by, list(groups))
     names = CRIME_TYPE if by == "crime_type" else REGION
     return (

@@ -12,7 +12,7 @@ from msoic.filters import add_months, month_range
 OTHER = "Other"
 
 # The criminal-justice stages in order, and the intervals between them, as counted by the
-# question offenders_justice_stages (one row for all, and per crime type and per region).
+# question offenders_justice_stages (one row for all, or one per crime type or per region).
 STAGES = ("recorded", "arrested", "charged", "convicted")
 INTERVALS = ("opening_to_arrest", "arrest_to_charge", "charge_to_conviction", "opening_to_charge")
 

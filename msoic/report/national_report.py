@@ -271,7 +271,9 @@ def offenders_section(run, month: date) -> Section:
                 figures.one_way(part, "category", "offenders", order, names, title, "Offenders"),
             )
         )
-    offenders = run("offenders_justice_stages", year)
+    offenders = pl.concat(
+        [run("offenders_justice_stages", year, grouped_by=g) for g in ("all", "crime_type")]
+    )
     crime_types = list(_names("crime_type"))
     tables.append(
         Table(
