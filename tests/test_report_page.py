@@ -49,16 +49,22 @@ def test_any_page_drawn_on_a_new_data_version_has_the_report_page_s_report_built
     served = tmp_path / "loaded.duckdb"  # a data version this process has not seen
     shutil.copy(db_path, served)
     monkeypatch.setenv("MSOIC_DB", str(served))
-    built = []
-    national = report.national
-    monkeypatch.setattr(
-        report, "national", lambda con, month, **kw: built.append(month) or national(con, month, **kw)
-    )
+    built, release, national = [], threading.Event(), report.national
+
+    def building(con, month, **kw):
+        built.append(month)
+        release.wait(120)
+        return national(con, month, **kw)
+
+    monkeypatch.setattr(report, "national", building)
+    running = set(threading.enumerate())
     open_app()  # Overview
     open_app()  # another session on the same version: no second build
-    for thread in threading.enumerate():
-        if thread.name == "prepare-report":
-            thread.join()
+    preparing = [t for t in set(threading.enumerate()) - running if t.name == "prepare-report"]
+    # Not a daemon: the process waits for it at exit, so DuckDB is never stopped half-way through.
+    assert len(preparing) == 1 and not preparing[0].daemon
+    release.set()
+    preparing[0].join()
     assert built == [last_month]
     at = open_app(None, PAGE)
     assert built == [last_month]

@@ -69,9 +69,11 @@ def prepare_latest() -> None:
         _prepared.add((path, version))
     month = data.run("data_period")["last_month"][0]
     if month is not None:
-        threading.Thread(
-            target=_prepare, args=(path, version, month), name="prepare-report", daemon=True
-        ).start()
+        # Not a daemon (as it would be, made by a script's thread): a process that ends while DuckDB
+        # is at work in a daemon thread is aborted, so the interpreter waits for the build (1-2.5 s).
+        thread = threading.Thread(target=_prepare, args=(path, version, month), name="prepare-report")
+        thread.daemon = False
+        thread.start()
 
 
 def _prepare(path: str, version: str, month: date) -> None:
