@@ -46,7 +46,7 @@ SERVE_MEMORY = os.environ.get("MSOIC_SERVE_MEMORY", "1GB")
 
 # Where a read-only connection and its cursors look for a table or macro: the file, then the macros a
 # file built before them lacks, defined in the private instance's in-memory database (connect_readonly).
-SEARCH_PATH = "msoic.main,memory.main"
+SET_SEARCH_PATH = "set search_path = 'msoic.main,memory.main'"
 
 # Reference tables in load order (parents before children).
 REFERENCE_TABLES = ("region", "force", "agency", "crime_type")
@@ -87,7 +87,7 @@ def connect_readonly(path: Path, derived: bool = True) -> duckdb.DuckDBPyConnect
     for name, text in missing:  # a file built before the macros existed: define them for this instance
         try:
             # In the instance's own in-memory database, not as temp macros: a temp macro is seen by
-            # this connection only, not by the cursors the questions are asked on (SEARCH_PATH).
+            # this connection only, not by the cursors the questions are asked on (SET_SEARCH_PATH).
             con.execute(text.replace("create macro ", "create macro memory.main.", 1))
         except duckdb.BinderException as error:  # the file lacks a column today's data model has
             con.close()
@@ -133,7 +133,7 @@ def _attached(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"memory_limit": SERVE_MEMORY, "temp_directory": str(spill)})
     con.execute("attach $path as msoic (read_only)", {"path": str(path)})
     con.execute("use msoic")
-    con.execute(f"set search_path = '{SEARCH_PATH}'")
+    con.execute(SET_SEARCH_PATH)
     return con
 
 
@@ -174,7 +174,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor (its own connection, safe to use from one thread) on the attached database."""
     cur = con.cursor()
     cur.execute("use msoic")
-    cur.execute(f"set search_path = '{SEARCH_PATH}'")
+    cur.execute(SET_SEARCH_PATH)
     return cur
 
 
