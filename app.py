@@ -5,7 +5,7 @@ import os
 import streamlit as st
 
 from msoic import db
-from msoic.ui import data, report_files, sidebar, signin, theme, timing
+from msoic.ui import activity, data, report_files, sidebar, signin, theme, timing
 
 st.set_page_config(page_title="MSOIC Analysis", page_icon=str(theme.ICON), layout="wide")
 
@@ -56,6 +56,7 @@ def ensure_database() -> None:
     st.toast("Synthetic data set built.", icon=":material/science:")
 
 
+activity.touch()  # work nobody waits for waits until no script has run for a moment
 timing.start()
 ensure_database()
 data.pin()
@@ -135,4 +136,5 @@ signin.page_refused(page.url_path)
 signin.page_view(page.title, filters)
 with timing.finish(page.title):
     page.run()
-report_files.prepare_latest()  # the page is drawn; the Report page's report is built while it is read
+activity.touch()
+report_files.prepare_latest()  # the page is drawn; the Report page's report is built once all is quiet

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from datetime import date
 
 from msoic import db, report
+from msoic.ui import report_files
 from tests.apptest import open_app
 
 PAGE = "views/report.py"
@@ -42,10 +44,11 @@ def test_the_preview_is_the_html_the_command_line_writes_apart_from_the_producti
     assert report.render(built, "html").decode().replace("WHEN", produced) == srcdoc
 
 
-def test_any_page_drawn_on_a_new_data_version_has_the_report_page_s_report_built_in_the_background(
+def test_any_page_drawn_on_a_new_data_version_has_the_report_page_s_report_built_once_the_server_is_quiet(
     db_path, last_month, tmp_path, monkeypatch
 ):
-    """The first person to open Report after a load finds the report it opens on already built."""
+    """The first person to open Report after a load finds the report it opens on already built, and
+    the build never competes with a page script: it waits until none has begun or ended for a moment."""
     served = tmp_path / "loaded.duckdb"  # a data version this process has not seen
     shutil.copy(db_path, served)
     monkeypatch.setenv("MSOIC_DB", str(served))
@@ -57,9 +60,17 @@ def test_any_page_drawn_on_a_new_data_version_has_the_report_page_s_report_built
         return national(con, month, **kw)
 
     monkeypatch.setattr(report, "national", building)
+    monkeypatch.setattr(report_files, "QUIET_SECONDS", 3600.0)  # the server is never quiet, for now
+    monkeypatch.setattr(report_files, "POLL_SECONDS", 0.01)
     running = set(threading.enumerate())
     open_app()  # Overview
     open_app()  # another session on the same version: no second build
+    waiting = [t for t in set(threading.enumerate()) - running if t.name == "prepare-report-wait"]
+    assert len(waiting) == 1 and waiting[0].daemon  # a server stopping does not wait for it
+    time.sleep(0.2)
+    assert built == []  # pages are being drawn: nothing is built
+    monkeypatch.setattr(report_files, "QUIET_SECONDS", 0.0)  # now it is quiet
+    waiting[0].join(10)
     preparing = [t for t in set(threading.enumerate()) - running if t.name == "prepare-report"]
     # Not a daemon: the process waits for it at exit, so DuckDB is never stopped half-way through.
     assert len(preparing) == 1 and not preparing[0].daemon
@@ -69,6 +80,26 @@ def test_any_page_drawn_on_a_new_data_version_has_the_report_page_s_report_built
     at = open_app(None, PAGE)
     assert built == [last_month]
     assert "national report" in at.get("iframe")[0].proto.srcdoc
+
+
+def test_a_build_still_waiting_when_another_file_is_swapped_in_is_given_up(
+    db_path, last_month, tmp_path, monkeypatch
+):
+    served = tmp_path / "loaded.duckdb"
+    shutil.copy(db_path, served)
+    monkeypatch.setenv("MSOIC_DB", str(served))
+    monkeypatch.setattr(report_files, "QUIET_SECONDS", 3600.0)
+    monkeypatch.setattr(report_files, "POLL_SECONDS", 0.01)
+    built = []
+    monkeypatch.setattr(report, "national", lambda con, month, **kw: built.append(month))
+    running = set(threading.enumerate())
+    open_app()
+    (waiting,) = [t for t in set(threading.enumerate()) - running if t.name == "prepare-report-wait"]
+    newer = tmp_path / "newer.duckdb"
+    shutil.copy(db_path, newer)
+    newer.replace(served)  # a load renames its new file over the served one
+    waiting.join(10)
+    assert not waiting.is_alive() and built == []
 
 
 def shift(month: date) -> date:

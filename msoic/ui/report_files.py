@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import streamlit as st
 
 from msoic import db, report
 from msoic.report.model import Report
-from msoic.ui import data
+from msoic.ui import activity, data
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,17 @@ def file_name(built: Report, fmt: str) -> str:
 
 _prepared: set[tuple[str, str]] = set()  # the data versions this server has begun to prepare
 _preparing = threading.Lock()
+QUIET_SECONDS = 2.0  # how long no page script must have begun or ended before the build starts
+POLL_SECONDS = 0.25
 
 
 def prepare_latest() -> None:
     """Once for each data version this server reads, build the report the Report page opens on (the
-    national report of the latest month) and its HTML, in a thread of their own: called after a page
-    is drawn, so that the first person to open Report after a load finds it built instead of waiting
-    1-2.5 s for it. Whoever asks for it while it is being built waits for that build, not another."""
+    national report of the latest month) and its HTML in the background, so that the first person to
+    open Report after a load finds it built instead of waiting 1-2.5 s for it. Called after a page is
+    drawn; the build waits until the server is quiet (`activity`), never taking the cores from a
+    click, and is given up if another file is swapped in first. Whoever opens Report before it is
+    built builds it; whoever opens it while it is being built waits for that build, not another."""
     path, version = data.current()
     with _preparing:
         if (path, version) in _prepared:
@@ -69,11 +74,25 @@ def prepare_latest() -> None:
         _prepared.add((path, version))
     month = data.run("data_period")["last_month"][0]
     if month is not None:
-        # Not a daemon (as it would be, made by a script's thread): a process that ends while DuckDB
-        # is at work in a daemon thread is aborted, so the interpreter waits for the build (1-2.5 s).
-        thread = threading.Thread(target=_prepare, args=(path, version, month), name="prepare-report")
-        thread.daemon = False
-        thread.start()
+        # A daemon: a server stopped while it waits does not wait for it.
+        threading.Thread(
+            target=_wait_then_prepare, args=(path, version, month), name="prepare-report-wait", daemon=True
+        ).start()
+
+
+def _wait_then_prepare(path: str, version: str, month: date) -> None:
+    while activity.quiet_for() < QUIET_SECONDS:
+        time.sleep(POLL_SECONDS)
+        try:
+            if db.file_version(Path(path)) != version:
+                return  # the file swapped in meanwhile is prepared after its own first page
+        except OSError:
+            return
+    # Not a daemon: a process that ends while DuckDB is at work in a daemon thread is aborted
+    # (exit 134), so the interpreter waits for the build (1-2.5 s).
+    threading.Thread(
+        target=_prepare, args=(path, version, month), name="prepare-report", daemon=False
+    ).start()
 
 
 def _prepare(path: str, version: str, month: date) -> None:
