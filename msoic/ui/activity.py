@@ -2,7 +2,7 @@
 
 Preparing the Report page's report takes 1-2.5 s of both cores. Started while people are clicking,
 it slowed every session of a replica after a load (p95 4 s against 1.8-2.5 s without it), so it
-waits until no script has begun or ended for a moment (`quiet_for`)."""
+waits until no script has begun or ended for a while (`quiet_for`)."""
 
 from __future__ import annotations
 
