@@ -8,9 +8,10 @@
 -- first, then the newest; $limit rows from $offset; `matching` counts them all.
 
 -- DESIGN: late materialisation. Every operation of the view is filtered, counted and sorted on
--- narrow columns (its row, id, codes, dates and counts); the codename, the OCG and the labels
--- are read for the page's rows only (the codename for all when it is the sort; a label by a
--- lookup in a map of a few dozen codes, when it is the sort). An operation's months in the
+-- narrow columns (its row, id, opening day, reported months and counts, and the column the sort
+-- asks for); the rest (codename, codes and their names, closing day, last status, OCG) is read
+-- by row for the page's rows only (a name the sort asks for, by a lookup in a map of a few dozen
+-- codes). At scale 100 the national view holds a million operations. An operation's months in the
 -- period and its latest status and stage in it come from agg_operation when its months are
 -- unbroken: its last status when it was last reported within the period, else its status in the
 -- period's last month (one month of operation_month read). Only an operation with a month
@@ -18,20 +19,21 @@
 -- five times, and its filters are the costly part.
 with in_view as materialized (
     select
-        a.rowid as row_id,  -- the page's wide columns are fetched by it
+        a.rowid as row_id,  -- the page's other columns are fetched by it
         a.operation_id,
-        a.force_code,
-        a.crime_type,
-        a.lead_agency,
         a.opened_on,
-        a.closed_on,
         a.first_month,
         a.last_month,
-        a.last_status,
-        a.last_stage,
         a.victims,
         a.offenders,
+        -- what only a sort on it needs of every operation
+        case when $sort = 'closed_on' then a.closed_on end as closed_on,
         case when $sort = 'codename' then a.codename end as codename,
+        case when $sort in ('region', 'force_area') then a.force_code end as force_code,
+        case when $sort = 'crime_type' then a.crime_type end as crime_type,
+        case when $sort = 'lead_agency' then a.lead_agency end as lead_agency,
+        case when $sort in ('status', 'stage') then a.last_status end as last_status,
+        case when $sort in ('status', 'stage') then a.last_stage end as last_stage,
         -- reported in every month from its first to its last: its months in the period need no
         -- operation-month to count
         a.months = datediff('month', a.first_month, a.last_month) + 1 as unbroken
@@ -55,6 +57,7 @@ ended as (
     select
         * exclude (last_status, last_stage, unbroken),
         (datediff('month', greatest(first_month, $start), last_month) + 1)::integer as months_reported,
+        true as ended,  -- its status and stage, when not the sort, read for the page only
         last_status as status,
         last_stage as stage
     from in_view
@@ -66,6 +69,7 @@ running as (
     select
         v.* exclude (last_status, last_stage, unbroken),
         (datediff('month', greatest(v.first_month, $start), $end::date) + 1)::integer as months_reported,
+        false as ended,
         m.status,
         m.stage
     from operation_month as m
@@ -88,7 +92,7 @@ broken_months as (
 ),
 
 broken as (
-    select v.* exclude (last_status, last_stage, unbroken), b.months_reported, b.status, b.stage
+    select v.* exclude (last_status, last_stage, unbroken), b.months_reported, false as ended, b.status, b.stage
     from in_view as v
     join broken_months as b using (operation_id)
     where not v.unbroken
@@ -181,9 +185,9 @@ listed as (
         ct.label as crime_type,
         a.name as lead_agency,
         p.opened_on,
-        p.closed_on,
-        p.status,
-        p.stage,
+        o.closed_on,
+        case when p.ended then o.last_status else p.status end as status,
+        case when p.ended then o.last_stage else p.stage end as stage,
         p.months_reported,
         p.victims,
         p.offenders,
@@ -194,9 +198,9 @@ listed as (
         p.date_key
     from page as p
     join agg_operation as o on o.rowid = p.row_id
-    left join area_names as l on l.force_code = p.force_code
-    join crime_type as ct on ct.crime_type_code = p.crime_type
-    join agency as a on a.agency_code = p.lead_agency
+    left join area_names as l on l.force_code = o.force_code
+    join crime_type as ct on ct.crime_type_code = o.crime_type
+    join agency as a on a.agency_code = o.lead_agency
 )
 
 select listed.* exclude (number_key, text_key, date_key), matching.matching
