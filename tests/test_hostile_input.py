@@ -99,6 +99,20 @@ def test_a_reader_that_runs_too_long_is_stopped_in_a_sentence(tmp_path):
     )
 
 
+def test_a_reader_stopped_by_its_processor_time_limit_is_told_as_too_long(tmp_path, monkeypatch):
+    """The kernel stops a reader at its CPU seconds (SIGKILL), which its threads can reach before the
+    wall-clock deadline: the sentence is the same."""
+    csv = tmp_path / "kent_2026-01_operations.csv"
+    csv.write_bytes(hostile_files.unclosed_quote_csv(1_000_000))
+    wait = worker._wait
+    monkeypatch.setattr(worker, "_wait", lambda child, seconds: wait(child, 600))  # only the CPU limit
+    limits = worker.Limits(memory=16 << 30, seconds=1, file_size=1 << 30)
+    parsed = worker.parse([csv], [csv.name], tmp_path / "work", 500_000, limits)
+    assert parsed.refused == (
+        f"{csv.name}: this file could not be read: it took longer than 1 s; nothing was loaded from it."
+    )
+
+
 def test_a_cell_longer_than_a_spreadsheet_allows_refuses_the_file_naming_row_and_column(
     loaded, exported, tmp_path
 ):

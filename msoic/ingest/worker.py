@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -96,6 +97,10 @@ def parse(
         )
         status, usage, timed_out = _wait(child, limits.seconds)
     peak = usage.ru_maxrss * 1024 if usage else 0
+    # Its processor time ran out (RLIMIT_CPU, soft = hard: the kernel sends SIGKILL), which a reader
+    # with several threads reaches before the wall-clock deadline: a time limit all the same.
+    if usage and status in (-signal.SIGKILL, -signal.SIGXCPU):
+        timed_out |= usage.ru_utime + usage.ru_stime >= limits.seconds - 0.05
     result = out / "result.json"
     if status == 0 and result.exists():
         found = json.loads(result.read_text())
