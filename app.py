@@ -137,4 +137,6 @@ signin.page_view(page.title, filters)
 with timing.finish(page.title):
     page.run()
 activity.touch()
-report_files.prepare_latest()  # the page is drawn; the Report page's report is built once all is quiet
+report_files.prepare_latest(
+    period["last_month"]
+)  # the page is drawn; the Report page's report is built once all is quiet

@@ -63,33 +63,32 @@ QUIET_SECONDS = 10.0
 POLL_SECONDS = 0.25
 
 
-def prepare_latest() -> None:
+def prepare_latest(month: date) -> None:
     """Once for each data version this server reads, build the report the Report page opens on (the
     national report of the latest month) and its HTML in the background, so that the first person to
     open Report after a load finds it built instead of waiting 1-2.5 s for it. Called after a page is
     drawn; the build waits until the server is quiet (`activity`), never taking the cores from a
     click, and is given up if another file is swapped in first. Whoever opens Report before it is
-    built builds it; whoever opens it while it is being built waits for that build, not another."""
+    built builds it; whoever opens it while it is being built waits for that build, not another.
+    `month` is the last month of the data this script run reads."""
     path, version = data.current()
     with _preparing:
         if (path, version) in _prepared:
             return
         _prepared.add((path, version))
-    month = data.run("data_period")["last_month"][0]
-    if month is not None:
-        # A daemon: a server stopped while it waits does not wait for it.
-        threading.Thread(
-            target=_wait_then_prepare, args=(path, version, month), name="prepare-report-wait", daemon=True
-        ).start()
+    # A daemon: a server stopped while it waits does not wait for it.
+    threading.Thread(
+        target=_wait_then_prepare, args=(path, version, month), name="prepare-report-wait", daemon=True
+    ).start()
 
 
 def _wait_then_prepare(path: str, version: str, month: date) -> None:
     while activity.quiet_for() < QUIET_SECONDS:
         time.sleep(POLL_SECONDS)
         try:
-            if db.file_version(Path(path)) != version:
-                return  # the file swapped in meanwhile is prepared after its own first page
-        except OSError:
+            if data.current() != (path, version):
+                return  # another file is served now: it is prepared after its own first page
+        except OSError:  # the file is gone
             return
     # Not a daemon: a process that ends while DuckDB is at work in a daemon thread is aborted
     # (exit 134), so the interpreter waits for the build (1-2.5 s).
