@@ -26,6 +26,13 @@ def test_the_page_offers_the_three_files_of_the_latest_month_and_previews_the_re
     assert "Synthetic data" in previews[0].proto.srcdoc
 
 
+def test_the_preview_is_a_light_document_on_a_dark_page_too(db_path):
+    """The preview's iframe is transparent: without its own background, the report's dark text
+    stood on the dark theme's background, unreadable (seen in chromium at 1440 and 390 px)."""
+    srcdoc = open_app(None, PAGE).get("iframe")[0].proto.srcdoc
+    assert "html { background: #fff; color-scheme: light; }" in srcdoc
+
+
 def test_a_regional_pack_is_chosen_by_its_link(db_path, last_month):
     at = open_app(None, PAGE, {"report_region": "London", "report_month": f"{shift(last_month):%B %Y}"})
     srcdoc = at.get("iframe")[0].proto.srcdoc

@@ -21,6 +21,7 @@ from msoic.report.model import Chart, Report, Section, Table
 SYNTHETIC = "Synthetic data — generated, not real operations, victims or offenders"
 
 STYLE = """
+html { background: #fff; color-scheme: light; }  /* a printed document, in the dark page's preview too */
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #0b0c0c; margin: 2rem auto; max-width: 1100px;
        padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.7rem; } h2 { font-size: 1.3rem; border-top: 2px solid #0b0c0c; padding-top: .6rem; margin-top: 2rem; }
