@@ -5,7 +5,7 @@ import os
 import streamlit as st
 
 from msoic import db
-from msoic.ui import activity, data, report_files, sidebar, signin, theme, timing
+from msoic.ui import data, sidebar, signin, theme, timing
 
 st.set_page_config(page_title="MSOIC Analysis", page_icon=str(theme.ICON), layout="wide")
 
@@ -56,7 +56,6 @@ def ensure_database() -> None:
     st.toast("Synthetic data set built.", icon=":material/science:")
 
 
-activity.touch()  # work nobody waits for waits until no script has run for a moment
 timing.start()
 ensure_database()
 data.pin()
@@ -136,7 +135,3 @@ signin.page_refused(page.url_path)
 signin.page_view(page.title, filters)
 with timing.finish(page.title):
     page.run()
-activity.touch()
-report_files.prepare_latest(
-    period["last_month"]
-)  # the page is drawn; the Report page's report is built once all is quiet

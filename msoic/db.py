@@ -82,9 +82,16 @@ def connect_readonly(path: Path, derived: bool = True) -> duckdb.DuckDBPyConnect
             f"python -m msoic aggregates --db {path} (the figures stay as loaded), or run the version "
             "that built it."
         )
+    _define_missing_macros(con, path)
+    return con
+
+
+def _define_missing_macros(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Define for this instance the macros a file built before them lacks (closing `con` and
+    refusing the file when they cannot be)."""
     defined = con.sql("select function_name from duckdb_functions() where database_name = 'msoic'").fetchall()
     missing = [m for m in macros() if m[0] not in {name for (name,) in defined}]
-    for name, text in missing:  # a file built before the macros existed: define them for this instance
+    for name, text in missing:
         try:
             # In the instance's own in-memory database, not as temp macros: a temp macro is seen by
             # this connection only, not by the cursors the questions are asked on (SET_SEARCH_PATH).
@@ -97,7 +104,6 @@ def connect_readonly(path: Path, derived: bool = True) -> duckdb.DuckDBPyConnect
                 "database (set MSOIC_DB to a new file and run python -m msoic ingest), or run the version "
                 "that built it."
             ) from error
-    return con
 
 
 def _outdated_derived(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -124,14 +130,26 @@ class OutdatedDatabase(Exception):
     """A database file an earlier version of the data model built, which today's questions cannot read."""
 
 
-def _attached(path: Path) -> duckdb.DuckDBPyConnection:
-    """The file at `path` attached read-only to a private in-memory instance, as it stands."""
+def connect_to_build(path: Path) -> duckdb.DuckDBPyConnection:
+    """A database file being built (not yet swapped in), attached for writing under the name the
+    questions read (msoic), so that queries.run asks its questions of it as of the served file."""
+    con = _attached(path, read_only=False)
+    _define_missing_macros(con, path)
+    return con
+
+
+def _attached(path: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """The file at `path` attached (read-only, unless not `read_only`) to a private in-memory
+    instance, as it stands."""
     # A directory of its own: DuckDB instances (other processes, or this one's other versions)
     # sharing one would write over each other's spilled blocks. Made when first needed and removed
     # when the instance closes, by DuckDB.
     spill = Path(tempfile.gettempdir()) / f"msoic-duckdb-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     con = duckdb.connect(":memory:", config={"memory_limit": SERVE_MEMORY, "temp_directory": str(spill)})
-    con.execute("attach $path as msoic (read_only)", {"path": str(path)})
+    if read_only:
+        con.execute("attach $path as msoic (read_only)", {"path": str(path)})
+    else:
+        con.execute("attach $path as msoic", {"path": str(path)})
     con.execute("use msoic")
     con.execute(SET_SEARCH_PATH)
     return con
@@ -255,8 +273,9 @@ def build_database(
 ) -> None:
     """Build a complete database beside `path` and move it into place with an atomic rename.
 
-    `fill` inserts the facts into a connection that already has the schema and reference data.
-    A reader of `path` sees the old file or the new one, never a half-written one.
+    `fill` inserts the facts into a connection that already has the schema and reference data; the
+    derived tables, the build's metadata and the latest month's national report (report.prepared)
+    follow. A reader of `path` sees the old file or the new one, never a half-written one.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -277,6 +296,9 @@ def build_database(
             con.execute("checkpoint")
         finally:
             con.close()
+        from msoic.report import prepared  # the report reads the database through db (this module)
+
+        prepared.store(tmp)
         install(tmp, path)
     finally:
         discard(tmp)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from datetime import date
+from pathlib import Path
+
+import duckdb
 
 from msoic import db, report
-from msoic.ui import report_files
+from msoic.report import prepared
 from tests.apptest import open_app
 
 PAGE = "views/report.py"
@@ -51,62 +52,75 @@ def test_the_preview_is_the_html_the_command_line_writes_apart_from_the_producti
     assert report.render(built, "html").decode().replace("WHEN", produced) == srcdoc
 
 
-def test_any_page_drawn_on_a_new_data_version_has_the_report_page_s_report_built_once_the_server_is_quiet(
-    db_path, last_month, tmp_path, monkeypatch
-):
-    """The first person to open Report after a load finds the report it opens on already built, and
-    the build never competes with a page script: it waits until none has begun or ended for a moment."""
-    served = tmp_path / "loaded.duckdb"  # a data version this process has not seen
+def served_copy(db_path, tmp_path, monkeypatch) -> Path:
+    """A copy of the data served as a new file (a data version no cache of this process has seen)."""
+    served = tmp_path / "loaded.duckdb"
     shutil.copy(db_path, served)
     monkeypatch.setenv("MSOIC_DB", str(served))
-    built, release, national = [], threading.Event(), report.national
+    return served
+
+
+def count_builds(monkeypatch) -> list[date]:
+    """The months of the reports the page builds from here on."""
+    built, national = [], report.national
 
     def building(con, month, **kw):
         built.append(month)
-        release.wait(120)
         return national(con, month, **kw)
 
     monkeypatch.setattr(report, "national", building)
-    monkeypatch.setattr(report_files, "QUIET_SECONDS", 3600.0)  # the server is never quiet, for now
-    monkeypatch.setattr(report_files, "POLL_SECONDS", 0.01)
-    running = set(threading.enumerate())
-    open_app()  # Overview
-    open_app()  # another session on the same version: no second build
-    waiting = [t for t in set(threading.enumerate()) - running if t.name == "prepare-report-wait"]
-    assert len(waiting) == 1 and waiting[0].daemon  # a server stopping does not wait for it
-    time.sleep(0.2)
-    assert built == []  # pages are being drawn: nothing is built
-    monkeypatch.setattr(report_files, "QUIET_SECONDS", 0.0)  # now it is quiet
-    waiting[0].join(10)
-    preparing = [t for t in set(threading.enumerate()) - running if t.name == "prepare-report"]
-    # Not a daemon: the process waits for it at exit, so DuckDB is never stopped half-way through.
-    assert len(preparing) == 1 and not preparing[0].daemon
-    release.set()
-    preparing[0].join()
-    assert built == [last_month]
+    return built
+
+
+def test_the_page_opens_on_the_report_the_file_keeps_and_builds_none(
+    db_path, last_month, tmp_path, monkeypatch, downloads
+):
+    served = served_copy(db_path, tmp_path, monkeypatch)
+    con = db.connect_readonly(served)
+    try:
+        kept = prepared.read(con)
+    finally:
+        con.close()
+    built = count_builds(monkeypatch)
+    at = open_app(None, PAGE)
+    assert built == []
+    assert at.get("iframe")[0].proto.srcdoc == kept.html.decode()
+    assert f"produced {kept.produced_at}" in at.caption[-1].value
+    month = f"{last_month:%Y-%m}"
+    assert downloads[f"SYNTHETIC-msoic-national-{month}.html"]() == kept.html
+    assert downloads[f"SYNTHETIC-msoic-national-{month}.xlsx"]() == kept.xlsx
+    assert built == []
+
+
+def test_another_month_is_built_when_asked_for(db_path, last_month, tmp_path, monkeypatch):
+    served_copy(db_path, tmp_path, monkeypatch)
+    built = count_builds(monkeypatch)
+    at = open_app(None, PAGE, {"report_month": f"{shift(last_month):%B %Y}"})
+    assert built == [shift(last_month)]
+    assert f"national report, {shift(last_month):%B %Y}" in at.get("iframe")[0].proto.srcdoc
+
+
+def test_a_report_kept_under_another_disclosure_threshold_is_built_again(
+    db_path, last_month, tmp_path, monkeypatch
+):
+    served_copy(db_path, tmp_path, monkeypatch)
+    monkeypatch.setenv("MSOIC_DISCLOSURE_THRESHOLD", "9")
+    built = count_builds(monkeypatch)
     at = open_app(None, PAGE)
     assert built == [last_month]
     assert "national report" in at.get("iframe")[0].proto.srcdoc
 
 
-def test_a_build_still_waiting_when_another_file_is_swapped_in_is_given_up(
+def test_a_file_written_before_reports_were_kept_opens_on_a_report_built_on_demand(
     db_path, last_month, tmp_path, monkeypatch
 ):
-    served = tmp_path / "loaded.duckdb"
-    shutil.copy(db_path, served)
-    monkeypatch.setenv("MSOIC_DB", str(served))
-    monkeypatch.setattr(report_files, "QUIET_SECONDS", 3600.0)
-    monkeypatch.setattr(report_files, "POLL_SECONDS", 0.01)
-    built = []
-    monkeypatch.setattr(report, "national", lambda con, month, **kw: built.append(month))
-    running = set(threading.enumerate())
-    open_app()
-    (waiting,) = [t for t in set(threading.enumerate()) - running if t.name == "prepare-report-wait"]
-    newer = tmp_path / "newer.duckdb"
-    shutil.copy(db_path, newer)
-    newer.replace(served)  # a load renames its new file over the served one
-    waiting.join(10)
-    assert not waiting.is_alive() and built == []
+    served = served_copy(db_path, tmp_path, monkeypatch)
+    with duckdb.connect(str(served)) as con:
+        con.execute("drop table prepared_report")
+    built = count_builds(monkeypatch)
+    at = open_app(None, PAGE)
+    assert built == [last_month]
+    assert "national report" in at.get("iframe")[0].proto.srcdoc
 
 
 def shift(month: date) -> date:

@@ -38,8 +38,8 @@ chosen = controls.selectbox(
 )
 month, region = parse_month(chosen_month), None if chosen == NATIONAL_REPORT else chosen
 
-with st.spinner("Building the report…"):
-    built = report_files.build(month, region)
+with st.spinner("Building the report…"):  # the latest national report is kept built in the file
+    cover = report_files.cover(month, region)
 
 try:
     pdf.chromium()
@@ -51,9 +51,9 @@ for fmt, label in (("html", "HTML"), ("pdf", "PDF"), ("xlsx", "XLSX")):
     buttons.download_button(
         f"Download {label}",
         data=signin.recorded(
-            lambda fmt=fmt: report_files.file(month, region, fmt), report_files.file_name(built, fmt), None
+            lambda fmt=fmt: report_files.file(month, region, fmt), cover.file_name(fmt), None
         ),
-        file_name=report_files.file_name(built, fmt),
+        file_name=cover.file_name(fmt),
         mime=report_files.MIME[fmt],
         icon=":material/download:",
         key=f"report_download_{fmt}",
@@ -63,7 +63,7 @@ for fmt, label in (("html", "HTML"), ("pdf", "PDF"), ("xlsx", "XLSX")):
 if no_pdf:
     st.warning(no_pdf, icon=":material/picture_as_pdf:")
 st.caption(
-    f"Data version {built.data_version}; produced {built.produced_at}. The PDF is printed by headless "
+    f"Data version {cover.data_version}; produced {cover.produced_at}. The PDF is printed by headless "
     "chromium when asked for and takes a few seconds."
 )
 

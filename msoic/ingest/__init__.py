@@ -32,6 +32,7 @@ import polars as pl
 from msoic import db
 from msoic.ingest import checks, store
 from msoic.ingest.reading import Refused, Return, group, read
+from msoic.report import prepared
 from msoic.returns import FORMAT, KEYS, SHEETS
 
 __all__ = [
@@ -519,7 +520,7 @@ def _on_a_copy(
 ) -> None:
     """Apply `work` to a copy of the database at `path`; move the copy into place atomically when
     `install` (the monthly cube brought up to date for the lead agencies whose returns `work`
-    wrote: all when None), else throw it away. The log gets how long each phase took (the copy
+    wrote: all when None; the latest month's national report built and kept in it), else throw it away. The log gets how long each phase took (the copy
     grows with the file, the work with the return)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.loading")
     phases: dict[str, float] = {}
@@ -552,6 +553,8 @@ def _on_a_copy(
         finally:
             con.close()
         if install:
+            prepared.store(tmp)  # the Report page's report, of the data it is swapped in with
+            done("report")
             db.install(tmp, path)
             done("swap")
     finally:

@@ -28,6 +28,12 @@ def _connection(path: str, version: str):
     return db.connect_readonly(Path(path))
 
 
+def connection(path: str, version: str):
+    """The read-only connection to one version of the file that every session of this server shares
+    (ask on a db.cursor of it: one per thread)."""
+    return _connection(path, version)
+
+
 # The cache keys of a view (Filters) and a scope, wherever a question or a builder takes one: their
 # repr names every field (frozen dataclasses of dates, flags and tuples of strings), so two share a
 # key only when they are equal, and costs 0.02 ms, where Streamlit's own hashing of the objects

@@ -1,22 +1,18 @@
-"""The Report page's files: each report built once per data version, month and region, and each
-format rendered once from it, so the preview and every download are the same files as the CLI's."""
+"""The Report page's files: the national report of the latest month as the database file keeps it
+(report.prepared), any other report built once per data version, month and region, and each format
+rendered once from it, so the preview and every download are the same files as the CLI's."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-import duckdb
 import streamlit as st
 
-from msoic import db, report
+from msoic import report
+from msoic.report import pdf, prepared
 from msoic.report.model import Report
-from msoic.ui import activity, data
-
-log = logging.getLogger(__name__)
+from msoic.ui import data
 
 MIME = {
     "html": "text/html",
@@ -25,85 +21,58 @@ MIME = {
 }
 
 
+@dataclass(frozen=True)
+class Cover:
+    """What the page says of a report before any of its files is asked for."""
+
+    file_stem: str
+    synthetic: bool
+    data_version: str
+    produced_at: str
+
+    def file_name(self, fmt: str) -> str:
+        """The file name the command line gives it."""
+        return f"{'SYNTHETIC-' if self.synthetic else ''}{self.file_stem}.{fmt}"
+
+
+# A resource: the kept files (2.7 MB) are handed out, not copied, on every rerun of the page.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _prepared(path: str, version: str) -> prepared.Prepared | None:
+    return prepared.read(data.connection(path, version))
+
+
+def _kept(path: str, version: str, month: date, region: str | None) -> prepared.Prepared | None:
+    """The report the file keeps, when it is the one asked for."""
+    kept = _prepared(path, version) if region is None else None
+    return kept if kept is not None and kept.month == month else None
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _report(path: str, version: str, month: date, region: str | None) -> Report:
-    con = db.connect_readonly(Path(path))
-    try:
-        return report.national(con, month) if region is None else report.regional(con, month, region)
-    finally:
-        con.close()
+    con = data.connection(path, version)
+    return report.national(con, month) if region is None else report.regional(con, month, region)
 
 
-def build(month: date, region: str | None) -> Report:
-    """The national report (region None) or a regional pack for `month` on the served data."""
-    return _report(*data.current(), month, region)
+def cover(month: date, region: str | None) -> Cover:
+    """The national report (region None) or a regional pack for `month` on the served data, as its
+    cover gives it: kept in the file, or built now."""
+    path, version = data.current()
+    made = _kept(path, version, month, region) or _report(path, version, month, region)
+    return Cover(made.file_stem, made.synthetic, made.data_version, made.produced_at)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _file(path: str, version: str, month: date, region: str | None, fmt: str) -> bytes:
-    return report.render(_report(path, version, month, region), fmt)
+    kept = _kept(path, version, month, region)
+    if kept is None:
+        return report.render(_report(path, version, month, region), fmt)
+    if fmt == "pdf":
+        return pdf.render(kept.print_html.decode())
+    if fmt in ("html", "xlsx"):
+        return getattr(kept, fmt)
+    raise report.ReportError(f"{fmt!r} is not a report format; use {', '.join(report.FORMATS)}.")
 
 
 def file(month: date, region: str | None, fmt: str) -> bytes:
     """One format of the report, as the command line writes it."""
     return _file(*data.current(), month, region, fmt)
-
-
-def file_name(built: Report, fmt: str) -> str:
-    """The file name the command line gives it."""
-    return f"{'SYNTHETIC-' if built.synthetic else ''}{built.file_stem}.{fmt}"
-
-
-_prepared: set[tuple[str, str]] = set()  # the data versions this server has begun to prepare
-_preparing = threading.Lock()
-# How long no page script must have begun or ended before the build starts. At 2 s, the gaps
-# between rounds of 20 sessions' clicks were enough to start it on each replica 4-6 s after a swap,
-# among the sessions' cold questions (p95 2.6-3.2 s); people pause longer than a bench does.
-QUIET_SECONDS = 10.0
-POLL_SECONDS = 0.25
-
-
-def prepare_latest(month: date) -> None:
-    """Once for each data version this server reads, build the report the Report page opens on (the
-    national report of the latest month) and its HTML in the background, so that the first person to
-    open Report after a load finds it built instead of waiting 1-2.5 s for it. Called after a page is
-    drawn; the build waits until the server is quiet (`activity`), never taking the cores from a
-    click, and is given up if another file is swapped in first. Whoever opens Report before it is
-    built builds it; whoever opens it while it is being built waits for that build, not another.
-    `month` is the last month of the data this script run reads."""
-    path, version = data.current()
-    with _preparing:
-        if (path, version) in _prepared:
-            return
-        _prepared.add((path, version))
-    # A daemon: a server stopped while it waits does not wait for it.
-    threading.Thread(
-        target=_wait_then_prepare, args=(path, version, month), name="prepare-report-wait", daemon=True
-    ).start()
-
-
-def _wait_then_prepare(path: str, version: str, month: date) -> None:
-    while activity.quiet_for() < QUIET_SECONDS:
-        time.sleep(POLL_SECONDS)
-        try:
-            if data.current() != (path, version):
-                return  # another file is served now: it is prepared after its own first page
-        except OSError:  # the file is gone
-            return
-    # Not a daemon: a process that ends while DuckDB is at work in a daemon thread is aborted
-    # (exit 134), so the interpreter waits for the build (1-2.5 s).
-    threading.Thread(
-        target=_prepare, args=(path, version, month), name="prepare-report", daemon=False
-    ).start()
-
-
-def _prepare(path: str, version: str, month: date) -> None:
-    began = time.perf_counter()
-    try:
-        _file(path, version, month, None, "html")
-        log.info(
-            "The %s report of %s was prepared in %.1f s", f"{month:%B %Y}", path, time.perf_counter() - began
-        )
-    # A file swapped in or removed meanwhile: whoever opens the page builds it, or is told why not.
-    except (duckdb.Error, OSError, db.OutdatedDatabase, report.ReportError):
-        log.warning("The %s report of %s was not prepared in advance", f"{month:%B %Y}", path, exc_info=True)
