@@ -240,22 +240,30 @@ create table demo_event (
 -- change in one place. Lists are bound by the runner ($forces, $scope_forces, ...); paste a
 -- question into a DuckDB shell on the database file with literal lists in their place.
 
+-- Whether code is in list, exactly as list_contains(list, code) answers: null when either is null,
+-- else whether an element equals it (a null element matches nothing). Written with list_position,
+-- which DuckDB evaluates over a large table in about half the time: list_contains of a bound list
+-- is planned as a join for each call (at scale 100, the national view's filters over agg_offender
+-- took 80 ms with list_contains, 40 with this).
+create macro is_listed(list, code) as
+    case when list is null or code is null then null else list_position(list::varchar[], code) is not null end;
+
 -- In view: an operation (or a cell of the monthly cube) in one of the chosen force areas, of one
 -- of the chosen crime types and led by one of the chosen agencies.
 create macro in_view(forces, crime_types, agencies, force_code, crime_type, lead_agency) as
-    list_contains(forces::varchar[], force_code)
-    and list_contains(crime_types::varchar[], crime_type)
-    and list_contains(agencies::varchar[], lead_agency);
+    is_listed(forces, force_code)
+    and is_listed(crime_types, crime_type)
+    and is_listed(agencies, lead_agency);
 
 -- In scope, at row level: an operation run in one of the person's force areas or led by one of
 -- their agencies. For a return, pass its agency as both (a force's code is its agency code).
 create macro in_scope(scope_forces, scope_agencies, force_code, lead_agency) as
-    list_contains(scope_forces::varchar[], force_code)
-    or list_contains(scope_agencies::varchar[], lead_agency);
+    is_listed(scope_forces, force_code)
+    or is_listed(scope_agencies, lead_agency);
 
 -- In scope, a return: one sent by one of the agencies whose returns the person may see.
 create macro return_in_scope(scope_returns, agency_code) as
-    list_contains(scope_returns::varchar[], agency_code);
+    is_listed(scope_returns, agency_code);
 
 -- The victims identified in the months first_month to last_month (the month of identified_on),
 -- in operations within the sidebar's view: every column of victim, the month they were
