@@ -3,8 +3,8 @@
 Government Statistical Service practice: a count from 1 to the threshold (5 unless
 $MSOIC_DISCLOSURE_THRESHOLD says otherwise) is shown as `[c]` (confidential); zero stays zero.
 Secondary suppression then hides further cells until no `[c]` can be worked out from the row
-and column totals published beside it — checked by linear programming (the bounds an adversary
-gets from the published equations and non-negativity must not meet). A rate or proportion whose
+and column totals published beside it (the bounds an adversary gets from the published equations
+and non-negativity must not meet: checked with the equations' null space, see exposed_cells). A rate or proportion whose
 numerator or denominator is suppressed, or whose denominator is small, is `[c]` too.
 
 Controlled tables are Polars frames whose value columns are text: a number where shown (written
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
-from scipy.optimize import linprog
+from scipy.linalg import null_space
 
 CONFIDENTIAL = "[c]"
 NOT_AVAILABLE = "[x]"
@@ -79,36 +79,35 @@ def exposed_cells(values: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int
     """The hidden cells an adversary can work out exactly from the published totals.
 
     `values` holds the table with its totals in the last row and column; `hidden` marks what is
-    suppressed. For each hidden cell, the smallest and largest value it can take subject to every
-    row and column equation and non-negativity (linear programming); equal bounds expose it.
+    suppressed (only cells above zero are). A hidden cell is exposed when its smallest and largest
+    value subject to every row and column equation and non-negativity meet. The true values are a
+    solution at which every hidden cell is above zero, so any change that keeps the equations
+    (a vector of their null space) can be taken a little way either side of it: a cell can vary
+    exactly when some such change moves it, and is exposed when none does. That is one singular
+    value decomposition for the table, not two linear programmes for each hidden cell (the same
+    answer; the tests' independent check still solves the linear programmes).
     """
     cells = [tuple(c) for c in np.argwhere(hidden)]
     if not cells:
         return []
     index = {c: k for k, c in enumerate(cells)}
-    a_eq, b_eq = [], []
+    equations = []
     for line in _lines(values.shape):
         if len(line) < 2:
             continue
         row = np.zeros(len(cells))
-        known = 0.0
         for cell in line:
             if cell in index:
                 row[index[cell]] += _sign(cell, line)
-            else:
-                known += _sign(cell, line) * values[cell]
         if row.any():
-            a_eq.append(row)
-            b_eq.append(-known)
-    exposed = []
-    for cell, k in index.items():
-        objective = np.zeros(len(cells))
-        objective[k] = 1.0
-        low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None), method="highs")
-        high = linprog(-objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None), method="highs")
-        if low.status == 0 and high.status == 0 and abs(-high.fun - low.fun) < 1e-6:
-            exposed.append(cell)
-    return exposed
+            equations.append(row)
+    if not equations:
+        return []
+    changes = null_space(np.array(equations))  # an orthonormal basis, one column each
+    # A cell some change moves has a row of length at least 1/sqrt(cells) (the equations are those
+    # of a table: a cycle of +1 and -1 around it is such a change); one no change moves, about 1e-15.
+    moved = np.linalg.norm(changes, axis=1) > 1e-6
+    return [cell for cell, k in index.items() if not moved[k]]
 
 
 def suppression_pattern(values: np.ndarray, limit: int) -> np.ndarray:
