@@ -30,6 +30,7 @@ __all__ = [
     "check_folder",
     "check_month",
     "check_region",
+    "file_name",
     "national",
     "pdf",
     "regional",
@@ -145,6 +146,11 @@ def render(report: Report, fmt: str) -> bytes:
     raise ReportError(f"{fmt!r} is not a report format; use {', '.join(FORMATS)}.")
 
 
+def file_name(file_stem: str, synthetic: bool, fmt: str) -> str:
+    """The name of a report's file in one format: synthetic data said so first."""
+    return f"{'SYNTHETIC-' if synthetic else ''}{file_stem}.{fmt}"
+
+
 def check_folder(out: Path) -> None:
     """Refuse an output folder that is missing or cannot be written to, before any work."""
     if not out.exists():
@@ -172,7 +178,7 @@ def write(
     staged: list[tuple[Path, Path]] = []
     try:
         for (report, fmt), body in zip(jobs, bodies):
-            final = out / f"{'SYNTHETIC-' if report.synthetic else ''}{report.file_stem}.{fmt}"
+            final = out / file_name(report.file_stem, report.synthetic, fmt)
             tmp = out / f".{final.name}.{os.getpid()}.part"
             try:
                 with open(tmp, "wb") as file:  # the usual permissions, unlike mkstemp's 0600

@@ -24,7 +24,7 @@ import duckdb
 
 import queries
 from msoic import db, disclosure, report
-from msoic.report import html, xlsx
+from msoic.report import html, pdf
 
 CREATE = """
 create table if not exists prepared_report (
@@ -77,6 +77,12 @@ class Prepared:
     print_html: bytes
     xlsx: bytes
 
+    def file(self, fmt: str) -> bytes:
+        """One format of it, as report.render gives it (the PDF printed now, from the kept HTML)."""
+        if fmt == "pdf":
+            return pdf.render(self.print_html.decode())
+        return {"html": self.html, "xlsx": self.xlsx}[fmt]
+
 
 @functools.cache
 def _code() -> str:
@@ -116,9 +122,9 @@ def store(path: Path) -> date | None:
                 "synthetic": built.synthetic,
                 "data_version": built.data_version,
                 "produced_at": built.produced_at,
-                "html": html.render(built).encode(),
+                "html": report.render(built, "html"),
                 "print_html": html.render(built, for_print=True).encode(),
-                "xlsx": xlsx.render(built),
+                "xlsx": report.render(built, "xlsx"),
             },
         )
         con.execute("checkpoint")

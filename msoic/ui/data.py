@@ -23,15 +23,10 @@ from msoic.ui import signin, timing
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _connection(path: str, version: str):
-    """The read-only connection for one version of the file (a new file gets a new one)."""
-    return db.connect_readonly(Path(path))
-
-
 def connection(path: str, version: str):
-    """The read-only connection to one version of the file that every session of this server shares
-    (ask on a db.cursor of it: one per thread)."""
-    return _connection(path, version)
+    """The read-only connection for one version of the file (a new file gets a new one), shared by
+    every session of this server: ask on a db.cursor of it (one per thread)."""
+    return db.connect_readonly(Path(path))
 
 
 # The cache keys of a view (Filters) and a scope, wherever a question or a builder takes one: their
@@ -63,7 +58,7 @@ def current() -> tuple[str, str]:
 @st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=KEYS)
 def _run(name: str, filters: Filters | None, scope: Scope, path: str, version: str, extra: tuple):
     began = time.perf_counter()
-    result = queries.run(_connection(path, version), name, scope, filters, **dict(extra))
+    result = queries.run(connection(path, version), name, scope, filters, **dict(extra))
     timing.sql_done(time.perf_counter() - began)
     return result
 
@@ -110,7 +105,7 @@ def forget() -> None:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _meta(path: str, version: str) -> dict[str, str]:
-    cursor = db.cursor(_connection(path, version))
+    cursor = db.cursor(connection(path, version))
     try:
         return db.read_meta(cursor)
     finally:

@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 from msoic import report
-from msoic.report import pdf, prepared
+from msoic.report import prepared
 from msoic.report.model import Report
 from msoic.ui import data
 
@@ -32,7 +32,7 @@ class Cover:
 
     def file_name(self, fmt: str) -> str:
         """The file name the command line gives it."""
-        return f"{'SYNTHETIC-' if self.synthetic else ''}{self.file_stem}.{fmt}"
+        return report.file_name(self.file_stem, self.synthetic, fmt)
 
 
 # A resource: the kept files (2.7 MB) are handed out, not copied, on every rerun of the page.
@@ -64,13 +64,7 @@ def cover(month: date, region: str | None) -> Cover:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _file(path: str, version: str, month: date, region: str | None, fmt: str) -> bytes:
     kept = _kept(path, version, month, region)
-    if kept is None:
-        return report.render(_report(path, version, month, region), fmt)
-    if fmt == "pdf":
-        return pdf.render(kept.print_html.decode())
-    if fmt in ("html", "xlsx"):
-        return getattr(kept, fmt)
-    raise report.ReportError(f"{fmt!r} is not a report format; use {', '.join(report.FORMATS)}.")
+    return kept.file(fmt) if kept is not None else report.render(_report(path, version, month, region), fmt)
 
 
 def file(month: date, region: str | None, fmt: str) -> bytes:
