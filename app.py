@@ -5,7 +5,7 @@ import os
 import streamlit as st
 
 from msoic import db
-from msoic.ui import data, sidebar, signin, theme, timing
+from msoic.ui import data, memory, sidebar, signin, theme, timing
 
 st.set_page_config(page_title="MSOIC Analysis", page_icon=str(theme.ICON), layout="wide")
 
@@ -56,6 +56,7 @@ def ensure_database() -> None:
     st.toast("Synthetic data set built.", icon=":material/science:")
 
 
+memory.settle()
 timing.start()
 ensure_database()
 data.pin()
