@@ -296,9 +296,11 @@ def build_database(
             con.execute("checkpoint")
         finally:
             con.close()
-        from msoic.report import prepared  # the report reads the database through db (this module)
+        from msoic import landing  # both read the database through db (this module)
+        from msoic.report import prepared
 
         prepared.store(tmp)
+        landing.store(tmp)
         install(tmp, path)
     finally:
         discard(tmp)

@@ -100,3 +100,12 @@ class Filters:
             f"{name}: {', '.join(labels.get(c, c) for c in codes) if codes else 'all'}"
             for name, (codes, labels) in parts.items()
         )
+
+
+DEFAULT_MONTHS = 24  # the sidebar's period before anything is chosen: the data's last 24 months
+
+
+def default_view(first_month: date, last_month: date) -> Filters:
+    """The sidebar's view before anything is chosen, for data spanning first_month..last_month:
+    its last DEFAULT_MONTHS months, nothing narrowed."""
+    return Filters(max(first_month, add_months(last_month, 1 - DEFAULT_MONTHS)), last_month)

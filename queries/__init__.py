@@ -13,6 +13,8 @@ outputs only).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -144,15 +146,26 @@ def check_scope(name: str, scope: Scope) -> None:
         )
 
 
-def run(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    scope: Scope,
-    filters: Filters | None = None,
-    **extra: object,
-) -> pl.DataFrame:
-    """Answer question `name` on `con` for a person of `scope`, binding the view of `filters`,
-    the scope and `extra`."""
+@dataclass(frozen=True)
+class Bound:
+    """One question with the values it binds: what the database is asked, exactly."""
+
+    name: str
+    text: str
+    params: dict[str, object]
+
+    @property
+    def key(self) -> str:
+        """A digest of the SQL and the values bound to it: two Bound with one key get one answer
+        from one database file (msoic.landing keeps answers under it)."""
+        values = json.dumps(self.params, sort_keys=True, default=str)
+        return hashlib.sha256(f"{self.text}\0{values}".encode()).hexdigest()
+
+
+def bind(name: str, scope: Scope, filters: Filters | None = None, **extra: object) -> Bound:
+    """Question `name` for a person of `scope`, with the view of `filters`, the scope and `extra`
+    bound: refused (OutOfScope) when the scope does not allow it, QueryError when the parameters
+    do not match the file."""
     check_scope(name, scope)
     text = sql(name)
     wanted = parameters(text)
@@ -169,8 +182,25 @@ def run(
     missing = wanted - set(available)
     if missing:
         raise QueryError(f"query {name!r} needs parameter(s) {sorted(missing)}")
+    return Bound(name, text, {k: available[k] for k in sorted(wanted)})
+
+
+def answer(con: duckdb.DuckDBPyConnection, bound: Bound) -> pl.DataFrame:
+    """Ask the database a bound question."""
     cursor = db.cursor(con)
     try:
-        return cursor.sql(text, params={k: available[k] for k in wanted}).pl()
+        return cursor.sql(bound.text, params=bound.params).pl()
     finally:
         cursor.close()
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    scope: Scope,
+    filters: Filters | None = None,
+    **extra: object,
+) -> pl.DataFrame:
+    """Answer question `name` on `con` for a person of `scope`, binding the view of `filters`,
+    the scope and `extra`."""
+    return answer(con, bind(name, scope, filters, **extra))

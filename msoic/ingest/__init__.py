@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from msoic import db
+from msoic import db, landing
 from msoic.ingest import checks, store
 from msoic.ingest.reading import Refused, Return, group, read
 from msoic.report import prepared
@@ -555,6 +555,8 @@ def _on_a_copy(
         if install:
             prepared.store(tmp)  # the Report page's report, of the data it is swapped in with
             done("report")
+            landing.store(tmp)  # the answers the pages open on, likewise
+            done("opening answers")
             db.install(tmp, path)
             done("swap")
     finally:

@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 import queries
-from msoic import auth, db, export
+from msoic import auth, db, export, landing
 from msoic.analysis import changes
 from msoic.auth import Scope
 from msoic.filters import Filters, add_months
@@ -55,10 +55,21 @@ def current() -> tuple[str, str]:
     return str(path), db.file_version(path)
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _kept_keys(path: str, version: str) -> frozenset[str]:
+    """The keys of the answers kept in one version of the file (msoic.landing)."""
+    return landing.keys(connection(path, version))
+
+
 @st.cache_data(max_entries=1000, show_spinner=False, hash_funcs=KEYS)
 def _run(name: str, filters: Filters | None, scope: Scope, path: str, version: str, extra: tuple):
     began = time.perf_counter()
-    result = queries.run(connection(path, version), name, scope, filters, **dict(extra))
+    bound = queries.bind(name, scope, filters, **dict(extra))  # refused here when out of scope
+    con = connection(path, version)
+    if bound.key in _kept_keys(path, version):  # answered where the file was written
+        result = landing.kept(con, bound.key)
+    else:
+        result = queries.answer(con, bound)
     timing.sql_done(time.perf_counter() - began)
     return result
 

@@ -84,12 +84,12 @@ def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list
     parameters; {} for the default), in the order first asked, with the page that asked it
     (`busiest`: the operation the Operations page is opened on)."""
     asked: dict[tuple, Question] = {}
-    real, asking = queries.run, {"page": ""}
+    real, asking = queries.bind, {"page": ""}
 
-    def recording(con, name, *args, **kwargs):
+    def recording(name, *args, **kwargs):  # every question a page asks is bound first (msoic.ui.data)
         question = Question(asking["page"], name, args, tuple(sorted(kwargs.items())))
         asked.setdefault((name, repr(args), repr(question.kwargs)), question)
-        return real(con, name, *args, **kwargs)
+        return real(name, *args, **kwargs)
 
     previous = {name: os.environ.get(name) for name in ("MSOIC_DB", "MSOIC_AUDIT")}
     os.environ["MSOIC_DB"] = str(db_path)
@@ -97,7 +97,7 @@ def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list
         tempfile.TemporaryDirectory()
     )  # the recorder is nobody: its page views stay out of the audit trail
     os.environ["MSOIC_AUDIT"] = str(Path(trail.name) / "audit.sqlite")
-    queries.run = recording
+    queries.bind = recording
     try:
         for title, script, params in VISITS:
             data.forget()  # every page asks afresh, as on its first visit
@@ -114,7 +114,7 @@ def record(db_path: Path, view: dict[str, list[str]], busiest: str = "") -> list
             if at.exception:
                 raise RuntimeError(f"{title} failed under AppTest: {[e.value for e in at.exception]}")
     finally:
-        queries.run = real
+        queries.bind = real
         trail.cleanup()
         for name, value in previous.items():
             if value is None:

@@ -15,7 +15,7 @@ from msoic.filters import (
     PERIOD,
     REGION,
     Filters,
-    add_months,
+    default_view,
     month_key,
     month_range,
     parse_month,
@@ -23,14 +23,13 @@ from msoic.filters import (
 from msoic.ui import people_charts, signin
 
 _FILTERS = "msoic_filters"
-DEFAULT_MONTHS = 24
 
 
 def render(first_month, last_month) -> Filters:
     """Draw the sidebar filters for data spanning first_month..last_month and return the view."""
     drop_blank_params()
     months = [month_key(m) for m in month_range(first_month, last_month)]
-    default_start = max(first_month, add_months(last_month, 1 - DEFAULT_MONTHS))
+    default_start = default_view(first_month, last_month).start
 
     regions_ref = reference.labels("region")
     forces_ref = reference.labels("force")
