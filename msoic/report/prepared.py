@@ -61,6 +61,15 @@ _SOURCES = (
     "queries/*.sql",
     "data/reference/*.csv",
 )
+# Sources that cannot change a report's files: the dashboard's screens (which show the kept files
+# as they are) and the benches. Any other file, a new one included, is digested.
+_NOT_IN_A_REPORT = (
+    "msoic/ui/*",
+    "msoic/bench.py",
+    "msoic/browser_bench.py",
+    "msoic/concurrency_bench.py",
+    "msoic/replicas.py",
+)
 _PACKAGES = ("plotly", "polars", "duckdb", "xlsxwriter")
 
 
@@ -87,7 +96,8 @@ class Prepared:
 @functools.cache
 def _code() -> str:
     digest = hashlib.sha256()
-    files = sorted({p for pattern in _SOURCES for p in db.ROOT.glob(pattern) if p.is_file()})
+    left_out = {p for pattern in _NOT_IN_A_REPORT for p in db.ROOT.glob(pattern)}
+    files = sorted({p for pattern in _SOURCES for p in db.ROOT.glob(pattern) if p.is_file()} - left_out)
     for path in [*files, db.ROOT / "requirements.txt"]:
         digest.update(path.relative_to(db.ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for package in _PACKAGES:
