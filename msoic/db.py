@@ -274,7 +274,8 @@ def build_database(
     """Build a complete database beside `path` and move it into place with an atomic rename.
 
     `fill` inserts the facts into a connection that already has the schema and reference data; the
-    derived tables, the build's metadata and the latest month's national report (report.prepared)
+    derived tables, the build's metadata, the latest month's national report (report.prepared) and
+    the answers the pages open on (landing)
     follow. A reader of `path` sees the old file or the new one, never a half-written one.
     """
     path = Path(path)

@@ -520,7 +520,8 @@ def _on_a_copy(
 ) -> None:
     """Apply `work` to a copy of the database at `path`; move the copy into place atomically when
     `install` (the monthly cube brought up to date for the lead agencies whose returns `work`
-    wrote: all when None; the latest month's national report built and kept in it), else throw it away. The log gets how long each phase took (the copy
+    wrote: all when None; the latest month's national report and the answers the pages open on
+    built and kept in it), else throw it away. The log gets how long each phase took (the copy
     grows with the file, the work with the return)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.loading")
     phases: dict[str, float] = {}
