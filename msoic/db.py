@@ -275,8 +275,7 @@ def build_database(
 
     `fill` inserts the facts into a connection that already has the schema and reference data; the
     derived tables, the build's metadata, the latest month's national report (report.prepared) and
-    the answers the pages open on (landing)
-    follow. A reader of `path` sees the old file or the new one, never a half-written one.
+    the answers the pages open on (landing) follow. A reader of `path` sees the old file or the new one, never a half-written one.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
