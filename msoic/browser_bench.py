@@ -323,7 +323,8 @@ def measure(db_path: Path, rounds: int = 2, behind_proxy: bool = False) -> dict:
                 returns = []
                 for _ in range(RETURNING):
                     page, seconds = open_page(context, f"{base}/{path}", timings)
-                    returns.append((seconds, timings.lines()[-1]["script"], page.evaluate(READ_TIMELINE)))
+                    line = timings.lines()[-1]
+                    returns.append((seconds, line["script"], page.evaluate(READ_TIMELINE), line["cpu"]))
                     page.close()
                 context.close()
                 middle = sorted(returns, key=lambda r: r[0])[len(returns) // 2]
@@ -332,6 +333,7 @@ def measure(db_path: Path, rounds: int = 2, behind_proxy: bool = False) -> dict:
                     "open_line": first,
                     "returning": middle[0],
                     "returning_script": statistics.median(r[1] for r in returns),
+                    "returning_cpu": statistics.median(r[3] for r in returns),
                     "timeline": (first_timeline, middle[2]),
                     "changes": changes,
                     "selection": selection,
@@ -351,11 +353,11 @@ def _median_ms(xs: list[float]) -> str:
 
 def report(results: dict) -> list[str]:
     """The figures as a table: per page, open time (first visit / returning, the median of RETURNING)
-    with the server's script time of those runs, filter change median and max, server script (cold = some query
+    with the server's script time of those runs and the processor time its thread used, filter change median and max, server script (cold = some query
     computed, warm = all cached) and SQL time."""
     lines = [
         (
-            f"{'page':<11} {'open s first / returning':>24} {'from Overview s':>16} {'open script ms':>15} {'change med s':>13} {'max s':>6} {'script cold ms':>15} "
+            f"{'page':<11} {'open s first / returning':>24} {'from Overview s':>16} {'open script ms':>15} {'(CPU ms)':>10} {'change med s':>13} {'max s':>6} {'script cold ms':>15} "
             f"{'warm ms':>8} {'SQL cold ms':>12} {'tab s':>6} {'select s':>9}"
         )
     ]
@@ -369,9 +371,10 @@ def report(results: dict) -> list[str]:
         opened = f"{r['open']:.2f} / {r['returning']:.2f}"
         navigated = "–" if r.get("navigated") is None else f"{r['navigated']:.2f}"
         script = f"{r['open_line']['script'] * 1000:.0f} / {r['returning_script'] * 1000:.0f}"
+        cpu = f"{r['open_line']['cpu'] * 1000:.0f} / {r['returning_cpu'] * 1000:.0f}"
         median, most = (f"{statistics.median(seconds):.2f}", f"{max(seconds):.2f}") if seconds else ("–", "–")
         lines.append(
-            f"{title:<11} {opened:>24} {navigated:>16} {script:>15} {median:>13} {most:>6} "
+            f"{title:<11} {opened:>24} {navigated:>16} {script:>15} {cpu:>10} {median:>13} {most:>6} "
             f"{_median_ms(cold):>15} {_median_ms(warm):>8} {_median_ms(sql):>12} {tab:>6} {sel:>9}"
         )
     return lines

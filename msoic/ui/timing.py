@@ -1,7 +1,8 @@
 """Server-side timing of each script run, written for `python -m msoic bench --browser` only.
 
 When $MSOIC_TIMINGS names a file, every rerun appends one JSON line: the page, the script's
-seconds, how many query results were computed (cache misses) and their SQL seconds, and the
+seconds and the processor seconds its thread used (the rest it waited: for the interpreter lock,
+DuckDB's threads or a core), how many query results were computed (cache misses) and their SQL seconds, and the
 database versions its questions were asked of (one, unless a load came in mid-run unpinned).
 Unset (always, outside the bench), nothing is measured or written.
 """
@@ -33,6 +34,7 @@ def read(version: str) -> None:
 def start() -> None:
     """Mark the start of this script run (top of app.py)."""
     _local.began, _local.misses, _local.sql, _local.versions = time.perf_counter(), 0, 0.0, set()
+    _local.cpu = time.thread_time()
 
 
 @contextlib.contextmanager
@@ -46,12 +48,13 @@ def finish(page: str):
             line = {
                 "page": page,
                 "script": time.perf_counter() - _local.began,
+                "cpu": time.thread_time() - _local.cpu,
                 "misses": _local.misses,
                 "sql": _local.sql,
                 "versions": sorted(_local.versions),
             }
             with open(path, "a", encoding="utf-8") as out:
                 out.write(json.dumps(line) + "\n")
-        for name in ("began", "misses", "sql", "versions"):
+        for name in ("began", "cpu", "misses", "sql", "versions"):
             if hasattr(_local, name):
                 delattr(_local, name)
