@@ -72,9 +72,9 @@ def test_a_new_data_version_builds_afresh(served, monkeypatch):
 def test_answers_are_cached_on_the_whole_scope_not_on_part_of_it(served, raw, monkeypatch):
     # Two scopes differing in one grant (one more region): each gets its own answer; a scope
     # equal to one already asked (made afresh, as each rerun makes it) is served from the cache.
-    asked = []
-    real = data.queries.run
-    monkeypatch.setattr(data.queries, "run", lambda *a, **k: asked.append(1) or real(*a, **k))
+    asked = []  # the database asked (these views are not among the answers the file keeps)
+    real = data.queries.answer
+    monkeypatch.setattr(data.queries, "answer", lambda *a, **k: asked.append(1) or real(*a, **k))
     wales = scope_of([Grant(REGIONAL_COORDINATOR, "wales")])
     both = scope_of([Grant(REGIONAL_COORDINATOR, "wales"), Grant(REGIONAL_COORDINATOR, "london")])
     assert data.KEYS[Scope](wales) != data.KEYS[Scope](both)
