@@ -196,6 +196,15 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
+def has_table(cursor: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the attached file holds table `name` (a file written before it was added does not)."""
+    return cursor.sql(
+        "select count(*) > 0 from duckdb_tables() "
+        "where database_name = current_database() and schema_name = 'main' and table_name = $name",
+        params={"name": name},
+    ).fetchall()[0][0]
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table of the data contract and load the reference data."""
     con.execute(SCHEMA_SQL.read_text())

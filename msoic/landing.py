@@ -49,12 +49,6 @@ create or replace table kept_answer (
 )
 """
 
-EXISTS = """
-select count(*) > 0
-from duckdb_tables()
-where database_name = current_database() and schema_name = 'main' and table_name = 'kept_answer'
-"""
-
 
 def analyst() -> Scope:
     """The person whose opening views are kept: a national analyst."""
@@ -172,7 +166,7 @@ def keys(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     were kept)."""
     cursor = db.cursor(con)
     try:
-        if not cursor.sql(EXISTS).fetchall()[0][0]:
+        if not db.has_table(cursor, "kept_answer"):
             return frozenset()
         return frozenset(k for (k,) in cursor.sql("select key from kept_answer").fetchall())
     finally:

@@ -46,11 +46,6 @@ from prepared_report
 where made_by = $made_by
 """
 
-EXISTS = """
-select count(*) > 0
-from duckdb_tables()
-where database_name = current_database() and schema_name = 'main' and table_name = 'prepared_report'
-"""
 
 # What shapes a report's files: the code and SQL that build and render it, its reference data and
 # pinned packages (requirements.txt, and the versions installed of those that draw or write it).
@@ -148,7 +143,7 @@ def read(con: duckdb.DuckDBPyConnection) -> Prepared | None:
     none is kept, as in a file written before reports were kept, or another version made it)."""
     cursor = db.cursor(con)
     try:
-        if not cursor.sql(EXISTS).fetchall()[0][0]:
+        if not db.has_table(cursor, "prepared_report"):
             return None
         rows = cursor.sql(READ, params={"made_by": made_by()}).fetchall()
     finally:
